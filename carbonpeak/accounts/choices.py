@@ -1,0 +1,16 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """The users of ARCHITECTURE.md, plus the three MLPS 2.0 administration roles kept separate."""
+
+    OFFICE = "office", _("碳达峰办")
+    DEPARTMENT = "department", _("部门人员")
+    TOWNSHIP = "township", _("乡镇人员")
+    ENTERPRISE = "enterprise", _("企业能源管理员")
+    OPERATOR = "operator", _("数据运营方")
+    MERCHANT = "merchant", _("商户")
+    RESIDENT = "resident", _("居民")
+    AUDITOR = "auditor", _("审计员")
+    SYSADMIN = "sysadmin", _("系统管理员")

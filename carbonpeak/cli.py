@@ -1,0 +1,193 @@
+"""The `carbonpeak` command.
+
+    carbonpeak calc CASE.json [...] | -        the calculation core (never starts Django)
+    carbonpeak setup [--no-demo]              migrate, load reference data and the shipped plans (idempotent)
+    carbonpeak serve [--host H] [--port P]    run the web server (setup first)
+    carbonpeak plan import FILE               load a plan file (format carbonpeak.plan/1)
+    carbonpeak plan export [--plan CODE] --format json|xlsx [-o FILE]
+    carbonpeak plan status [--plan CODE] --format json|table
+    carbonpeak round remind                   send reminders for overdue dispatch reports
+
+Every database command honours DATABASE_URL. Exit status: 0 ok, 1 failed check, 2 invalid input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "carbonpeak.config.settings")
+    import django
+
+    django.setup()
+
+
+def _print_issues(exc) -> None:
+    json.dump(exc.as_dict(), sys.stdout, ensure_ascii=False, indent=1)
+    sys.stdout.write("\n")
+    for issue in exc.issues:
+        print(f"{issue.field}: {issue.message}", file=sys.stderr)
+
+
+def _default_plan(code: str | None):
+    from carbonpeak.plan.models import Plan
+
+    qs = Plan.objects.all()
+    if code:
+        plan = qs.filter(code=code).first()
+        if plan is None:
+            print(f"未找到方案 {code} / no plan with code {code}", file=sys.stderr)
+            raise SystemExit(2)
+        return plan
+    plans = list(qs.order_by("id")[:2])
+    if not plans:
+        print("数据库中没有方案，请先运行 carbonpeak setup / no plan loaded: run carbonpeak setup", file=sys.stderr)
+        raise SystemExit(2)
+    if len(plans) > 1:
+        print("有多个方案，请用 --plan 指定 / several plans: choose one with --plan", file=sys.stderr)
+        raise SystemExit(2)
+    return plans[0]
+
+
+def cmd_setup(args) -> int:
+    _django()
+    from carbonpeak.setup import run_setup
+
+    run_setup(demo=not args.no_demo, out=sys.stderr)
+    return 0
+
+
+def cmd_serve(args) -> int:
+    os.environ.setdefault("CARBONPEAK_DEBUG", "1")
+    _django()
+    from django.core.management import call_command
+
+    from carbonpeak.setup import DEMO_PASSWORD, demo_logins, run_setup
+
+    run_setup(demo=not args.no_demo, out=sys.stderr)
+    url = f"http://{args.host}:{args.port}/"
+    print(f"\ncarbonpeak: {url}", file=sys.stderr)
+    logins = demo_logins()
+    if logins:
+        print(f"演示账户 / demo logins (password {DEMO_PASSWORD}):", file=sys.stderr)
+        for username, role in logins:
+            print(f"  {username:<18} {role}", file=sys.stderr)
+    sys.stderr.flush()
+    call_command("runserver", f"{args.host}:{args.port}", use_reloader=False, skip_checks=False)
+    return 0
+
+
+def cmd_plan(args) -> int:
+    _django()
+    from carbonpeak.validation import ValidationFailed
+
+    if args.plan_cmd == "import":
+        from carbonpeak.plan.plan_io import load_plan, read_plan_file
+
+        try:
+            plan = load_plan(read_plan_file(args.file))
+        except ValidationFailed as exc:
+            _print_issues(exc)
+            return 2
+        print(json.dumps({"imported": plan.code, "tasks": plan.tasks.count(), "targets": plan.targets.count(),
+                          "projects": plan.projects.count()}, ensure_ascii=False))
+        return 0
+    plan = _default_plan(args.plan)
+    if args.plan_cmd == "export":
+        from carbonpeak.plan.plan_io import export_plan
+
+        if args.format == "json":
+            text = json.dumps(export_plan(plan), ensure_ascii=False, indent=1) + "\n"
+            if args.output:
+                Path(args.output).write_text(text, encoding="utf-8")
+            else:
+                sys.stdout.write(text)
+            return 0
+        from carbonpeak.plan.exports import plan_workbook
+
+        if not args.output:
+            print("xlsx 需要 -o 文件名 / xlsx needs -o FILE", file=sys.stderr)
+            return 2
+        plan_workbook(plan).save(args.output)
+        return 0
+    if args.plan_cmd == "status":
+        from carbonpeak.plan.status import target_statuses
+
+        rows = [s.as_dict() for s in target_statuses(plan)]
+        if args.format == "json":
+            keys = ("code", "status", "latest_value", "latest_period", "expected_value", "gap")
+            print(json.dumps({"targets": [{k: r[k] for k in keys} for r in rows]}, ensure_ascii=False, indent=1))
+        else:
+            print(f"{'code':<46} {'status':<8} {'latest':>14} {'period':>8} {'expected':>14} {'gap':>12}")
+            for r in rows:
+                print(f"{r['code']:<46} {r['status']:<8} {_n(r['latest_value']):>14} {r['latest_period'] or '-':>8} "
+                      f"{_n(r['expected_value']):>14} {_n(r['gap']):>12}")
+        return 0
+    return 2
+
+
+def _n(v) -> str:
+    return "-" if v is None else f"{v:.6g}"
+
+
+def cmd_round(args) -> int:
+    _django()
+    from carbonpeak.plan.choices import RoundStatus
+    from carbonpeak.plan.models import DispatchRound
+    from carbonpeak.plan.services import send_reminders
+
+    sent = 0
+    for rnd in DispatchRound.objects.filter(status=RoundStatus.OPEN):
+        sent += len(send_reminders(rnd))
+    print(json.dumps({"reminders": sent}))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="carbonpeak", description="碳达峰管理平台 / carbonpeak")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("calc", help="calculation core (see docs/calc.md)", add_help=False)
+    s = sub.add_parser("setup", help="migrate and load reference data, plans, demo data (idempotent)")
+    s.add_argument("--no-demo", action="store_true", help="do not load the labelled demo data")
+    s.set_defaults(func=cmd_setup)
+    s = sub.add_parser("serve", help="run the web server")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", default=8000, type=int)
+    s.add_argument("--no-demo", action="store_true")
+    s.set_defaults(func=cmd_serve)
+    pl = sub.add_parser("plan", help="plan files and status")
+    psub = pl.add_subparsers(dest="plan_cmd", required=True)
+    x = psub.add_parser("import")
+    x.add_argument("file")
+    x = psub.add_parser("export")
+    x.add_argument("--plan")
+    x.add_argument("--format", choices=["json", "xlsx"], default="json")
+    x.add_argument("-o", "--output")
+    x = psub.add_parser("status")
+    x.add_argument("--plan")
+    x.add_argument("--format", choices=["json", "table"], default="table")
+    pl.set_defaults(func=cmd_plan)
+    r = sub.add_parser("round", help="dispatch rounds")
+    rsub = r.add_subparsers(dest="round_cmd", required=True)
+    rsub.add_parser("remind")
+    r.set_defaults(func=cmd_round)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "calc":
+        from carbonpeak.core.cli_calc import main as calc_main
+
+        return calc_main(argv[1:])
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,15 @@
+"""Settings for the test suite: the production settings with a throw-away home, a test-only secret and
+in-memory e-mail. Environment defaults are set before the base settings are read."""
+
+import os
+import tempfile
+from importlib import import_module
+
+os.environ.setdefault("CARBONPEAK_SECRET_KEY", "test-only-secret-key-not-for-production-use-000000")
+os.environ.setdefault("CARBONPEAK_HOME", tempfile.mkdtemp(prefix="carbonpeak-test-"))
+os.environ.setdefault("CARBONPEAK_HTTPS", "0")
+
+_base = import_module("carbonpeak.config.settings")
+globals().update({name: getattr(_base, name) for name in dir(_base) if name.isupper()})
+
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}

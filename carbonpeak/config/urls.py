@@ -1,0 +1,9 @@
+from django.urls import include, path
+
+from carbonpeak.api import api
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("", include("carbonpeak.web.urls")),
+]

@@ -1,0 +1,93 @@
+"""``forest_sink``: forest carbon sink from stock volumes (IPCC stock-difference or gain-loss).
+
+Carbon factor (tC per m3 of stem volume) = ``wood_density × bef × (1 + root_shoot_ratio) × carbon_fraction``.
+
+- ``stock_difference``: ``C_i = volume_i × factor``; ``sink = (C1 − C0) / (y1 − y0) × 44/12`` per year.
+- ``gain_loss``: ``sink = (volume × growth_rate − harvest_m3) × factor × 44/12`` per year.
+
+A sink is positive (removals); a negative value means the forest was a net source.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, localcontext
+from typing import Any, Final
+
+from . import units
+from . import validate as v
+from .errors import CalcError
+from .factors import FactorSet
+
+METHODS: Final = ("stock_difference", "gain_loss")
+PARAMS: Final = ("wood_density_t_per_m3", "bef", "root_shoot_ratio", "carbon_fraction")
+PREC: Final = 50
+_C_TO_CO2 = Decimal(units.MOLAR_MASS_CO2_G_PER_MOL) / Decimal(units.MOLAR_MASS_C_G_PER_MOL)
+
+
+def carbon_factor_tc_per_m3(
+    wood_density_t_per_m3: Decimal, bef: Decimal, root_shoot_ratio: Decimal, carbon_fraction: Decimal
+) -> Decimal:
+    with localcontext() as ctx:
+        ctx.prec = PREC
+        return wood_density_t_per_m3 * bef * (1 + root_shoot_ratio) * carbon_fraction
+
+
+def stock_difference(
+    volume_m3: tuple[Decimal, Decimal], years: tuple[int, int], factor_tc_per_m3: Decimal
+) -> tuple[tuple[Decimal, Decimal], Decimal]:
+    """``((c0, c1) in tC, sink_tco2_per_year)``."""
+    with localcontext() as ctx:
+        ctx.prec = PREC
+        c0 = volume_m3[0] * factor_tc_per_m3
+        c1 = volume_m3[1] * factor_tc_per_m3
+        c_to_co2 = Decimal(units.MOLAR_MASS_CO2_G_PER_MOL) / units.MOLAR_MASS_C_G_PER_MOL
+        sink = (c1 - c0) * c_to_co2 / (years[1] - years[0])
+        return (c0, c1), sink
+
+
+def gain_loss(volume_m3: Decimal, growth_rate: Decimal, harvest_m3: Decimal, factor_tc_per_m3: Decimal) -> Decimal:
+    """``sink_tco2_per_year``."""
+    with localcontext() as ctx:
+        ctx.prec = PREC
+        c_to_co2 = Decimal(units.MOLAR_MASS_CO2_G_PER_MOL) / units.MOLAR_MASS_C_G_PER_MOL
+        return (volume_m3 * growth_rate - harvest_m3) * factor_tc_per_m3 * c_to_co2
+
+
+def handle(case: dict[str, Any], fs: FactorSet) -> dict[str, Any]:
+    if "method" not in case:
+        raise CalcError("missing_key", "method", "Key 'method' is required (stock_difference or gain_loss).")
+    method = v.string(case["method"], "method", METHODS)
+    if method == "stock_difference":
+        v.keys(case, "", ("calc", "method", "volume_m3", "years", *PARAMS))
+    else:
+        v.keys(case, "", ("calc", "method", "volume_m3", "growth_rate", "harvest_m3", *PARAMS))
+    wd = v.number(case["wood_density_t_per_m3"], "wood_density_t_per_m3", exclusive_minimum=True)
+    bef = v.number(case["bef"], "bef", exclusive_minimum=True)
+    rs = v.number(case["root_shoot_ratio"], "root_shoot_ratio")
+    cf = v.fraction(case["carbon_fraction"], "carbon_fraction")
+    factor = carbon_factor_tc_per_m3(wd, bef, rs, cf)
+    formula = "carbon_factor=wood_density*bef*(1+root_shoot_ratio)*carbon_fraction"
+    if method == "stock_difference":
+        vol = v.array(case["volume_m3"], "volume_m3", exact_len=2)
+        yrs = v.array(case["years"], "years", exact_len=2)
+        v0, v1 = v.number(vol[0], "volume_m3[0]"), v.number(vol[1], "volume_m3[1]")
+        y0 = v.integer(yrs[0], "years[0]", minimum=1900, maximum=2200)
+        y1 = v.integer(yrs[1], "years[1]", minimum=1900, maximum=2200)
+        if y1 <= y0:
+            raise CalcError("invalid_value", "years[1]", f"years[1] = {y1} must be after years[0] = {y0}.")
+        (c0, c1), sink = stock_difference((v0, v1), (y0, y1), factor)
+        return {
+            "carbon_factor_tc_per_m3": float(factor),
+            "carbon_stock_tc": [float(c0), float(c1)],
+            "sink_tco2_per_year": float(sink),
+            "method": fs.method(f"forest_sink:stock_difference ({formula}; (C1-C0)/(y1-y0)*44/12)"),
+        }
+    volume = v.number(case["volume_m3"], "volume_m3")
+    growth = v.fraction(case["growth_rate"], "growth_rate")
+    harvest = v.number(case["harvest_m3"], "harvest_m3")
+    sink = gain_loss(volume, growth, harvest, factor)
+    return {
+        "carbon_factor_tc_per_m3": float(factor),
+        "sink_tco2_per_year": float(sink),
+        "method": fs.method(f"forest_sink:gain_loss ({formula}; (volume*growth_rate-harvest)*factor*44/12)"),
+    }

@@ -1,0 +1,99 @@
+"""Plan tracking: the expected path of a target and its red/yellow/green light. Pure, exact (Decimal).
+
+A period is a point in time in fractional years at the period's end: the year Y is Y, the quarter Qn of
+year Y is Y - 1 + n/4 (so Q4 of Y coincides with the year Y).
+
+Expected path: linear between the anchors (baseline, then milestones in year order), flat after the last
+milestone, flat at the first anchor before it. When the plan states no baseline, the earliest reported value
+anchors the path (callers pass it as the baseline and say so).
+
+Light, for a value v at time t with expected value e (direction `increase`: higher is better):
+    behind = e - v (increase) or v - e (decrease)
+    green   behind <= 0
+    yellow  0 < behind <= yellow_fraction * |m - b|, where m is the next milestone at or after t (the last one
+            past the end) and b the baseline: the change still required along this leg of the path
+    red     further behind
+    no_data no value, or no milestone to compare against
+Every comparison is Decimal; bounds are inclusive on the better side.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+
+class Light(StrEnum):
+    GREEN = "green"
+    YELLOW = "yellow"
+    RED = "red"
+    NO_DATA = "no_data"
+
+
+@dataclass(frozen=True)
+class PeriodPoint:
+    year: int
+    quarter: int | None = None
+
+    @property
+    def t(self) -> Decimal:
+        if self.quarter is None:
+            return Decimal(self.year)
+        return Decimal(self.year - 1) + Decimal(self.quarter) / Decimal(4)
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}Q{self.quarter}" if self.quarter else str(self.year)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    light: Light
+    expected_value: Decimal | None
+    gap: Decimal | None  # positive: behind the path, in the target's unit
+    tolerance: Decimal | None
+
+
+def expected_value(anchors: list[tuple[int, Decimal]], t: Decimal) -> Decimal | None:
+    """Linear interpolation through (year, value) anchors; flat outside them."""
+    if not anchors:
+        return None
+    pts = sorted(anchors)
+    if t <= pts[0][0]:
+        return pts[0][1]
+    for (y0, v0), (y1, v1) in zip(pts, pts[1:], strict=False):
+        if t <= y1:
+            return v0 + (v1 - v0) * (t - Decimal(y0)) / Decimal(y1 - y0)
+    return pts[-1][1]
+
+
+def assess(
+    *,
+    direction: str,
+    baseline: tuple[int, Decimal] | None,
+    milestones: dict[int, Decimal],
+    value: Decimal | None,
+    period: PeriodPoint | None,
+    yellow_fraction: Decimal,
+) -> Assessment:
+    if value is None or period is None or not milestones:
+        return Assessment(Light.NO_DATA, None, None, None)
+    anchors = sorted(milestones.items())
+    if baseline is not None and baseline[0] < anchors[0][0]:
+        anchors = [baseline, *anchors]
+    t = period.t
+    expected = expected_value(anchors, t)
+    assert expected is not None
+    behind = expected - value if direction == "increase" else value - expected
+    later = [v for y, v in sorted(milestones.items()) if y >= t]
+    next_milestone = later[0] if later else anchors[-1][1]
+    start = baseline[1] if baseline is not None else anchors[0][1]
+    tolerance = yellow_fraction * abs(next_milestone - start)
+    if behind <= 0:
+        light = Light.GREEN
+    elif behind <= tolerance:
+        light = Light.YELLOW
+    else:
+        light = Light.RED
+    return Assessment(light, expected, behind, tolerance)

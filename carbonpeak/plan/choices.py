@@ -1,0 +1,107 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DepartmentKind(models.TextChoices):
+    COUNTY_BUREAU = "county_bureau", _("县直部门")
+    MUNICIPAL_BRANCH = "municipal_branch", _("市直派驻机构")
+    TOWNSHIP_COLLECTIVE = "township_collective", _("各乡镇（街道、办事处）")
+    TOWNSHIP = "township", _("乡镇（街道）")
+    ENTERPRISE = "enterprise", _("企业")
+    PARTY_OFFICE = "party_office", _("党委部门")
+    PARK = "park", _("园区")
+    OTHER = "other", _("其他")
+
+
+class AssignmentRole(models.TextChoices):
+    LEAD = "lead", _("牵头")
+    COOPERATING = "cooperating", _("配合")
+
+
+class TaskStatus(models.TextChoices):
+    NOT_STARTED = "not_started", _("未启动")
+    IN_PROGRESS = "in_progress", _("推进中")
+    DONE = "done", _("已完成")
+    AT_RISK = "at_risk", _("有风险")
+
+
+class ProjectType(models.TextChoices):
+    SOLAR_PV = "solar_pv", _("光伏发电")
+    WIND = "wind", _("风力发电")
+    HYDRO = "hydro", _("水电")
+    BIOMASS = "biomass", _("生物质发电")
+    PUMPED_STORAGE = "pumped_storage", _("抽水蓄能")
+    GRID = "grid", _("电网")
+    GAS_NETWORK = "gas_network", _("天然气管网")
+    GAS_STORAGE = "gas_storage", _("储气调峰")
+    EV = "ev", _("新能源汽车")
+    CHARGING = "charging", _("充电设施")
+    AFFORESTATION = "afforestation", _("国土绿化")
+    ECOLOGICAL_CORRIDOR = "ecological_corridor", _("生态廊道")
+    WETLAND = "wetland", _("湿地")
+    DIGITAL = "digital", _("数字化")
+    TOURISM = "tourism", _("低碳旅游")
+    CARBON_INCLUSION = "carbon_inclusion", _("碳普惠")
+    OTHER = "other", _("其他")
+
+
+class ProjectStatus(models.TextChoices):
+    PLANNED = "planned", _("规划")
+    PREPARING = "preparing", _("前期")
+    UNDER_CONSTRUCTION = "under_construction", _("在建")
+    COMMISSIONED = "commissioned", _("已投产")
+    DELAYED = "delayed", _("延期")
+    CANCELLED = "cancelled", _("取消")
+
+
+class TargetUnit(models.TextChoices):
+    """Canonical units: shares and rates as fractions, capacity in MW, durations in days."""
+
+    FRACTION = "fraction", _("比例（0–1）")
+    MW = "MW", _("兆瓦")
+    DAYS = "days", _("天")
+    TCE = "tce", _("吨标准煤")
+    TCO2 = "tCO2", _("吨二氧化碳")
+    M3 = "m3", _("立方米")
+    COUNT = "count", _("个")
+    KM = "km", _("公里")
+    PERCENT_POINTS = "percent_points", _("百分点")
+    YEAR = "year", _("年")
+
+
+class Direction(models.TextChoices):
+    INCREASE = "increase", _("越高越好")
+    DECREASE = "decrease", _("越低越好")
+
+
+class TargetKind(models.TextChoices):
+    GOAL = "goal", _("目标")
+    THRESHOLD = "threshold", _("门槛/规则")
+
+
+class Qualifier(models.TextChoices):
+    ABOUT = "about", _("左右")
+    AT_LEAST = "at_least", _("以上/不低于")
+    AT_MOST = "at_most", _("以内/不高于")
+    EXCEED = "exceed", _("超过")
+    STRIVE = "strive", _("力争")
+    EXACT = "exact", _("确定值")
+
+
+class ValueSource(models.TextChoices):
+    MANUAL = "manual", _("部门填报")
+    IMPORT = "import", _("批量导入")
+    ACCOUNTING = "accounting", _("核算模块")
+    MODULE = "module", _("其他模块")
+
+
+class Light(models.TextChoices):
+    GREEN = "green", _("绿灯")
+    YELLOW = "yellow", _("黄灯")
+    RED = "red", _("红灯")
+    NO_DATA = "no_data", _("无数据")
+
+
+class RoundStatus(models.TextChoices):
+    OPEN = "open", _("进行中")
+    CLOSED = "closed", _("已关闭")

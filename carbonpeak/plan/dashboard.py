@@ -1,0 +1,91 @@
+"""Data for the county dashboard: target lights with trends, task completion, the project pipeline."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from decimal import Decimal
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+
+from carbonpeak.core.tracking import Light
+from carbonpeak.plan.choices import AssignmentRole, TargetKind, TaskStatus
+from carbonpeak.plan.models import IndicatorValue, Plan, TaskAssignment
+from carbonpeak.plan.status import TargetStatus, expected_series, target_statuses
+
+LIGHT_ORDER = [Light.RED, Light.YELLOW, Light.GREEN, Light.NO_DATA]
+STATUS_COLORS = {TaskStatus.DONE: "#1a9850", TaskStatus.IN_PROGRESS: "#4e79a7", TaskStatus.AT_RISK: "#d73027",
+                 TaskStatus.NOT_STARTED: "#9e9e9e"}
+
+
+def target_chart(status: TargetStatus, values: list[IndicatorValue]) -> dict:
+    """Annual values against the expected path, for the trend chart."""
+    plan = status.target.plan
+    first = min([plan.base_year] + [v.year for v in values])
+    years = list(range(first, plan.last_year + 1))
+    annual = {v.year: float(v.value) for v in values if v.quarter is None}
+    for v in values:  # a quarter stands for its year when no annual value exists
+        if v.quarter is not None and v.year not in annual:
+            annual[v.year] = float(v.value)
+    return {
+        "years": years,
+        "actual": [annual.get(y) for y in years],
+        "expected": expected_series(status, years),
+        "light": status.light.value,
+        "labels": {"actual": _("实际值"), "expected": _("预期路径")},
+    }
+
+
+def dashboard_context(plan: Plan) -> dict:
+    statuses = target_statuses(plan)
+    values_by_target: dict[int, list[IndicatorValue]] = defaultdict(list)
+    for v in IndicatorValue.objects.filter(target__plan=plan).order_by("year", "quarter"):
+        values_by_target[v.target_id].append(v)
+    goals = [s for s in statuses if s.target.kind == TargetKind.GOAL]
+    light_counts = Counter(s.light for s in goals)
+    charted = [s for s in goals if values_by_target.get(s.target.pk)]
+    charts = [(s, target_chart(s, values_by_target[s.target.pk])) for s in charted]
+
+    tasks = list(plan.tasks.select_related("area").prefetch_related(
+        Prefetch("assignments", queryset=TaskAssignment.objects.select_related("department"))))
+    by_area: dict[str, Counter] = defaultdict(Counter)
+    by_dept: dict[str, Counter] = defaultdict(Counter)
+    for t in tasks:
+        by_area[t.area.name][t.status] += 1
+        for a in t.assignments.all():
+            if a.role == AssignmentRole.LEAD:
+                by_dept[a.department.name][t.status] += 1
+    area_names = [a.name for a in plan.areas.all()]
+    dept_names = sorted(by_dept, key=lambda n: -sum(by_dept[n].values()))
+
+    def series(groups: dict[str, Counter], names: list[str]) -> dict:
+        return {"categories": names, "stack": True, "series": [
+            {"name": str(label), "color": STATUS_COLORS[code], "data": [groups[n][code] for n in names]}
+            for code, label in TaskStatus.choices]}
+
+    projects = list(plan.projects.select_related("group"))
+    mw_by_year: dict[str, Decimal] = defaultdict(Decimal)
+    count_by_type: Counter = Counter()
+    for p in projects:
+        count_by_type[p.get_type_display()] += 1
+        if p.capacity_mw is not None:
+            mw_by_year[str(p.commissioning_year or _("未定"))] += p.capacity_mw
+    type_names = sorted(count_by_type, key=lambda n: -count_by_type[n])
+    conflicts = [s for s in statuses if s.target.conflicts_with_id and s.target.pk < s.target.conflicts_with_id]
+    return {
+        "plan": plan,
+        "statuses": statuses,
+        "goals": goals,
+        "light_counts": [(light, light_counts.get(light, 0)) for light in LIGHT_ORDER],
+        "charts": charts,
+        "area_chart": series(by_area, area_names),
+        "dept_chart": series(by_dept, dept_names),
+        "task_total": len(tasks),
+        "task_done": sum(1 for t in tasks if t.status == TaskStatus.DONE),
+        "projects": projects,
+        "project_type_chart": {"categories": type_names, "stack": False, "series": [
+            {"name": _("项目数"), "color": "#0b6e4f", "data": [count_by_type[n] for n in type_names]}]},
+        "mw_by_year": sorted(mw_by_year.items()),
+        "mw_total": sum(mw_by_year.values(), Decimal(0)),
+        "conflicts": conflicts,
+    }

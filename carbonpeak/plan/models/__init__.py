@@ -1,0 +1,41 @@
+from carbonpeak.plan.models.progress import (
+    DispatchRound,
+    Evidence,
+    IndicatorValue,
+    Reminder,
+    TaskReport,
+)
+from carbonpeak.plan.models.scoring import AssessmentRule
+from carbonpeak.plan.models.structure import (
+    Area,
+    Department,
+    Milestone,
+    Period,
+    Plan,
+    Project,
+    ProjectGroup,
+    Target,
+    TargetAssignment,
+    Task,
+    TaskAssignment,
+)
+
+__all__ = [
+    "Area",
+    "AssessmentRule",
+    "Department",
+    "DispatchRound",
+    "Evidence",
+    "IndicatorValue",
+    "Milestone",
+    "Period",
+    "Plan",
+    "Project",
+    "ProjectGroup",
+    "Reminder",
+    "Target",
+    "TargetAssignment",
+    "Task",
+    "TaskAssignment",
+    "TaskReport",
+]

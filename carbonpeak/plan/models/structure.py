@@ -1,0 +1,256 @@
+"""The plan as data: plan, periods, departments, task areas and tasks, projects, targets."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from carbonpeak.plan.choices import (
+    AssignmentRole,
+    DepartmentKind,
+    Direction,
+    ProjectStatus,
+    ProjectType,
+    Qualifier,
+    TargetKind,
+    TargetUnit,
+    TaskStatus,
+)
+
+VALUE = {"max_digits": 24, "decimal_places": 8}
+
+
+class Plan(models.Model):
+    code = models.SlugField(_("编码"), max_length=60, unique=True)
+    county = models.CharField(_("县（市、区）"), max_length=60)
+    county_en = models.CharField(_("英文名"), max_length=100, blank=True)
+    division_code = models.CharField(_("行政区划代码"), max_length=12, blank=True)
+    province = models.CharField(_("省"), max_length=30, blank=True)
+    city = models.CharField(_("市"), max_length=30, blank=True)
+    title = models.CharField(_("标题"), max_length=200)
+    title_en = models.CharField(_("英文标题"), max_length=300, blank=True)
+    issuer = models.CharField(_("印发机关"), max_length=100)
+    issued_date = models.DateField(_("印发日期"))
+    issued_date_note = models.CharField(_("日期说明"), max_length=300, blank=True)
+    base_year = models.PositiveSmallIntegerField(_("基准年"))
+    peak_year = models.PositiveSmallIntegerField(_("达峰年"))
+    is_published = models.BooleanField(_("已公开"), default=True)
+
+    class Meta:
+        verbose_name = _("方案")
+        verbose_name_plural = _("方案")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @cached_property
+    def first_year(self) -> int:
+        return min([p.start_year for p in self.periods.all()] or [self.base_year])
+
+    @cached_property
+    def last_year(self) -> int:
+        return max([p.end_year for p in self.periods.all()] or [self.peak_year])
+
+
+class Period(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="periods")
+    code = models.SlugField(max_length=30)
+    name = models.CharField(_("名称"), max_length=60)
+    name_en = models.CharField(_("英文名"), max_length=100, blank=True)
+    start_year = models.PositiveSmallIntegerField(_("起始年"))
+    end_year = models.PositiveSmallIntegerField(_("结束年"))
+
+    class Meta:
+        ordering = ["start_year"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "code"], name="plan_period_unique_code"),
+            models.CheckConstraint(condition=models.Q(end_year__gte=models.F("start_year")), name="plan_period_order"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Department(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="departments")
+    code = models.SlugField(_("编码"), max_length=60)
+    name = models.CharField(_("名称"), max_length=100)
+    name_en = models.CharField(_("英文名"), max_length=200, blank=True)
+    kind = models.CharField(_("类别"), max_length=30, choices=DepartmentKind.choices, default=DepartmentKind.OTHER)
+    email = models.EmailField(_("联系邮箱"), blank=True)
+
+    class Meta:
+        verbose_name = _("部门")
+        verbose_name_plural = _("部门")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "code"], name="plan_department_unique_code"),
+            models.UniqueConstraint(fields=["plan", "name"], name="plan_department_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Area(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="areas")
+    code = models.CharField(_("编码"), max_length=20)
+    number = models.PositiveSmallIntegerField(_("序号"))
+    name = models.CharField(_("名称"), max_length=100)
+    name_en = models.CharField(_("英文名"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("任务领域")
+        verbose_name_plural = _("任务领域")
+        ordering = ["number"]
+        constraints = [models.UniqueConstraint(fields=["plan", "code"], name="plan_area_unique_code")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Task(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="tasks")
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="tasks")
+    code = models.CharField(_("编码"), max_length=20)
+    number = models.PositiveSmallIntegerField(_("序号"))
+    title = models.CharField(_("任务"), max_length=200)
+    title_en = models.CharField(_("英文名"), max_length=300, blank=True)
+    text = models.TextField(_("条款原文"))
+    assignment_text = models.TextField(_("分工原文"), blank=True)
+    townships = models.JSONField(_("涉及乡镇"), default=list, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+    status = models.CharField(_("状态"), max_length=20, choices=TaskStatus.choices, default=TaskStatus.NOT_STARTED)
+    departments = models.ManyToManyField(Department, through="TaskAssignment", related_name="tasks")
+
+    class Meta:
+        verbose_name = _("重点任务")
+        verbose_name_plural = _("重点任务")
+        ordering = ["area__number", "number"]
+        constraints = [models.UniqueConstraint(fields=["plan", "code"], name="plan_task_unique_code")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+class TaskAssignment(models.Model):
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="assignments")
+    department = models.ForeignKey(Department, on_delete=models.RESTRICT, related_name="task_assignments")
+    role = models.CharField(_("分工"), max_length=20, choices=AssignmentRole.choices)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["role", "position"]  # "cooperating" > "lead" alphabetically, so order explicitly in code
+        constraints = [
+            models.UniqueConstraint(fields=["task", "department"], name="plan_taskassignment_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task.code} {self.department} {self.role}"
+
+
+class ProjectGroup(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="project_groups")
+    code = models.CharField(_("编码"), max_length=20)
+    number = models.PositiveSmallIntegerField(_("序号"))
+    name = models.CharField(_("名称"), max_length=100)
+    name_en = models.CharField(_("英文名"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [models.UniqueConstraint(fields=["plan", "code"], name="plan_projectgroup_unique_code")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Project(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="projects")
+    group = models.ForeignKey(ProjectGroup, on_delete=models.CASCADE, related_name="projects")
+    code = models.CharField(_("编码"), max_length=20)
+    number = models.PositiveSmallIntegerField(_("序号"))
+    name = models.CharField(_("名称"), max_length=200)
+    name_en = models.CharField(_("英文名"), max_length=300, blank=True)
+    type = models.CharField(_("类型"), max_length=30, choices=ProjectType.choices)
+    text = models.TextField(_("条款原文"), blank=True)
+    township = models.CharField(_("乡镇"), max_length=60, blank=True)
+    capacity_mw = models.DecimalField(_("装机容量（MW）"), null=True, blank=True, **VALUE)
+    investment_10k_yuan = models.DecimalField(_("投资（万元）"), null=True, blank=True, **VALUE)
+    commissioning_year = models.PositiveSmallIntegerField(_("计划投产年份"), null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=30, choices=ProjectStatus.choices, default=ProjectStatus.PLANNED)
+    expected_effect = models.CharField(_("预期成效"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("重大项目")
+        verbose_name_plural = _("重大项目")
+        ordering = ["group__number", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "code"], name="plan_project_unique_code"),
+            models.CheckConstraint(
+                condition=models.Q(capacity_mw__isnull=True) | models.Q(capacity_mw__gte=0),
+                name="plan_project_capacity_nonnegative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Target(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="targets")
+    code = models.SlugField(_("编码"), max_length=80)
+    name = models.CharField(_("名称"), max_length=200)
+    name_en = models.CharField(_("英文名"), max_length=300, blank=True)
+    unit = models.CharField(_("单位"), max_length=20, choices=TargetUnit.choices)
+    direction = models.CharField(_("方向"), max_length=10, choices=Direction.choices)
+    kind = models.CharField(_("类别"), max_length=10, choices=TargetKind.choices, default=TargetKind.GOAL)
+    qualifier = models.CharField(_("表述"), max_length=10, choices=Qualifier.choices, default=Qualifier.EXACT)
+    baseline_year = models.PositiveSmallIntegerField(_("基准年"), null=True, blank=True)
+    baseline_value = models.DecimalField(_("基准值"), null=True, blank=True, **VALUE)
+    source = models.CharField(_("出处"), max_length=100)
+    source_text = models.TextField(_("原文"), blank=True)
+    note = models.TextField(_("说明"), blank=True)
+    conflicts_with = models.ForeignKey(
+        "self", verbose_name=_("表述不一致的指标"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    departments = models.ManyToManyField(Department, through="TargetAssignment", related_name="targets")
+
+    class Meta:
+        verbose_name = _("目标指标")
+        verbose_name_plural = _("目标指标")
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["plan", "code"], name="plan_target_unique_code")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Milestone(models.Model):
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="milestones")
+    year = models.PositiveSmallIntegerField(_("年份"))
+    value = models.DecimalField(_("目标值"), **VALUE)
+
+    class Meta:
+        ordering = ["year"]
+        constraints = [models.UniqueConstraint(fields=["target", "year"], name="plan_milestone_unique_year")]
+
+    def __str__(self) -> str:
+        return f"{self.target.code} {self.year}: {self.value}"
+
+
+class TargetAssignment(models.Model):
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="assignments")
+    department = models.ForeignKey(Department, on_delete=models.RESTRICT, related_name="target_assignments")
+    role = models.CharField(_("分工"), max_length=20, choices=AssignmentRole.choices)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["role", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["target", "department"], name="plan_targetassignment_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target.code} {self.department} {self.role}"

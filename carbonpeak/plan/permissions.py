@@ -1,0 +1,59 @@
+"""Who may change what. One place, used by pages, the API and the CLI.
+
+- the peak office (碳达峰办) changes everything in its plan;
+- a department officer (or a department's machine client) changes only the tasks and target values that
+  their department owns: lead or co-operating assignment for reports and values; task status by the lead;
+- everyone else (and the public) reads published pages only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from carbonpeak.accounts.choices import Role
+from carbonpeak.plan.choices import AssignmentRole
+from carbonpeak.plan.models import Target, Task
+
+
+def is_office(principal: Any) -> bool:
+    return bool(principal is not None and getattr(principal, "is_active", False)
+                and getattr(principal, "role", None) == Role.OFFICE)
+
+
+def department_of(principal: Any):
+    if principal is None or not getattr(principal, "is_active", False):
+        return None
+    if getattr(principal, "role", None) not in (Role.DEPARTMENT, Role.TOWNSHIP):
+        return None
+    return getattr(principal, "department", None)
+
+
+def owns_task(principal: Any, task: Task, lead_only: bool = False) -> bool:
+    if is_office(principal):
+        return True
+    dept = department_of(principal)
+    if dept is None:
+        return False
+    qs = task.assignments.filter(department=dept)
+    if lead_only:
+        qs = qs.filter(role=AssignmentRole.LEAD)
+    return qs.exists()
+
+
+def owns_target(principal: Any, target: Target) -> bool:
+    if is_office(principal):
+        return True
+    dept = department_of(principal)
+    return dept is not None and target.assignments.filter(department=dept).exists()
+
+
+def require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied(_("您没有权限执行此操作。/ You are not allowed to do this."))
+
+
+def require_office(principal: Any) -> None:
+    require(is_office(principal))

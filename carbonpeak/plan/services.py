@@ -1,0 +1,337 @@
+"""State changes of the plan (house rule 6): validated first, one transaction, audited before/after."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from decimal import Decimal, InvalidOperation
+from pathlib import PurePath
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from carbonpeak.audit.services import actor_label, record
+from carbonpeak.plan.choices import AssignmentRole, RoundStatus, TaskStatus, ValueSource
+from carbonpeak.plan.models import (
+    Department,
+    DispatchRound,
+    Evidence,
+    IndicatorValue,
+    Milestone,
+    Plan,
+    Reminder,
+    Target,
+    TargetAssignment,
+    Task,
+    TaskAssignment,
+    TaskReport,
+)
+from carbonpeak.plan.permissions import owns_target, owns_task, require, require_office
+from carbonpeak.plan.plan_io import check_target_value
+from carbonpeak.validation import Issue, Issues, ValidationFailed
+
+
+def parse_decimal(raw: Any, field: str, issues: Issues) -> Decimal | None:
+    if isinstance(raw, bool) or raw is None or raw == "":
+        issues.add("required", field, f"{field}：请填写数值", f"{field}: a number is required")
+        return None
+    try:
+        d = Decimal(str(raw).strip())
+    except InvalidOperation:
+        issues.add("not_number", field, f"{field}：“{raw}”不是数值", f"{field}: {raw!r} is not a number")
+        return None
+    if not d.is_finite():
+        issues.add("not_finite", field, f"{field}：数值必须有限", f"{field}: the number must be finite")
+        return None
+    return d
+
+
+def check_period(plan: Plan, year: Any, quarter: Any, issues: Issues) -> tuple[int | None, int | None]:
+    first, last = plan.first_year, plan.last_year
+    lowest = min(first, plan.base_year)
+    try:
+        y = int(year)
+    except (TypeError, ValueError):
+        issues.add("bad_year", "year", "year：年份无效", "year: not a valid year")
+        return None, None
+    if not lowest <= y <= last:
+        issues.add("period_outside_plan", "year", f"year：{y} 不在方案期 {lowest}–{last} 内",
+                   f"year: {y} is outside the plan's period {lowest}-{last}")
+    q = None
+    if quarter not in (None, ""):
+        try:
+            q = int(quarter)
+        except (TypeError, ValueError):
+            q = -1
+        if q not in (1, 2, 3, 4):
+            issues.add("bad_quarter", "quarter", "quarter：季度应为 1–4", "quarter: must be 1 to 4")
+    return y, q
+
+
+def check_evidence(upload: Any, issues: Issues, field: str = "evidence") -> None:
+    name = getattr(upload, "name", "") or ""
+    ext = PurePath(name).suffix.lower().lstrip(".")
+    if ext not in settings.EVIDENCE_EXTENSIONS:
+        allowed = ", ".join(settings.EVIDENCE_EXTENSIONS)
+        issues.add("file_type", field, f"{field}：不允许的文件类型 .{ext}（允许：{allowed}）",
+                   f"{field}: file type .{ext} is not allowed (allowed: {allowed})")
+    size = getattr(upload, "size", 0) or 0
+    if size > settings.EVIDENCE_MAX_BYTES:
+        mb = settings.EVIDENCE_MAX_BYTES / 1024 / 1024
+        issues.add("file_too_large", field, f"{field}：文件过大（上限 {mb:.0f} MB）",
+                   f"{field}: the file is too large (limit {mb:.0f} MB)")
+    if size == 0:
+        issues.add("file_empty", field, f"{field}：文件为空", f"{field}: the file is empty")
+
+
+def _store_evidence(upload: Any, department: Department, actor: Any, **owner: Any) -> Evidence:
+    data = upload.read()
+    digest = hashlib.sha256(data).hexdigest()
+    ev = Evidence(
+        original_name=PurePath(upload.name).name[:200], content_type=getattr(upload, "content_type", "") or "",
+        size_bytes=len(data), sha256=digest, department=department, uploaded_by_label=actor_label(actor), **owner,
+    )
+    ev.file.save(digest, ContentFile(data), save=False)
+    ev.save()
+    return ev
+
+
+def value_snapshot(v: IndicatorValue | None) -> dict | None:
+    if v is None:
+        return None
+    return {"value": v.value, "period": v.period_label, "source": v.source, "note": v.note}
+
+
+@transaction.atomic
+def set_indicator_value(
+    actor: Any, target: Target, year: Any, quarter: Any, value: Any, note: str = "",
+    source: str = ValueSource.MANUAL, source_detail: str = "", evidence: list | None = None,
+) -> IndicatorValue:
+    require(owns_target(actor, target))
+    issues = Issues()
+    y, q = check_period(target.plan, year, quarter, issues)
+    d = parse_decimal(value, "value", issues)
+    if d is not None:
+        check_target_value(target.unit, d, "value", issues)
+    for f in evidence or []:
+        check_evidence(f, issues)
+    issues.raise_if_errors()
+    existing = IndicatorValue.objects.select_for_update().filter(target=target, year=y, quarter=q).first()
+    before = value_snapshot(existing)
+    if existing is None:
+        existing = IndicatorValue(target=target, year=y, quarter=q)
+    existing.value = d
+    existing.note = note
+    existing.source = source
+    existing.source_detail = source_detail
+    existing.entered_by_label = actor_label(actor)
+    existing.save()
+    dept = _acting_department(actor, target.assignments.filter(role=AssignmentRole.LEAD).first())
+    for f in evidence or []:
+        _store_evidence(f, dept, actor, value=existing)
+    record(actor, "indicator_value.set", existing, before, value_snapshot(existing))
+    return existing
+
+
+def _acting_department(actor: Any, fallback_assignment: Any) -> Department:
+    dept = getattr(actor, "department", None)
+    if dept is not None:
+        return dept
+    return fallback_assignment.department
+
+
+@transaction.atomic
+def set_task_status(actor: Any, task: Task, status: str) -> Task:
+    require(owns_task(actor, task, lead_only=True))
+    if status not in TaskStatus.values:
+        raise ValidationFailed([_bad_status(status)])
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    before = {"status": task.status}
+    task.status = status
+    task.save(update_fields=["status"])
+    record(actor, "task.status", task, before, {"status": status})
+    return task
+
+
+def _bad_status(status: str) -> Issue:
+    allowed = ", ".join(TaskStatus.values)
+    return Issue("bad_choice", "status", f"status：无效的状态 {status!r}（可选：{allowed}）",
+                 f"status: {status!r} is not one of {allowed}")
+
+
+def _names(plan: Plan, names: list[str], field: str, issues: Issues) -> list[Department]:
+    found = {d.name: d for d in plan.departments.filter(name__in=names)}
+    for i, n in enumerate(names):
+        if n not in found:
+            issues.add("unknown_department", f"{field}[{i}]", f"{field}[{i}]：未知部门“{n}”",
+                       f"{field}[{i}]: unknown department {n!r}")
+    return [found[n] for n in names if n in found]
+
+
+def _assignment_snapshot(obj: Any) -> dict:
+    rows = sorted(obj.assignments.select_related("department"), key=lambda a: (a.role != "lead", a.position))
+    return {"lead": [a.department.name for a in rows if a.role == "lead"],
+            "cooperating": [a.department.name for a in rows if a.role == "cooperating"]}
+
+
+@transaction.atomic
+def set_assignments(actor: Any, obj: Task | Target, lead: list[str], cooperating: list[str]) -> None:
+    """Re-assign a task or a target (office only)."""
+    require_office(actor)
+    issues = Issues()
+    if not lead:
+        issues.add("required", "lead_departments", "至少需要一个牵头部门", "at least one lead department is required")
+    lead_d = _names(obj.plan, lead, "lead_departments", issues)
+    coop_d = _names(obj.plan, [c for c in cooperating if c not in lead], "cooperating_departments", issues)
+    issues.raise_if_errors()
+    model = TaskAssignment if isinstance(obj, Task) else TargetAssignment
+    fk = "task" if isinstance(obj, Task) else "target"
+    before = _assignment_snapshot(obj)
+    model.objects.filter(**{fk: obj}).delete()
+    model.objects.bulk_create(
+        [model(**{fk: obj}, department=d, role=AssignmentRole.LEAD, position=i) for i, d in enumerate(lead_d)]
+        + [model(**{fk: obj}, department=d, role=AssignmentRole.COOPERATING, position=i) for i, d in enumerate(coop_d)]
+    )
+    record(actor, f"{fk}.assignments", obj, before, _assignment_snapshot(obj))
+
+
+def _target_snapshot(t: Target) -> dict:
+    return {"baseline_year": t.baseline_year, "baseline_value": t.baseline_value,
+            "values": {str(m.year): m.value for m in t.milestones.all()}}
+
+
+@transaction.atomic
+def set_target(actor: Any, target: Target, baseline_year: Any, baseline_value: Any, values: dict[str, Any]) -> Target:
+    """Change a target's baseline and milestone values (office only)."""
+    require_office(actor)
+    issues = Issues()
+    by = None
+    if baseline_year not in (None, ""):
+        by, _ = check_period(target.plan, baseline_year, None, issues)
+    bv = None
+    if baseline_value not in (None, ""):
+        bv = parse_decimal(baseline_value, "baseline_value", issues)
+        if bv is not None:
+            check_target_value(target.unit, bv, "baseline_value", issues)
+    parsed: dict[int, Decimal] = {}
+    for year, raw in values.items():
+        y, _ = check_period(target.plan, year, None, issues)
+        d = parse_decimal(raw, f"values.{year}", issues)
+        if d is not None:
+            check_target_value(target.unit, d, f"values.{year}", issues)
+            if y is not None:
+                parsed[y] = d
+    issues.raise_if_errors()
+    before = _target_snapshot(target)
+    target.baseline_year, target.baseline_value = by, bv
+    target.save(update_fields=["baseline_year", "baseline_value"])
+    target.milestones.all().delete()
+    Milestone.objects.bulk_create(Milestone(target=target, year=y, value=v) for y, v in sorted(parsed.items()))
+    record(actor, "target.update", target, before, _target_snapshot(target))
+    return target
+
+
+# --- dispatch (调度) ---
+
+@transaction.atomic
+def open_round(actor: Any, plan: Plan, year: Any, quarter: Any, due_date: dt.date) -> DispatchRound:
+    require_office(actor)
+    issues = Issues()
+    y, q = check_period(plan, year, quarter, issues)
+    if q is None and not issues.errors:
+        issues.add("required", "quarter", "quarter：请选择季度", "quarter: choose a quarter")
+    issues.raise_if_errors()
+    try:
+        with transaction.atomic():
+            rnd = DispatchRound.objects.create(plan=plan, year=y, quarter=q, due_date=due_date)
+    except IntegrityError as exc:
+        issues.add("exists", "quarter", f"{y} 年第 {q} 季度的调度已存在", f"a round for {y} Q{q} already exists")
+        raise ValidationFailed(issues.items) from exc
+    record(actor, "round.open", rnd, None, {"year": y, "quarter": q, "due_date": due_date})
+    return rnd
+
+
+@transaction.atomic
+def submit_report(actor: Any, rnd: DispatchRound, task: Task, status: str, narrative: str,
+                  evidence: list | None = None) -> TaskReport:
+    require(owns_task(actor, task))
+    issues = Issues()
+    rnd = DispatchRound.objects.select_for_update().get(pk=rnd.pk)  # a round closing meanwhile refuses the report
+    if rnd.status != RoundStatus.OPEN:
+        issues.add("round_closed", "round", "该调度轮次已关闭", "this dispatch round is closed")
+    if status not in TaskStatus.values:
+        issues.items.append(_bad_status(status))
+    if not (narrative or "").strip():
+        issues.add("required", "narrative", "narrative：请填写进展情况", "narrative: describe the progress")
+    for f in evidence or []:
+        check_evidence(f, issues)
+    issues.raise_if_errors()
+    dept = getattr(actor, "department", None) or task.assignments.filter(role=AssignmentRole.LEAD).first().department
+    report, created = TaskReport.objects.select_for_update().get_or_create(
+        round=rnd, task=task, department=dept,
+        defaults={"status": status, "narrative": narrative, "submitted_by_label": actor_label(actor)},
+    )
+    before = None if created else {"status": report.status, "narrative": report.narrative}
+    report.status, report.narrative, report.submitted_by_label = status, narrative, actor_label(actor)
+    report.save()
+    for f in evidence or []:
+        _store_evidence(f, dept, actor, report=report)
+    record(actor, "report.submit", report, before, {"status": status, "narrative": narrative})
+    if task.assignments.filter(department=dept, role=AssignmentRole.LEAD).exists() and task.status != status:
+        t_before = {"status": task.status}
+        Task.objects.filter(pk=task.pk).update(status=status)
+        task.status = status
+        record(actor, "task.status", task, t_before, {"status": status})
+    return report
+
+
+def missing_reports(rnd: DispatchRound) -> dict[Department, list[Task]]:
+    """Tasks whose lead department has not reported in this round."""
+    reported = set(rnd.reports.values_list("task_id", "department_id"))
+    missing: dict[Department, list[Task]] = {}
+    leads = TaskAssignment.objects.filter(task__plan=rnd.plan, role=AssignmentRole.LEAD).select_related("task", "department")
+    for a in leads.order_by("department_id", "task__area__number", "task__number"):
+        if (a.task_id, a.department_id) not in reported:
+            missing.setdefault(a.department, []).append(a.task)
+    return missing
+
+
+def send_reminders(rnd: DispatchRound, today: dt.date | None = None) -> list[Reminder]:
+    """After the due date, remind every department with missing reports, once per round: in the app, and by
+    e-mail to the department's address and its officers."""
+    today = today or timezone.localdate()
+    if rnd.status != RoundStatus.OPEN or today <= rnd.due_date:
+        return []
+    out = []
+    for dept, tasks in missing_reports(rnd).items():
+        if Reminder.objects.filter(round=rnd, department=dept).exists():
+            continue
+        codes = "、".join(t.code for t in tasks)
+        message = (f"{rnd}已于 {rnd.due_date:%Y-%m-%d} 截止，{dept.name}尚未报送以下任务的进展：{codes}。"
+                   f" / The {rnd.year} Q{rnd.quarter} dispatch closed on {rnd.due_date:%Y-%m-%d}; "
+                   f"{dept.name_en or dept.name} has not reported on: {codes}.")
+        recipients = [e for e in [dept.email, *dept.users.filter(is_active=True).values_list("email", flat=True)] if e]
+        if recipients:
+            send_mail(f"[碳达峰调度] {rnd} 逾期提醒", message, None, recipients)
+        out.append(Reminder.objects.create(round=rnd, department=dept, message=message, emailed_to=",".join(recipients)))
+    return out
+
+
+@transaction.atomic
+def close_round(actor: Any, rnd: DispatchRound) -> DispatchRound:
+    require_office(actor)
+    rnd = DispatchRound.objects.select_for_update().get(pk=rnd.pk)
+    if rnd.status == RoundStatus.CLOSED:
+        raise ValidationFailed([_closed_issue()])
+    rnd.status, rnd.closed_at = RoundStatus.CLOSED, timezone.now()
+    rnd.save(update_fields=["status", "closed_at"])
+    record(actor, "round.close", rnd, {"status": "open"}, {"status": "closed"})
+    return rnd
+
+
+def _closed_issue() -> Issue:
+    return Issue("round_closed", "round", "该调度轮次已关闭", "this dispatch round is already closed")

@@ -1,0 +1,81 @@
+"""Target lights for a plan: DB → core.tracking (fetch side of house rule 1)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+
+from carbonpeak.core.tracking import Assessment, Light, PeriodPoint, assess, expected_value
+from carbonpeak.plan.models import IndicatorValue, Plan, Target
+
+
+@dataclass
+class TargetStatus:
+    target: Target
+    assessment: Assessment
+    latest: IndicatorValue | None
+    baseline: tuple[int, Decimal] | None
+    baseline_from_first_value: bool
+
+    @property
+    def light(self) -> Light:
+        return self.assessment.light
+
+    def as_dict(self) -> dict:
+        a = self.assessment
+        return {
+            "code": self.target.code,
+            "name": self.target.name,
+            "status": a.light.value,
+            "latest_value": _f(self.latest.value) if self.latest else None,
+            "latest_period": self.latest.period_label if self.latest else None,
+            "expected_value": _f(a.expected_value),
+            "gap": _f(a.gap),
+            "unit": self.target.unit,
+        }
+
+
+def _f(v: Decimal | None) -> float | None:
+    return None if v is None else float(v)
+
+
+def _point(v: IndicatorValue) -> PeriodPoint:
+    return PeriodPoint(v.year, v.quarter)
+
+
+def target_statuses(plan: Plan) -> list[TargetStatus]:
+    """One status per target; two queries whatever the plan size."""
+    targets = list(plan.targets.select_related("conflicts_with").prefetch_related("milestones").order_by("id"))
+    values: dict[int, list[IndicatorValue]] = {}
+    for v in IndicatorValue.objects.filter(target__plan=plan).order_by("target_id", "year", "quarter"):
+        values.setdefault(v.target_id, []).append(v)
+    fraction = Decimal(settings.PLAN_STATUS_YELLOW_FRACTION)
+    out = []
+    for t in targets:
+        t.plan = plan  # shared instance: no query per target
+        vals = sorted(values.get(t.pk, []), key=lambda v: _point(v).t)
+        latest = vals[-1] if vals else None
+        milestones = {m.year: m.value for m in t.milestones.all()}
+        baseline = None
+        from_first = False
+        if t.baseline_year is not None and t.baseline_value is not None:
+            baseline = (t.baseline_year, t.baseline_value)
+        elif vals and len(vals) > 1:
+            baseline = (vals[0].year, vals[0].value)
+            from_first = True
+        a = assess(
+            direction=t.direction, baseline=baseline, milestones=milestones,
+            value=latest.value if latest else None, period=_point(latest) if latest else None,
+            yellow_fraction=fraction,
+        )
+        out.append(TargetStatus(t, a, latest, baseline, from_first))
+    return out
+
+
+def expected_series(status: TargetStatus, years: list[int]) -> list[float | None]:
+    anchors = sorted({m.year: m.value for m in status.target.milestones.all()}.items())
+    if status.baseline and (not anchors or status.baseline[0] < anchors[0][0]):
+        anchors = [status.baseline, *anchors]
+    return [_f(expected_value(anchors, Decimal(y))) for y in years]

@@ -1,0 +1,8 @@
+from django.conf import settings
+
+
+def site(request):
+    from carbonpeak.plan.permissions import is_office
+
+    user = getattr(request, "user", None)
+    return {"SITE_NAME": settings.SITE_NAME, "user_is_office": is_office(user)}

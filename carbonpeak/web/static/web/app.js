@@ -1,0 +1,55 @@
+// Charts from data in <script type="application/json"> blocks (no inline JS: the CSP forbids it).
+(function () {
+  "use strict";
+  var colors = { green: "#1a9850", yellow: "#f0b400", red: "#d73027", no_data: "#9e9e9e" };
+
+  function data(id) {
+    var el = document.getElementById(id);
+    return el ? JSON.parse(el.textContent) : null;
+  }
+
+  function trend(el) {
+    var d = data(el.dataset.source);
+    if (!d) return;
+    var chart = echarts.init(el);
+    chart.setOption({
+      animation: false,
+      tooltip: { trigger: "axis" },
+      legend: { data: [d.labels.actual, d.labels.expected] },
+      grid: { left: 60, right: 20, top: 40, bottom: 30 },
+      xAxis: { type: "category", data: d.years.map(String) },
+      yAxis: { type: "value", scale: true },
+      series: [
+        { name: d.labels.actual, type: "line", data: d.actual, connectNulls: true, symbolSize: 8,
+          itemStyle: { color: colors[d.light] || "#0b6e4f" } },
+        { name: d.labels.expected, type: "line", data: d.expected, lineStyle: { type: "dashed" }, itemStyle: { color: "#5f6b7a" } },
+      ],
+    });
+    window.addEventListener("resize", function () { chart.resize(); });
+  }
+
+  function bars(el) {
+    var d = data(el.dataset.source);
+    if (!d) return;
+    var chart = echarts.init(el);
+    chart.setOption({
+      animation: false,
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      legend: { data: d.series.map(function (s) { return s.name; }) },
+      grid: { left: 140, right: 20, top: 40, bottom: 30 },
+      xAxis: { type: "value" },
+      yAxis: { type: "category", data: d.categories, inverse: true },
+      series: d.series.map(function (s) {
+        return { name: s.name, type: "bar", stack: d.stack ? "all" : undefined, data: s.data, itemStyle: { color: s.color } };
+      }),
+    });
+    window.addEventListener("resize", function () { chart.resize(); });
+  }
+
+  function init(root) {
+    (root || document).querySelectorAll("[data-chart=trend]").forEach(trend);
+    (root || document).querySelectorAll("[data-chart=bars]").forEach(bars);
+  }
+  document.addEventListener("DOMContentLoaded", function () { init(document); });
+  document.addEventListener("htmx:afterSwap", function (e) { init(e.target); });
+})();

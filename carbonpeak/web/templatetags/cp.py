@@ -1,0 +1,39 @@
+"""Display helpers: numbers are rounded only here, where people read them (calc contract)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import template
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+LIGHTS = {"green": "绿灯", "yellow": "黄灯", "red": "红灯", "no_data": "无数据"}
+
+
+@register.filter
+def light_label(value) -> str:
+    return _(LIGHTS.get(str(value), str(value)))
+
+
+@register.filter
+def unit_value(value, unit: str) -> str:
+    """Fractions as percentages; other units with thousands separators, at most 4 significant decimals."""
+    if value is None or value == "":
+        return "—"
+    d = Decimal(str(value))
+    if unit == "fraction":
+        return f"{(d * 100):.2f}%".replace(".00%", "%")
+    if d == d.to_integral_value():
+        return f"{int(d):,}"
+    return f"{float(d):,.4g}" if abs(d) < 1000 else f"{float(d):,.2f}"
+
+
+@register.filter
+def unit_label(unit: str) -> str:
+    from carbonpeak.plan.choices import TargetUnit
+
+    if unit == "fraction":
+        return "%"
+    return str(dict(TargetUnit.choices).get(unit, unit))

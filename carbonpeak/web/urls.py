@@ -1,0 +1,25 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from carbonpeak.web import views
+
+urlpatterns = [
+    path("", views.public, name="public"),
+    path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("targets/<slug:code>/", views.target_detail, name="target"),
+    path("tasks/", views.task_list, name="tasks"),
+    path("tasks/<str:code>/", views.task_detail, name="task"),
+    path("workspace/", views.workspace, name="workspace"),
+    path("workspace/report/<int:round_id>/<str:task_code>/", views.submit_task_report, name="submit_report"),
+    path("workspace/value/<slug:code>/", views.submit_value, name="submit_value"),
+    path("rounds/", views.round_list, name="rounds"),
+    path("rounds/<int:pk>/", views.round_detail, name="round"),
+    path("rounds/<int:pk>/report.pdf", views.round_pdf, name="round_pdf"),
+    path("rounds/<int:pk>/report.xlsx", views.round_xlsx, name="round_xlsx"),
+    path("assessment/", views.assessment, name="assessment"),
+    path("audit/", views.audit_log, name="audit"),
+    path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
+    path("health/", views.health, name="health"),
+]

@@ -1,0 +1,297 @@
+"""Server-rendered pages. Reads go through plan.status / plan.dashboard; writes through plan.services."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from carbonpeak.accounts.choices import Role
+from carbonpeak.audit.models import AuditEntry
+from carbonpeak.plan import services
+from carbonpeak.plan.choices import RoundStatus, TaskStatus
+from carbonpeak.plan.dashboard import dashboard_context, target_chart
+from carbonpeak.plan.models import DispatchRound, Evidence, Plan, Target, Task, TaskAssignment
+from carbonpeak.plan.permissions import department_of, is_office, owns_target, owns_task
+from carbonpeak.plan.scoring import score_table
+from carbonpeak.plan.status import target_statuses
+from carbonpeak.validation import ValidationFailed
+
+
+def current_plan() -> Plan:
+    plan = Plan.objects.filter(is_published=True).order_by("id").first()
+    if plan is None:
+        raise Http404(_("尚未载入方案 / no plan loaded"))
+    return plan
+
+
+def _staff(request) -> None:
+    if not (is_office(request.user) or department_of(request.user) is not None
+            or getattr(request.user, "role", None) == Role.AUDITOR):
+        raise PermissionDenied
+
+
+@require_GET
+def health(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@require_GET
+def public(request):
+    plan = current_plan()
+    statuses = [s for s in target_statuses(plan) if s.target.kind == "goal"]
+    return render(request, "web/public.html", {"plan": plan, "statuses": statuses})
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    _staff(request)
+    plan = current_plan()
+    return render(request, "web/dashboard.html", dashboard_context(plan))
+
+
+@login_required
+def target_detail(request, code: str):
+    _staff(request)
+    plan = current_plan()
+    target = get_object_or_404(
+        Target.objects.prefetch_related("milestones", "assignments__department").select_related("conflicts_with"),
+        plan=plan, code=code,
+    )
+    status = next(s for s in target_statuses(plan) if s.target.pk == target.pk)
+    values = target.values.prefetch_related("evidence").order_by("year", "quarter")
+    history = AuditEntry.objects.filter(object_type="plan.target", object_id=str(target.pk))[:50] if is_office(request.user) else []
+    return render(request, "web/target.html", {
+        "plan": plan, "target": target, "status": status, "values": values, "history": history,
+        "chart": target_chart(status, list(values)), "can_enter": owns_target(request.user, target),
+    })
+
+
+@login_required
+@require_GET
+def task_list(request):
+    _staff(request)
+    plan = current_plan()
+    tasks = plan.tasks.select_related("area").prefetch_related(
+        Prefetch("assignments", queryset=TaskAssignment.objects.select_related("department"))
+    )
+    area = request.GET.get("area")
+    dept = request.GET.get("department")
+    if area:
+        tasks = tasks.filter(area__code=area)
+    if dept:
+        tasks = tasks.filter(assignments__department__code=dept).distinct()
+    return render(request, "web/tasks.html", {
+        "plan": plan, "tasks": tasks, "areas": plan.areas.all(), "departments": plan.departments.all(),
+        "area": area, "department": dept, "statuses": TaskStatus.choices,
+    })
+
+
+@login_required
+def task_detail(request, code: str):
+    _staff(request)
+    plan = current_plan()
+    task = get_object_or_404(plan.tasks.select_related("area"), code=code)
+    error = None
+    if request.method == "POST":
+        try:
+            if "status" in request.POST:
+                services.set_task_status(request.user, task, request.POST["status"])
+            else:
+                services.set_assignments(
+                    request.user, task, _lines(request.POST.get("lead", "")), _lines(request.POST.get("cooperating", ""))
+                )
+            return redirect("task", code=task.code)
+        except ValidationFailed as exc:
+            error = exc
+    assignments = sorted(task.assignments.select_related("department"), key=lambda a: (a.role != "lead", a.position))
+    reports = task.reports.select_related("round", "department").prefetch_related("evidence").order_by("-round__year", "-round__quarter")
+    history = AuditEntry.objects.filter(object_type__in=["plan.task"], object_id=str(task.pk))[:50] if is_office(request.user) else []
+    return render(request, "web/task.html", {
+        "plan": plan, "task": task, "assignments": assignments, "reports": reports, "history": history,
+        "can_status": owns_task(request.user, task, lead_only=True), "statuses": TaskStatus.choices,
+        "is_office": is_office(request.user), "error": error,
+        "lead_text": "\n".join(a.department.name for a in assignments if a.role == "lead"),
+        "coop_text": "\n".join(a.department.name for a in assignments if a.role == "cooperating"),
+    })
+
+
+def _lines(text: str) -> list[str]:
+    return [x.strip() for x in text.replace("、", "\n").splitlines() if x.strip()]
+
+
+@login_required
+@require_GET
+def workspace(request):
+    _staff(request)
+    plan = current_plan()
+    dept = department_of(request.user)
+    rnd = DispatchRound.objects.filter(plan=plan, status=RoundStatus.OPEN).order_by("-year", "-quarter").first()
+    tasks = plan.tasks.select_related("area")
+    targets = plan.targets.all()
+    if dept is not None:
+        tasks = tasks.filter(assignments__department=dept).distinct()
+        targets = targets.filter(assignments__department=dept).distinct()
+    elif not is_office(request.user):
+        tasks, targets = tasks.none(), targets.none()
+    reports = {}
+    if rnd is not None:
+        qs = rnd.reports.prefetch_related("evidence")
+        if dept is not None:
+            qs = qs.filter(department=dept)
+        reports = {r.task_id: r for r in qs}
+    statuses = {s.target.pk: s for s in target_statuses(plan)}
+    reminders = dept.reminders.filter(read_at__isnull=True) if dept is not None else []
+    return render(request, "web/workspace.html", {
+        "plan": plan, "department": dept, "round": rnd, "reminders": reminders,
+        "task_rows": [(t, reports.get(t.pk)) for t in tasks],
+        "target_rows": [(t, statuses[t.pk]) for t in targets],
+        "statuses": TaskStatus.choices, "message": request.GET.get("ok"),
+    })
+
+
+@login_required
+@require_POST
+def submit_task_report(request, round_id: int, task_code: str):
+    plan = current_plan()
+    rnd = get_object_or_404(DispatchRound, pk=round_id, plan=plan)
+    task = get_object_or_404(Task, plan=plan, code=task_code)
+    try:
+        services.submit_report(request.user, rnd, task, request.POST.get("status", ""), request.POST.get("narrative", ""),
+                               request.FILES.getlist("evidence"))
+    except ValidationFailed as exc:
+        return render(request, "web/errors.html", {"errors": exc.issues, "back": reverse("workspace")}, status=422)
+    return redirect(reverse("workspace") + f"?ok={task.code}")
+
+
+@login_required
+@require_POST
+def submit_value(request, code: str):
+    plan = current_plan()
+    target = get_object_or_404(Target.objects.select_related("plan"), plan=plan, code=code)
+    try:
+        services.set_indicator_value(request.user, target, request.POST.get("year"), request.POST.get("quarter"),
+                                     request.POST.get("value"), request.POST.get("note", ""),
+                                     evidence=request.FILES.getlist("evidence"))
+    except ValidationFailed as exc:
+        return render(request, "web/errors.html", {"errors": exc.issues, "back": request.POST.get("next") or reverse("workspace")},
+                      status=422)
+    nxt = request.POST.get("next") or ""
+    return redirect(nxt if nxt.startswith("/") and not nxt.startswith("//") else reverse("workspace") + f"?ok={target.code}")
+
+
+@login_required
+def round_list(request):
+    if not is_office(request.user):
+        raise PermissionDenied
+    plan = current_plan()
+    error = None
+    if request.method == "POST":
+        try:
+            due = dt.date.fromisoformat(request.POST.get("due_date", ""))
+        except ValueError:
+            from carbonpeak.validation import Issue
+
+            error = ValidationFailed([Issue("bad_date", "due_date", "截止日期格式应为 YYYY-MM-DD",
+                                            "due_date must be YYYY-MM-DD")])
+        else:
+            try:
+                rnd = services.open_round(request.user, plan, request.POST.get("year"), request.POST.get("quarter"), due)
+                return redirect("round", pk=rnd.pk)
+            except ValidationFailed as exc:
+                error = exc
+    rounds = plan.rounds.all()
+    return render(request, "web/rounds.html", {"plan": plan, "rounds": rounds, "error": error,
+                                               "today": dt.date.today()})
+
+
+@login_required
+def round_detail(request, pk: int):
+    if not is_office(request.user):
+        raise PermissionDenied
+    plan = current_plan()
+    rnd = get_object_or_404(DispatchRound, pk=pk, plan=plan)
+    if request.method == "POST":
+        if request.POST.get("action") == "close":
+            services.close_round(request.user, rnd)
+        elif request.POST.get("action") == "remind":
+            services.send_reminders(rnd)
+        return redirect("round", pk=rnd.pk)
+    from carbonpeak.plan.reports import round_context
+
+    return render(request, "web/round.html", round_context(rnd))
+
+
+@login_required
+@require_GET
+def round_pdf(request, pk: int):
+    if not is_office(request.user):
+        raise PermissionDenied
+    from carbonpeak.plan.reports import round_pdf as render_pdf
+
+    rnd = get_object_or_404(DispatchRound, pk=pk, plan=current_plan())
+    resp = HttpResponse(render_pdf(rnd), content_type="application/pdf")
+    resp["Content-Disposition"] = f'attachment; filename="dispatch-{rnd.year}Q{rnd.quarter}.pdf"'
+    return resp
+
+
+@login_required
+@require_GET
+def round_xlsx(request, pk: int):
+    if not is_office(request.user):
+        raise PermissionDenied
+    from carbonpeak.plan.exports import round_workbook
+
+    rnd = get_object_or_404(DispatchRound, pk=pk, plan=current_plan())
+    import io
+
+    buf = io.BytesIO()
+    round_workbook(rnd).save(buf)
+    resp = HttpResponse(buf.getvalue(),
+                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    resp["Content-Disposition"] = f'attachment; filename="dispatch-{rnd.year}Q{rnd.quarter}.xlsx"'
+    return resp
+
+
+@login_required
+@require_GET
+def assessment(request):
+    if not (is_office(request.user) or request.user.role == Role.AUDITOR):
+        raise PermissionDenied
+    plan = current_plan()
+    try:
+        year = int(request.GET.get("year") or dt.date.today().year)
+    except ValueError:
+        year = dt.date.today().year
+    return render(request, "web/assessment.html", {"plan": plan, "year": year, "scores": score_table(plan, year)})
+
+
+@login_required
+@require_GET
+def audit_log(request):
+    if not (is_office(request.user) or request.user.role == Role.AUDITOR):
+        raise PermissionDenied
+    entries = AuditEntry.objects.all()
+    kind = request.GET.get("type")
+    if kind:
+        entries = entries.filter(object_type=kind)
+    return render(request, "web/audit.html", {"entries": entries[:200], "type": kind})
+
+
+@login_required
+@require_GET
+def evidence_download(request, pk: int):
+    ev = get_object_or_404(Evidence.objects.select_related("value__target", "report__task"), pk=pk)
+    allowed = is_office(request.user) or (department_of(request.user) is not None
+                                          and department_of(request.user).pk == ev.department_id)
+    if not allowed:
+        raise PermissionDenied
+    return FileResponse(ev.file.open("rb"), as_attachment=True, filename=ev.original_name)

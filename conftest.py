@@ -1,0 +1,50 @@
+"""Shared fixtures: the shipped Chaling plan loaded through the real importer, and users per role."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def plan(db):
+    from carbonpeak.plan.plan_io import DATA_DIR, load_plan, read_plan_file
+    from carbonpeak.plan.scoring import ensure_default_rules
+
+    p = load_plan(read_plan_file(DATA_DIR / "chaling.json"))
+    ensure_default_rules(p)
+    return p
+
+
+@pytest.fixture
+def make_user(db):
+    from carbonpeak.accounts.models import User
+
+    def make(username: str, role: str, department=None, password: str = "Xy-test-password-1"):
+        user = User(username=username, role=role, department=department, email=f"{username}@example.invalid")
+        user.set_password(password)
+        user.save()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def office(make_user):
+    return make_user("office", "office")
+
+
+@pytest.fixture
+def dev_reform(plan):
+    return plan.departments.get(code="dev_reform")
+
+
+@pytest.fixture
+def fgj(make_user, dev_reform):
+    """An officer of 县发展改革局, lead department of many tasks and targets."""
+    return make_user("fgj", "department", dev_reform)
+
+
+@pytest.fixture
+def linye(make_user, plan):
+    """An officer of 县林业局, which owns the forest targets but not the energy ones."""
+    return make_user("linye", "department", plan.departments.get(code="forestry"))
