@@ -94,8 +94,17 @@ def cmd_plan(args) -> int:
         except ValidationFailed as exc:
             _print_issues(exc)
             return 2
-        print(json.dumps({"imported": plan.code, "tasks": plan.tasks.count(), "targets": plan.targets.count(),
-                          "projects": plan.projects.count()}, ensure_ascii=False))
+        print(
+            json.dumps(
+                {
+                    "imported": plan.code,
+                    "tasks": plan.tasks.count(),
+                    "targets": plan.targets.count(),
+                    "projects": plan.projects.count(),
+                },
+                ensure_ascii=False,
+            )
+        )
         return 0
     plan = _default_plan(args.plan)
     if args.plan_cmd == "export":
@@ -125,8 +134,10 @@ def cmd_plan(args) -> int:
         else:
             print(f"{'code':<46} {'status':<8} {'latest':>14} {'period':>8} {'expected':>14} {'gap':>12}")
             for r in rows:
-                print(f"{r['code']:<46} {r['status']:<8} {_n(r['latest_value']):>14} {r['latest_period'] or '-':>8} "
-                      f"{_n(r['expected_value']):>14} {_n(r['gap']):>12}")
+                print(
+                    f"{r['code']:<46} {r['status']:<8} {_n(r['latest_value']):>14} {r['latest_period'] or '-':>8} "
+                    f"{_n(r['expected_value']):>14} {_n(r['gap']):>12}"
+                )
         return 0
     return 2
 

@@ -80,23 +80,31 @@ def load_demo(out: TextIO) -> None:
         if User.objects.filter(username=username).exists():
             continue
         dept = plan.departments.get(code=dept_code) if dept_code else None
-        user = User(username=username, role=role, department=dept, display_name=display,
-                    email=f"{username}@demo.invalid")
+        user = User(
+            username=username, role=role, department=dept, display_name=display, email=f"{username}@demo.invalid"
+        )
         user.set_password(DEMO_PASSWORD)
         user.save()
         created += 1
     for code, year, quarter, value in DEMO_VALUES:
         target = Target.objects.get(plan=plan, code=code)
         IndicatorValue.objects.get_or_create(
-            target=target, year=year, quarter=quarter,
-            defaults={"value": Decimal(value), "source": ValueSource.IMPORT, "source_detail": DEMO_LABEL,
-                      "entered_by_label": "demo"},
+            target=target,
+            year=year,
+            quarter=quarter,
+            defaults={
+                "value": Decimal(value),
+                "source": ValueSource.IMPORT,
+                "source_detail": DEMO_LABEL,
+                "entered_by_label": "demo",
+            },
         )
     if not DispatchRound.objects.filter(plan=plan).exists():
         today = dt.date.today()
         quarter = (today.month - 1) // 3 + 1
-        DispatchRound.objects.create(plan=plan, year=today.year, quarter=quarter,
-                                     due_date=today + dt.timedelta(days=14))
+        DispatchRound.objects.create(
+            plan=plan, year=today.year, quarter=quarter, due_date=today + dt.timedelta(days=14)
+        )
     if created:
         print(f"已创建演示账户 {created} 个 / demo accounts created", file=out)
 

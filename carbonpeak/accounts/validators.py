@@ -15,9 +15,7 @@ class CharacterClassValidator:
             any(not c.isalnum() for c in password),
         ]
         if sum(classes) < self.min_classes:
-            raise ValidationError(
-                _("密码须包含小写字母、大写字母、数字、符号中的至少三类。"), code="password_classes"
-            )
+            raise ValidationError(_("密码须包含小写字母、大写字母、数字、符号中的至少三类。"), code="password_classes")
 
     def get_help_text(self) -> str:
         return _("密码须包含小写字母、大写字母、数字、符号中的至少三类。")

@@ -38,12 +38,15 @@ SECRET_KEY = os.environ.get("CARBONPEAK_SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
-            "CARBONPEAK_SECRET_KEY is not set. Set it (e.g. `python -c 'import secrets;print(secrets.token_urlsafe(50))'`) "
+            "CARBONPEAK_SECRET_KEY is not set. Set it "
+            "(e.g. `python -c 'import secrets;print(secrets.token_urlsafe(50))'`) "
             "or set CARBONPEAK_DEBUG=1 for local development."
         )
     SECRET_KEY = "insecure-local-development-key-only-used-when-CARBONPEAK_DEBUG-is-1"
 
-ALLOWED_HOSTS = [h.strip() for h in os.environ.get("CARBONPEAK_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h.strip()]
+ALLOWED_HOSTS = [
+    h.strip() for h in os.environ.get("CARBONPEAK_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h.strip()
+]
 
 INSTALLED_APPS = [
     "django.contrib.auth",

@@ -13,3 +13,6 @@ _base = import_module("carbonpeak.config.settings")
 globals().update({name: getattr(_base, name) for name in dir(_base) if name.isupper()})
 
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+
+# Argon2 is the production hasher (checked in accounts tests); tests that create many users use a fast one.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *_base.PASSWORD_HASHERS]

@@ -534,7 +534,7 @@ def handle(case: dict[str, Any], fs: FactorSet) -> dict[str, Any]:
             raise CalcError(
                 "unknown_carrier",
                 f"{p}.carrier",
-                f"Unknown carrier {carrier!r}" + (f"; did you mean {near!r}?" if near else "")
+                f"Unknown carrier {carrier!r}." + (f" Did you mean {near!r}?" if near else "")
                 + f" Carriers are the factor stems of factor set {fs.version} (raw_coal, natural_gas, diesel,"
                 " ..., electricity, heat).",
             )

@@ -154,7 +154,7 @@ def number(
         d = value
     elif isinstance(value, float):
         if not math.isfinite(value):
-            raise CalcError("not_finite", path, f"{path} is {value!r}; give a finite number.")
+            raise CalcError("not_finite", path, f"{path} is {_spell(value)}; give a finite number.")
         d = Decimal(repr(value))
     else:
         try:  # numpy scalars and other number-likes from Python callers
@@ -162,10 +162,10 @@ def number(
         except (TypeError, ValueError):
             raise CalcError("wrong_type", path, f"{path} must be a number, not {json_type(value)}.") from None
         if not math.isfinite(f):
-            raise CalcError("not_finite", path, f"{path} is {f!r}; give a finite number.")
+            raise CalcError("not_finite", path, f"{path} is {_spell(f)}; give a finite number.")
         d = Decimal(repr(f))
     if not d.is_finite():
-        raise CalcError("not_finite", path, f"{path} is {d}; give a finite number.")
+        raise CalcError("not_finite", path, f"{path} is {_spell(float(d))}; give a finite number.")
     if abs(d) > MAX_ABS_NUMBER:
         raise CalcError("out_of_range", path, f"{path} = {d} is beyond the limit of ±{MAX_ABS_NUMBER}.")
     if len(d.as_tuple().digits) > MAX_DIGITS:
@@ -183,6 +183,13 @@ def number(
             op = "<" if exclusive_maximum else "<="
             raise CalcError("out_of_range", path, f"{path} = {d} must be {op} {hi}.")
     return d
+
+
+def _spell(x: float) -> str:
+    """JSON's spelling of a non-finite number."""
+    if math.isnan(x):
+        return "NaN"
+    return "Infinity" if x > 0 else "-Infinity"
 
 
 _NONFINITE_WORDS = frozenset({"nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"})

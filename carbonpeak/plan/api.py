@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from carbonpeak.plan import services
 from carbonpeak.plan.models import Plan, Target, Task
@@ -110,40 +110,60 @@ def plan_status(request, code: str):
     return {"targets": [s.as_dict() for s in target_statuses(_plan(code))]}
 
 
-@router.post("/{code}/targets/{target}/values", response={201: ValueOut, 403: DetailOut, 422: ErrorOut},
-             auth=_auth(), summary="Report an indicator value / 填报指标值")
+@router.post(
+    "/{code}/targets/{target}/values",
+    response={201: ValueOut, 403: DetailOut, 422: ErrorOut},
+    auth=_auth(),
+    summary="Report an indicator value / 填报指标值",
+)
 def post_value(request, code: str, target: str, payload: ValueIn):
     t = get_object_or_404(Target.objects.select_related("plan"), plan=_plan(code), code=target)
     v = services.set_indicator_value(request.principal, t, payload.year, payload.quarter, payload.value, payload.note)
-    return 201, {"target": t.code, "period": v.period_label, "value": float(v.value), "source": v.source}
+    return Status(201, {"target": t.code, "period": v.period_label, "value": float(v.value), "source": v.source})
 
 
-@router.put("/{code}/targets/{target}", response={200: OkOut, 403: DetailOut, 422: ErrorOut}, auth=_auth(),
-            summary="Change baseline and milestones (office) / 修改基准与目标值")
+@router.put(
+    "/{code}/targets/{target}",
+    response={200: OkOut, 403: DetailOut, 422: ErrorOut},
+    auth=_auth(),
+    summary="Change baseline and milestones (office) / 修改基准与目标值",
+)
 def put_target(request, code: str, target: str, payload: TargetIn):
     t = get_object_or_404(Target.objects.select_related("plan"), plan=_plan(code), code=target)
     services.set_target(request.principal, t, payload.baseline_year, payload.baseline_value, payload.values)
     return {"ok": True}
 
 
-@router.put("/{code}/targets/{target}/assignments", response={200: OkOut, 403: DetailOut, 422: ErrorOut},
-            auth=_auth(), summary="Re-assign a target (office) / 调整指标分工")
+@router.put(
+    "/{code}/targets/{target}/assignments",
+    response={200: OkOut, 403: DetailOut, 422: ErrorOut},
+    auth=_auth(),
+    summary="Re-assign a target (office) / 调整指标分工",
+)
 def put_target_assignments(request, code: str, target: str, payload: AssignmentsIn):
     t = get_object_or_404(Target.objects.select_related("plan"), plan=_plan(code), code=target)
     services.set_assignments(request.principal, t, payload.lead_departments, payload.cooperating_departments)
     return {"ok": True}
 
 
-@router.patch("/{code}/tasks/{task}", response={200: TaskOut, 403: DetailOut, 422: ErrorOut}, auth=_auth(),
-              summary="Change a task's status (lead department) / 更新任务状态")
+@router.patch(
+    "/{code}/tasks/{task}",
+    response={200: TaskOut, 403: DetailOut, 422: ErrorOut},
+    auth=_auth(),
+    summary="Change a task's status (lead department) / 更新任务状态",
+)
 def patch_task(request, code: str, task: str, payload: TaskStatusIn):
     t = get_object_or_404(Task.objects.select_related("plan"), plan=_plan(code), code=task)
     t = services.set_task_status(request.principal, t, payload.status)
     return {"code": t.code, "status": t.status}
 
 
-@router.put("/{code}/tasks/{task}/assignments", response={200: OkOut, 403: DetailOut, 422: ErrorOut},
-            auth=_auth(), summary="Re-assign a task (office) / 调整任务分工")
+@router.put(
+    "/{code}/tasks/{task}/assignments",
+    response={200: OkOut, 403: DetailOut, 422: ErrorOut},
+    auth=_auth(),
+    summary="Re-assign a task (office) / 调整任务分工",
+)
 def put_task_assignments(request, code: str, task: str, payload: AssignmentsIn):
     t = get_object_or_404(Task.objects.select_related("plan"), plan=_plan(code), code=task)
     services.set_assignments(request.principal, t, payload.lead_departments, payload.cooperating_departments)

@@ -11,11 +11,15 @@ from django.utils.translation import gettext as _
 from carbonpeak.core.tracking import Light
 from carbonpeak.plan.choices import AssignmentRole, TargetKind, TaskStatus
 from carbonpeak.plan.models import IndicatorValue, Plan, TaskAssignment
-from carbonpeak.plan.status import TargetStatus, expected_series, target_statuses
+from carbonpeak.plan.status import TargetStatus, expected_series, load_values, target_statuses
 
 LIGHT_ORDER = [Light.RED, Light.YELLOW, Light.GREEN, Light.NO_DATA]
-STATUS_COLORS = {TaskStatus.DONE: "#1a9850", TaskStatus.IN_PROGRESS: "#4e79a7", TaskStatus.AT_RISK: "#d73027",
-                 TaskStatus.NOT_STARTED: "#9e9e9e"}
+STATUS_COLORS = {
+    TaskStatus.DONE: "#1a9850",
+    TaskStatus.IN_PROGRESS: "#4e79a7",
+    TaskStatus.AT_RISK: "#d73027",
+    TaskStatus.NOT_STARTED: "#9e9e9e",
+}
 
 
 def target_chart(status: TargetStatus, values: list[IndicatorValue]) -> dict:
@@ -37,17 +41,18 @@ def target_chart(status: TargetStatus, values: list[IndicatorValue]) -> dict:
 
 
 def dashboard_context(plan: Plan) -> dict:
-    statuses = target_statuses(plan)
-    values_by_target: dict[int, list[IndicatorValue]] = defaultdict(list)
-    for v in IndicatorValue.objects.filter(target__plan=plan).order_by("year", "quarter"):
-        values_by_target[v.target_id].append(v)
+    values_by_target = load_values(plan)
+    statuses = target_statuses(plan, values_by_target)
     goals = [s for s in statuses if s.target.kind == TargetKind.GOAL]
     light_counts = Counter(s.light for s in goals)
     charted = [s for s in goals if values_by_target.get(s.target.pk)]
     charts = [(s, target_chart(s, values_by_target[s.target.pk])) for s in charted]
 
-    tasks = list(plan.tasks.select_related("area").prefetch_related(
-        Prefetch("assignments", queryset=TaskAssignment.objects.select_related("department"))))
+    tasks = list(
+        plan.tasks.select_related("area").prefetch_related(
+            Prefetch("assignments", queryset=TaskAssignment.objects.select_related("department"))
+        )
+    )
     by_area: dict[str, Counter] = defaultdict(Counter)
     by_dept: dict[str, Counter] = defaultdict(Counter)
     for t in tasks:
@@ -59,9 +64,14 @@ def dashboard_context(plan: Plan) -> dict:
     dept_names = sorted(by_dept, key=lambda n: -sum(by_dept[n].values()))
 
     def series(groups: dict[str, Counter], names: list[str]) -> dict:
-        return {"categories": names, "stack": True, "series": [
-            {"name": str(label), "color": STATUS_COLORS[code], "data": [groups[n][code] for n in names]}
-            for code, label in TaskStatus.choices]}
+        return {
+            "categories": names,
+            "stack": True,
+            "series": [
+                {"name": str(label), "color": STATUS_COLORS[code], "data": [groups[n][code] for n in names]}
+                for code, label in TaskStatus.choices
+            ],
+        }
 
     projects = list(plan.projects.select_related("group"))
     mw_by_year: dict[str, Decimal] = defaultdict(Decimal)
@@ -83,8 +93,11 @@ def dashboard_context(plan: Plan) -> dict:
         "task_total": len(tasks),
         "task_done": sum(1 for t in tasks if t.status == TaskStatus.DONE),
         "projects": projects,
-        "project_type_chart": {"categories": type_names, "stack": False, "series": [
-            {"name": _("项目数"), "color": "#0b6e4f", "data": [count_by_type[n] for n in type_names]}]},
+        "project_type_chart": {
+            "categories": type_names,
+            "stack": False,
+            "series": [{"name": _("项目数"), "color": "#0b6e4f", "data": [count_by_type[n] for n in type_names]}],
+        },
         "mw_by_year": sorted(mw_by_year.items()),
         "mw_total": sum(mw_by_year.values(), Decimal(0)),
         "conflicts": conflicts,

@@ -7,7 +7,6 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from carbonpeak.plan.models import DispatchRound, Plan
 from carbonpeak.plan.plan_io import export_plan
-from carbonpeak.plan.status import target_statuses
 
 HEADER_FILL = PatternFill("solid", fgColor="DDE7EE")
 LIGHT_ZH = {"green": "绿灯", "yellow": "黄灯", "red": "红灯", "no_data": "无数据"}
@@ -36,24 +35,101 @@ def plan_workbook(plan: Plan) -> Workbook:
     data = export_plan(plan)
     wb = Workbook()
     wb.remove(wb.active)
-    _sheet(wb, "目标指标", [("编码", "code"), ("名称", "name"), ("单位", "unit"), ("方向", "direction"),
-                          ("基准年", "baseline_year"), ("基准值", "baseline_value"), ("目标值", "values"),
-                          ("牵头部门", "lead"), ("配合部门", "cooperating"), ("出处", "source"), ("说明", "note")],
-           [[t["code"], t["name"], t["unit"], t["direction"], t["baseline_year"], t["baseline_value"],
-             "; ".join(f"{y}: {v}" for y, v in t["values"].items()), "、".join(t["lead_departments"]),
-             "、".join(t["cooperating_departments"]), t["source"], t["note"]] for t in data["targets"]],
-           [34, 26, 10, 10, 8, 10, 24, 24, 40, 14, 40])
-    _sheet(wb, "重点任务", [("编码", "code"), ("领域", "area"), ("任务", "title"), ("牵头部门", "lead"),
-                          ("配合部门", "cooperating"), ("状态", "status"), ("条款原文", "text")],
-           [[t["code"], t["area"], t["title"], "、".join(t["lead_departments"]), "、".join(t["cooperating_departments"]),
-             t["status"], t["text"]] for t in data["tasks"]], [8, 6, 28, 24, 40, 10, 90])
-    _sheet(wb, "重大项目", [("编码", "code"), ("项目类别", "group"), ("名称", "name"), ("类型", "type"),
-                          ("乡镇", "township"), ("装机（MW）", "capacity_mw"), ("投产年份", "commissioning_year"),
-                          ("状态", "status")],
-           [[p["code"], p["group"], p["name"], p["type"], p["township"], p["capacity_mw"], p["commissioning_year"],
-             p["status"]] for p in data["projects"]], [8, 8, 30, 14, 10, 12, 10, 10])
-    _sheet(wb, "部门", [("编码", "code"), ("名称", "name"), ("英文名", "name_en"), ("类别", "kind")],
-           [[d["code"], d["name"], d["name_en"], d["kind"]] for d in data["departments"]], [24, 26, 40, 18])
+    _sheet(
+        wb,
+        "目标指标",
+        [
+            ("编码", "code"),
+            ("名称", "name"),
+            ("单位", "unit"),
+            ("方向", "direction"),
+            ("基准年", "baseline_year"),
+            ("基准值", "baseline_value"),
+            ("目标值", "values"),
+            ("牵头部门", "lead"),
+            ("配合部门", "cooperating"),
+            ("出处", "source"),
+            ("说明", "note"),
+        ],
+        [
+            [
+                t["code"],
+                t["name"],
+                t["unit"],
+                t["direction"],
+                t["baseline_year"],
+                t["baseline_value"],
+                "; ".join(f"{y}: {v}" for y, v in t["values"].items()),
+                "、".join(t["lead_departments"]),
+                "、".join(t["cooperating_departments"]),
+                t["source"],
+                t["note"],
+            ]
+            for t in data["targets"]
+        ],
+        [34, 26, 10, 10, 8, 10, 24, 24, 40, 14, 40],
+    )
+    _sheet(
+        wb,
+        "重点任务",
+        [
+            ("编码", "code"),
+            ("领域", "area"),
+            ("任务", "title"),
+            ("牵头部门", "lead"),
+            ("配合部门", "cooperating"),
+            ("状态", "status"),
+            ("条款原文", "text"),
+        ],
+        [
+            [
+                t["code"],
+                t["area"],
+                t["title"],
+                "、".join(t["lead_departments"]),
+                "、".join(t["cooperating_departments"]),
+                t["status"],
+                t["text"],
+            ]
+            for t in data["tasks"]
+        ],
+        [8, 6, 28, 24, 40, 10, 90],
+    )
+    _sheet(
+        wb,
+        "重大项目",
+        [
+            ("编码", "code"),
+            ("项目类别", "group"),
+            ("名称", "name"),
+            ("类型", "type"),
+            ("乡镇", "township"),
+            ("装机（MW）", "capacity_mw"),
+            ("投产年份", "commissioning_year"),
+            ("状态", "status"),
+        ],
+        [
+            [
+                p["code"],
+                p["group"],
+                p["name"],
+                p["type"],
+                p["township"],
+                p["capacity_mw"],
+                p["commissioning_year"],
+                p["status"],
+            ]
+            for p in data["projects"]
+        ],
+        [8, 8, 30, 14, 10, 12, 10, 10],
+    )
+    _sheet(
+        wb,
+        "部门",
+        [("编码", "code"), ("名称", "name"), ("英文名", "name_en"), ("类别", "kind")],
+        [[d["code"], d["name"], d["name_en"], d["kind"]] for d in data["departments"]],
+        [24, 26, 40, 18],
+    )
     return wb
 
 
@@ -63,18 +139,68 @@ def round_workbook(rnd: DispatchRound) -> Workbook:
     ctx = round_context(rnd)
     wb = Workbook()
     wb.remove(wb.active)
-    ws = _sheet(wb, "预警", [("指标", "target"), ("编码", "code"), ("灯", "light"), ("最新值", "latest"),
-                           ("期间", "period"), ("预期值", "expected"), ("差距", "gap"), ("单位", "unit")],
-                [[s.target.name, s.target.code, LIGHT_ZH[s.light.value],
-                  d["latest_value"], d["latest_period"], d["expected_value"], d["gap"], d["unit"]]
-                 for s in ctx["statuses"] for d in [s.as_dict()]], [30, 34, 8, 12, 8, 12, 12, 10])
+    ws = _sheet(
+        wb,
+        "预警",
+        [
+            ("指标", "target"),
+            ("编码", "code"),
+            ("灯", "light"),
+            ("最新值", "latest"),
+            ("期间", "period"),
+            ("预期值", "expected"),
+            ("差距", "gap"),
+            ("单位", "unit"),
+        ],
+        [
+            [
+                s.target.name,
+                s.target.code,
+                LIGHT_ZH[s.light.value],
+                d["latest_value"],
+                d["latest_period"],
+                d["expected_value"],
+                d["gap"],
+                d["unit"],
+            ]
+            for s in ctx["statuses"]
+            for d in [s.as_dict()]
+        ],
+        [30, 34, 8, 12, 8, 12, 12, 10],
+    )
     for row_cells, s in zip(ws.iter_rows(min_row=3), ctx["statuses"], strict=False):
         row_cells[2].fill = PatternFill("solid", fgColor=LIGHT_FILL[s.light.value])
-    _sheet(wb, "任务进展", [("任务", "task"), ("部门", "department"), ("进展", "status"), ("情况", "narrative"),
-                          ("填报人", "by"), ("时间", "at"), ("佐证", "evidence")],
-           [[f"{r.task.code} {r.task.title}", r.department.name, r.get_status_display(), r.narrative,
-             r.submitted_by_label, r.submitted_at.strftime("%Y-%m-%d %H:%M"), len(r.evidence.all())]
-            for r in ctx["reports"]], [34, 22, 10, 60, 12, 16, 8])
-    _sheet(wb, "未报送", [("部门", "department"), ("任务", "tasks")],
-           [[d.name, "、".join(t.code for t in tasks)] for d, tasks in ctx["missing"]], [26, 60])
+    _sheet(
+        wb,
+        "任务进展",
+        [
+            ("任务", "task"),
+            ("部门", "department"),
+            ("进展", "status"),
+            ("情况", "narrative"),
+            ("填报人", "by"),
+            ("时间", "at"),
+            ("佐证", "evidence"),
+        ],
+        [
+            [
+                f"{r.task.code} {r.task.title}",
+                r.department.name,
+                r.get_status_display(),
+                r.narrative,
+                r.submitted_by_label,
+                r.submitted_at.strftime("%Y-%m-%d %H:%M"),
+                len(r.evidence.all()),
+            ]
+            for r in ctx["reports"]
+        ],
+        [34, 22, 10, 60, 12, 16, 8],
+    )
+    _sheet(
+        wb,
+        "未报送",
+        [("部门", "department"), ("任务", "tasks")],
+        [[d.name, "、".join(t.code for t in tasks)] for d, tasks in ctx["missing"]],
+        [26, 60],
+    )
     return wb

@@ -19,8 +19,11 @@ from carbonpeak.plan.models import Target, Task
 
 
 def is_office(principal: Any) -> bool:
-    return bool(principal is not None and getattr(principal, "is_active", False)
-                and getattr(principal, "role", None) == Role.OFFICE)
+    return bool(
+        principal is not None
+        and getattr(principal, "is_active", False)
+        and getattr(principal, "role", None) == Role.OFFICE
+    )
 
 
 def department_of(principal: Any):

@@ -46,30 +46,72 @@ FORMAT = "carbonpeak.plan/1"
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "plans"
 
 PLAN_KEYS = {
-    "code": str, "county": str, "county_en": str, "division_code": str, "province": str, "city": str,
-    "title": str, "title_en": str, "issuer": str, "issued_date": str, "issued_date_note": (str, type(None)),
-    "base_year": int, "peak_year": int, "periods": list,
+    "code": str,
+    "county": str,
+    "county_en": str,
+    "division_code": str,
+    "province": str,
+    "city": str,
+    "title": str,
+    "title_en": str,
+    "issuer": str,
+    "issued_date": str,
+    "issued_date_note": (str, type(None)),
+    "base_year": int,
+    "peak_year": int,
+    "periods": list,
 }
 PLAN_REQUIRED = {"code", "county", "title", "issuer", "issued_date", "base_year", "peak_year", "periods"}
 PERIOD_KEYS = {"code": str, "name": str, "name_en": str, "start_year": int, "end_year": int}
 DEPARTMENT_KEYS = {"code": str, "name": str, "name_en": str, "kind": str}
 AREA_KEYS = {"code": str, "number": int, "name": str, "name_en": str}
 TASK_KEYS = {
-    "code": str, "area": str, "number": int, "title": str, "title_en": str, "text": str,
-    "lead_departments": list, "cooperating_departments": list, "townships": list,
-    "assignment_text": (str, type(None)), "note": (str, type(None)), "status": str,
+    "code": str,
+    "area": str,
+    "number": int,
+    "title": str,
+    "title_en": str,
+    "text": str,
+    "lead_departments": list,
+    "cooperating_departments": list,
+    "townships": list,
+    "assignment_text": (str, type(None)),
+    "note": (str, type(None)),
+    "status": str,
 }
 GROUP_KEYS = AREA_KEYS
 PROJECT_KEYS = {
-    "code": str, "group": str, "number": int, "name": str, "name_en": str, "type": str, "text": str,
-    "township": (str, type(None)), "capacity_mw": "number?", "investment_10k_yuan": "number?",
-    "commissioning_year": (int, type(None)), "status": str, "expected_effect": (str, type(None)),
+    "code": str,
+    "group": str,
+    "number": int,
+    "name": str,
+    "name_en": str,
+    "type": str,
+    "text": str,
+    "township": (str, type(None)),
+    "capacity_mw": "number?",
+    "investment_10k_yuan": "number?",
+    "commissioning_year": (int, type(None)),
+    "status": str,
+    "expected_effect": (str, type(None)),
 }
 TARGET_KEYS = {
-    "code": str, "name": str, "name_en": str, "unit": str, "direction": str, "kind": str,
-    "baseline_year": (int, type(None)), "baseline_value": "number?", "values": dict, "qualifier": str,
-    "lead_departments": list, "cooperating_departments": list, "source": str, "source_text": str,
-    "note": (str, type(None)), "conflicts_with": (str, type(None)),
+    "code": str,
+    "name": str,
+    "name_en": str,
+    "unit": str,
+    "direction": str,
+    "kind": str,
+    "baseline_year": (int, type(None)),
+    "baseline_value": "number?",
+    "values": dict,
+    "qualifier": str,
+    "lead_departments": list,
+    "cooperating_departments": list,
+    "source": str,
+    "source_text": str,
+    "note": (str, type(None)),
+    "conflicts_with": (str, type(None)),
 }
 TOP_KEYS = {"format", "plan", "departments", "areas", "tasks", "project_groups", "projects", "targets"}
 
@@ -86,7 +128,8 @@ def read_plan_file(path: Path | str) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         issues = Issues()
         issues.add(
-            "malformed_json", f"line {exc.lineno}",
+            "malformed_json",
+            f"line {exc.lineno}",
             f"方案文件不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列）：{exc.msg}",
             f"the plan file is not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}",
         )
@@ -119,7 +162,9 @@ def _check_object(obj: Any, spec: dict, required: set[str], path: str, issues: I
             ok = isinstance(v, kind)
         if not ok:
             issues.add(
-                "wrong_type", f"{path}.{key}", f"字段 {path}.{key} 的类型不正确：{v!r}",
+                "wrong_type",
+                f"{path}.{key}",
+                f"字段 {path}.{key} 的类型不正确：{v!r}",
                 f"{path}.{key} has the wrong type: {v!r}",
             )
     return True
@@ -128,8 +173,12 @@ def _check_object(obj: Any, spec: dict, required: set[str], path: str, issues: I
 def _choice(value: Any, choices: type, path: str, issues: Issues) -> None:
     if isinstance(value, str) and value not in choices.values:
         allowed = ", ".join(choices.values)
-        issues.add("bad_choice", path, f"{path} 的取值 {value!r} 无效，可选：{allowed}",
-                   f"{path}: {value!r} is not one of {allowed}")
+        issues.add(
+            "bad_choice",
+            path,
+            f"{path} 的取值 {value!r} 无效，可选：{allowed}",
+            f"{path}: {value!r} is not one of {allowed}",
+        )
 
 
 def check_plan_document(data: Any) -> Issues:
@@ -163,7 +212,9 @@ def check_plan_document(data: Any) -> Issues:
                 s, e = p.get("start_year"), p.get("end_year")
                 if isinstance(s, int) and isinstance(e, int):
                     if e < s:
-                        issues.add("bad_period", p_path, f"{p_path} 结束年早于起始年", f"{p_path} ends before it starts")
+                        issues.add(
+                            "bad_period", p_path, f"{p_path} 结束年早于起始年", f"{p_path} ends before it starts"
+                        )
                     first_year = s if first_year is None else min(first_year, s)
                     last_year = e if last_year is None else max(last_year, e)
         if not periods:
@@ -184,7 +235,8 @@ def check_plan_document(data: Any) -> Issues:
             for j, name in enumerate(names):
                 if name not in dept_names:
                     issues.add(
-                        "unknown_department", f"{path}.{key}[{j}]",
+                        "unknown_department",
+                        f"{path}.{key}[{j}]",
                         f"{path}.{key}[{j}]：未知部门“{name}”（须先在 departments 中列出）",
                         f"{path}.{key}[{j}]: unknown department {name!r} (list it in departments first)",
                     )
@@ -199,8 +251,12 @@ def check_plan_document(data: Any) -> Issues:
         if _check_object(t, TASK_KEYS, {"code", "area", "number", "title", "text", "lead_departments"}, path, issues):
             _unique(t.get("code"), task_codes, f"{path}.code", issues)
             if t.get("area") not in area_codes:
-                issues.add("unknown_area", f"{path}.area", f"{path}.area：未知任务领域 {t.get('area')!r}",
-                           f"{path}.area: unknown area {t.get('area')!r}")
+                issues.add(
+                    "unknown_area",
+                    f"{path}.area",
+                    f"{path}.area：未知任务领域 {t.get('area')!r}",
+                    f"{path}.area: unknown area {t.get('area')!r}",
+                )
             _choice(t.get("status", TaskStatus.NOT_STARTED), TaskStatus, f"{path}.status", issues)
             check_departments(t, path)
     group_codes: set[str] = set()
@@ -213,18 +269,30 @@ def check_plan_document(data: Any) -> Issues:
         if _check_object(p, PROJECT_KEYS, {"code", "group", "number", "name", "type"}, path, issues):
             _unique(p.get("code"), project_codes, f"{path}.code", issues)
             if p.get("group") not in group_codes:
-                issues.add("unknown_group", f"{path}.group", f"{path}.group：未知项目类别 {p.get('group')!r}",
-                           f"{path}.group: unknown project group {p.get('group')!r}")
+                issues.add(
+                    "unknown_group",
+                    f"{path}.group",
+                    f"{path}.group：未知项目类别 {p.get('group')!r}",
+                    f"{path}.group: unknown project group {p.get('group')!r}",
+                )
             _choice(p.get("type"), ProjectType, f"{path}.type", issues)
             _choice(p.get("status", ProjectStatus.PLANNED), ProjectStatus, f"{path}.status", issues)
             cap = p.get("capacity_mw")
             if _is_number(cap) and Decimal(str(cap)) < 0:
-                issues.add("negative", f"{path}.capacity_mw", f"{path}.capacity_mw：装机容量不能为负数",
-                           f"{path}.capacity_mw: capacity cannot be negative")
+                issues.add(
+                    "negative",
+                    f"{path}.capacity_mw",
+                    f"{path}.capacity_mw：装机容量不能为负数",
+                    f"{path}.capacity_mw: capacity cannot be negative",
+                )
             inv = p.get("investment_10k_yuan")
             if _is_number(inv) and Decimal(str(inv)) < 0:
-                issues.add("negative", f"{path}.investment_10k_yuan", f"{path}.investment_10k_yuan：投资不能为负数",
-                           f"{path}.investment_10k_yuan: investment cannot be negative")
+                issues.add(
+                    "negative",
+                    f"{path}.investment_10k_yuan",
+                    f"{path}.investment_10k_yuan：投资不能为负数",
+                    f"{path}.investment_10k_yuan: investment cannot be negative",
+                )
     target_codes: set[str] = set()
     targets = _list(data, "targets", issues)
     for i, t in enumerate(targets):
@@ -244,28 +312,46 @@ def check_plan_document(data: Any) -> Issues:
                 issues.add("bad_year", vpath, f"{vpath}：年份应为四位数字", f"{vpath}: the year must be four digits")
                 continue
             if first_year is not None and not (first_year <= int(year) <= last_year):
-                issues.add("year_outside_plan", vpath, f"{vpath}：年份不在方案期 {first_year}–{last_year} 内",
-                           f"{vpath}: year outside the plan's periods {first_year}-{last_year}")
+                issues.add(
+                    "year_outside_plan",
+                    vpath,
+                    f"{vpath}：年份不在方案期 {first_year}–{last_year} 内",
+                    f"{vpath}: year outside the plan's periods {first_year}-{last_year}",
+                )
             check_target_value(t.get("unit"), v, vpath, issues)
         if t.get("baseline_value") is not None:
             check_target_value(t.get("unit"), t.get("baseline_value"), f"{path}.baseline_value", issues)
     for i, t in enumerate(targets):
         other = t.get("conflicts_with") if isinstance(t, dict) else None
         if other is not None and other not in target_codes:
-            issues.add("unknown_target", f"targets[{i}].conflicts_with", f"未知指标 {other!r}", f"unknown target {other!r}")
+            issues.add(
+                "unknown_target", f"targets[{i}].conflicts_with", f"未知指标 {other!r}", f"unknown target {other!r}"
+            )
     return issues
 
 
 def check_target_value(unit: Any, value: Any, path: str, issues: Issues) -> None:
     """A value fits its target's unit: a number; fractions within 0-1; no negative MW, days, tce, m3."""
     if not _is_number(value):
-        issues.add("not_number", path, f"{path}：应为有限数值，收到 {value!r}", f"{path}: must be a finite number, got {value!r}")
+        issues.add(
+            "not_number",
+            path,
+            f"{path}：应为有限数值，收到 {value!r}",
+            f"{path}: must be a finite number, got {value!r}",
+        )
         return
     d = Decimal(str(value))
     if unit == TargetUnit.FRACTION and not (Decimal(0) <= d <= Decimal(1)):
-        issues.add("fraction_range", path, f"{path}：比例应在 0 到 1 之间（20% 写作 0.2），收到 {value}",
-                   f"{path}: a share must be between 0 and 1 (20 % is 0.2), got {value}")
-    elif unit in {TargetUnit.MW, TargetUnit.DAYS, TargetUnit.TCE, TargetUnit.M3, TargetUnit.COUNT, TargetUnit.KM} and d < 0:
+        issues.add(
+            "fraction_range",
+            path,
+            f"{path}：比例应在 0 到 1 之间（20% 写作 0.2），收到 {value}",
+            f"{path}: a share must be between 0 and 1 (20 % is 0.2), got {value}",
+        )
+    elif (
+        unit in {TargetUnit.MW, TargetUnit.DAYS, TargetUnit.TCE, TargetUnit.M3, TargetUnit.COUNT, TargetUnit.KM}
+        and d < 0
+    ):
         issues.add("negative", path, f"{path}：不能为负数，收到 {value}", f"{path}: cannot be negative, got {value}")
 
 
@@ -298,18 +384,36 @@ def load_plan(data: dict[str, Any], actor: Any = None) -> Plan:
     including a plan code that already exists."""
     issues = check_plan_document(data)
     if not issues.errors and Plan.objects.filter(code=data["plan"]["code"]).exists():
-        issues.add("exists", "plan.code", f"方案 {data['plan']['code']} 已存在", f"plan {data['plan']['code']} already exists")
+        issues.add(
+            "exists", "plan.code", f"方案 {data['plan']['code']} 已存在", f"plan {data['plan']['code']} already exists"
+        )
     issues.raise_if_errors()
     p = data["plan"]
     plan = Plan.objects.create(
-        code=p["code"], county=p["county"], county_en=p.get("county_en", ""), division_code=p.get("division_code", ""),
-        province=p.get("province", ""), city=p.get("city", ""), title=p["title"], title_en=p.get("title_en", ""),
-        issuer=p["issuer"], issued_date=dt.date.fromisoformat(p["issued_date"]),
-        issued_date_note=p.get("issued_date_note") or "", base_year=p["base_year"], peak_year=p["peak_year"],
+        code=p["code"],
+        county=p["county"],
+        county_en=p.get("county_en", ""),
+        division_code=p.get("division_code", ""),
+        province=p.get("province", ""),
+        city=p.get("city", ""),
+        title=p["title"],
+        title_en=p.get("title_en", ""),
+        issuer=p["issuer"],
+        issued_date=dt.date.fromisoformat(p["issued_date"]),
+        issued_date_note=p.get("issued_date_note") or "",
+        base_year=p["base_year"],
+        peak_year=p["peak_year"],
     )
     Period.objects.bulk_create(
-        Period(plan=plan, code=x["code"], name=x["name"], name_en=x.get("name_en", ""), start_year=x["start_year"],
-               end_year=x["end_year"]) for x in p["periods"]
+        Period(
+            plan=plan,
+            code=x["code"],
+            name=x["name"],
+            name_en=x.get("name_en", ""),
+            start_year=x["start_year"],
+            end_year=x["end_year"],
+        )
+        for x in p["periods"]
     )
     depts = {
         d["name"]: Department.objects.create(
@@ -318,28 +422,47 @@ def load_plan(data: dict[str, Any], actor: Any = None) -> Plan:
         for d in data["departments"]
     }
     areas = {
-        a["code"]: Area.objects.create(plan=plan, code=a["code"], number=a["number"], name=a["name"],
-                                       name_en=a.get("name_en", ""))
+        a["code"]: Area.objects.create(
+            plan=plan, code=a["code"], number=a["number"], name=a["name"], name_en=a.get("name_en", "")
+        )
         for a in data["areas"]
     }
     for t in data["tasks"]:
         task = Task.objects.create(
-            plan=plan, area=areas[t["area"]], code=t["code"], number=t["number"], title=t["title"],
-            title_en=t.get("title_en", ""), text=t["text"], assignment_text=t.get("assignment_text") or "",
-            townships=t.get("townships", []), note=t.get("note") or "", status=t.get("status", TaskStatus.NOT_STARTED),
+            plan=plan,
+            area=areas[t["area"]],
+            code=t["code"],
+            number=t["number"],
+            title=t["title"],
+            title_en=t.get("title_en", ""),
+            text=t["text"],
+            assignment_text=t.get("assignment_text") or "",
+            townships=t.get("townships", []),
+            note=t.get("note") or "",
+            status=t.get("status", TaskStatus.NOT_STARTED),
         )
         TaskAssignment.objects.bulk_create(_assignments(TaskAssignment, "task", task, t, depts))
     groups = {
-        g["code"]: ProjectGroup.objects.create(plan=plan, code=g["code"], number=g["number"], name=g["name"],
-                                               name_en=g.get("name_en", ""))
+        g["code"]: ProjectGroup.objects.create(
+            plan=plan, code=g["code"], number=g["number"], name=g["name"], name_en=g.get("name_en", "")
+        )
         for g in data["project_groups"]
     }
     Project.objects.bulk_create(
         Project(
-            plan=plan, group=groups[x["group"]], code=x["code"], number=x["number"], name=x["name"],
-            name_en=x.get("name_en", ""), type=x["type"], text=x.get("text", ""), township=x.get("township") or "",
-            capacity_mw=_dec(x.get("capacity_mw")), investment_10k_yuan=_dec(x.get("investment_10k_yuan")),
-            commissioning_year=x.get("commissioning_year"), status=x.get("status", ProjectStatus.PLANNED),
+            plan=plan,
+            group=groups[x["group"]],
+            code=x["code"],
+            number=x["number"],
+            name=x["name"],
+            name_en=x.get("name_en", ""),
+            type=x["type"],
+            text=x.get("text", ""),
+            township=x.get("township") or "",
+            capacity_mw=_dec(x.get("capacity_mw")),
+            investment_10k_yuan=_dec(x.get("investment_10k_yuan")),
+            commissioning_year=x.get("commissioning_year"),
+            status=x.get("status", ProjectStatus.PLANNED),
             expected_effect=x.get("expected_effect") or "",
         )
         for x in data["projects"]
@@ -347,19 +470,35 @@ def load_plan(data: dict[str, Any], actor: Any = None) -> Plan:
     targets = {}
     for t in data["targets"]:
         target = Target.objects.create(
-            plan=plan, code=t["code"], name=t["name"], name_en=t.get("name_en", ""), unit=t["unit"],
-            direction=t["direction"], kind=t.get("kind", TargetKind.GOAL), qualifier=t.get("qualifier", Qualifier.EXACT),
-            baseline_year=t.get("baseline_year"), baseline_value=_dec(t.get("baseline_value")), source=t["source"],
-            source_text=t.get("source_text", ""), note=t.get("note") or "",
+            plan=plan,
+            code=t["code"],
+            name=t["name"],
+            name_en=t.get("name_en", ""),
+            unit=t["unit"],
+            direction=t["direction"],
+            kind=t.get("kind", TargetKind.GOAL),
+            qualifier=t.get("qualifier", Qualifier.EXACT),
+            baseline_year=t.get("baseline_year"),
+            baseline_value=_dec(t.get("baseline_value")),
+            source=t["source"],
+            source_text=t.get("source_text", ""),
+            note=t.get("note") or "",
         )
         targets[t["code"]] = target
-        Milestone.objects.bulk_create(Milestone(target=target, year=int(y), value=_dec(v)) for y, v in t["values"].items())
+        Milestone.objects.bulk_create(
+            Milestone(target=target, year=int(y), value=_dec(v)) for y, v in t["values"].items()
+        )
         TargetAssignment.objects.bulk_create(_assignments(TargetAssignment, "target", target, t, depts))
     for t in data["targets"]:
         if t.get("conflicts_with"):
             Target.objects.filter(pk=targets[t["code"]].pk).update(conflicts_with=targets[t["conflicts_with"]])
-    record(actor, "plan.import", plan, None, {"tasks": len(data["tasks"]), "targets": len(data["targets"]),
-                                               "projects": len(data["projects"])})
+    record(
+        actor,
+        "plan.import",
+        plan,
+        None,
+        {"tasks": len(data["tasks"]), "targets": len(data["targets"]), "projects": len(data["projects"])},
+    )
     return plan
 
 
@@ -382,8 +521,10 @@ def _num(v: Decimal | None) -> int | float | None:
 
 def _split(assignments) -> tuple[list[str], list[str]]:
     rows = sorted(assignments, key=lambda a: (a.role != AssignmentRole.LEAD, a.position))
-    return ([a.department.name for a in rows if a.role == AssignmentRole.LEAD],
-            [a.department.name for a in rows if a.role == AssignmentRole.COOPERATING])
+    return (
+        [a.department.name for a in rows if a.role == AssignmentRole.LEAD],
+        [a.department.name for a in rows if a.role == AssignmentRole.COOPERATING],
+    )
 
 
 def export_plan(plan: Plan) -> dict[str, Any]:
@@ -392,45 +533,101 @@ def export_plan(plan: Plan) -> dict[str, Any]:
     out_tasks = []
     for t in tasks:
         lead, coop = _split(t.assignments.all())
-        out_tasks.append({
-            "code": t.code, "area": t.area.code, "number": t.number, "title": t.title, "title_en": t.title_en,
-            "text": t.text, "lead_departments": lead, "cooperating_departments": coop, "townships": t.townships,
-            "assignment_text": t.assignment_text or None, "note": t.note or None, "status": t.status,
-        })
+        out_tasks.append(
+            {
+                "code": t.code,
+                "area": t.area.code,
+                "number": t.number,
+                "title": t.title,
+                "title_en": t.title_en,
+                "text": t.text,
+                "lead_departments": lead,
+                "cooperating_departments": coop,
+                "townships": t.townships,
+                "assignment_text": t.assignment_text or None,
+                "note": t.note or None,
+                "status": t.status,
+            }
+        )
     out_targets = []
     for t in targets.order_by("id"):
         lead, coop = _split(t.assignments.all())
-        out_targets.append({
-            "code": t.code, "name": t.name, "name_en": t.name_en, "unit": t.unit, "direction": t.direction,
-            "kind": t.kind, "qualifier": t.qualifier, "baseline_year": t.baseline_year,
-            "baseline_value": _num(t.baseline_value),
-            "values": {str(m.year): _num(m.value) for m in t.milestones.all()},
-            "lead_departments": lead, "cooperating_departments": coop, "source": t.source,
-            "source_text": t.source_text, "note": t.note or None,
-            "conflicts_with": t.conflicts_with.code if t.conflicts_with else None,
-        })
+        out_targets.append(
+            {
+                "code": t.code,
+                "name": t.name,
+                "name_en": t.name_en,
+                "unit": t.unit,
+                "direction": t.direction,
+                "kind": t.kind,
+                "qualifier": t.qualifier,
+                "baseline_year": t.baseline_year,
+                "baseline_value": _num(t.baseline_value),
+                "values": {str(m.year): _num(m.value) for m in t.milestones.all()},
+                "lead_departments": lead,
+                "cooperating_departments": coop,
+                "source": t.source,
+                "source_text": t.source_text,
+                "note": t.note or None,
+                "conflicts_with": t.conflicts_with.code if t.conflicts_with else None,
+            }
+        )
     return {
         "format": FORMAT,
         "plan": {
-            "code": plan.code, "county": plan.county, "county_en": plan.county_en, "division_code": plan.division_code,
-            "province": plan.province, "city": plan.city, "title": plan.title, "title_en": plan.title_en,
-            "issuer": plan.issuer, "issued_date": plan.issued_date.isoformat(),
-            "issued_date_note": plan.issued_date_note or None, "base_year": plan.base_year, "peak_year": plan.peak_year,
-            "periods": [{"code": p.code, "name": p.name, "name_en": p.name_en, "start_year": p.start_year,
-                         "end_year": p.end_year} for p in plan.periods.all()],
+            "code": plan.code,
+            "county": plan.county,
+            "county_en": plan.county_en,
+            "division_code": plan.division_code,
+            "province": plan.province,
+            "city": plan.city,
+            "title": plan.title,
+            "title_en": plan.title_en,
+            "issuer": plan.issuer,
+            "issued_date": plan.issued_date.isoformat(),
+            "issued_date_note": plan.issued_date_note or None,
+            "base_year": plan.base_year,
+            "peak_year": plan.peak_year,
+            "periods": [
+                {
+                    "code": p.code,
+                    "name": p.name,
+                    "name_en": p.name_en,
+                    "start_year": p.start_year,
+                    "end_year": p.end_year,
+                }
+                for p in plan.periods.all()
+            ],
         },
-        "departments": [{"code": d.code, "name": d.name, "name_en": d.name_en, "kind": d.kind}
-                        for d in plan.departments.order_by("id")],
-        "areas": [{"code": a.code, "number": a.number, "name": a.name, "name_en": a.name_en}
-                  for a in plan.areas.order_by("number")],
+        "departments": [
+            {"code": d.code, "name": d.name, "name_en": d.name_en, "kind": d.kind}
+            for d in plan.departments.order_by("id")
+        ],
+        "areas": [
+            {"code": a.code, "number": a.number, "name": a.name, "name_en": a.name_en}
+            for a in plan.areas.order_by("number")
+        ],
         "tasks": out_tasks,
-        "project_groups": [{"code": g.code, "number": g.number, "name": g.name, "name_en": g.name_en}
-                           for g in plan.project_groups.order_by("number")],
+        "project_groups": [
+            {"code": g.code, "number": g.number, "name": g.name, "name_en": g.name_en}
+            for g in plan.project_groups.order_by("number")
+        ],
         "projects": [
-            {"code": x.code, "group": x.group.code, "number": x.number, "name": x.name, "name_en": x.name_en,
-             "type": x.type, "text": x.text, "township": x.township or None, "capacity_mw": _num(x.capacity_mw),
-             "investment_10k_yuan": _num(x.investment_10k_yuan), "commissioning_year": x.commissioning_year,
-             "status": x.status, "expected_effect": x.expected_effect or None}
+            {
+                "code": x.code,
+                "group": x.group.code,
+                "number": x.number,
+                "name": x.name,
+                "name_en": x.name_en,
+                "type": x.type,
+                "text": x.text,
+                "township": x.township or None,
+                "capacity_mw": _num(x.capacity_mw),
+                "investment_10k_yuan": _num(x.investment_10k_yuan),
+                "commissioning_year": x.commissioning_year,
+                "status": x.status,
+                "expected_effect": x.expected_effect or None,
+            }
             for x in plan.projects.select_related("group").order_by("id")
         ],
         "targets": out_targets,

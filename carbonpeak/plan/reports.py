@@ -23,7 +23,10 @@ def round_context(rnd: DispatchRound) -> dict:
     status_counts = Counter(r.status for r in reports)
     light_counts = Counter(s.light for s in statuses if s.target.kind == "goal")
     return {
-        "plan": plan, "round": rnd, "reports": reports, "statuses": statuses,
+        "plan": plan,
+        "round": rnd,
+        "reports": reports,
+        "statuses": statuses,
         "warnings": [s for s in statuses if s.light in ("red", "yellow")],
         "missing": sorted(missing.items(), key=lambda kv: kv[0].pk),
         "missing_count": sum(len(v) for v in missing.values()),
@@ -40,9 +43,11 @@ def _bar_svg(items: list[tuple[str, int, str]], width: int = 480) -> str:
     for i, (label, value, color) in enumerate(items):
         y = i * 26
         w = int((width - 170) * value / top)
-        rows.append(f'<text x="0" y="{y + 15}" font-size="12">{label}</text>'
-                    f'<rect x="120" y="{y + 3}" width="{w}" height="16" fill="{color}"/>'
-                    f'<text x="{126 + w}" y="{y + 15}" font-size="12">{value}</text>')
+        rows.append(
+            f'<text x="0" y="{y + 15}" font-size="12">{label}</text>'
+            f'<rect x="120" y="{y + 3}" width="{w}" height="16" fill="{color}"/>'
+            f'<text x="{126 + w}" y="{y + 15}" font-size="12">{value}</text>'
+        )
     return f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{len(items) * 26}">{"".join(rows)}</svg>'
 
 
@@ -54,10 +59,13 @@ def round_pdf(rnd: DispatchRound) -> bytes:
     from weasyprint import HTML
 
     ctx = round_context(rnd)
-    ctx["light_svg"] = _bar_svg([(str(dict(Light.choices).get(k, k)), v, LIGHT_COLORS[k]) for k, v in ctx["light_counts"]])
-    ctx["status_svg"] = _bar_svg([(str(label), v, STATUS_COLORS.get(str(label), "#4e79a7")) for label, v in ctx["status_counts"]])
+    ctx["light_svg"] = _bar_svg(
+        [(str(dict(Light.choices).get(k, k)), v, LIGHT_COLORS[k]) for k, v in ctx["light_counts"]]
+    )
+    ctx["status_svg"] = _bar_svg(
+        [(str(label), v, STATUS_COLORS.get(str(label), "#4e79a7")) for label, v in ctx["status_counts"]]
+    )
     html = render_to_string("plan/round_report.html", ctx)
     buf = io.BytesIO()
     HTML(string=html).write_pdf(buf)
     return buf.getvalue()
-

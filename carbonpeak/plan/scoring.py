@@ -16,11 +16,22 @@ from django.utils import timezone
 
 from carbonpeak.core.tracking import Light
 from carbonpeak.plan.choices import AssignmentRole, TaskStatus
-from carbonpeak.plan.models import AssessmentRule, Department, DispatchRound, Plan, TargetAssignment, TaskAssignment
+from carbonpeak.plan.models import (
+    AssessmentRule,
+    Department,
+    DispatchRound,
+    Plan,
+    TargetAssignment,
+    TaskAssignment,
+)
 from carbonpeak.plan.models.scoring import RuleKind
 from carbonpeak.plan.status import target_statuses
 
-DEFAULT_RULES = {RuleKind.REPORTS_ON_TIME: Decimal(30), RuleKind.TARGETS_GREEN: Decimal(40), RuleKind.TASKS_DONE: Decimal(30)}
+DEFAULT_RULES = {
+    RuleKind.REPORTS_ON_TIME: Decimal(30),
+    RuleKind.TARGETS_GREEN: Decimal(40),
+    RuleKind.TASKS_DONE: Decimal(30),
+}
 
 
 def ensure_default_rules(plan: Plan) -> None:
@@ -76,14 +87,17 @@ def score_table(plan: Plan, year: int) -> list[DepartmentScore]:
             pts = rules[RuleKind.REPORTS_ON_TIME]
             due = [(r.pk, t.pk) for r in rounds for t in my_tasks]
             good = sum(1 for r, t in due if on_time.get((r, t, dept.pk)))
-            reason = (f"{year} 年 {len(rounds)} 轮调度应报 {len(due)} 份，按时报送 {good} 份" if due
-                      else f"{year} 年无调度轮次或无牵头任务，不扣分")
+            reason = (
+                f"{year} 年 {len(rounds)} 轮调度应报 {len(due)} 份，按时报送 {good} 份"
+                if due
+                else f"{year} 年无调度轮次或无牵头任务，不扣分"
+            )
             score.lines.append(ScoreLine(RuleKind.REPORTS_ON_TIME, _share(pts, Decimal(good), len(due)), pts, reason))
         if RuleKind.TARGETS_GREEN in rules:
             pts = rules[RuleKind.TARGETS_GREEN]
             lights = [statuses[t] for t in my_targets if statuses.get(t) not in (None, Light.NO_DATA)]
             green = sum(1 for x in lights if x == Light.GREEN)
-            reason = (f"牵头指标有数据 {len(lights)} 项，绿灯 {green} 项" if lights else "牵头指标暂无数据，不扣分")
+            reason = f"牵头指标有数据 {len(lights)} 项，绿灯 {green} 项" if lights else "牵头指标暂无数据，不扣分"
             score.lines.append(ScoreLine(RuleKind.TARGETS_GREEN, _share(pts, Decimal(green), len(lights)), pts, reason))
         if RuleKind.TASKS_DONE in rules:
             pts = rules[RuleKind.TASKS_DONE]

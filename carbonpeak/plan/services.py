@@ -59,8 +59,12 @@ def check_period(plan: Plan, year: Any, quarter: Any, issues: Issues) -> tuple[i
         issues.add("bad_year", "year", "year：年份无效", "year: not a valid year")
         return None, None
     if not lowest <= y <= last:
-        issues.add("period_outside_plan", "year", f"year：{y} 不在方案期 {lowest}–{last} 内",
-                   f"year: {y} is outside the plan's period {lowest}-{last}")
+        issues.add(
+            "period_outside_plan",
+            "year",
+            f"year：{y} 不在方案期 {lowest}–{last} 内",
+            f"year: {y} is outside the plan's period {lowest}-{last}",
+        )
     q = None
     if quarter not in (None, ""):
         try:
@@ -77,13 +81,21 @@ def check_evidence(upload: Any, issues: Issues, field: str = "evidence") -> None
     ext = PurePath(name).suffix.lower().lstrip(".")
     if ext not in settings.EVIDENCE_EXTENSIONS:
         allowed = ", ".join(settings.EVIDENCE_EXTENSIONS)
-        issues.add("file_type", field, f"{field}：不允许的文件类型 .{ext}（允许：{allowed}）",
-                   f"{field}: file type .{ext} is not allowed (allowed: {allowed})")
+        issues.add(
+            "file_type",
+            field,
+            f"{field}：不允许的文件类型 .{ext}（允许：{allowed}）",
+            f"{field}: file type .{ext} is not allowed (allowed: {allowed})",
+        )
     size = getattr(upload, "size", 0) or 0
     if size > settings.EVIDENCE_MAX_BYTES:
         mb = settings.EVIDENCE_MAX_BYTES / 1024 / 1024
-        issues.add("file_too_large", field, f"{field}：文件过大（上限 {mb:.0f} MB）",
-                   f"{field}: the file is too large (limit {mb:.0f} MB)")
+        issues.add(
+            "file_too_large",
+            field,
+            f"{field}：文件过大（上限 {mb:.0f} MB）",
+            f"{field}: the file is too large (limit {mb:.0f} MB)",
+        )
     if size == 0:
         issues.add("file_empty", field, f"{field}：文件为空", f"{field}: the file is empty")
 
@@ -92,8 +104,13 @@ def _store_evidence(upload: Any, department: Department, actor: Any, **owner: An
     data = upload.read()
     digest = hashlib.sha256(data).hexdigest()
     ev = Evidence(
-        original_name=PurePath(upload.name).name[:200], content_type=getattr(upload, "content_type", "") or "",
-        size_bytes=len(data), sha256=digest, department=department, uploaded_by_label=actor_label(actor), **owner,
+        original_name=PurePath(upload.name).name[:200],
+        content_type=getattr(upload, "content_type", "") or "",
+        size_bytes=len(data),
+        sha256=digest,
+        department=department,
+        uploaded_by_label=actor_label(actor),
+        **owner,
     )
     ev.file.save(digest, ContentFile(data), save=False)
     ev.save()
@@ -108,8 +125,15 @@ def value_snapshot(v: IndicatorValue | None) -> dict | None:
 
 @transaction.atomic
 def set_indicator_value(
-    actor: Any, target: Target, year: Any, quarter: Any, value: Any, note: str = "",
-    source: str = ValueSource.MANUAL, source_detail: str = "", evidence: list | None = None,
+    actor: Any,
+    target: Target,
+    year: Any,
+    quarter: Any,
+    value: Any,
+    note: str = "",
+    source: str = ValueSource.MANUAL,
+    source_detail: str = "",
+    evidence: list | None = None,
 ) -> IndicatorValue:
     require(owns_target(actor, target))
     issues = Issues()
@@ -159,23 +183,33 @@ def set_task_status(actor: Any, task: Task, status: str) -> Task:
 
 def _bad_status(status: str) -> Issue:
     allowed = ", ".join(TaskStatus.values)
-    return Issue("bad_choice", "status", f"status：无效的状态 {status!r}（可选：{allowed}）",
-                 f"status: {status!r} is not one of {allowed}")
+    return Issue(
+        "bad_choice",
+        "status",
+        f"status：无效的状态 {status!r}（可选：{allowed}）",
+        f"status: {status!r} is not one of {allowed}",
+    )
 
 
 def _names(plan: Plan, names: list[str], field: str, issues: Issues) -> list[Department]:
     found = {d.name: d for d in plan.departments.filter(name__in=names)}
     for i, n in enumerate(names):
         if n not in found:
-            issues.add("unknown_department", f"{field}[{i}]", f"{field}[{i}]：未知部门“{n}”",
-                       f"{field}[{i}]: unknown department {n!r}")
+            issues.add(
+                "unknown_department",
+                f"{field}[{i}]",
+                f"{field}[{i}]：未知部门“{n}”",
+                f"{field}[{i}]: unknown department {n!r}",
+            )
     return [found[n] for n in names if n in found]
 
 
 def _assignment_snapshot(obj: Any) -> dict:
     rows = sorted(obj.assignments.select_related("department"), key=lambda a: (a.role != "lead", a.position))
-    return {"lead": [a.department.name for a in rows if a.role == "lead"],
-            "cooperating": [a.department.name for a in rows if a.role == "cooperating"]}
+    return {
+        "lead": [a.department.name for a in rows if a.role == "lead"],
+        "cooperating": [a.department.name for a in rows if a.role == "cooperating"],
+    }
 
 
 @transaction.atomic
@@ -200,8 +234,11 @@ def set_assignments(actor: Any, obj: Task | Target, lead: list[str], cooperating
 
 
 def _target_snapshot(t: Target) -> dict:
-    return {"baseline_year": t.baseline_year, "baseline_value": t.baseline_value,
-            "values": {str(m.year): m.value for m in t.milestones.all()}}
+    return {
+        "baseline_year": t.baseline_year,
+        "baseline_value": t.baseline_value,
+        "values": {str(m.year): m.value for m in t.milestones.all()},
+    }
 
 
 @transaction.atomic
@@ -237,6 +274,7 @@ def set_target(actor: Any, target: Target, baseline_year: Any, baseline_value: A
 
 # --- dispatch (调度) ---
 
+
 @transaction.atomic
 def open_round(actor: Any, plan: Plan, year: Any, quarter: Any, due_date: dt.date) -> DispatchRound:
     require_office(actor)
@@ -256,8 +294,9 @@ def open_round(actor: Any, plan: Plan, year: Any, quarter: Any, due_date: dt.dat
 
 
 @transaction.atomic
-def submit_report(actor: Any, rnd: DispatchRound, task: Task, status: str, narrative: str,
-                  evidence: list | None = None) -> TaskReport:
+def submit_report(
+    actor: Any, rnd: DispatchRound, task: Task, status: str, narrative: str, evidence: list | None = None
+) -> TaskReport:
     require(owns_task(actor, task))
     issues = Issues()
     rnd = DispatchRound.objects.select_for_update().get(pk=rnd.pk)  # a round closing meanwhile refuses the report
@@ -272,7 +311,9 @@ def submit_report(actor: Any, rnd: DispatchRound, task: Task, status: str, narra
     issues.raise_if_errors()
     dept = getattr(actor, "department", None) or task.assignments.filter(role=AssignmentRole.LEAD).first().department
     report, created = TaskReport.objects.select_for_update().get_or_create(
-        round=rnd, task=task, department=dept,
+        round=rnd,
+        task=task,
+        department=dept,
         defaults={"status": status, "narrative": narrative, "submitted_by_label": actor_label(actor)},
     )
     before = None if created else {"status": report.status, "narrative": report.narrative}
@@ -293,7 +334,9 @@ def missing_reports(rnd: DispatchRound) -> dict[Department, list[Task]]:
     """Tasks whose lead department has not reported in this round."""
     reported = set(rnd.reports.values_list("task_id", "department_id"))
     missing: dict[Department, list[Task]] = {}
-    leads = TaskAssignment.objects.filter(task__plan=rnd.plan, role=AssignmentRole.LEAD).select_related("task", "department")
+    leads = TaskAssignment.objects.filter(task__plan=rnd.plan, role=AssignmentRole.LEAD).select_related(
+        "task", "department"
+    )
     for a in leads.order_by("department_id", "task__area__number", "task__number"):
         if (a.task_id, a.department_id) not in reported:
             missing.setdefault(a.department, []).append(a.task)
@@ -311,13 +354,17 @@ def send_reminders(rnd: DispatchRound, today: dt.date | None = None) -> list[Rem
         if Reminder.objects.filter(round=rnd, department=dept).exists():
             continue
         codes = "、".join(t.code for t in tasks)
-        message = (f"{rnd}已于 {rnd.due_date:%Y-%m-%d} 截止，{dept.name}尚未报送以下任务的进展：{codes}。"
-                   f" / The {rnd.year} Q{rnd.quarter} dispatch closed on {rnd.due_date:%Y-%m-%d}; "
-                   f"{dept.name_en or dept.name} has not reported on: {codes}.")
+        message = (
+            f"{rnd}已于 {rnd.due_date:%Y-%m-%d} 截止，{dept.name}尚未报送以下任务的进展：{codes}。"
+            f" / The {rnd.year} Q{rnd.quarter} dispatch closed on {rnd.due_date:%Y-%m-%d}; "
+            f"{dept.name_en or dept.name} has not reported on: {codes}."
+        )
         recipients = [e for e in [dept.email, *dept.users.filter(is_active=True).values_list("email", flat=True)] if e]
         if recipients:
             send_mail(f"[碳达峰调度] {rnd} 逾期提醒", message, None, recipients)
-        out.append(Reminder.objects.create(round=rnd, department=dept, message=message, emailed_to=",".join(recipients)))
+        out.append(
+            Reminder.objects.create(round=rnd, department=dept, message=message, emailed_to=",".join(recipients))
+        )
     return out
 
 

@@ -45,12 +45,19 @@ def _point(v: IndicatorValue) -> PeriodPoint:
     return PeriodPoint(v.year, v.quarter)
 
 
-def target_statuses(plan: Plan) -> list[TargetStatus]:
-    """One status per target; two queries whatever the plan size."""
-    targets = list(plan.targets.select_related("conflicts_with").prefetch_related("milestones").order_by("id"))
+def load_values(plan: Plan) -> dict[int, list[IndicatorValue]]:
+    """Every indicator value of the plan by target id, in period order (one query)."""
     values: dict[int, list[IndicatorValue]] = {}
     for v in IndicatorValue.objects.filter(target__plan=plan).order_by("target_id", "year", "quarter"):
         values.setdefault(v.target_id, []).append(v)
+    return values
+
+
+def target_statuses(plan: Plan, values: dict[int, list[IndicatorValue]] | None = None) -> list[TargetStatus]:
+    """One status per target; three queries whatever the plan size."""
+    targets = list(plan.targets.select_related("conflicts_with").prefetch_related("milestones").order_by("id"))
+    if values is None:
+        values = load_values(plan)
     fraction = Decimal(settings.PLAN_STATUS_YELLOW_FRACTION)
     out = []
     for t in targets:
@@ -66,8 +73,11 @@ def target_statuses(plan: Plan) -> list[TargetStatus]:
             baseline = (vals[0].year, vals[0].value)
             from_first = True
         a = assess(
-            direction=t.direction, baseline=baseline, milestones=milestones,
-            value=latest.value if latest else None, period=_point(latest) if latest else None,
+            direction=t.direction,
+            baseline=baseline,
+            milestones=milestones,
+            value=latest.value if latest else None,
+            period=_point(latest) if latest else None,
             yellow_fraction=fraction,
         )
         out.append(TargetStatus(t, a, latest, baseline, from_first))

@@ -33,8 +33,11 @@ def current_plan() -> Plan:
 
 
 def _staff(request) -> None:
-    if not (is_office(request.user) or department_of(request.user) is not None
-            or getattr(request.user, "role", None) == Role.AUDITOR):
+    if not (
+        is_office(request.user)
+        or department_of(request.user) is not None
+        or getattr(request.user, "role", None) == Role.AUDITOR
+    ):
         raise PermissionDenied
 
 
@@ -64,15 +67,29 @@ def target_detail(request, code: str):
     plan = current_plan()
     target = get_object_or_404(
         Target.objects.prefetch_related("milestones", "assignments__department").select_related("conflicts_with"),
-        plan=plan, code=code,
+        plan=plan,
+        code=code,
     )
     status = next(s for s in target_statuses(plan) if s.target.pk == target.pk)
     values = target.values.prefetch_related("evidence").order_by("year", "quarter")
-    history = AuditEntry.objects.filter(object_type="plan.target", object_id=str(target.pk))[:50] if is_office(request.user) else []
-    return render(request, "web/target.html", {
-        "plan": plan, "target": target, "status": status, "values": values, "history": history,
-        "chart": target_chart(status, list(values)), "can_enter": owns_target(request.user, target),
-    })
+    history = (
+        AuditEntry.objects.filter(object_type="plan.target", object_id=str(target.pk))[:50]
+        if is_office(request.user)
+        else []
+    )
+    return render(
+        request,
+        "web/target.html",
+        {
+            "plan": plan,
+            "target": target,
+            "status": status,
+            "values": values,
+            "history": history,
+            "chart": target_chart(status, list(values)),
+            "can_enter": owns_target(request.user, target),
+        },
+    )
 
 
 @login_required
@@ -89,10 +106,19 @@ def task_list(request):
         tasks = tasks.filter(area__code=area)
     if dept:
         tasks = tasks.filter(assignments__department__code=dept).distinct()
-    return render(request, "web/tasks.html", {
-        "plan": plan, "tasks": tasks, "areas": plan.areas.all(), "departments": plan.departments.all(),
-        "area": area, "department": dept, "statuses": TaskStatus.choices,
-    })
+    return render(
+        request,
+        "web/tasks.html",
+        {
+            "plan": plan,
+            "tasks": tasks,
+            "areas": plan.areas.all(),
+            "departments": plan.departments.all(),
+            "area": area,
+            "department": dept,
+            "statuses": TaskStatus.choices,
+        },
+    )
 
 
 @login_required
@@ -107,21 +133,42 @@ def task_detail(request, code: str):
                 services.set_task_status(request.user, task, request.POST["status"])
             else:
                 services.set_assignments(
-                    request.user, task, _lines(request.POST.get("lead", "")), _lines(request.POST.get("cooperating", ""))
+                    request.user,
+                    task,
+                    _lines(request.POST.get("lead", "")),
+                    _lines(request.POST.get("cooperating", "")),
                 )
             return redirect("task", code=task.code)
         except ValidationFailed as exc:
             error = exc
     assignments = sorted(task.assignments.select_related("department"), key=lambda a: (a.role != "lead", a.position))
-    reports = task.reports.select_related("round", "department").prefetch_related("evidence").order_by("-round__year", "-round__quarter")
-    history = AuditEntry.objects.filter(object_type__in=["plan.task"], object_id=str(task.pk))[:50] if is_office(request.user) else []
-    return render(request, "web/task.html", {
-        "plan": plan, "task": task, "assignments": assignments, "reports": reports, "history": history,
-        "can_status": owns_task(request.user, task, lead_only=True), "statuses": TaskStatus.choices,
-        "is_office": is_office(request.user), "error": error,
-        "lead_text": "\n".join(a.department.name for a in assignments if a.role == "lead"),
-        "coop_text": "\n".join(a.department.name for a in assignments if a.role == "cooperating"),
-    })
+    reports = (
+        task.reports.select_related("round", "department")
+        .prefetch_related("evidence")
+        .order_by("-round__year", "-round__quarter")
+    )
+    history = (
+        AuditEntry.objects.filter(object_type__in=["plan.task"], object_id=str(task.pk))[:50]
+        if is_office(request.user)
+        else []
+    )
+    return render(
+        request,
+        "web/task.html",
+        {
+            "plan": plan,
+            "task": task,
+            "assignments": assignments,
+            "reports": reports,
+            "history": history,
+            "can_status": owns_task(request.user, task, lead_only=True),
+            "statuses": TaskStatus.choices,
+            "is_office": is_office(request.user),
+            "error": error,
+            "lead_text": "\n".join(a.department.name for a in assignments if a.role == "lead"),
+            "coop_text": "\n".join(a.department.name for a in assignments if a.role == "cooperating"),
+        },
+    )
 
 
 def _lines(text: str) -> list[str]:
@@ -150,12 +197,20 @@ def workspace(request):
         reports = {r.task_id: r for r in qs}
     statuses = {s.target.pk: s for s in target_statuses(plan)}
     reminders = dept.reminders.filter(read_at__isnull=True) if dept is not None else []
-    return render(request, "web/workspace.html", {
-        "plan": plan, "department": dept, "round": rnd, "reminders": reminders,
-        "task_rows": [(t, reports.get(t.pk)) for t in tasks],
-        "target_rows": [(t, statuses[t.pk]) for t in targets],
-        "statuses": TaskStatus.choices, "message": request.GET.get("ok"),
-    })
+    return render(
+        request,
+        "web/workspace.html",
+        {
+            "plan": plan,
+            "department": dept,
+            "round": rnd,
+            "reminders": reminders,
+            "task_rows": [(t, reports.get(t.pk)) for t in tasks],
+            "target_rows": [(t, statuses[t.pk]) for t in targets],
+            "statuses": TaskStatus.choices,
+            "message": request.GET.get("ok"),
+        },
+    )
 
 
 @login_required
@@ -165,8 +220,14 @@ def submit_task_report(request, round_id: int, task_code: str):
     rnd = get_object_or_404(DispatchRound, pk=round_id, plan=plan)
     task = get_object_or_404(Task, plan=plan, code=task_code)
     try:
-        services.submit_report(request.user, rnd, task, request.POST.get("status", ""), request.POST.get("narrative", ""),
-                               request.FILES.getlist("evidence"))
+        services.submit_report(
+            request.user,
+            rnd,
+            task,
+            request.POST.get("status", ""),
+            request.POST.get("narrative", ""),
+            request.FILES.getlist("evidence"),
+        )
     except ValidationFailed as exc:
         return render(request, "web/errors.html", {"errors": exc.issues, "back": reverse("workspace")}, status=422)
     return redirect(reverse("workspace") + f"?ok={task.code}")
@@ -178,14 +239,26 @@ def submit_value(request, code: str):
     plan = current_plan()
     target = get_object_or_404(Target.objects.select_related("plan"), plan=plan, code=code)
     try:
-        services.set_indicator_value(request.user, target, request.POST.get("year"), request.POST.get("quarter"),
-                                     request.POST.get("value"), request.POST.get("note", ""),
-                                     evidence=request.FILES.getlist("evidence"))
+        services.set_indicator_value(
+            request.user,
+            target,
+            request.POST.get("year"),
+            request.POST.get("quarter"),
+            request.POST.get("value"),
+            request.POST.get("note", ""),
+            evidence=request.FILES.getlist("evidence"),
+        )
     except ValidationFailed as exc:
-        return render(request, "web/errors.html", {"errors": exc.issues, "back": request.POST.get("next") or reverse("workspace")},
-                      status=422)
+        return render(
+            request,
+            "web/errors.html",
+            {"errors": exc.issues, "back": request.POST.get("next") or reverse("workspace")},
+            status=422,
+        )
     nxt = request.POST.get("next") or ""
-    return redirect(nxt if nxt.startswith("/") and not nxt.startswith("//") else reverse("workspace") + f"?ok={target.code}")
+    return redirect(
+        nxt if nxt.startswith("/") and not nxt.startswith("//") else reverse("workspace") + f"?ok={target.code}"
+    )
 
 
 @login_required
@@ -200,17 +273,21 @@ def round_list(request):
         except ValueError:
             from carbonpeak.validation import Issue
 
-            error = ValidationFailed([Issue("bad_date", "due_date", "截止日期格式应为 YYYY-MM-DD",
-                                            "due_date must be YYYY-MM-DD")])
+            error = ValidationFailed(
+                [Issue("bad_date", "due_date", "截止日期格式应为 YYYY-MM-DD", "due_date must be YYYY-MM-DD")]
+            )
         else:
             try:
-                rnd = services.open_round(request.user, plan, request.POST.get("year"), request.POST.get("quarter"), due)
+                rnd = services.open_round(
+                    request.user, plan, request.POST.get("year"), request.POST.get("quarter"), due
+                )
                 return redirect("round", pk=rnd.pk)
             except ValidationFailed as exc:
                 error = exc
     rounds = plan.rounds.all()
-    return render(request, "web/rounds.html", {"plan": plan, "rounds": rounds, "error": error,
-                                               "today": dt.date.today()})
+    return render(
+        request, "web/rounds.html", {"plan": plan, "rounds": rounds, "error": error, "today": dt.date.today()}
+    )
 
 
 @login_required
@@ -255,8 +332,9 @@ def round_xlsx(request, pk: int):
 
     buf = io.BytesIO()
     round_workbook(rnd).save(buf)
-    resp = HttpResponse(buf.getvalue(),
-                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    resp = HttpResponse(
+        buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     resp["Content-Disposition"] = f'attachment; filename="dispatch-{rnd.year}Q{rnd.quarter}.xlsx"'
     return resp
 
@@ -290,8 +368,9 @@ def audit_log(request):
 @require_GET
 def evidence_download(request, pk: int):
     ev = get_object_or_404(Evidence.objects.select_related("value__target", "report__task"), pk=pk)
-    allowed = is_office(request.user) or (department_of(request.user) is not None
-                                          and department_of(request.user).pk == ev.department_id)
+    allowed = is_office(request.user) or (
+        department_of(request.user) is not None and department_of(request.user).pk == ev.department_id
+    )
     if not allowed:
         raise PermissionDenied
     return FileResponse(ev.file.open("rb"), as_attachment=True, filename=ev.original_name)

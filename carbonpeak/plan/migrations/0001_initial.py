@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,399 +15,758 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Plan',
+            name="Plan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=60, unique=True, verbose_name='编码')),
-                ('county', models.CharField(max_length=60, verbose_name='县（市、区）')),
-                ('county_en', models.CharField(blank=True, max_length=100, verbose_name='英文名')),
-                ('division_code', models.CharField(blank=True, max_length=12, verbose_name='行政区划代码')),
-                ('province', models.CharField(blank=True, max_length=30, verbose_name='省')),
-                ('city', models.CharField(blank=True, max_length=30, verbose_name='市')),
-                ('title', models.CharField(max_length=200, verbose_name='标题')),
-                ('title_en', models.CharField(blank=True, max_length=300, verbose_name='英文标题')),
-                ('issuer', models.CharField(max_length=100, verbose_name='印发机关')),
-                ('issued_date', models.DateField(verbose_name='印发日期')),
-                ('issued_date_note', models.CharField(blank=True, max_length=300, verbose_name='日期说明')),
-                ('base_year', models.PositiveSmallIntegerField(verbose_name='基准年')),
-                ('peak_year', models.PositiveSmallIntegerField(verbose_name='达峰年')),
-                ('is_published', models.BooleanField(default=True, verbose_name='已公开')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.SlugField(max_length=60, unique=True, verbose_name="编码")),
+                ("county", models.CharField(max_length=60, verbose_name="县（市、区）")),
+                ("county_en", models.CharField(blank=True, max_length=100, verbose_name="英文名")),
+                ("division_code", models.CharField(blank=True, max_length=12, verbose_name="行政区划代码")),
+                ("province", models.CharField(blank=True, max_length=30, verbose_name="省")),
+                ("city", models.CharField(blank=True, max_length=30, verbose_name="市")),
+                ("title", models.CharField(max_length=200, verbose_name="标题")),
+                ("title_en", models.CharField(blank=True, max_length=300, verbose_name="英文标题")),
+                ("issuer", models.CharField(max_length=100, verbose_name="印发机关")),
+                ("issued_date", models.DateField(verbose_name="印发日期")),
+                ("issued_date_note", models.CharField(blank=True, max_length=300, verbose_name="日期说明")),
+                ("base_year", models.PositiveSmallIntegerField(verbose_name="基准年")),
+                ("peak_year", models.PositiveSmallIntegerField(verbose_name="达峰年")),
+                ("is_published", models.BooleanField(default=True, verbose_name="已公开")),
             ],
             options={
-                'verbose_name': '方案',
-                'verbose_name_plural': '方案',
+                "verbose_name": "方案",
+                "verbose_name_plural": "方案",
             },
         ),
         migrations.CreateModel(
-            name='DispatchRound',
+            name="DispatchRound",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年份')),
-                ('quarter', models.PositiveSmallIntegerField(verbose_name='季度')),
-                ('due_date', models.DateField(verbose_name='截止日期')),
-                ('status', models.CharField(choices=[('open', '进行中'), ('closed', '已关闭')], default='open', max_length=10, verbose_name='状态')),
-                ('opened_at', models.DateTimeField(auto_now_add=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rounds', to='plan.plan')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年份")),
+                ("quarter", models.PositiveSmallIntegerField(verbose_name="季度")),
+                ("due_date", models.DateField(verbose_name="截止日期")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "进行中"), ("closed", "已关闭")],
+                        default="open",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("opened_at", models.DateTimeField(auto_now_add=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="rounds", to="plan.plan"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '调度轮次',
-                'verbose_name_plural': '调度轮次',
-                'ordering': ['-year', '-quarter'],
+                "verbose_name": "调度轮次",
+                "verbose_name_plural": "调度轮次",
+                "ordering": ["-year", "-quarter"],
             },
         ),
         migrations.CreateModel(
-            name='Department',
+            name="Department",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=60, verbose_name='编码')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='英文名')),
-                ('kind', models.CharField(choices=[('county_bureau', '县直部门'), ('municipal_branch', '市直派驻机构'), ('township_collective', '各乡镇（街道、办事处）'), ('township', '乡镇（街道）'), ('enterprise', '企业'), ('party_office', '党委部门'), ('park', '园区'), ('other', '其他')], default='other', max_length=30, verbose_name='类别')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='联系邮箱')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='departments', to='plan.plan')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.SlugField(max_length=60, verbose_name="编码")),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                ("name_en", models.CharField(blank=True, max_length=200, verbose_name="英文名")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("county_bureau", "县直部门"),
+                            ("municipal_branch", "市直派驻机构"),
+                            ("township_collective", "各乡镇（街道、办事处）"),
+                            ("township", "乡镇（街道）"),
+                            ("enterprise", "企业"),
+                            ("party_office", "党委部门"),
+                            ("park", "园区"),
+                            ("other", "其他"),
+                        ],
+                        default="other",
+                        max_length=30,
+                        verbose_name="类别",
+                    ),
+                ),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="联系邮箱")),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="departments", to="plan.plan"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '部门',
-                'verbose_name_plural': '部门',
-                'ordering': ['id'],
+                "verbose_name": "部门",
+                "verbose_name_plural": "部门",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='AssessmentRule',
+            name="AssessmentRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('reports_on_time', '按时报送调度报告'), ('targets_green', '牵头指标绿灯'), ('tasks_done', '牵头任务完成或推进')], max_length=30, verbose_name='规则')),
-                ('points', models.DecimalField(decimal_places=8, max_digits=24, verbose_name='分值')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assessment_rules', to='plan.plan')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("reports_on_time", "按时报送调度报告"),
+                            ("targets_green", "牵头指标绿灯"),
+                            ("tasks_done", "牵头任务完成或推进"),
+                        ],
+                        max_length=30,
+                        verbose_name="规则",
+                    ),
+                ),
+                ("points", models.DecimalField(decimal_places=8, max_digits=24, verbose_name="分值")),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="assessment_rules", to="plan.plan"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '考核规则',
-                'verbose_name_plural': '考核规则',
+                "verbose_name": "考核规则",
+                "verbose_name_plural": "考核规则",
             },
         ),
         migrations.CreateModel(
-            name='Area',
+            name="Area",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=20, verbose_name='编码')),
-                ('number', models.PositiveSmallIntegerField(verbose_name='序号')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='英文名')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='areas', to='plan.plan')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=20, verbose_name="编码")),
+                ("number", models.PositiveSmallIntegerField(verbose_name="序号")),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                ("name_en", models.CharField(blank=True, max_length=200, verbose_name="英文名")),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="areas", to="plan.plan"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '任务领域',
-                'verbose_name_plural': '任务领域',
-                'ordering': ['number'],
+                "verbose_name": "任务领域",
+                "verbose_name_plural": "任务领域",
+                "ordering": ["number"],
             },
         ),
         migrations.CreateModel(
-            name='ProjectGroup',
+            name="ProjectGroup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=20, verbose_name='编码')),
-                ('number', models.PositiveSmallIntegerField(verbose_name='序号')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='英文名')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='project_groups', to='plan.plan')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=20, verbose_name="编码")),
+                ("number", models.PositiveSmallIntegerField(verbose_name="序号")),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                ("name_en", models.CharField(blank=True, max_length=200, verbose_name="英文名")),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="project_groups", to="plan.plan"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['number'],
+                "ordering": ["number"],
             },
         ),
         migrations.CreateModel(
-            name='Project',
+            name="Project",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=20, verbose_name='编码')),
-                ('number', models.PositiveSmallIntegerField(verbose_name='序号')),
-                ('name', models.CharField(max_length=200, verbose_name='名称')),
-                ('name_en', models.CharField(blank=True, max_length=300, verbose_name='英文名')),
-                ('type', models.CharField(choices=[('solar_pv', '光伏发电'), ('wind', '风力发电'), ('hydro', '水电'), ('biomass', '生物质发电'), ('pumped_storage', '抽水蓄能'), ('grid', '电网'), ('gas_network', '天然气管网'), ('gas_storage', '储气调峰'), ('ev', '新能源汽车'), ('charging', '充电设施'), ('afforestation', '国土绿化'), ('ecological_corridor', '生态廊道'), ('wetland', '湿地'), ('digital', '数字化'), ('tourism', '低碳旅游'), ('carbon_inclusion', '碳普惠'), ('other', '其他')], max_length=30, verbose_name='类型')),
-                ('text', models.TextField(blank=True, verbose_name='条款原文')),
-                ('township', models.CharField(blank=True, max_length=60, verbose_name='乡镇')),
-                ('capacity_mw', models.DecimalField(blank=True, decimal_places=8, max_digits=24, null=True, verbose_name='装机容量（MW）')),
-                ('investment_10k_yuan', models.DecimalField(blank=True, decimal_places=8, max_digits=24, null=True, verbose_name='投资（万元）')),
-                ('commissioning_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='计划投产年份')),
-                ('status', models.CharField(choices=[('planned', '规划'), ('preparing', '前期'), ('under_construction', '在建'), ('commissioned', '已投产'), ('delayed', '延期'), ('cancelled', '取消')], default='planned', max_length=30, verbose_name='状态')),
-                ('expected_effect', models.CharField(blank=True, max_length=300, verbose_name='预期成效')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='projects', to='plan.plan')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='projects', to='plan.projectgroup')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=20, verbose_name="编码")),
+                ("number", models.PositiveSmallIntegerField(verbose_name="序号")),
+                ("name", models.CharField(max_length=200, verbose_name="名称")),
+                ("name_en", models.CharField(blank=True, max_length=300, verbose_name="英文名")),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("solar_pv", "光伏发电"),
+                            ("wind", "风力发电"),
+                            ("hydro", "水电"),
+                            ("biomass", "生物质发电"),
+                            ("pumped_storage", "抽水蓄能"),
+                            ("grid", "电网"),
+                            ("gas_network", "天然气管网"),
+                            ("gas_storage", "储气调峰"),
+                            ("ev", "新能源汽车"),
+                            ("charging", "充电设施"),
+                            ("afforestation", "国土绿化"),
+                            ("ecological_corridor", "生态廊道"),
+                            ("wetland", "湿地"),
+                            ("digital", "数字化"),
+                            ("tourism", "低碳旅游"),
+                            ("carbon_inclusion", "碳普惠"),
+                            ("other", "其他"),
+                        ],
+                        max_length=30,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("text", models.TextField(blank=True, verbose_name="条款原文")),
+                ("township", models.CharField(blank=True, max_length=60, verbose_name="乡镇")),
+                (
+                    "capacity_mw",
+                    models.DecimalField(
+                        blank=True, decimal_places=8, max_digits=24, null=True, verbose_name="装机容量（MW）"
+                    ),
+                ),
+                (
+                    "investment_10k_yuan",
+                    models.DecimalField(
+                        blank=True, decimal_places=8, max_digits=24, null=True, verbose_name="投资（万元）"
+                    ),
+                ),
+                (
+                    "commissioning_year",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="计划投产年份"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "规划"),
+                            ("preparing", "前期"),
+                            ("under_construction", "在建"),
+                            ("commissioned", "已投产"),
+                            ("delayed", "延期"),
+                            ("cancelled", "取消"),
+                        ],
+                        default="planned",
+                        max_length=30,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("expected_effect", models.CharField(blank=True, max_length=300, verbose_name="预期成效")),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="projects", to="plan.plan"
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="projects", to="plan.projectgroup"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '重大项目',
-                'verbose_name_plural': '重大项目',
-                'ordering': ['group__number', 'number'],
+                "verbose_name": "重大项目",
+                "verbose_name_plural": "重大项目",
+                "ordering": ["group__number", "number"],
             },
         ),
         migrations.CreateModel(
-            name='Reminder',
+            name="Reminder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('message', models.TextField()),
-                ('emailed_to', models.CharField(blank=True, max_length=300)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('read_at', models.DateTimeField(blank=True, null=True)),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reminders', to='plan.department')),
-                ('recipient', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('round', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reminders', to='plan.dispatchround')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("message", models.TextField()),
+                ("emailed_to", models.CharField(blank=True, max_length=300)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("read_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="reminders", to="plan.department"
+                    ),
+                ),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "round",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="reminders", to="plan.dispatchround"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Target',
+            name="Target",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=80, verbose_name='编码')),
-                ('name', models.CharField(max_length=200, verbose_name='名称')),
-                ('name_en', models.CharField(blank=True, max_length=300, verbose_name='英文名')),
-                ('unit', models.CharField(choices=[('fraction', '比例（0–1）'), ('MW', '兆瓦'), ('days', '天'), ('tce', '吨标准煤'), ('tCO2', '吨二氧化碳'), ('m3', '立方米'), ('count', '个'), ('km', '公里'), ('percent_points', '百分点'), ('year', '年')], max_length=20, verbose_name='单位')),
-                ('direction', models.CharField(choices=[('increase', '越高越好'), ('decrease', '越低越好')], max_length=10, verbose_name='方向')),
-                ('kind', models.CharField(choices=[('goal', '目标'), ('threshold', '门槛/规则')], default='goal', max_length=10, verbose_name='类别')),
-                ('qualifier', models.CharField(choices=[('about', '左右'), ('at_least', '以上/不低于'), ('at_most', '以内/不高于'), ('exceed', '超过'), ('strive', '力争'), ('exact', '确定值')], default='exact', max_length=10, verbose_name='表述')),
-                ('baseline_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='基准年')),
-                ('baseline_value', models.DecimalField(blank=True, decimal_places=8, max_digits=24, null=True, verbose_name='基准值')),
-                ('source', models.CharField(max_length=100, verbose_name='出处')),
-                ('source_text', models.TextField(blank=True, verbose_name='原文')),
-                ('note', models.TextField(blank=True, verbose_name='说明')),
-                ('conflicts_with', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='plan.target', verbose_name='表述不一致的指标')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='targets', to='plan.plan')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.SlugField(max_length=80, verbose_name="编码")),
+                ("name", models.CharField(max_length=200, verbose_name="名称")),
+                ("name_en", models.CharField(blank=True, max_length=300, verbose_name="英文名")),
+                (
+                    "unit",
+                    models.CharField(
+                        choices=[
+                            ("fraction", "比例（0–1）"),
+                            ("MW", "兆瓦"),
+                            ("days", "天"),
+                            ("tce", "吨标准煤"),
+                            ("tCO2", "吨二氧化碳"),
+                            ("m3", "立方米"),
+                            ("count", "个"),
+                            ("km", "公里"),
+                            ("percent_points", "百分点"),
+                            ("year", "年"),
+                        ],
+                        max_length=20,
+                        verbose_name="单位",
+                    ),
+                ),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[("increase", "越高越好"), ("decrease", "越低越好")], max_length=10, verbose_name="方向"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("goal", "目标"), ("threshold", "门槛/规则")],
+                        default="goal",
+                        max_length=10,
+                        verbose_name="类别",
+                    ),
+                ),
+                (
+                    "qualifier",
+                    models.CharField(
+                        choices=[
+                            ("about", "左右"),
+                            ("at_least", "以上/不低于"),
+                            ("at_most", "以内/不高于"),
+                            ("exceed", "超过"),
+                            ("strive", "力争"),
+                            ("exact", "确定值"),
+                        ],
+                        default="exact",
+                        max_length=10,
+                        verbose_name="表述",
+                    ),
+                ),
+                ("baseline_year", models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="基准年")),
+                (
+                    "baseline_value",
+                    models.DecimalField(blank=True, decimal_places=8, max_digits=24, null=True, verbose_name="基准值"),
+                ),
+                ("source", models.CharField(max_length=100, verbose_name="出处")),
+                ("source_text", models.TextField(blank=True, verbose_name="原文")),
+                ("note", models.TextField(blank=True, verbose_name="说明")),
+                (
+                    "conflicts_with",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="plan.target",
+                        verbose_name="表述不一致的指标",
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="targets", to="plan.plan"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '目标指标',
-                'verbose_name_plural': '目标指标',
-                'ordering': ['id'],
+                "verbose_name": "目标指标",
+                "verbose_name_plural": "目标指标",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Milestone',
+            name="Milestone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年份')),
-                ('value', models.DecimalField(decimal_places=8, max_digits=24, verbose_name='目标值')),
-                ('target', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='milestones', to='plan.target')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年份")),
+                ("value", models.DecimalField(decimal_places=8, max_digits=24, verbose_name="目标值")),
+                (
+                    "target",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="milestones", to="plan.target"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['year'],
+                "ordering": ["year"],
             },
         ),
         migrations.CreateModel(
-            name='IndicatorValue',
+            name="IndicatorValue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年份')),
-                ('quarter', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='季度')),
-                ('value', models.DecimalField(decimal_places=8, max_digits=24, verbose_name='数值')),
-                ('source', models.CharField(choices=[('manual', '部门填报'), ('import', '批量导入'), ('accounting', '核算模块'), ('module', '其他模块')], default='manual', max_length=20, verbose_name='来源')),
-                ('source_detail', models.CharField(blank=True, max_length=300, verbose_name='来源说明')),
-                ('note', models.TextField(blank=True, verbose_name='备注')),
-                ('entered_by_label', models.CharField(max_length=150, verbose_name='填报人')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('target', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='values', to='plan.target')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年份")),
+                ("quarter", models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="季度")),
+                ("value", models.DecimalField(decimal_places=8, max_digits=24, verbose_name="数值")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("manual", "部门填报"),
+                            ("import", "批量导入"),
+                            ("accounting", "核算模块"),
+                            ("module", "其他模块"),
+                        ],
+                        default="manual",
+                        max_length=20,
+                        verbose_name="来源",
+                    ),
+                ),
+                ("source_detail", models.CharField(blank=True, max_length=300, verbose_name="来源说明")),
+                ("note", models.TextField(blank=True, verbose_name="备注")),
+                ("entered_by_label", models.CharField(max_length=150, verbose_name="填报人")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "target",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="values", to="plan.target"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '指标值',
-                'verbose_name_plural': '指标值',
-                'ordering': ['target_id', 'year', 'quarter'],
+                "verbose_name": "指标值",
+                "verbose_name_plural": "指标值",
+                "ordering": ["target_id", "year", "quarter"],
             },
         ),
         migrations.CreateModel(
-            name='TargetAssignment',
+            name="TargetAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('lead', '牵头'), ('cooperating', '配合')], max_length=20, verbose_name='分工')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.RESTRICT, related_name='target_assignments', to='plan.department')),
-                ('target', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to='plan.target')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("lead", "牵头"), ("cooperating", "配合")], max_length=20, verbose_name="分工"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.RESTRICT,
+                        related_name="target_assignments",
+                        to="plan.department",
+                    ),
+                ),
+                (
+                    "target",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="assignments", to="plan.target"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['role', 'position'],
+                "ordering": ["role", "position"],
             },
         ),
         migrations.AddField(
-            model_name='target',
-            name='departments',
-            field=models.ManyToManyField(related_name='targets', through='plan.TargetAssignment', to='plan.department'),
+            model_name="target",
+            name="departments",
+            field=models.ManyToManyField(related_name="targets", through="plan.TargetAssignment", to="plan.department"),
         ),
         migrations.CreateModel(
-            name='Task',
+            name="Task",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=20, verbose_name='编码')),
-                ('number', models.PositiveSmallIntegerField(verbose_name='序号')),
-                ('title', models.CharField(max_length=200, verbose_name='任务')),
-                ('title_en', models.CharField(blank=True, max_length=300, verbose_name='英文名')),
-                ('text', models.TextField(verbose_name='条款原文')),
-                ('assignment_text', models.TextField(blank=True, verbose_name='分工原文')),
-                ('townships', models.JSONField(blank=True, default=list, verbose_name='涉及乡镇')),
-                ('note', models.TextField(blank=True, verbose_name='说明')),
-                ('status', models.CharField(choices=[('not_started', '未启动'), ('in_progress', '推进中'), ('done', '已完成'), ('at_risk', '有风险')], default='not_started', max_length=20, verbose_name='状态')),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tasks', to='plan.area')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tasks', to='plan.plan')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=20, verbose_name="编码")),
+                ("number", models.PositiveSmallIntegerField(verbose_name="序号")),
+                ("title", models.CharField(max_length=200, verbose_name="任务")),
+                ("title_en", models.CharField(blank=True, max_length=300, verbose_name="英文名")),
+                ("text", models.TextField(verbose_name="条款原文")),
+                ("assignment_text", models.TextField(blank=True, verbose_name="分工原文")),
+                ("townships", models.JSONField(blank=True, default=list, verbose_name="涉及乡镇")),
+                ("note", models.TextField(blank=True, verbose_name="说明")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("not_started", "未启动"),
+                            ("in_progress", "推进中"),
+                            ("done", "已完成"),
+                            ("at_risk", "有风险"),
+                        ],
+                        default="not_started",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="tasks", to="plan.area"
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="tasks", to="plan.plan"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '重点任务',
-                'verbose_name_plural': '重点任务',
-                'ordering': ['area__number', 'number'],
+                "verbose_name": "重点任务",
+                "verbose_name_plural": "重点任务",
+                "ordering": ["area__number", "number"],
             },
         ),
         migrations.CreateModel(
-            name='TaskAssignment',
+            name="TaskAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('lead', '牵头'), ('cooperating', '配合')], max_length=20, verbose_name='分工')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.RESTRICT, related_name='task_assignments', to='plan.department')),
-                ('task', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to='plan.task')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("lead", "牵头"), ("cooperating", "配合")], max_length=20, verbose_name="分工"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.RESTRICT,
+                        related_name="task_assignments",
+                        to="plan.department",
+                    ),
+                ),
+                (
+                    "task",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="assignments", to="plan.task"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['role', 'position'],
+                "ordering": ["role", "position"],
             },
         ),
         migrations.AddField(
-            model_name='task',
-            name='departments',
-            field=models.ManyToManyField(related_name='tasks', through='plan.TaskAssignment', to='plan.department'),
+            model_name="task",
+            name="departments",
+            field=models.ManyToManyField(related_name="tasks", through="plan.TaskAssignment", to="plan.department"),
         ),
         migrations.CreateModel(
-            name='TaskReport',
+            name="TaskReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('not_started', '未启动'), ('in_progress', '推进中'), ('done', '已完成'), ('at_risk', '有风险')], max_length=20, verbose_name='进展')),
-                ('narrative', models.TextField(verbose_name='进展情况')),
-                ('submitted_by_label', models.CharField(max_length=150, verbose_name='填报人')),
-                ('submitted_at', models.DateTimeField(auto_now=True)),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.RESTRICT, related_name='reports', to='plan.department')),
-                ('round', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reports', to='plan.dispatchround')),
-                ('task', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reports', to='plan.task')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("not_started", "未启动"),
+                            ("in_progress", "推进中"),
+                            ("done", "已完成"),
+                            ("at_risk", "有风险"),
+                        ],
+                        max_length=20,
+                        verbose_name="进展",
+                    ),
+                ),
+                ("narrative", models.TextField(verbose_name="进展情况")),
+                ("submitted_by_label", models.CharField(max_length=150, verbose_name="填报人")),
+                ("submitted_at", models.DateTimeField(auto_now=True)),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.RESTRICT, related_name="reports", to="plan.department"
+                    ),
+                ),
+                (
+                    "round",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="reports", to="plan.dispatchround"
+                    ),
+                ),
+                (
+                    "task",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="reports", to="plan.task"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '任务进展报告',
-                'verbose_name_plural': '任务进展报告',
-                'ordering': ['task__area__number', 'task__number'],
+                "verbose_name": "任务进展报告",
+                "verbose_name_plural": "任务进展报告",
+                "ordering": ["task__area__number", "task__number"],
             },
         ),
         migrations.CreateModel(
-            name='Evidence',
+            name="Evidence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=200, upload_to=carbonpeak.plan.models.progress.evidence_path)),
-                ('original_name', models.CharField(max_length=200, verbose_name='文件名')),
-                ('content_type', models.CharField(max_length=100)),
-                ('size_bytes', models.PositiveIntegerField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('uploaded_by_label', models.CharField(max_length=150)),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True)),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.RESTRICT, related_name='evidence', to='plan.department')),
-                ('value', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='evidence', to='plan.indicatorvalue')),
-                ('report', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='evidence', to='plan.taskreport')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("file", models.FileField(max_length=200, upload_to=carbonpeak.plan.models.progress.evidence_path)),
+                ("original_name", models.CharField(max_length=200, verbose_name="文件名")),
+                ("content_type", models.CharField(max_length=100)),
+                ("size_bytes", models.PositiveIntegerField()),
+                ("sha256", models.CharField(max_length=64)),
+                ("uploaded_by_label", models.CharField(max_length=150)),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.RESTRICT, related_name="evidence", to="plan.department"
+                    ),
+                ),
+                (
+                    "value",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="evidence",
+                        to="plan.indicatorvalue",
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="evidence",
+                        to="plan.taskreport",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '佐证材料',
-                'verbose_name_plural': '佐证材料',
+                "verbose_name": "佐证材料",
+                "verbose_name_plural": "佐证材料",
             },
         ),
         migrations.CreateModel(
-            name='Period',
+            name="Period",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=30)),
-                ('name', models.CharField(max_length=60, verbose_name='名称')),
-                ('name_en', models.CharField(blank=True, max_length=100, verbose_name='英文名')),
-                ('start_year', models.PositiveSmallIntegerField(verbose_name='起始年')),
-                ('end_year', models.PositiveSmallIntegerField(verbose_name='结束年')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='periods', to='plan.plan')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.SlugField(max_length=30)),
+                ("name", models.CharField(max_length=60, verbose_name="名称")),
+                ("name_en", models.CharField(blank=True, max_length=100, verbose_name="英文名")),
+                ("start_year", models.PositiveSmallIntegerField(verbose_name="起始年")),
+                ("end_year", models.PositiveSmallIntegerField(verbose_name="结束年")),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="periods", to="plan.plan"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['start_year'],
-                'constraints': [models.UniqueConstraint(fields=('plan', 'code'), name='plan_period_unique_code'), models.CheckConstraint(condition=models.Q(('end_year__gte', models.F('start_year'))), name='plan_period_order')],
+                "ordering": ["start_year"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("plan", "code"), name="plan_period_unique_code"),
+                    models.CheckConstraint(
+                        condition=models.Q(("end_year__gte", models.F("start_year"))), name="plan_period_order"
+                    ),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='dispatchround',
-            constraint=models.UniqueConstraint(fields=('plan', 'year', 'quarter'), name='plan_round_unique_quarter'),
+            model_name="dispatchround",
+            constraint=models.UniqueConstraint(fields=("plan", "year", "quarter"), name="plan_round_unique_quarter"),
         ),
         migrations.AddConstraint(
-            model_name='dispatchround',
-            constraint=models.CheckConstraint(condition=models.Q(('quarter__gte', 1), ('quarter__lte', 4)), name='plan_round_quarter'),
+            model_name="dispatchround",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quarter__gte", 1), ("quarter__lte", 4)), name="plan_round_quarter"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='department',
-            constraint=models.UniqueConstraint(fields=('plan', 'code'), name='plan_department_unique_code'),
+            model_name="department",
+            constraint=models.UniqueConstraint(fields=("plan", "code"), name="plan_department_unique_code"),
         ),
         migrations.AddConstraint(
-            model_name='department',
-            constraint=models.UniqueConstraint(fields=('plan', 'name'), name='plan_department_unique_name'),
+            model_name="department",
+            constraint=models.UniqueConstraint(fields=("plan", "name"), name="plan_department_unique_name"),
         ),
         migrations.AddConstraint(
-            model_name='assessmentrule',
-            constraint=models.UniqueConstraint(fields=('plan', 'kind'), name='plan_rule_unique_kind'),
+            model_name="assessmentrule",
+            constraint=models.UniqueConstraint(fields=("plan", "kind"), name="plan_rule_unique_kind"),
         ),
         migrations.AddConstraint(
-            model_name='assessmentrule',
-            constraint=models.CheckConstraint(condition=models.Q(('points__gte', 0)), name='plan_rule_points_nonnegative'),
+            model_name="assessmentrule",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("points__gte", 0)), name="plan_rule_points_nonnegative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='area',
-            constraint=models.UniqueConstraint(fields=('plan', 'code'), name='plan_area_unique_code'),
+            model_name="area",
+            constraint=models.UniqueConstraint(fields=("plan", "code"), name="plan_area_unique_code"),
         ),
         migrations.AddConstraint(
-            model_name='projectgroup',
-            constraint=models.UniqueConstraint(fields=('plan', 'code'), name='plan_projectgroup_unique_code'),
+            model_name="projectgroup",
+            constraint=models.UniqueConstraint(fields=("plan", "code"), name="plan_projectgroup_unique_code"),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.UniqueConstraint(fields=('plan', 'code'), name='plan_project_unique_code'),
+            model_name="project",
+            constraint=models.UniqueConstraint(fields=("plan", "code"), name="plan_project_unique_code"),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('capacity_mw__isnull', True), ('capacity_mw__gte', 0), _connector='OR'), name='plan_project_capacity_nonnegative'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("capacity_mw__isnull", True), ("capacity_mw__gte", 0), _connector="OR"),
+                name="plan_project_capacity_nonnegative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reminder',
-            constraint=models.UniqueConstraint(fields=('round', 'department'), name='plan_reminder_once_per_round'),
+            model_name="reminder",
+            constraint=models.UniqueConstraint(fields=("round", "department"), name="plan_reminder_once_per_round"),
         ),
         migrations.AddConstraint(
-            model_name='milestone',
-            constraint=models.UniqueConstraint(fields=('target', 'year'), name='plan_milestone_unique_year'),
+            model_name="milestone",
+            constraint=models.UniqueConstraint(fields=("target", "year"), name="plan_milestone_unique_year"),
         ),
         migrations.AddConstraint(
-            model_name='indicatorvalue',
-            constraint=models.UniqueConstraint(fields=('target', 'year', 'quarter'), name='plan_value_unique_period'),
+            model_name="indicatorvalue",
+            constraint=models.UniqueConstraint(fields=("target", "year", "quarter"), name="plan_value_unique_period"),
         ),
         migrations.AddConstraint(
-            model_name='indicatorvalue',
-            constraint=models.UniqueConstraint(condition=models.Q(('quarter__isnull', True)), fields=('target', 'year'), name='plan_value_unique_year'),
+            model_name="indicatorvalue",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("quarter__isnull", True)), fields=("target", "year"), name="plan_value_unique_year"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='indicatorvalue',
-            constraint=models.CheckConstraint(condition=models.Q(('quarter__isnull', True), models.Q(('quarter__gte', 1), ('quarter__lte', 4)), _connector='OR'), name='plan_value_quarter_range'),
+            model_name="indicatorvalue",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("quarter__isnull", True), models.Q(("quarter__gte", 1), ("quarter__lte", 4)), _connector="OR"
+                ),
+                name="plan_value_quarter_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='targetassignment',
-            constraint=models.UniqueConstraint(fields=('target', 'department'), name='plan_targetassignment_unique'),
+            model_name="targetassignment",
+            constraint=models.UniqueConstraint(fields=("target", "department"), name="plan_targetassignment_unique"),
         ),
         migrations.AddConstraint(
-            model_name='target',
-            constraint=models.UniqueConstraint(fields=('plan', 'code'), name='plan_target_unique_code'),
+            model_name="target",
+            constraint=models.UniqueConstraint(fields=("plan", "code"), name="plan_target_unique_code"),
         ),
         migrations.AddConstraint(
-            model_name='taskassignment',
-            constraint=models.UniqueConstraint(fields=('task', 'department'), name='plan_taskassignment_unique'),
+            model_name="taskassignment",
+            constraint=models.UniqueConstraint(fields=("task", "department"), name="plan_taskassignment_unique"),
         ),
         migrations.AddConstraint(
-            model_name='task',
-            constraint=models.UniqueConstraint(fields=('plan', 'code'), name='plan_task_unique_code'),
+            model_name="task",
+            constraint=models.UniqueConstraint(fields=("plan", "code"), name="plan_task_unique_code"),
         ),
         migrations.AddConstraint(
-            model_name='taskreport',
-            constraint=models.UniqueConstraint(fields=('round', 'task', 'department'), name='plan_report_unique'),
+            model_name="taskreport",
+            constraint=models.UniqueConstraint(fields=("round", "task", "department"), name="plan_report_unique"),
         ),
         migrations.AddConstraint(
-            model_name='evidence',
-            constraint=models.CheckConstraint(condition=models.Q(('value__isnull', False), ('report__isnull', False), _connector='OR'), name='plan_evidence_has_owner'),
+            model_name="evidence",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("value__isnull", False), ("report__isnull", False), _connector="OR"),
+                name="plan_evidence_has_owner",
+            ),
         ),
     ]

@@ -38,12 +38,12 @@ class IndicatorValue(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.target.code} {self.period_label}"
+
     @property
     def period_label(self) -> str:
         return f"{self.year}Q{self.quarter}" if self.quarter else str(self.year)
-
-    def __str__(self) -> str:
-        return f"{self.target.code} {self.period_label}"
 
 
 class DispatchRound(models.Model):

@@ -26,7 +26,16 @@ def test_ten_task_areas_and_their_numbered_tasks():
     per_area = {a["code"]: [t["number"] for t in DATA["tasks"] if t["area"] == a["code"]] for a in areas}
     # counted in the source: 三（一）..（十）
     assert {k: len(v) for k, v in per_area.items()} == {
-        "A01": 3, "A02": 5, "A03": 3, "A04": 3, "A05": 3, "A06": 2, "A07": 4, "A08": 4, "A09": 3, "A10": 2,
+        "A01": 3,
+        "A02": 5,
+        "A03": 3,
+        "A04": 3,
+        "A05": 3,
+        "A06": 2,
+        "A07": 4,
+        "A08": 4,
+        "A09": 3,
+        "A10": 2,
     }
     for numbers in per_area.values():
         assert numbers == list(range(1, len(numbers) + 1))

@@ -76,7 +76,9 @@ def test_evidence_type_and_size_are_checked_before_anything_is_stored(plan, fgj,
 
 def test_evidence_is_stored_under_its_hash(plan, fgj):
     t = plan.targets.get(code="energy_intensity_reduction")
-    v = services.set_indicator_value(fgj, t, 2025, 1, "0.1", evidence=[SimpleUploadedFile("../../etc/x.pdf", b"%PDF-1")])
+    v = services.set_indicator_value(
+        fgj, t, 2025, 1, "0.1", evidence=[SimpleUploadedFile("../../etc/x.pdf", b"%PDF-1")]
+    )
     ev = v.evidence.get()
     assert ev.original_name == "x.pdf" and ev.size_bytes == 6
     assert ev.file.name == f"evidence/{ev.sha256[:2]}/{ev.sha256}"

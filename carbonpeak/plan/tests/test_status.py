@@ -14,10 +14,19 @@ D = Decimal
 TEN = D("0.10")
 
 
-def light(value: str, direction: str = "increase", t: PeriodPoint = PeriodPoint(2025)) -> Light:
+YEAR_2025 = PeriodPoint(2025)
+
+
+def light(value: str, direction: str = "increase", t: PeriodPoint = YEAR_2025) -> Light:
     # path 0 (2020) → 0.15 (2025): the change required is 0.15, so the yellow band is 0.015 wide
-    return assess(direction=direction, baseline=(2020, D(0)), milestones={2025: D("0.15")}, value=D(value),
-                  period=t, yellow_fraction=TEN).light
+    return assess(
+        direction=direction,
+        baseline=(2020, D(0)),
+        milestones={2025: D("0.15")},
+        value=D(value),
+        period=t,
+        yellow_fraction=TEN,
+    ).light
 
 
 def test_bounds_increase():
@@ -30,8 +39,14 @@ def test_bounds_increase():
 def test_bounds_decrease():
     # lower is better: path 0.05 (2020) → 0.03 (2025); band 0.002
     def lt(v):
-        return assess(direction="decrease", baseline=(2020, D("0.05")), milestones={2025: D("0.03")}, value=D(v),
-                      period=PeriodPoint(2025), yellow_fraction=TEN).light
+        return assess(
+            direction="decrease",
+            baseline=(2020, D("0.05")),
+            milestones={2025: D("0.03")},
+            value=D(v),
+            period=PeriodPoint(2025),
+            yellow_fraction=TEN,
+        ).light
 
     assert lt("0.03") == Light.GREEN
     assert lt("0.032") == Light.YELLOW
@@ -40,8 +55,14 @@ def test_bounds_decrease():
 
 def test_quarters_sit_on_the_path():
     # 2023Q2 is t = 2022.5: expected 0.15 * 2.5/5 = 0.075
-    a = assess(direction="increase", baseline=(2020, D(0)), milestones={2025: D("0.15")}, value=D("0.075"),
-               period=PeriodPoint(2023, 2), yellow_fraction=TEN)
+    a = assess(
+        direction="increase",
+        baseline=(2020, D(0)),
+        milestones={2025: D("0.15")},
+        value=D("0.075"),
+        period=PeriodPoint(2023, 2),
+        yellow_fraction=TEN,
+    )
     assert a.expected_value == D("0.075") and a.light == Light.GREEN and a.gap == 0
 
 
@@ -53,10 +74,23 @@ def test_path_is_flat_after_the_last_milestone_and_between_anchors_linear():
 
 
 def test_no_value_or_no_milestone_is_no_data():
-    assert assess(direction="increase", baseline=None, milestones={}, value=D(1), period=PeriodPoint(2025),
-                  yellow_fraction=TEN).light == Light.NO_DATA
-    assert assess(direction="increase", baseline=None, milestones={2025: D(1)}, value=None, period=None,
-                  yellow_fraction=TEN).light == Light.NO_DATA
+    assert (
+        assess(
+            direction="increase",
+            baseline=None,
+            milestones={},
+            value=D(1),
+            period=PeriodPoint(2025),
+            yellow_fraction=TEN,
+        ).light
+        == Light.NO_DATA
+    )
+    assert (
+        assess(
+            direction="increase", baseline=None, milestones={2025: D(1)}, value=None, period=None, yellow_fraction=TEN
+        ).light
+        == Light.NO_DATA
+    )
 
 
 @pytest.mark.django_db

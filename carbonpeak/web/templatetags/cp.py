@@ -37,3 +37,17 @@ def unit_label(unit: str) -> str:
     if unit == "fraction":
         return "%"
     return str(dict(TargetUnit.choices).get(unit, unit))
+
+
+@register.filter
+def loc(obj, field: str = "name") -> str:
+    """The object's `<field>_en` when the page is in English and it has one, else `<field>` (zh)."""
+    from django.utils.translation import get_language
+
+    if obj is None:
+        return ""
+    if (get_language() or "").startswith("en"):
+        english = getattr(obj, f"{field}_en", "")
+        if english:
+            return english
+    return getattr(obj, field, "")

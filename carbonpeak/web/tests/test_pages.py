@@ -1,0 +1,171 @@
+"""Pages: who sees what, security headers and CSP, lock-out, language switch, pinned query counts."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from carbonpeak.plan import services
+
+pytestmark = pytest.mark.django_db
+
+
+def logged_in(user) -> Client:
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def test_public_page_needs_no_login_and_is_chinese(plan):
+    r = Client().get("/")
+    body = r.content.decode()
+    assert r.status_code == 200 and '<html lang="zh-hans">' in body
+    assert "茶陵县碳达峰实施方案" in body and "非化石能源消费比重" in body
+
+
+def test_staff_pages_need_login(plan):
+    for name in ["dashboard", "tasks", "workspace", "rounds", "assessment", "audit"]:
+        r = Client().get(reverse(name))
+        assert r.status_code == 302 and r.url.startswith("/login/"), name
+
+
+@pytest.mark.parametrize("name", ["rounds", "assessment", "audit"])
+def test_office_pages_refuse_departments_and_residents(plan, fgj, make_user, name):
+    assert logged_in(fgj).get(reverse(name)).status_code == 403
+    assert logged_in(make_user("r", "resident")).get(reverse(name)).status_code == 403
+
+
+def test_resident_cannot_open_the_dashboard(plan, make_user):
+    assert logged_in(make_user("r", "resident")).get(reverse("dashboard")).status_code == 403
+
+
+def test_security_headers_and_csp(plan):
+    r = Client().get("/")
+    csp = r.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "script-src 'self' 'nonce-" in csp and "frame-ancestors 'none'" in csp
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert r.headers["X-Frame-Options"] == "DENY"
+    assert r.headers["Referrer-Policy"] == "same-origin"
+    nonce = re.search(r"'nonce-([^']+)'", csp).group(1)
+    scripts = re.findall(r"<script\b[^>]*>", r.content.decode())
+    assert scripts and all(f'nonce="{nonce}"' in s or 'type="application/json"' in s for s in scripts)
+    assert "https://" not in r.content.decode().split("<main>")[0]  # no CDN in the page head
+
+
+def test_api_docs_are_served_without_a_cdn(plan):
+    body = Client().get("/api/v1/docs").content.decode()
+    assert "cdn.jsdelivr" not in body and "/static/ninja/" in body
+
+
+def test_lockout_after_repeated_failures(plan, make_user, settings):
+    make_user("victim", "office", password="Right-password-1")
+    c = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        c.post("/login/", {"username": "victim", "password": "wrong"})
+    r = c.post("/login/", {"username": "victim", "password": "Right-password-1"})
+    assert r.status_code == 429 and "锁定" in r.content.decode()
+    assert "_auth_user_id" not in c.session
+
+
+def test_login_works_with_the_right_password(plan, make_user):
+    make_user("ok", "office", password="Right-password-1")
+    c = Client()
+    r = c.post("/login/", {"username": "ok", "password": "Right-password-1"})
+    assert r.status_code == 302 and r.url == reverse("dashboard")
+
+
+def test_production_hasher_is_argon2():
+    from importlib import import_module
+
+    base = import_module("carbonpeak.config.settings")
+    assert base.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+
+
+def test_english_is_switchable(plan, office):
+    c = logged_in(office)
+    r = c.post("/i18n/setlang/", {"language": "en", "next": "/dashboard/"})
+    assert r.status_code == 302
+    body = c.get("/dashboard/").content.decode()
+    assert '<html lang="en">' in body and "Carbon" in body
+
+
+def test_dashboard_shows_lights_conflict_and_charts(plan, office):
+    body = logged_in(office).get("/dashboard/").content.decode()
+    assert "表述不一致" in body and "森林覆盖率" in body
+    assert 'data-chart="bars"' in body
+
+
+def test_value_form_moves_the_light(plan, fgj):
+    c = logged_in(fgj)
+    r = c.post(reverse("submit_value", args=["energy_intensity_reduction"]), {"year": 2024, "value": "0.13"})
+    assert r.status_code == 302
+    body = c.get(reverse("workspace")).content.decode()
+    card = body.split('id="value-energy_intensity_reduction"')[1].split("</div>")[0]
+    assert 'data-light="green"' in card
+
+
+def test_value_form_error_names_the_field_and_stores_nothing(plan, fgj):
+    from carbonpeak.plan.models import IndicatorValue
+
+    r = logged_in(fgj).post(reverse("submit_value", args=["energy_intensity_reduction"]), {"year": 2024, "value": "2"})
+    assert r.status_code == 422
+    body = r.content.decode()
+    assert "value" in body and "0 到 1" in body and "between 0 and 1" in body
+    assert not IndicatorValue.objects.exists()
+
+
+def test_evidence_download_only_for_its_department_and_the_office(plan, fgj, linye, office):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    t = plan.targets.get(code="energy_intensity_reduction")
+    v = services.set_indicator_value(fgj, t, 2024, None, "0.1", evidence=[SimpleUploadedFile("a.pdf", b"%PDF-1 x")])
+    url = reverse("evidence", args=[v.evidence.get().pk])
+    assert logged_in(linye).get(url).status_code == 403
+    assert b"".join(logged_in(fgj).get(url).streaming_content) == b"%PDF-1 x"
+    assert logged_in(office).get(url).status_code == 200
+
+
+def test_round_report_pdf_and_excel(plan, office, fgj):
+    import datetime as dt
+    import io
+
+    from openpyxl import load_workbook
+
+    rnd = services.open_round(office, plan, 2025, 4, dt.date(2026, 1, 10))
+    services.submit_report(fgj, rnd, plan.tasks.get(code="A01.1"), "in_progress", "分布式光伏已并网 12 MW")
+    c = logged_in(office)
+    pdf = c.get(reverse("round_pdf", args=[rnd.pk]))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    xlsx = c.get(reverse("round_xlsx", args=[rnd.pk]))
+    wb = load_workbook(io.BytesIO(xlsx.content))
+    assert wb.sheetnames == ["预警", "任务进展", "未报送"]
+    assert wb["任务进展"]["D3"].value == "分布式光伏已并网 12 MW"
+
+
+def test_assessment_scores_have_reasons(plan, office, fgj):
+    services.set_task_status(fgj, plan.tasks.get(code="A01.1"), "done")
+    body = logged_in(office).get(reverse("assessment") + "?year=2025").content.decode()
+    assert "县发展改革局" in body and "完成 1 项" in body
+
+
+def test_audit_log_visible_to_office(plan, office, fgj):
+    services.set_task_status(fgj, plan.tasks.get(code="A01.1"), "done")
+    body = logged_in(office).get(reverse("audit")).content.decode()
+    assert "task.status" in body and "fgj" in body
+
+
+# Query counts do not grow with the plan: they are pinned here.
+@pytest.mark.parametrize(("name", "queries"), [("dashboard", 13), ("tasks", 10), ("workspace", 12)])
+def test_query_counts_are_pinned(plan, office, django_assert_num_queries, name, queries):
+    c = logged_in(office)
+    c.get(reverse(name))  # warm the session
+    with django_assert_num_queries(queries):
+        assert c.get(reverse(name)).status_code == 200
+
+
+def test_public_page_query_count(plan, django_assert_num_queries):
+    with django_assert_num_queries(4):
+        assert Client().get("/").status_code == 200

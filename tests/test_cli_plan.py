@@ -1,0 +1,111 @@
+"""The `carbonpeak` command end to end, in subprocesses against their own databases (DATABASE_URL honoured):
+setup is idempotent, export → import into an empty database reproduces the plan exactly, status prints every
+target, and a malformed plan file stores nothing."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(tmp: Path, db: str, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp / db}", "CARBONPEAK_HOME": str(tmp),
+           "CARBONPEAK_SECRET_KEY": "cli-test-key-not-secret-000000000000000000000", "DJANGO_SETTINGS_MODULE": ""}
+    env.pop("DJANGO_SETTINGS_MODULE")
+    return subprocess.run([sys.executable, "-m", "carbonpeak.cli", *args], cwd=ROOT, env=env, input=stdin,
+                          capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("cli")
+    first = run(tmp, "a.sqlite3", "setup", "--no-demo")
+    assert first.returncode == 0, first.stderr
+    again = run(tmp, "a.sqlite3", "setup", "--no-demo")
+    assert again.returncode == 0 and "已载入方案" not in again.stderr  # idempotent: nothing loaded twice
+    out = run(tmp, "a.sqlite3", "plan", "export", "--format", "json")
+    assert out.returncode == 0, out.stderr
+    return tmp, out.stdout
+
+
+def test_export_shape(exported):
+    _, text = exported
+    doc = json.loads(text)
+    assert set(doc) >= {"plan", "targets", "tasks", "projects", "departments"}
+    t = next(t for t in doc["targets"] if t["code"] == "non_fossil_share")
+    assert set(t) >= {"code", "name", "unit", "direction", "baseline_year", "baseline_value", "values",
+                      "lead_departments", "cooperating_departments", "source"}
+    assert t["values"] == {"2025": 0.2, "2030": 0.25}
+    cap = next(t for t in doc["targets"] if t["code"] == "new_energy_capacity")
+    assert cap["unit"] == "MW" and cap["values"] == {"2025": 300, "2030": 1350}
+    task = doc["tasks"][0]
+    assert set(task) >= {"code", "area", "text", "lead_departments", "cooperating_departments"}
+    assert all("name" in d for d in doc["departments"])
+
+
+def test_import_of_the_export_into_an_empty_database_reproduces_it(exported):
+    tmp, text = exported
+    (tmp / "export.json").write_text(text, encoding="utf-8")
+    assert run(tmp, "b.sqlite3", "setup", "--no-demo").returncode == 0  # loads the shipped plan too...
+    dup = run(tmp, "b.sqlite3", "plan", "import", str(tmp / "export.json"))
+    assert dup.returncode == 2 and json.loads(dup.stdout)["errors"][0]["field"] == "plan.code"  # ...so refused
+    env_db = "c.sqlite3"  # an empty database: migrate only, then import
+    migrate = subprocess.run([sys.executable, "-m", "django", "migrate", "-v0", "--settings=carbonpeak.config.settings"],
+                             cwd=ROOT, env={**os.environ, "DATABASE_URL": f"sqlite:///{tmp / env_db}",
+                                            "CARBONPEAK_HOME": str(tmp), "CARBONPEAK_DEBUG": "1"},
+                             capture_output=True, text=True)
+    assert migrate.returncode == 0, migrate.stderr
+    imp = run(tmp, env_db, "plan", "import", str(tmp / "export.json"))
+    assert imp.returncode == 0, imp.stdout + imp.stderr
+    again = run(tmp, env_db, "plan", "export", "--format", "json")
+    assert json.loads(again.stdout) == json.loads(text)
+
+
+def test_status_json_lists_every_target(exported):
+    tmp, text = exported
+    out = run(tmp, "a.sqlite3", "plan", "status", "--format", "json")
+    rows = json.loads(out.stdout)["targets"]
+    assert {r["code"] for r in rows} == {t["code"] for t in json.loads(text)["targets"]}
+    assert all(set(r) == {"code", "status", "latest_value", "latest_period", "expected_value", "gap"} for r in rows)
+    assert {r["status"] for r in rows} == {"no_data"}  # --no-demo: nothing reported yet
+    table = run(tmp, "a.sqlite3", "plan", "status", "--format", "table")
+    assert "non_fossil_share" in table.stdout
+
+
+def test_xlsx_export(exported):
+    from openpyxl import load_workbook
+
+    tmp, _ = exported
+    out = run(tmp, "a.sqlite3", "plan", "export", "--format", "xlsx", "-o", str(tmp / "plan.xlsx"))
+    assert out.returncode == 0, out.stderr
+    wb = load_workbook(tmp / "plan.xlsx")
+    assert wb.sheetnames == ["目标指标", "重点任务", "重大项目", "部门"]
+    assert wb["目标指标"]["A1"].value == "编码" and wb["目标指标"]["A2"].value == "code"
+
+
+def test_malformed_plan_file_is_refused_with_fields_and_stores_nothing(exported):
+    tmp, text = exported
+    doc = json.loads(text)
+    doc["plan"]["code"] = "other-county"
+    doc["targets"][0]["values"]["2025"] = 20  # a share written as a percentage
+    doc["tasks"][0]["lead_departments"] = ["不存在的局"]
+    doc["projects"][0]["capacity_mw"] = -1
+    doc["targets"][1]["values"]["2050"] = 1
+    (tmp / "bad.json").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    out = run(tmp, "a.sqlite3", "plan", "import", str(tmp / "bad.json"))
+    assert out.returncode == 2
+    fields = {e["field"] for e in json.loads(out.stdout)["errors"]}
+    assert fields == {"targets[0].values.2025", "tasks[0].lead_departments[0]", "projects[0].capacity_mw",
+                      "targets[1].values.2050"}
+    (tmp / "broken.json").write_text("{not json", encoding="utf-8")
+    broken = run(tmp, "a.sqlite3", "plan", "import", str(tmp / "broken.json"))
+    assert broken.returncode == 2 and "JSON" in broken.stdout
+    plans = run(tmp, "a.sqlite3", "plan", "export", "--plan", "other-county", "--format", "json")
+    assert plans.returncode == 2  # nothing was stored
