@@ -191,6 +191,19 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = os.environ.get("CARBONPEAK_FROM_EMAIL", "carbonpeak@localhost")
 
+# Derived pages are cached under the plan's revision (plan/revision.py), so a cache is never stale; the
+# default is per process. Several processes can share Redis: CARBONPEAK_CACHE_URL=redis://127.0.0.1:6379/1
+# CARBONPEAK_CACHE_URL=dummy:// turns caching off (to measure the uncached path).
+_cache_url = os.environ.get("CARBONPEAK_CACHE_URL", "")
+if _cache_url.startswith("redis://"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}}
+elif _cache_url == "dummy://":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+elif _cache_url:
+    raise ImproperlyConfigured(f"CARBONPEAK_CACHE_URL must be redis://… or dummy://, got {_cache_url!r}")
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "carbonpeak"}}
+
 NINJA_PAGINATION_PER_PAGE = 100
 
 LOGGING = {

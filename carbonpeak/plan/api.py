@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
 from carbonpeak.plan import services
+from carbonpeak.plan.cache import cached
 from carbonpeak.plan.models import Plan, Target, Task
 from carbonpeak.plan.plan_io import export_plan
 from carbonpeak.plan.status import target_statuses
@@ -102,12 +103,14 @@ def list_plans(request):
 
 @router.get("/{code}", auth=None, summary="A plan in the carbonpeak.plan/1 format / 方案全文")
 def get_plan(request, code: str) -> dict[str, Any]:
-    return export_plan(_plan(code))
+    plan = _plan(code)
+    return cached(plan, "plan-document", lambda: export_plan(plan))
 
 
 @router.get("/{code}/status", response=StatusOut, auth=None, summary="Target lights / 指标红黄绿灯")
 def plan_status(request, code: str):
-    return {"targets": [s.as_dict() for s in target_statuses(_plan(code))]}
+    plan = _plan(code)
+    return cached(plan, "plan-status", lambda: {"targets": [s.as_dict() for s in target_statuses(plan)]})
 
 
 @router.post(

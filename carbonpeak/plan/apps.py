@@ -6,3 +6,8 @@ class PlanConfig(AppConfig):
     name = "carbonpeak.plan"
     label = "plan"
     verbose_name = _("碳达峰方案")
+
+    def ready(self) -> None:
+        from carbonpeak.plan import revision
+
+        revision.connect()

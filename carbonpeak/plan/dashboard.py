@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 
 from carbonpeak.core.tracking import Light
 from carbonpeak.plan.choices import AssignmentRole, TargetKind, TaskStatus
-from carbonpeak.plan.models import IndicatorValue, Plan, TaskAssignment
+from carbonpeak.plan.models import Plan, TaskAssignment
 from carbonpeak.plan.status import TargetStatus, expected_series, load_values, target_statuses
 
+MAX_CHARTS = 12
 LIGHT_ORDER = [Light.RED, Light.YELLOW, Light.GREEN, Light.NO_DATA]
 STATUS_COLORS = {
     TaskStatus.DONE: "#1a9850",
@@ -22,7 +23,7 @@ STATUS_COLORS = {
 }
 
 
-def target_chart(status: TargetStatus, values: list[IndicatorValue]) -> dict:
+def target_chart(status: TargetStatus, values: list) -> dict:
     """Annual values against the expected path, for the trend chart."""
     plan = status.target.plan
     first = min([plan.base_year] + [v.year for v in values])
@@ -45,8 +46,10 @@ def dashboard_context(plan: Plan) -> dict:
     statuses = target_statuses(plan, values_by_target)
     goals = [s for s in statuses if s.target.kind == TargetKind.GOAL]
     light_counts = Counter(s.light for s in goals)
-    charted = [s for s in goals if values_by_target.get(s.target.pk)]
-    charts = [(s, target_chart(s, values_by_target[s.target.pk])) for s in charted]
+    # Trend charts for what needs attention (red, then yellow); every target has its own on its page.
+    attention = [s for s in goals if s.light in (Light.RED, Light.YELLOW) and values_by_target.get(s.target.pk)]
+    attention.sort(key=lambda s: LIGHT_ORDER.index(s.light))
+    charts = [(s, target_chart(s, values_by_target[s.target.pk])) for s in attention[:MAX_CHARTS]]
 
     tasks = list(
         plan.tasks.select_related("area").prefetch_related(
@@ -88,6 +91,7 @@ def dashboard_context(plan: Plan) -> dict:
         "goals": goals,
         "light_counts": [(light, light_counts.get(light, 0)) for light in LIGHT_ORDER],
         "charts": charts,
+        "attention_count": len(attention),
         "area_chart": series(by_area, area_names),
         "dept_chart": series(by_dept, dept_names),
         "task_total": len(tasks),

@@ -32,6 +32,7 @@ from carbonpeak.plan.models import (
 )
 from carbonpeak.plan.permissions import owns_target, owns_task, require, require_office
 from carbonpeak.plan.plan_io import check_target_value
+from carbonpeak.plan.revision import bump
 from carbonpeak.validation import Issue, Issues, ValidationFailed
 
 
@@ -230,6 +231,7 @@ def set_assignments(actor: Any, obj: Task | Target, lead: list[str], cooperating
         [model(**{fk: obj}, department=d, role=AssignmentRole.LEAD, position=i) for i, d in enumerate(lead_d)]
         + [model(**{fk: obj}, department=d, role=AssignmentRole.COOPERATING, position=i) for i, d in enumerate(coop_d)]
     )
+    bump(obj.plan_id)
     record(actor, f"{fk}.assignments", obj, before, _assignment_snapshot(obj))
 
 
@@ -268,6 +270,7 @@ def set_target(actor: Any, target: Target, baseline_year: Any, baseline_value: A
     target.save(update_fields=["baseline_year", "baseline_value"])
     target.milestones.all().delete()
     Milestone.objects.bulk_create(Milestone(target=target, year=y, value=v) for y, v in sorted(parsed.items()))
+    bump(target.plan_id)
     record(actor, "target.update", target, before, _target_snapshot(target))
     return target
 
@@ -325,6 +328,7 @@ def submit_report(
     if task.assignments.filter(department=dept, role=AssignmentRole.LEAD).exists() and task.status != status:
         t_before = {"status": task.status}
         Task.objects.filter(pk=task.pk).update(status=status)
+        bump(task.plan_id)
         task.status = status
         record(actor, "task.status", task, t_before, {"status": status})
     return report

@@ -15,7 +15,7 @@ from carbonpeak.plan.models import IndicatorValue, Plan, Target
 class TargetStatus:
     target: Target
     assessment: Assessment
-    latest: IndicatorValue | None
+    latest: ValuePoint | None
     baseline: tuple[int, Decimal] | None
     baseline_from_first_value: bool
 
@@ -41,19 +41,35 @@ def _f(v: Decimal | None) -> float | None:
     return None if v is None else float(v)
 
 
-def _point(v: IndicatorValue) -> PeriodPoint:
+def _point(v: ValuePoint) -> PeriodPoint:
     return PeriodPoint(v.year, v.quarter)
 
 
-def load_values(plan: Plan) -> dict[int, list[IndicatorValue]]:
+@dataclass(frozen=True)
+class ValuePoint:
+    """The part of an IndicatorValue that lights and charts read (plain tuples: no model instances)."""
+
+    year: int
+    quarter: int | None
+    value: Decimal
+    source_detail: str
+
+    @property
+    def period_label(self) -> str:
+        return f"{self.year}Q{self.quarter}" if self.quarter else str(self.year)
+
+
+def load_values(plan: Plan) -> dict[int, list[ValuePoint]]:
     """Every indicator value of the plan by target id, in period order (one query)."""
-    values: dict[int, list[IndicatorValue]] = {}
-    for v in IndicatorValue.objects.filter(target__plan=plan).order_by("target_id", "year", "quarter"):
-        values.setdefault(v.target_id, []).append(v)
+    values: dict[int, list[ValuePoint]] = {}
+    rows = IndicatorValue.objects.filter(target__plan=plan).order_by("target_id", "year", "quarter")
+    for target_id, year, quarter, value, detail in rows.values_list("target_id", "year", "quarter", "value",
+                                                                      "source_detail"):
+        values.setdefault(target_id, []).append(ValuePoint(year, quarter, value, detail))
     return values
 
 
-def target_statuses(plan: Plan, values: dict[int, list[IndicatorValue]] | None = None) -> list[TargetStatus]:
+def target_statuses(plan: Plan, values: dict[int, list[ValuePoint]] | None = None) -> list[TargetStatus]:
     """One status per target; three queries whatever the plan size."""
     targets = list(plan.targets.select_related("conflicts_with").prefetch_related("milestones").order_by("id"))
     if values is None:

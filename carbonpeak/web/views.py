@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from carbonpeak.accounts.choices import Role
 from carbonpeak.audit.models import AuditEntry
 from carbonpeak.plan import services
+from carbonpeak.plan.cache import cached
 from carbonpeak.plan.choices import RoundStatus, TaskStatus
 from carbonpeak.plan.dashboard import dashboard_context, target_chart
 from carbonpeak.plan.models import DispatchRound, Evidence, Plan, Target, Task, TaskAssignment
@@ -58,7 +60,8 @@ def public(request):
 def dashboard(request):
     _staff(request)
     plan = current_plan()
-    return render(request, "web/dashboard.html", dashboard_context(plan))
+    body = cached(plan, "dashboard", lambda: render_to_string("web/_dashboard_body.html", dashboard_context(plan)))
+    return render(request, "web/dashboard.html", {"plan": plan, "body": body})
 
 
 @login_required

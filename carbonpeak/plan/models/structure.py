@@ -37,6 +37,8 @@ class Plan(models.Model):
     base_year = models.PositiveSmallIntegerField(_("基准年"))
     peak_year = models.PositiveSmallIntegerField(_("达峰年"))
     is_published = models.BooleanField(_("已公开"), default=True)
+    # Bumped by every change to the plan's data (plan.revision); keys the caches of derived pages.
+    revision = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("方案")
