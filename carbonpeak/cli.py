@@ -7,6 +7,7 @@
     carbonpeak plan export [--plan CODE] --format json|xlsx [-o FILE]
     carbonpeak plan status [--plan CODE] --format json|table
     carbonpeak round remind                   send reminders for overdue dispatch reports
+    carbonpeak client add NAME --role R [--department CODE]   issue a machine-client token (shown once)
 
 Every database command honours DATABASE_URL. Exit status: 0 ok, 1 failed check, 2 invalid input.
 """
@@ -159,6 +160,34 @@ def cmd_round(args) -> int:
     return 0
 
 
+def cmd_client(args) -> int:
+    _django()
+    from carbonpeak.accounts.choices import Role
+    from carbonpeak.accounts.models import ApiClient
+
+    if args.role not in Role.values:
+        print(f"未知角色 {args.role} / unknown role (one of {', '.join(Role.values)})", file=sys.stderr)
+        return 2
+    dept = None
+    if args.department:
+        plan = _default_plan(args.plan)
+        dept = plan.departments.filter(code=args.department).first()
+        if dept is None:
+            print(f"未知部门 {args.department} / unknown department code", file=sys.stderr)
+            return 2
+    if args.role in (Role.DEPARTMENT, Role.TOWNSHIP) and dept is None:
+        print("部门角色需要 --department / a department role needs --department", file=sys.stderr)
+        return 2
+    if ApiClient.objects.filter(name=args.name).exists():
+        print(f"客户端 {args.name} 已存在 / client already exists", file=sys.stderr)
+        return 2
+    client, token = ApiClient.issue(args.name, args.role, dept)
+    print(json.dumps({"name": client.name, "role": client.role, "department": dept.code if dept else None,
+                      "token": token}, ensure_ascii=False))
+    print("令牌只显示这一次，请妥善保存 / the token is shown once: store it safely", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="carbonpeak", description="碳达峰管理平台 / carbonpeak")
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -187,6 +216,14 @@ def build_parser() -> argparse.ArgumentParser:
     rsub = r.add_subparsers(dest="round_cmd", required=True)
     rsub.add_parser("remind")
     r.set_defaults(func=cmd_round)
+    c = sub.add_parser("client", help="machine-client API tokens")
+    csub = c.add_subparsers(dest="client_cmd", required=True)
+    x = csub.add_parser("add")
+    x.add_argument("name")
+    x.add_argument("--role", required=True)
+    x.add_argument("--department", help="department code, e.g. dev_reform")
+    x.add_argument("--plan")
+    c.set_defaults(func=cmd_client)
     return p
 
 

@@ -16,11 +16,23 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run(tmp: Path, db: str, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp / db}", "CARBONPEAK_HOME": str(tmp),
-           "CARBONPEAK_SECRET_KEY": "cli-test-key-not-secret-000000000000000000000", "DJANGO_SETTINGS_MODULE": ""}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp / db}",
+        "CARBONPEAK_HOME": str(tmp),
+        "CARBONPEAK_SECRET_KEY": "cli-test-key-not-secret-000000000000000000000",
+        "DJANGO_SETTINGS_MODULE": "",
+    }
     env.pop("DJANGO_SETTINGS_MODULE")
-    return subprocess.run([sys.executable, "-m", "carbonpeak.cli", *args], cwd=ROOT, env=env, input=stdin,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "carbonpeak.cli", *args],
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -40,8 +52,18 @@ def test_export_shape(exported):
     doc = json.loads(text)
     assert set(doc) >= {"plan", "targets", "tasks", "projects", "departments"}
     t = next(t for t in doc["targets"] if t["code"] == "non_fossil_share")
-    assert set(t) >= {"code", "name", "unit", "direction", "baseline_year", "baseline_value", "values",
-                      "lead_departments", "cooperating_departments", "source"}
+    assert set(t) >= {
+        "code",
+        "name",
+        "unit",
+        "direction",
+        "baseline_year",
+        "baseline_value",
+        "values",
+        "lead_departments",
+        "cooperating_departments",
+        "source",
+    }
     assert t["values"] == {"2025": 0.2, "2030": 0.25}
     cap = next(t for t in doc["targets"] if t["code"] == "new_energy_capacity")
     assert cap["unit"] == "MW" and cap["values"] == {"2025": 300, "2030": 1350}
@@ -57,10 +79,18 @@ def test_import_of_the_export_into_an_empty_database_reproduces_it(exported):
     dup = run(tmp, "b.sqlite3", "plan", "import", str(tmp / "export.json"))
     assert dup.returncode == 2 and json.loads(dup.stdout)["errors"][0]["field"] == "plan.code"  # ...so refused
     env_db = "c.sqlite3"  # an empty database: migrate only, then import
-    migrate = subprocess.run([sys.executable, "-m", "django", "migrate", "-v0", "--settings=carbonpeak.config.settings"],
-                             cwd=ROOT, env={**os.environ, "DATABASE_URL": f"sqlite:///{tmp / env_db}",
-                                            "CARBONPEAK_HOME": str(tmp), "CARBONPEAK_DEBUG": "1"},
-                             capture_output=True, text=True)
+    migrate = subprocess.run(
+        [sys.executable, "-m", "django", "migrate", "-v0", "--settings=carbonpeak.config.settings"],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "DATABASE_URL": f"sqlite:///{tmp / env_db}",
+            "CARBONPEAK_HOME": str(tmp),
+            "CARBONPEAK_DEBUG": "1",
+        },
+        capture_output=True,
+        text=True,
+    )
     assert migrate.returncode == 0, migrate.stderr
     imp = run(tmp, env_db, "plan", "import", str(tmp / "export.json"))
     assert imp.returncode == 0, imp.stdout + imp.stderr
@@ -102,10 +132,26 @@ def test_malformed_plan_file_is_refused_with_fields_and_stores_nothing(exported)
     out = run(tmp, "a.sqlite3", "plan", "import", str(tmp / "bad.json"))
     assert out.returncode == 2
     fields = {e["field"] for e in json.loads(out.stdout)["errors"]}
-    assert fields == {"targets[0].values.2025", "tasks[0].lead_departments[0]", "projects[0].capacity_mw",
-                      "targets[1].values.2050"}
+    assert fields == {
+        "targets[0].values.2025",
+        "tasks[0].lead_departments[0]",
+        "projects[0].capacity_mw",
+        "targets[1].values.2050",
+    }
     (tmp / "broken.json").write_text("{not json", encoding="utf-8")
     broken = run(tmp, "a.sqlite3", "plan", "import", str(tmp / "broken.json"))
     assert broken.returncode == 2 and "JSON" in broken.stdout
     plans = run(tmp, "a.sqlite3", "plan", "export", "--plan", "other-county", "--format", "json")
     assert plans.returncode == 2  # nothing was stored
+
+
+def test_client_token_is_issued_once_and_works(exported):
+    tmp, _ = exported
+    out = run(tmp, "a.sqlite3", "client", "add", "grid-gw", "--role", "department", "--department", "dev_reform")
+    assert out.returncode == 0, out.stderr
+    token = json.loads(out.stdout)["token"]
+    assert token.startswith("cpk_")
+    assert run(tmp, "a.sqlite3", "client", "add", "grid-gw", "--role", "department",
+               "--department", "dev_reform").returncode == 2  # names are unique
+    assert run(tmp, "a.sqlite3", "client", "add", "x", "--role", "department").returncode == 2  # needs a department
+    assert run(tmp, "a.sqlite3", "client", "add", "y", "--role", "wizard").returncode == 2

@@ -13,10 +13,20 @@ from django.db.models import F
 from django.db.models.signals import post_delete, post_save
 
 PLAN_PATHS = {
-    "Target": "plan_id", "Task": "plan_id", "Project": "plan_id", "Department": "plan_id", "Area": "plan_id",
-    "ProjectGroup": "plan_id", "Period": "plan_id", "DispatchRound": "plan_id", "AssessmentRule": "plan_id",
-    "Milestone": "target.plan_id", "IndicatorValue": "target.plan_id", "TargetAssignment": "target.plan_id",
-    "TaskAssignment": "task.plan_id", "TaskReport": "round.plan_id",
+    "Target": "plan_id",
+    "Task": "plan_id",
+    "Project": "plan_id",
+    "Department": "plan_id",
+    "Area": "plan_id",
+    "ProjectGroup": "plan_id",
+    "Period": "plan_id",
+    "DispatchRound": "plan_id",
+    "AssessmentRule": "plan_id",
+    "Milestone": "target.plan_id",
+    "IndicatorValue": "target.plan_id",
+    "TargetAssignment": "target.plan_id",
+    "TaskAssignment": "task.plan_id",
+    "TaskReport": "round.plan_id",
 }
 
 

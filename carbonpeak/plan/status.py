@@ -63,8 +63,9 @@ def load_values(plan: Plan) -> dict[int, list[ValuePoint]]:
     """Every indicator value of the plan by target id, in period order (one query)."""
     values: dict[int, list[ValuePoint]] = {}
     rows = IndicatorValue.objects.filter(target__plan=plan).order_by("target_id", "year", "quarter")
-    for target_id, year, quarter, value, detail in rows.values_list("target_id", "year", "quarter", "value",
-                                                                      "source_detail"):
+    for target_id, year, quarter, value, detail in rows.values_list(
+        "target_id", "year", "quarter", "value", "source_detail"
+    ):
         values.setdefault(target_id, []).append(ValuePoint(year, quarter, value, detail))
     return values
 

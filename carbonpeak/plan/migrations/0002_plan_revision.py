@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('plan', '0001_initial'),
+        ("plan", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='plan',
-            name='revision',
+            model_name="plan",
+            name="revision",
             field=models.PositiveBigIntegerField(default=0, editable=False),
         ),
     ]

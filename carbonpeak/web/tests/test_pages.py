@@ -218,5 +218,5 @@ def test_cached_dashboard_and_status_follow_every_change(plan, fgj, office):
     services.set_target(office, t, 2020, "0", {"2025": "0.5"})  # a milestone raised: now far behind
     assert dashboard_light() == api_light() == "red"
     services.set_assignments(office, t, ["县林业局"], [])
-    body = c.get(f"/api/v1/plans/chaling-2024").json()
+    body = c.get("/api/v1/plans/chaling-2024").json()
     assert next(x for x in body["targets"] if x["code"] == t.code)["lead_departments"] == ["县林业局"]

@@ -1,0 +1,73 @@
+"""Take the README screenshots from a running server (scripts/run) in Debian's chromium.
+
+    .venv/bin/python scripts/screenshots.py [http://127.0.0.1:8000]
+Writes docs/screenshots/*.png and docs/screenshots/dispatch-report.pdf (+ a PNG of its first page via pdftoppm).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
+OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+PASSWORD = "Demo-carbonpeak-2026"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--no-first-run"]
+
+
+def login(page, username: str) -> None:
+    page.goto(f"{BASE}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
+        ctx = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+        page = ctx.new_page()
+        page.goto(f"{BASE}/")
+        page.screenshot(path=OUT / "public.png", full_page=True)
+        login(page, "office")
+        page.goto(f"{BASE}/dashboard/")
+        page.wait_for_timeout(800)
+        page.screenshot(path=OUT / "dashboard.png", full_page=True)
+        page.goto(f"{BASE}/targets/new_energy_capacity_energy_task/")
+        page.wait_for_timeout(500)
+        page.screenshot(path=OUT / "target.png", full_page=True)
+        page.goto(f"{BASE}/rounds/")
+        page.click("table a")
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=OUT / "round.png", full_page=True)
+        pdf = page.request.get(page.url + "report.pdf")
+        (OUT / "dispatch-report.pdf").write_bytes(pdf.body())
+        page.goto(f"{BASE}/assessment/")
+        page.screenshot(path=OUT / "assessment.png", full_page=True)
+        ctx.close()
+        ctx = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+        page = ctx.new_page()
+        login(page, "fgj")
+        page.goto(f"{BASE}/workspace/")
+        page.screenshot(path=OUT / "workspace.png", full_page=False)
+        ctx.close()
+        ctx = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-US", is_mobile=True)
+        page = ctx.new_page()
+        page.goto(f"{BASE}/")
+        page.select_option("select[name=language]", "en")
+        page.click("header button[type=submit]")
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=OUT / "public-en-mobile.png", full_page=False)
+        browser.close()
+    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(OUT / "dispatch-report.pdf"),
+                    str(OUT / "dispatch-report")], check=True)
+
+
+if __name__ == "__main__":
+    main()
