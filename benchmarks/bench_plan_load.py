@@ -58,18 +58,30 @@ def main() -> int:
     ap.add_argument("--requests", type=int, default=200)
     ap.add_argument("--concurrency", type=int, default=2)
     ap.add_argument("--max-seconds", type=float, default=600)
-    ap.add_argument("--uncached", action="store_true", help="turn the revision cache off (CARBONPEAK_CACHE_URL=dummy://)")
+    ap.add_argument(
+        "--uncached", action="store_true", help="turn the revision cache off (CARBONPEAK_CACHE_URL=dummy://)"
+    )
     args = ap.parse_args()
     home = tempfile.mkdtemp(prefix="carbonpeak-bench-")
-    env = {**os.environ, "CARBONPEAK_HOME": home, "CARBONPEAK_SECRET_KEY": "bench-" + "x" * 50,
-           "CARBONPEAK_DEBUG": "0", "CARBONPEAK_HTTPS": "0", "DJANGO_SETTINGS_MODULE": "carbonpeak.config.settings"}
+    env = {
+        **os.environ,
+        "CARBONPEAK_HOME": home,
+        "CARBONPEAK_SECRET_KEY": "bench-" + "x" * 50,
+        "CARBONPEAK_DEBUG": "0",
+        "CARBONPEAK_HTTPS": "0",
+        "DJANGO_SETTINGS_MODULE": "carbonpeak.config.settings",
+    }
     if args.uncached:
         env["CARBONPEAK_CACHE_URL"] = "dummy://"
     subprocess.run([sys.executable, "-c", PREPARE], env=env, cwd=ROOT, check=True)
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "django", "runserver", f"127.0.0.1:{port}", "--noreload",
-                               "--skip-checks"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "django", "runserver", f"127.0.0.1:{port}", "--noreload", "--skip-checks"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -85,15 +97,21 @@ def main() -> int:
         body = urllib.parse.urlencode({"username": "bench", "password": PASSWORD, "csrfmiddlewaretoken": token})
         opener.open(urllib.request.Request(base + "/login/", data=body.encode(), headers={"Referer": base + "/login/"}))
         cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
-        endpoints = {"trivial /health/": "/health/", "dashboard": "/dashboard/",
-                     "API plan status": "/api/v1/plans/synthetic/status", "API plan document": "/api/v1/plans/synthetic"}
+        endpoints = {
+            "trivial /health/": "/health/",
+            "dashboard": "/dashboard/",
+            "API plan status": "/api/v1/plans/synthetic/status",
+            "API plan document": "/api/v1/plans/synthetic",
+        }
         deadline = time.monotonic() + args.max_seconds
 
         def one(path: str) -> float:
             if time.monotonic() > deadline:
                 raise TimeoutError("benchmark wall-clock cap reached")
             t0 = time.perf_counter()
-            with urllib.request.urlopen(urllib.request.Request(base + path, headers={"Cookie": cookie}), timeout=30) as r:
+            with urllib.request.urlopen(
+                urllib.request.Request(base + path, headers={"Cookie": cookie}), timeout=30
+            ) as r:
                 r.read()
                 assert r.status == 200, (path, r.status)
             return time.perf_counter() - t0
@@ -107,8 +125,10 @@ def main() -> int:
         base_p95 = percentile(results["trivial /health/"], 0.95)
         db = os.environ.get("DATABASE_URL", "sqlite (embedded)").split("@")[-1]
         print(f"plan: 100 indicators x 10 years of values, 20 departments, 100 tasks; database {db}")
-        print(f"{args.requests} requests per endpoint, concurrency {args.concurrency}, Django runserver on loopback, "
-              f"revision cache {'off' if args.uncached else 'on'}")
+        print(
+            f"{args.requests} requests per endpoint, concurrency {args.concurrency}, Django runserver on loopback, "
+            f"revision cache {'off' if args.uncached else 'on'}"
+        )
         print(f"{'endpoint':<22}{'p50 ms':>10}{'p95 ms':>10}{'p50 ratio':>11}{'p95 ratio':>11}")
         for name, xs in results.items():
             p50, p95 = statistics.median(xs), percentile(xs, 0.95)

@@ -7,31 +7,10 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from ninja import NinjaAPI
-from ninja.security import HttpBearer, django_auth
 
-from carbonpeak.accounts.models import ApiClient
+from carbonpeak.calc_api import router as calc_router
+from carbonpeak.plan.api import router as plan_router
 from carbonpeak.validation import ValidationFailed
-
-
-class ClientToken(HttpBearer):
-    def authenticate(self, request, token):
-        client = ApiClient.authenticate(token)
-        if client is not None:
-            request.principal = client
-        return client
-
-
-class SessionAuth:
-    """django_auth, recording the user as the acting principal."""
-
-    def __call__(self, request):
-        user = django_auth(request)
-        if user:
-            request.principal = request.user
-        return user
-
-
-WRITE_AUTH = [ClientToken(), SessionAuth()]
 
 api = NinjaAPI(
     title="carbonpeak API",
@@ -53,6 +32,5 @@ def on_permission_denied(request, exc: PermissionDenied):
     )
 
 
-from carbonpeak.plan.api import router as plan_router  # noqa: E402  (routers import `WRITE_AUTH` from here)
-
 api.add_router("/plans", plan_router)
+api.add_router("/calc", calc_router)

@@ -57,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         if data is not None:
             try:
                 result = run_json(data)
+                data = None
             except Exception as e:  # noqa: BLE001 - report, keep JSON on stdout, go on with the next case
                 import traceback
 
@@ -80,11 +81,22 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _write(out: Any, obj: dict[str, Any]) -> None:
-    line = json.dumps(obj, ensure_ascii=False, allow_nan=False) + "\n"
-    if out is not None:
-        out.write(line.encode("utf-8"))
-    else:
-        sys.stdout.write(line)
+    """One JSON line; large results are streamed in pieces (no second full copy of the text in memory)."""
+    encoder = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
+    if out is None:
+        sys.stdout.write(encoder.encode(obj) + "\n")
+        return
+    buf: list[str] = []
+    size = 0
+    for piece in encoder.iterencode(obj):
+        buf.append(piece)
+        size += len(piece)
+        if size > 1 << 16:
+            out.write("".join(buf).encode("utf-8"))
+            buf.clear()
+            size = 0
+    buf.append("\n")
+    out.write("".join(buf).encode("utf-8"))
 
 
 if __name__ == "__main__":

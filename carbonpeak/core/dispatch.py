@@ -112,6 +112,8 @@ def jsonable(obj: Any) -> Any:
         return obj
     if t is dict:
         return {k: jsonable(x) for k, x in obj.items()}
+    if t is v.ReadyList:
+        return obj
     if t is list or t is tuple:
         if obj and all(type(x) is float for x in obj):
             if not all(map(math.isfinite, obj)):

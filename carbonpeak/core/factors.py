@@ -19,8 +19,8 @@ import io
 import math
 import os
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
 from . import units
 from .errors import CalcError
@@ -43,8 +43,9 @@ _NOT_CARRIERS = frozenset({"electricity_equivalent", "electricity_equal_value"})
 FIELDS = ("key", "name_zh", "name_en", "value", "unit", "grade", "source", "notes")
 
 
-@dataclass(frozen=True, slots=True)
-class Factor:
+class Factor(NamedTuple):
+    """One factor row (immutable). ``value`` is exact, or None when the library has no single default."""
+
     key: str
     value: Decimal | None
     unit: str

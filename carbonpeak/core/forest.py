@@ -21,7 +21,6 @@ from .factors import FactorSet
 METHODS: Final = ("stock_difference", "gain_loss")
 PARAMS: Final = ("wood_density_t_per_m3", "bef", "root_shoot_ratio", "carbon_fraction")
 PREC: Final = 50
-_C_TO_CO2 = Decimal(units.MOLAR_MASS_CO2_G_PER_MOL) / Decimal(units.MOLAR_MASS_C_G_PER_MOL)
 
 
 def carbon_factor_tc_per_m3(

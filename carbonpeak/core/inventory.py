@@ -42,6 +42,7 @@ from .factors import (
     FactorSet,
 )
 from .limits import MAX_LINES, MAX_YEAR, MIN_YEAR
+from .validate import ReadyList
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -259,6 +260,13 @@ def resolve_template(
                         raise conflict(k, "ef_key")
                 co2_method = f"ef_per_unit:quantity*ef_tco2_per_unit (ef={ef_src})"
         else:
+            if kind == KIND_MEDIUM and not given & {"ncv_gj_per_unit", "cc_tc_per_tj", "oxidation"}:
+                raise CalcError(
+                    "missing_factor",
+                    v.at_key(path, "ef_tco2_per_unit"),
+                    f"{carrier} is an energy-consuming medium without a CO2 factor in factor set {fs.version};"
+                    " give ef_tco2_per_unit (or ef_key) on the line.",
+                )
             for k, fam, what in (
                 ("ncv_gj_per_unit", "ncv", f"GJ/{unit}"),
                 ("cc_tc_per_tj", "cc", "tC/TJ"),
@@ -321,7 +329,10 @@ def resolve_template(
                 f = fs.electricity_factor(basis.grid, basis.year)
             except CalcError as e:
                 raise e.at("grid") from e
-            P["ef_tco2_per_unit"] = float(f.value_in(per_unit_factor))
+            try:
+                P["ef_tco2_per_unit"] = float(f.value_in(per_unit_factor))
+            except CalcError as e:
+                raise e.at("grid") from e
             co2_method = f"grid:quantity*ef_tco2_per_unit (ef={f.key}; grid {basis.grid}, year {basis.year})"
         elif kind == KIND_HEAT:
             P["ef_tco2_per_unit"] = _lib(
@@ -448,7 +459,13 @@ def compute_batch(
     unit_idx: npt.NDArray[np.intp],
     quantity: FloatArray,
 ) -> BatchResult:
-    """Inventory of many lines (e.g. all enterprise accounts of a county) in one vectorised pass."""
+    """Inventory of many lines (e.g. all enterprise accounts of a county) in one vectorised pass.
+
+    Per line ``co2 = quantity × ef[carrier, unit]`` and ``energy = quantity × tce[carrier, unit]``; the totals
+    are ``Σ_cells (Σ quantity) × factor`` (one weighted bincount instead of per-kind masks). Lines whose
+    (carrier, unit) has no library factor get NaN and are flagged in ``missing`` (and left out of the totals).
+    """
+    n_cells = table.ef_tco2_per_unit.size
     flat = carrier_idx * len(table.units)
     flat += unit_idx
     q = np.asarray(quantity, dtype=np.float64)
@@ -456,16 +473,18 @@ def compute_batch(
     co2 *= q
     energy = np.take(table.tce_per_unit, flat)
     energy *= q
-    missing = np.isnan(co2) | np.isnan(energy)
-    if missing.any():
-        ok = ~missing
-        by_kind = np.bincount(table.kind[carrier_idx[ok]], weights=co2[ok], minlength=4)
-        e_total = float(energy[ok].sum())
+    if math.isfinite(float(co2.sum()) + float(energy.sum())):
+        missing = np.zeros(q.shape, dtype=bool)
+        qsum = np.bincount(flat, weights=q, minlength=n_cells)
     else:
-        by_kind = np.bincount(np.take(table.kind, carrier_idx), weights=co2, minlength=4)
-        e_total = float(energy.sum())
-    direct = float(by_kind[KIND_FUEL])
-    indirect = float(by_kind[1:].sum())
+        missing = np.isnan(co2) | np.isnan(energy)
+        ok = ~missing
+        qsum = np.bincount(flat[ok], weights=q[ok], minlength=n_cells)
+    ef_cells = np.nan_to_num(table.ef_tco2_per_unit.ravel(), nan=0.0) * qsum
+    fuel_cells = np.repeat(table.kind == KIND_FUEL, len(table.units))
+    direct = float(ef_cells[fuel_cells].sum())
+    indirect = float(ef_cells[~fuel_cells].sum())
+    e_total = float((np.nan_to_num(table.tce_per_unit.ravel(), nan=0.0) * qsum).sum())
     return BatchResult(co2, energy, direct, indirect, direct + indirect, e_total, missing)
 
 
@@ -499,94 +518,97 @@ def handle(case: dict[str, Any], fs: FactorSet) -> dict[str, Any]:
     basis = Basis(energy_basis, coal_eq, grid, year)
 
     raw_lines = v.array(case["lines"], "lines", max_len=MAX_LINES)
-    n = len(raw_lines)
     carriers = fs.carriers
     dims: dict[str, str | None] = {}
-    templates: dict[tuple[str, str, frozenset[str], str | None], Template] = {}
-    qty = np.empty(n)
-    par = np.empty((len(OVERRIDES), n))
-    kinds = np.empty(n, dtype=np.intp)
+    sig_index: dict[tuple[str, str, frozenset[str], str | None], int] = {}
+    tlist: list[Template] = []
+    tidx: list[int] = []
+    qty: list[float] = []
+    patch_j: list[int] = []
+    patch_i: list[int] = []
+    patch_v: list[float] = []
     ids: list[str] = []
-    sectors: list[str | None] = []
-    methods: list[str] = []
+    sectors: dict[int, str] = {}
     seen_ids: set[str] = set()
-    allowed = frozenset(LINE_KEYS_REQUIRED) | frozenset(LINE_KEYS_OPTIONAL)
+    required = frozenset(LINE_KEYS_REQUIRED)
     quantity_units = units.QUANTITY_UNITS
+    no_overrides: frozenset[str] = frozenset()
+    override_pos = {k: j for j, k in enumerate(OVERRIDES)}
 
     for i, raw in enumerate(raw_lines):
         p = f"lines[{i}]"
-        d = v.obj(raw, p)
-        if not allowed.issuperset(d) or len(d) < 4:
+        d = v.obj(raw, p) if type(raw) is not dict else raw
+        if len(d) != 4 or not required.issuperset(d):
             v.keys(d, p, LINE_KEYS_REQUIRED, LINE_KEYS_OPTIONAL)
-        for k in LINE_KEYS_REQUIRED:
-            if k not in d:
-                raise CalcError("missing_key", f"{p}.{k}", f"Key {k!r} is required.")
+            extra = True
+        else:
+            extra = False
         lid = d["id"]
-        if not isinstance(lid, str) or not lid:
+        if type(lid) is not str or not lid:
             v.string(lid, f"{p}.id")
         if lid in seen_ids:
             raise CalcError("duplicate", f"{p}.id", f"Line id {lid!r} is used by an earlier line; ids must be unique.")
         seen_ids.add(lid)
         carrier = d["carrier"]
-        if not isinstance(carrier, str) or carrier not in carriers:
-            v.string(carrier, f"{p}.carrier")
-            near = v._nearest(carrier, carriers)
-            raise CalcError(
-                "unknown_carrier",
-                f"{p}.carrier",
-                f"Unknown carrier {carrier!r}." + (f" Did you mean {near!r}?" if near else "")
-                + f" Carriers are the factor stems of factor set {fs.version} (raw_coal, natural_gas, diesel,"
-                " ..., electricity, heat).",
-            )
+        if type(carrier) is not str or carrier not in carriers:
+            _bad_carrier(carrier, f"{p}.carrier", fs)
         unit = d["unit"]
-        if not isinstance(unit, str) or unit not in quantity_units:
+        if type(unit) is not str or unit not in quantity_units:
             v.string(unit, f"{p}.unit")
             raise CalcError(
                 "unknown_unit",
                 f"{p}.unit",
                 f"Unknown unit {unit!r}; use one of {', '.join(quantity_units)}.",
             )
-        if carrier not in dims:
-            dims[carrier] = carrier_dimension(fs, carrier)
-        cdim = dims[carrier]
-        if cdim is not None and quantity_units[unit][0] != cdim:
-            raise CalcError(
-                "unit_mismatch",
-                f"{p}.unit",
-                f"{carrier} is measured as {cdim} ({', '.join(units.units_of(cdim))}); {unit!r} is"
-                f" {quantity_units[unit][0]} and cannot convert.",
-            )
         q = d["quantity"]
-        if type(q) is int and q >= 0:
-            qty[i] = q
+        tq = type(q)
+        if ((tq is float or tq is int) and 0 <= q <= v.MAX_ABS_NUMBER) or (
+            tq is Decimal and q.is_finite() and 0 <= q <= v.MAX_ABS_NUMBER
+        ):
+            qty.append(float(q))
         else:
-            qty[i] = float(v.number(q, f"{p}.quantity"))
-        given_list = [k for k in OVERRIDES if k in d]
-        given = frozenset(given_list)
-        ef_key = d.get("ef_key")
-        if ef_key is not None:
-            ef_key = v.string(ef_key, f"{p}.ef_key")
-        sector = d.get("sector")
-        if sector is not None:
-            sector = v.string(sector, f"{p}.sector")
+            qty.append(float(v.number(q, f"{p}.quantity")))
+        if extra:
+            given = frozenset(k for k in OVERRIDES if k in d)
+            ef_key = d.get("ef_key")
+            if ef_key is not None:
+                ef_key = v.string(ef_key, f"{p}.ef_key")
+            sector = d.get("sector")
+            if sector is not None:
+                sectors[i] = v.string(sector, f"{p}.sector")
+        else:
+            given, ef_key = no_overrides, None
         sig = (carrier, unit, given, ef_key)
-        t = templates.get(sig)
-        if t is None:
-            t = resolve_template(fs, carrier, unit, given, ef_key, basis, p)
-            templates[sig] = t
-        for j, k in enumerate(OVERRIDES):
-            lib = t.params[j]
-            if lib is None:
-                maximum = 1 if k == "oxidation" else None
-                par[j, i] = float(v.number(d[k], f"{p}.{k}", maximum=maximum))
-            else:
-                par[j, i] = lib
-        kinds[i] = t.kind
+        k = sig_index.get(sig)
+        if k is None:
+            if carrier not in dims:
+                dims[carrier] = carrier_dimension(fs, carrier)
+            cdim = dims[carrier]
+            if cdim is not None and quantity_units[unit][0] != cdim:
+                raise CalcError(
+                    "unit_mismatch",
+                    f"{p}.unit",
+                    f"{carrier} is measured as {cdim} ({', '.join(units.units_of(cdim))}); {unit!r} is"
+                    f" {quantity_units[unit][0]} and cannot convert.",
+                )
+            tlist.append(resolve_template(fs, carrier, unit, given, ef_key, basis, p))
+            k = sig_index[sig] = len(tlist) - 1
+        tidx.append(k)
+        for name in given:
+            j = override_pos[name]
+            maximum = 1 if name == "oxidation" else None
+            patch_j.append(j)
+            patch_i.append(i)
+            patch_v.append(float(v.number(d[name], f"{p}.{name}", maximum=maximum)))
         ids.append(lid)
-        sectors.append(sector)
-        methods.append(t.method)
 
-    co2, energy = line_co2_energy(qty, *par)
+    table = np.array([[_NAN if x is None else x for x in t.params] for t in tlist] or [[_NAN] * len(OVERRIDES)])
+    index = np.array(tidx, dtype=np.intp)
+    par = np.ascontiguousarray(table[index].T)
+    if patch_i:
+        par[np.array(patch_j, dtype=np.intp), np.array(patch_i, dtype=np.intp)] = patch_v
+    kinds = np.array([t.kind for t in tlist] or [KIND_FUEL], dtype=np.intp)[index]
+    co2, energy = line_co2_energy(np.array(qty), *par)
     bad = ~(np.isfinite(co2) & np.isfinite(energy))
     if bad.any():
         i = int(np.argmax(bad))
@@ -597,20 +619,16 @@ def handle(case: dict[str, Any], fs: FactorSet) -> dict[str, Any]:
     direct = math.fsum(co2[fuel].tolist())
     indirect = math.fsum(co2[~fuel].tolist())
     total = direct + indirect
-    energy_total = math.fsum(energy.tolist())
     co2_list = co2.tolist()
     energy_list = energy.tolist()
-    out_lines: list[dict[str, Any]] = []
-    for i in range(n):
-        line: dict[str, Any] = {
-            "id": ids[i],
-            "co2_t": co2_list[i],
-            "energy_tce": energy_list[i],
-            "method": methods[i],
-        }
-        if sectors[i] is not None:
-            line["sector"] = sectors[i]
-        out_lines.append(line)
+    energy_total = math.fsum(energy_list)
+    methods = [t.method for t in tlist]
+    out_lines = ReadyList(
+        {"id": lid, "co2_t": c, "energy_tce": e, "method": methods[k]}
+        for lid, c, e, k in zip(ids, co2_list, energy_list, tidx, strict=True)
+    )
+    for i, sector in sectors.items():
+        out_lines[i]["sector"] = sector
     result: dict[str, Any] = {
         "lines": out_lines,
         "direct_co2_t": direct,
@@ -628,3 +646,16 @@ def handle(case: dict[str, Any], fs: FactorSet) -> dict[str, Any]:
         f"inventory:sum of lines (direct=fuels, indirect=electricity/heat/media); energy basis {energy_basis}"
     )
     return result
+
+
+def _bad_carrier(carrier: object, path: str, fs: FactorSet) -> None:
+    v.string(carrier, path)
+    assert isinstance(carrier, str)
+    near = v._nearest(carrier, fs.carriers)
+    raise CalcError(
+        "unknown_carrier",
+        path,
+        f"Unknown carrier {carrier!r}." + (f" Did you mean {near!r}?" if near else "")
+        + f" Carriers are the factor stems of factor set {fs.version} (raw_coal, natural_gas, diesel,"
+        " ..., electricity, heat).",
+    )

@@ -2,8 +2,8 @@
 
 from typing import Final
 
-#: inventory: activity lines per case
-MAX_LINES: Final = 1_000_000
+#: inventory: activity lines per case (JSON path; larger batches go through inventory.compute_batch)
+MAX_LINES: Final = 200_000
 #: gwp: gases per case
 MAX_GASES: Final = 200
 #: inclusion: events and methodologies per case

@@ -47,7 +47,9 @@ def handle(case: dict[str, Any], fs: FactorSet) -> dict[str, Any]:
     method = v.string(case["method"], "method", METHODS)
     fossil = v.number(case["fossil_tce"], "fossil_tce")
     kwh = v.number(case["nonfossil_electricity_kwh"], "nonfossil_electricity_kwh")
-    other = v.number(case["nonfossil_other_tce"], "nonfossil_other_tce") if "nonfossil_other_tce" in case else Decimal(0)
+    other = Decimal(0)
+    if "nonfossil_other_tce" in case:
+        other = v.number(case["nonfossil_other_tce"], "nonfossil_other_tce")
     if method == "coal_equivalent":
         if "coal_equivalent_kgce_per_kwh" not in case:
             raise CalcError(

@@ -321,25 +321,29 @@ def _select(
         spec_lo = np.array([refine[k][0] for k in keys_r])
         spec_w = np.array([refine[k][1] for k in keys_r])
         new_hist = np.zeros((len(keys_r), HIST_BINS + 2), dtype=np.int64)
-        keys_c = list(collect)
-        c_col = np.array([j for j, _ in keys_c], dtype=np.intp)
-        c_lo = np.array([collect[k][0] for k in keys_c])
-        c_w = np.array([collect[k][1] for k in keys_c])
-        c_b = np.array([collect[k][2] for k in keys_c], dtype=np.intp)
-        gathered: list[list[FloatArray]] = [[] for _ in keys_c]
+        # several ranks of a column usually fall in the same bucket: gather each (column, bucket) once
+        groups: dict[tuple[int, float, float, int], list[tuple[int, int]]] = {}
+        for key, (lo, w, b, _below) in collect.items():
+            groups.setdefault((key[0], lo, w, b), []).append(key)
+        keys_g = list(groups)
+        c_col = np.array([g[0] for g in keys_g], dtype=np.intp)
+        c_lo = np.array([g[1] for g in keys_g])
+        c_w = np.array([g[2] for g in keys_g])
+        c_b = np.array([g[3] for g in keys_g], dtype=np.intp)
+        gathered: list[list[FloatArray]] = [[] for _ in keys_g]
         for tot in _chunks(seed, n, chunk, base, mean, sd):
             if keys_r:
                 _histogram(new_hist, tot, spec_col, spec_lo, spec_w)
-            if keys_c:
+            if keys_g:
                 x = tot[:, c_col]
                 hit = _buckets(x, c_lo, c_w) == c_b[None, :]
                 for k in np.flatnonzero(hit.any(axis=0)).tolist():
                     gathered[k].append(x[hit[:, k], k])
-        for k, key in enumerate(keys_c):
-            j, r = key
-            vals = np.concatenate(gathered[k]) if gathered[k] else np.empty(0)
-            idx = r - collect[key][3]
-            out[r][j] = np.partition(vals, idx)[idx]
+        for k, g in enumerate(keys_g):
+            vals = np.sort(np.concatenate(gathered[k])) if gathered[k] else np.empty(0)
+            for key in groups[g]:
+                j, r = key
+                out[r][j] = vals[r - collect[key][3]]
         pending = {key: (refine[key][0], refine[key][1], new_hist[k]) for k, key in enumerate(keys_r)}
     return out, passes
 

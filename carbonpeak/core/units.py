@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 from fractions import Fraction
-from typing import Final, TypeVar
+from typing import Final
 
 from .errors import CalcError
 
@@ -135,10 +135,7 @@ def factor_between(from_unit: str, to_unit: str) -> Fraction:
     return sf / st
 
 
-N = TypeVar("N")
-
-
-def convert(value: N, from_unit: str, to_unit: str) -> N:
+def convert[N](value: N, from_unit: str, to_unit: str) -> N:
     """Convert ``value`` (float, int, Decimal or numpy array) from ``from_unit`` to ``to_unit``.
 
     Decimal in, Decimal out (exact for the powers of ten used here); float/array in, float/array out.

@@ -38,6 +38,10 @@ class NonFinite:
         return f"NonFinite({self.text!r})"
 
 
+class ReadyList(list[Any]):
+    """A list a handler has already made JSON-ready and finite (serialisation need not walk it again)."""
+
+
 class DuplicateKeyObject(dict[str, Any]):
     """A JSON object that named a key more than once (the last value is kept; validation rejects it)."""
 

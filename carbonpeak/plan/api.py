@@ -7,6 +7,7 @@ from typing import Any
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
+from carbonpeak.accounts.auth import WRITE_AUTH
 from carbonpeak.plan import services
 from carbonpeak.plan.cache import cached
 from carbonpeak.plan.models import Plan, Target, Task
@@ -14,12 +15,6 @@ from carbonpeak.plan.plan_io import export_plan
 from carbonpeak.plan.status import target_statuses
 
 router = Router(tags=["plan"])
-
-
-def _auth():
-    from carbonpeak.api import WRITE_AUTH
-
-    return WRITE_AUTH
 
 
 class ErrorOut(Schema):
@@ -116,7 +111,7 @@ def plan_status(request, code: str):
 @router.post(
     "/{code}/targets/{target}/values",
     response={201: ValueOut, 403: DetailOut, 422: ErrorOut},
-    auth=_auth(),
+    auth=WRITE_AUTH,
     summary="Report an indicator value / 填报指标值",
 )
 def post_value(request, code: str, target: str, payload: ValueIn):
@@ -128,7 +123,7 @@ def post_value(request, code: str, target: str, payload: ValueIn):
 @router.put(
     "/{code}/targets/{target}",
     response={200: OkOut, 403: DetailOut, 422: ErrorOut},
-    auth=_auth(),
+    auth=WRITE_AUTH,
     summary="Change baseline and milestones (office) / 修改基准与目标值",
 )
 def put_target(request, code: str, target: str, payload: TargetIn):
@@ -140,7 +135,7 @@ def put_target(request, code: str, target: str, payload: TargetIn):
 @router.put(
     "/{code}/targets/{target}/assignments",
     response={200: OkOut, 403: DetailOut, 422: ErrorOut},
-    auth=_auth(),
+    auth=WRITE_AUTH,
     summary="Re-assign a target (office) / 调整指标分工",
 )
 def put_target_assignments(request, code: str, target: str, payload: AssignmentsIn):
@@ -152,7 +147,7 @@ def put_target_assignments(request, code: str, target: str, payload: Assignments
 @router.patch(
     "/{code}/tasks/{task}",
     response={200: TaskOut, 403: DetailOut, 422: ErrorOut},
-    auth=_auth(),
+    auth=WRITE_AUTH,
     summary="Change a task's status (lead department) / 更新任务状态",
 )
 def patch_task(request, code: str, task: str, payload: TaskStatusIn):
@@ -164,7 +159,7 @@ def patch_task(request, code: str, task: str, payload: TaskStatusIn):
 @router.put(
     "/{code}/tasks/{task}/assignments",
     response={200: OkOut, 403: DetailOut, 422: ErrorOut},
-    auth=_auth(),
+    auth=WRITE_AUTH,
     summary="Re-assign a task (office) / 调整任务分工",
 )
 def put_task_assignments(request, code: str, task: str, payload: AssignmentsIn):

@@ -28,7 +28,10 @@ def resolve(obj: Any, path: str) -> Any:
     """The contract's dotted path: a key, or in a list the element whose id matches (a number: position)."""
     for part in path.split("."):
         if isinstance(obj, list):
-            obj = obj[int(part)] if part.isdigit() else next(x for x in obj if isinstance(x, dict) and x.get("id") == part)
+            if part.isdigit():
+                obj = obj[int(part)]
+            else:
+                obj = next(x for x in obj if isinstance(x, dict) and x.get("id") == part)
         else:
             obj = obj[part]
     return obj

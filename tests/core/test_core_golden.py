@@ -6,10 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
+from _corecheck import check, golden_files, load_example, run_cli
 
 from carbonpeak.core.dispatch import parse_case, run_case
-
-from _corecheck import check, golden_files, load_example, run_cli
 
 CONTRACT = golden_files("contract")
 OWN = golden_files("own")

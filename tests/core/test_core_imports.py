@@ -10,9 +10,9 @@ import sys
 import tokenize
 from pathlib import Path
 
-import carbonpeak.core
-
 from _corecheck import ROOT, run_cli
+
+import carbonpeak.core
 
 CORE = Path(carbonpeak.core.__file__).parent
 MODULES = sorted(f"carbonpeak.core.{m.name}" for m in pkgutil.iter_modules([str(CORE)]))
@@ -88,7 +88,8 @@ def test_no_factor_literals_in_code():
         allowed = _ALLOWED_FLOATS.get(path.name, set()) | {"0.0", "1.0"}
         toks = tokenize.generate_tokens(io.StringIO(path.read_text(encoding="utf-8")).readline)
         for tok in toks:
-            if tok.type == tokenize.NUMBER and any(c in tok.string.lower() for c in ".e") and not tok.string.lower().startswith("0x"):
+            s = tok.string.lower()
+            if tok.type == tokenize.NUMBER and any(c in s for c in ".e") and not s.startswith("0x"):
                 assert tok.string in allowed, f"{path.name}:{tok.start[0]} literal {tok.string}"
 
 

@@ -124,7 +124,8 @@ def test_sector_echoed_and_gdp_intensities():
         (["diesel"], {}, "wrong_type", "lines[0]"),
         ([{"id": "a", "carrier": "diesel", "quantity": 1, "unit": "t", "ef_tco2_per_unit": 3, "cc_tc_per_tj": 20}],
          {}, "conflict", "lines[0].cc_tc_per_tj"),
-        ([{"id": "a", "carrier": "diesel", "quantity": 1, "unit": "t", "ef_tco2_per_unit": 3, "ef_key": "ef_co2.diesel"}],
+        ([{"id": "a", "carrier": "diesel", "quantity": 1, "unit": "t", "ef_tco2_per_unit": 3,
+           "ef_key": "ef_co2.diesel"}],
          {}, "conflict", "lines[0].ef_key"),
         ([{"id": "a", "carrier": "diesel", "quantity": 1, "unit": "t", "ef_tco2_per_tj": 74.1, "oxidation": 1}],
          {}, "conflict", "lines[0].oxidation"),
@@ -172,12 +173,14 @@ def test_lines_must_be_a_list_and_limit(monkeypatch):
 
 
 def test_duplicate_json_keys_are_reported_with_path():
-    text = '{"calc": "inventory", "lines": [{"id": "a", "carrier": "diesel", "quantity": 1, "quantity": -1, "unit": "t"}]}'
+    text = ('{"calc": "inventory", "lines": [{"id": "a", "carrier": "diesel", "quantity": 1, "quantity": -1,'
+            ' "unit": "t"}]}')
     assert err(run_case(parse_case(text))) == ("duplicate_key", "lines[0].quantity")
 
 
 def test_decimal_input_exactness():
-    text = '{"calc": "inventory", "lines": [{"id": "a", "carrier": "electricity", "quantity": 1.1, "unit": "MWh", "ef_tco2_per_unit": 0.3}]}'
+    text = ('{"calc": "inventory", "lines": [{"id": "a", "carrier": "electricity", "quantity": 1.1, "unit": "MWh",'
+            ' "ef_tco2_per_unit": 0.3}]}')
     r = run_case(parse_case(text))
     assert r["lines"][0]["co2_t"] == pytest.approx(0.33, rel=1e-15)
 
