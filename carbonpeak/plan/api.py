@@ -53,6 +53,7 @@ class ValueIn(Schema):
     year: int
     quarter: int | None = None
     value: str | float
+    unit: str | None = None
     note: str = ""
 
 
@@ -116,7 +117,9 @@ def plan_status(request, code: str):
 )
 def post_value(request, code: str, target: str, payload: ValueIn):
     t = get_object_or_404(Target.objects.select_related("plan"), plan=_plan(code), code=target)
-    v = services.set_indicator_value(request.principal, t, payload.year, payload.quarter, payload.value, payload.note)
+    v = services.set_indicator_value(
+        request.principal, t, payload.year, payload.quarter, payload.value, payload.note, unit=payload.unit
+    )
     return Status(201, {"target": t.code, "period": v.period_label, "value": float(v.value), "source": v.source})
 
 

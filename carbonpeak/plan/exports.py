@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from carbonpeak.plan.models import DispatchRound, Plan
@@ -170,6 +171,23 @@ def round_workbook(rnd: DispatchRound) -> Workbook:
     )
     for row_cells, s in zip(ws.iter_rows(min_row=3), ctx["statuses"], strict=False):
         row_cells[2].fill = PatternFill("solid", fgColor=LIGHT_FILL[s.light.value])
+    summary = _sheet(
+        wb,
+        "汇总",
+        [("灯", "light"), ("指标数", "targets")],
+        [[LIGHT_ZH[light.value], n] for light, n in ctx["light_counts"]]
+        + [[], ["任务进展 / task progress", "报告数 / reports"]]
+        + [[str(label), n] for label, n in ctx["status_counts"]],
+        [24, 16],
+    )
+    chart = BarChart()
+    chart.title = "目标指标预警"
+    chart.y_axis.title = "指标数"
+    chart.add_data(
+        Reference(summary, min_col=2, min_row=2, max_row=2 + len(ctx["light_counts"])), titles_from_data=True
+    )
+    chart.set_categories(Reference(summary, min_col=1, min_row=3, max_row=2 + len(ctx["light_counts"])))
+    summary.add_chart(chart, "D2")
     _sheet(
         wb,
         "任务进展",

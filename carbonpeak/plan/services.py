@@ -101,7 +101,7 @@ def check_evidence(upload: Any, issues: Issues, field: str = "evidence") -> None
         issues.add("file_empty", field, f"{field}：文件为空", f"{field}: the file is empty")
 
 
-def _store_evidence(upload: Any, department: Department, actor: Any, **owner: Any) -> Evidence:
+def _store_evidence(upload: Any, department: Department | None, actor: Any, **owner: Any) -> Evidence:
     data = upload.read()
     digest = hashlib.sha256(data).hexdigest()
     ev = Evidence(
@@ -135,9 +135,18 @@ def set_indicator_value(
     source: str = ValueSource.MANUAL,
     source_detail: str = "",
     evidence: list | None = None,
+    unit: str | None = None,
 ) -> IndicatorValue:
+    """`unit`, when a client states one, must be the target's canonical unit (no silent conversion)."""
     require(owns_target(actor, target))
     issues = Issues()
+    if unit not in (None, "") and unit != target.unit:
+        issues.add(
+            "unit_mismatch",
+            "unit",
+            f"unit：指标“{target.name}”的单位是 {target.unit}，不能填报 {unit}",
+            f"unit: target {target.code} is measured in {target.unit}, not {unit}",
+        )
     y, q = check_period(target.plan, year, quarter, issues)
     d = parse_decimal(value, "value", issues)
     if d is not None:
@@ -162,11 +171,11 @@ def set_indicator_value(
     return existing
 
 
-def _acting_department(actor: Any, fallback_assignment: Any) -> Department:
+def _acting_department(actor: Any, fallback_assignment: Any) -> Department | None:
     dept = getattr(actor, "department", None)
     if dept is not None:
         return dept
-    return fallback_assignment.department
+    return fallback_assignment.department if fallback_assignment is not None else None
 
 
 @transaction.atomic
@@ -386,3 +395,31 @@ def close_round(actor: Any, rnd: DispatchRound) -> DispatchRound:
 
 def _closed_issue() -> Issue:
     return Issue("round_closed", "round", "该调度轮次已关闭", "this dispatch round is already closed")
+
+
+@transaction.atomic
+def set_rule_points(actor: Any, plan: Plan, points: dict[str, Any]) -> None:
+    """Change the assessment rules' points (office only); every rule checked before any is saved."""
+    from carbonpeak.plan.models import AssessmentRule
+
+    require_office(actor)
+    issues = Issues()
+    rules = {r.kind: r for r in AssessmentRule.objects.select_for_update().filter(plan=plan)}
+    parsed = {}
+    for kind, raw in points.items():
+        if kind not in rules:
+            issues.add("unknown_rule", kind, f"{kind}：未知考核规则", f"{kind}: unknown assessment rule")
+            continue
+        d = parse_decimal(raw, kind, issues)
+        if d is not None and d < 0:
+            issues.add("negative", kind, f"{kind}：分值不能为负数", f"{kind}: points cannot be negative")
+        elif d is not None:
+            parsed[kind] = d
+    issues.raise_if_errors()
+    for kind, d in parsed.items():
+        rule = rules[kind]
+        if rule.points != d:
+            before = {"points": rule.points}
+            rule.points = d
+            rule.save(update_fields=["points"])
+            record(actor, "assessment_rule.points", rule, before, {"points": d})

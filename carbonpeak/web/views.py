@@ -241,6 +241,8 @@ def submit_task_report(request, round_id: int, task_code: str):
 def submit_value(request, code: str):
     plan = current_plan()
     target = get_object_or_404(Target.objects.select_related("plan"), plan=plan, code=code)
+    if request.headers.get("HX-Request"):
+        return _value_card(request, plan, target)
     try:
         services.set_indicator_value(
             request.user,
@@ -261,6 +263,29 @@ def submit_value(request, code: str):
     nxt = request.POST.get("next") or ""
     return redirect(
         nxt if nxt.startswith("/") and not nxt.startswith("//") else reverse("workspace") + f"?ok={target.code}"
+    )
+
+
+def _value_card(request, plan: Plan, target: Target):
+    """HTMX: save the value and answer with the target's card, its light recomputed, or the errors in place.
+    Errors come back with status 200 so that htmx swaps them in; nothing was stored."""
+    saved, errors = None, None
+    try:
+        saved = services.set_indicator_value(
+            request.user,
+            target,
+            request.POST.get("year"),
+            request.POST.get("quarter"),
+            request.POST.get("value"),
+            request.POST.get("note", ""),
+            evidence=request.FILES.getlist("evidence"),
+        )
+    except ValidationFailed as exc:
+        errors = exc.issues
+    status = next(s for s in target_statuses(plan) if s.target.pk == target.pk)
+    rnd = DispatchRound.objects.filter(plan=plan, status=RoundStatus.OPEN).order_by("-year", "-quarter").first()
+    return render(
+        request, "web/_value_card.html", {"t": target, "s": status, "round": rnd, "saved": saved, "errors": errors}
     )
 
 
@@ -343,7 +368,6 @@ def round_xlsx(request, pk: int):
 
 
 @login_required
-@require_GET
 def assessment(request):
     if not (is_office(request.user) or request.user.role == Role.AUDITOR):
         raise PermissionDenied
@@ -352,7 +376,27 @@ def assessment(request):
         year = int(request.GET.get("year") or dt.date.today().year)
     except ValueError:
         year = dt.date.today().year
-    return render(request, "web/assessment.html", {"plan": plan, "year": year, "scores": score_table(plan, year)})
+    error = None
+    if request.method == "POST":
+        try:
+            services.set_rule_points(
+                request.user, plan, {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
+            )
+            return redirect(reverse("assessment") + f"?year={year}")
+        except ValidationFailed as exc:
+            error = exc
+    return render(
+        request,
+        "web/assessment.html",
+        {
+            "plan": plan,
+            "year": year,
+            "scores": score_table(plan, year),
+            "rules": plan.assessment_rules.all(),
+            "can_edit": is_office(request.user),
+            "error": error,
+        },
+    )
 
 
 @login_required

@@ -38,9 +38,16 @@ def test_department_reports_and_the_light_changes(live_server, page, plan, fgj, 
     card.locator("select[name=quarter]").select_option("1")
     card.locator("input[name=value]").fill("0.13")
     card.locator("input[name=evidence]").set_input_files(str(evidence))
+    card.locator("button[type=submit]").click()  # HTMX: the card is swapped in place, light recomputed
+    page.locator("#value-energy_intensity_reduction [role=status]").wait_for()
+    assert page.locator("#value-energy_intensity_reduction [data-light]").get_attribute("data-light") == "green"
+    # a bad value is refused in place, naming the field, in both languages
+    card = page.locator("#value-energy_intensity_reduction")
+    card.locator("input[name=value]").fill("1.5")
     card.locator("button[type=submit]").click()
-    page.wait_for_url("**/workspace/?ok=energy_intensity_reduction")
-    assert page.locator("[role=status]").is_visible()
+    page.locator("#value-energy_intensity_reduction [role=alert]").wait_for()
+    alert = page.locator("#value-energy_intensity_reduction [role=alert]").inner_text()
+    assert "value" in alert and "0 到 1" in alert and "between 0 and 1" in alert
 
     task = page.locator("#task-A02\\.2")
     task.locator("select[name=status]").select_option("in_progress")

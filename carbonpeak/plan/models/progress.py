@@ -104,7 +104,10 @@ class Evidence(models.Model):
     content_type = models.CharField(max_length=100)
     size_bytes = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
-    department = models.ForeignKey(Department, on_delete=models.RESTRICT, related_name="evidence")
+    # null: uploaded by the office for a target no department owns
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.RESTRICT, related_name="evidence"
+    )
     value = models.ForeignKey(IndicatorValue, null=True, blank=True, on_delete=models.CASCADE, related_name="evidence")
     report = models.ForeignKey(TaskReport, null=True, blank=True, on_delete=models.CASCADE, related_name="evidence")
     uploaded_by_label = models.CharField(max_length=150)

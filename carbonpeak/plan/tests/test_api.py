@@ -167,3 +167,16 @@ def test_status_via_api_moves_after_a_reported_value(principals):
     after = {t["code"]: t for t in client.get(f"{BASE}/status").json()["targets"]}
     assert after["energy_intensity_reduction"]["status"] == "green"
     assert after["energy_intensity_reduction"]["latest_period"] == "2024"
+
+
+def test_a_unit_that_does_not_fit_the_target_is_refused(principals):
+    client = Client()
+    client.force_login(principals["office"])
+    r = send(
+        client, "post", f"{BASE}/targets/new_energy_capacity/values", {"year": 2025, "value": "30", "unit": "万千瓦"}
+    )
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "unit"
+    ok = send(
+        client, "post", f"{BASE}/targets/new_energy_capacity/values", {"year": 2025, "value": "300", "unit": "MW"}
+    )
+    assert ok.status_code == 201

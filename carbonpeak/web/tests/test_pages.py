@@ -141,7 +141,8 @@ def test_round_report_pdf_and_excel(plan, office, fgj):
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     xlsx = c.get(reverse("round_xlsx", args=[rnd.pk]))
     wb = load_workbook(io.BytesIO(xlsx.content))
-    assert wb.sheetnames == ["预警", "任务进展", "未报送"]
+    assert wb.sheetnames == ["预警", "汇总", "任务进展", "未报送"]
+    assert len(wb["汇总"]._charts) == 1
     assert wb["任务进展"]["D3"].value == "分布式光伏已并网 12 MW"
 
 
@@ -220,3 +221,30 @@ def test_cached_dashboard_and_status_follow_every_change(plan, fgj, office):
     services.set_assignments(office, t, ["县林业局"], [])
     body = c.get("/api/v1/plans/chaling-2024").json()
     assert next(x for x in body["targets"] if x["code"] == t.code)["lead_departments"] == ["县林业局"]
+
+
+def test_htmx_value_submit_returns_the_card_with_its_new_light(plan, fgj):
+    c = logged_in(fgj)
+    url = reverse("submit_value", args=["energy_intensity_reduction"])
+    r = c.post(url, {"year": 2024, "value": "0.13"}, HTTP_HX_REQUEST="true")
+    body = r.content.decode()
+    assert r.status_code == 200 and body.startswith('<div class="card" id="value-energy_intensity_reduction">')
+    assert 'data-light="green"' in body and 'role="status"' in body
+    r = c.post(url, {"year": 2024, "value": "x"}, HTTP_HX_REQUEST="true")
+    assert 'role="alert"' in r.content.decode() and "不是数值" in r.content.decode()
+
+
+def test_office_configures_rule_points_audited_and_validated(plan, office, make_user):
+    from carbonpeak.audit.models import AuditEntry
+
+    c = logged_in(office)
+    r = c.post(reverse("assessment") + "?year=2025", {"tasks_done": "50", "targets_green": "-1"})
+    assert r.status_code == 200 and "targets_green" in r.content.decode()
+    assert plan.assessment_rules.get(kind="tasks_done").points == 30  # nothing stored half-way
+    c.post(reverse("assessment"), {"tasks_done": "50"})
+    assert plan.assessment_rules.get(kind="tasks_done").points == 50
+    assert AuditEntry.objects.get(action="assessment_rule.points").after == {"points": "50"}
+    auditor = logged_in(make_user("au", "auditor"))
+    assert auditor.get(reverse("assessment")).status_code == 200  # the auditor reads the scores
+    assert auditor.post(reverse("assessment"), {"tasks_done": "1"}).status_code == 403  # but cannot change rules
+    assert plan.assessment_rules.get(kind="tasks_done").points == 50
