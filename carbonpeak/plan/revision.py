@@ -1,4 +1,4 @@
-"""The plan's revision: a counter bumped by every change to its data, so derived views (lights, dashboard,
+"""The plan's revision: a random token renewed by every change to its data, so derived views (lights, dashboard,
 API documents) can be cached under (plan, revision) and never served stale.
 
 Model saves and deletes bump it through signals; services that write with bulk_create or update() (which
@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import F
 from django.db.models.signals import post_delete, post_save
 
 PLAN_PATHS = {
@@ -32,9 +31,10 @@ PLAN_PATHS = {
 
 def bump(plan_id: int | None) -> None:
     from carbonpeak.plan.models import Plan
+    from carbonpeak.plan.models.structure import new_revision
 
     if plan_id is not None:
-        Plan.objects.filter(pk=plan_id).update(revision=F("revision") + 1)
+        Plan.objects.filter(pk=plan_id).update(revision=new_revision())
 
 
 def _plan_id(instance: Any) -> int | None:

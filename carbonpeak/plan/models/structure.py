@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from functools import cached_property
 
 from django.db import models
@@ -22,6 +23,10 @@ from carbonpeak.plan.choices import (
 VALUE = {"max_digits": 24, "decimal_places": 8}
 
 
+def new_revision() -> str:
+    return uuid.uuid4().hex
+
+
 class Plan(models.Model):
     code = models.SlugField(_("编码"), max_length=60, unique=True)
     county = models.CharField(_("县（市、区）"), max_length=60)
@@ -37,8 +42,10 @@ class Plan(models.Model):
     base_year = models.PositiveSmallIntegerField(_("基准年"))
     peak_year = models.PositiveSmallIntegerField(_("达峰年"))
     is_published = models.BooleanField(_("已公开"), default=True)
-    # Bumped by every change to the plan's data (plan.revision); keys the caches of derived pages.
-    revision = models.PositiveBigIntegerField(default=0, editable=False)
+    # A fresh random token after every change to the plan's data (plan/revision.py); keys the caches of
+    # derived pages. Random rather than a counter: a restored backup brings back its own token, whose cache
+    # entries were computed from exactly that state, and two databases never share a key.
+    revision = models.CharField(max_length=32, default=new_revision, editable=False)
 
     class Meta:
         verbose_name = _("方案")
