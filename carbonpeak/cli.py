@@ -8,6 +8,7 @@
     carbonpeak plan status [--plan CODE] --format json|table
     carbonpeak round remind                   send reminders for overdue dispatch reports
     carbonpeak client add NAME --role R [--department CODE]   issue a machine-client token (shown once)
+    carbonpeak user add USERNAME --role R [--department CODE]  create an account (initial password shown once)
 
 Every database command honours DATABASE_URL. Exit status: 0 ok, 1 failed check, 2 invalid input.
 """
@@ -182,9 +183,64 @@ def cmd_client(args) -> int:
         print(f"客户端 {args.name} 已存在 / client already exists", file=sys.stderr)
         return 2
     client, token = ApiClient.issue(args.name, args.role, dept)
-    print(json.dumps({"name": client.name, "role": client.role, "department": dept.code if dept else None,
-                      "token": token}, ensure_ascii=False))
+    print(
+        json.dumps(
+            {"name": client.name, "role": client.role, "department": dept.code if dept else None, "token": token},
+            ensure_ascii=False,
+        )
+    )
     print("令牌只显示这一次，请妥善保存 / the token is shown once: store it safely", file=sys.stderr)
+    return 0
+
+
+def cmd_user(args) -> int:
+    _django()
+    import secrets
+
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    from carbonpeak.accounts.choices import Role
+    from carbonpeak.accounts.models import User
+
+    if args.role not in Role.values:
+        print(f"未知角色 {args.role} / unknown role (one of {', '.join(Role.values)})", file=sys.stderr)
+        return 2
+    dept = None
+    if args.department:
+        dept = _default_plan(args.plan).departments.filter(code=args.department).first()
+        if dept is None:
+            print(f"未知部门 {args.department} / unknown department code", file=sys.stderr)
+            return 2
+    if args.role in (Role.DEPARTMENT, Role.TOWNSHIP) and dept is None:
+        print("部门角色需要 --department / a department role needs --department", file=sys.stderr)
+        return 2
+    if User.objects.filter(username=args.username).exists():
+        print(f"用户 {args.username} 已存在 / user already exists", file=sys.stderr)
+        return 2
+    password = secrets.token_urlsafe(12) + "-Aa1"
+    user = User(
+        username=args.username, role=args.role, department=dept, email=args.email or "", display_name=args.name or ""
+    )
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:  # pragma: no cover - the generated password meets every rule
+        print("; ".join(exc.messages), file=sys.stderr)
+        return 2
+    user.set_password(password)
+    user.save()
+    print(
+        json.dumps(
+            {
+                "username": user.username,
+                "role": user.role,
+                "department": dept.code if dept else None,
+                "initial_password": password,
+            },
+            ensure_ascii=False,
+        )
+    )
+    print("初始密码只显示这一次 / the initial password is shown once", file=sys.stderr)
     return 0
 
 
@@ -216,6 +272,16 @@ def build_parser() -> argparse.ArgumentParser:
     rsub = r.add_subparsers(dest="round_cmd", required=True)
     rsub.add_parser("remind")
     r.set_defaults(func=cmd_round)
+    u = sub.add_parser("user", help="accounts")
+    usub = u.add_subparsers(dest="user_cmd", required=True)
+    x = usub.add_parser("add")
+    x.add_argument("username")
+    x.add_argument("--role", required=True)
+    x.add_argument("--department", help="department code, e.g. dev_reform")
+    x.add_argument("--email")
+    x.add_argument("--name", help="display name")
+    x.add_argument("--plan")
+    u.set_defaults(func=cmd_user)
     c = sub.add_parser("client", help="machine-client API tokens")
     csub = c.add_subparsers(dest="client_cmd", required=True)
     x = csub.add_parser("add")

@@ -151,7 +151,41 @@ def test_client_token_is_issued_once_and_works(exported):
     assert out.returncode == 0, out.stderr
     token = json.loads(out.stdout)["token"]
     assert token.startswith("cpk_")
-    assert run(tmp, "a.sqlite3", "client", "add", "grid-gw", "--role", "department",
-               "--department", "dev_reform").returncode == 2  # names are unique
+    assert (
+        run(
+            tmp, "a.sqlite3", "client", "add", "grid-gw", "--role", "department", "--department", "dev_reform"
+        ).returncode
+        == 2
+    )  # names are unique
     assert run(tmp, "a.sqlite3", "client", "add", "x", "--role", "department").returncode == 2  # needs a department
     assert run(tmp, "a.sqlite3", "client", "add", "y", "--role", "wizard").returncode == 2
+
+
+def test_user_add_creates_an_account_that_can_log_in(exported):
+    tmp, _ = exported
+    out = run(tmp, "a.sqlite3", "user", "add", "zhang", "--role", "department", "--department", "forestry")
+    assert out.returncode == 0, out.stderr
+    created = json.loads(out.stdout)
+    assert created["department"] == "forestry" and len(created["initial_password"]) >= 16
+    assert run(tmp, "a.sqlite3", "user", "add", "zhang", "--role", "office").returncode == 2
+    assert run(tmp, "a.sqlite3", "user", "add", "li", "--role", "department").returncode == 2
+    check = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.contrib.auth import authenticate;"
+            f"from django.test import RequestFactory; r = RequestFactory().post('/login/');"
+            f"print(authenticate(r, username='zhang', password={created['initial_password']!r}).role)",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={
+            **os.environ,
+            "DATABASE_URL": f"sqlite:///{tmp / 'a.sqlite3'}",
+            "CARBONPEAK_HOME": str(tmp),
+            "CARBONPEAK_DEBUG": "1",
+            "DJANGO_SETTINGS_MODULE": "carbonpeak.config.settings",
+        },
+    )
+    assert check.stdout.strip() == "department", check.stderr
