@@ -151,7 +151,7 @@ class TaskAssignment(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
-        ordering = ["role", "position"]  # "cooperating" > "lead" alphabetically, so order explicitly in code
+        ordering = ["-role", "position"]  # "lead" sorts after "cooperating": descending puts leads first
         constraints = [
             models.UniqueConstraint(fields=["task", "department"], name="plan_taskassignment_unique"),
         ]
@@ -256,7 +256,7 @@ class TargetAssignment(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
-        ordering = ["role", "position"]
+        ordering = ["-role", "position"]  # leads first
         constraints = [
             models.UniqueConstraint(fields=["target", "department"], name="plan_targetassignment_unique"),
         ]
