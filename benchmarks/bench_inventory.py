@@ -24,12 +24,11 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from carbonpeak.core import units
+from carbonpeak.core.factors import load_builtin
+from carbonpeak.core.inventory import Basis, CarrierTable, compute_batch, line_co2_energy
 
-from carbonpeak.core import units  # noqa: E402
-from carbonpeak.core.factors import load_builtin  # noqa: E402
-from carbonpeak.core.inventory import Basis, CarrierTable, compute_batch, line_co2_energy  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 FUELS = ["raw_coal", "coke", "gasoline", "diesel", "fuel_oil", "lpg", "natural_gas", "lng", "coke_oven_gas"]
 UNITS = {"natural_gas": ["m3", "10k_Nm3"], "coke_oven_gas": ["m3", "10k_Nm3"], "electricity": ["kWh", "MWh"],

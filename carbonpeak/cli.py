@@ -161,24 +161,30 @@ def cmd_round(args) -> int:
     return 0
 
 
-def cmd_client(args) -> int:
-    _django()
+def _role_department(args):
+    """Check --role and --department (a department or township role needs one); exit 2 with a message."""
     from carbonpeak.accounts.choices import Role
-    from carbonpeak.accounts.models import ApiClient
 
     if args.role not in Role.values:
         print(f"未知角色 {args.role} / unknown role (one of {', '.join(Role.values)})", file=sys.stderr)
-        return 2
+        raise SystemExit(2)
     dept = None
     if args.department:
-        plan = _default_plan(args.plan)
-        dept = plan.departments.filter(code=args.department).first()
+        dept = _default_plan(args.plan).departments.filter(code=args.department).first()
         if dept is None:
             print(f"未知部门 {args.department} / unknown department code", file=sys.stderr)
-            return 2
+            raise SystemExit(2)
     if args.role in (Role.DEPARTMENT, Role.TOWNSHIP) and dept is None:
         print("部门角色需要 --department / a department role needs --department", file=sys.stderr)
-        return 2
+        raise SystemExit(2)
+    return dept
+
+
+def cmd_client(args) -> int:
+    _django()
+    from carbonpeak.accounts.models import ApiClient
+
+    dept = _role_department(args)
     if ApiClient.objects.filter(name=args.name).exists():
         print(f"客户端 {args.name} 已存在 / client already exists", file=sys.stderr)
         return 2
@@ -200,21 +206,9 @@ def cmd_user(args) -> int:
     from django.contrib.auth.password_validation import validate_password
     from django.core.exceptions import ValidationError
 
-    from carbonpeak.accounts.choices import Role
     from carbonpeak.accounts.models import User
 
-    if args.role not in Role.values:
-        print(f"未知角色 {args.role} / unknown role (one of {', '.join(Role.values)})", file=sys.stderr)
-        return 2
-    dept = None
-    if args.department:
-        dept = _default_plan(args.plan).departments.filter(code=args.department).first()
-        if dept is None:
-            print(f"未知部门 {args.department} / unknown department code", file=sys.stderr)
-            return 2
-    if args.role in (Role.DEPARTMENT, Role.TOWNSHIP) and dept is None:
-        print("部门角色需要 --department / a department role needs --department", file=sys.stderr)
-        return 2
+    dept = _role_department(args)
     if User.objects.filter(username=args.username).exists():
         print(f"用户 {args.username} 已存在 / user already exists", file=sys.stderr)
         return 2

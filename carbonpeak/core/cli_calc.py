@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 result = run_json(data)
                 data = None
-            except Exception as e:  # noqa: BLE001 - report, keep JSON on stdout, go on with the next case
+            except Exception as e:  # report, keep JSON on stdout, go on with the next case
                 import traceback
 
                 traceback.print_exc(file=sys.stderr)

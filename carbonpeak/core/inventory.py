@@ -189,7 +189,7 @@ def resolve_template(
 ) -> Template:
     """Resolve the library side of a line signature; errors carry paths below ``path`` (``lines[3]``)."""
     kind = carrier_kind(carrier)
-    P = {k: _NAN for k in OVERRIDES}  # noqa: N806
+    P = {k: _NAN for k in OVERRIDES}
     for k in given:
         P[k] = None  # type: ignore[assignment]
     src: dict[str, str] = {k: "input" for k in given}
@@ -355,7 +355,7 @@ def _parses(unit: str) -> bool:
     return True
 
 
-def _tce_fuel(fs: FactorSet, carrier: str, unit: str, given: frozenset[str], P: dict, path: str) -> str:  # noqa: N803
+def _tce_fuel(fs: FactorSet, carrier: str, unit: str, given: frozenset[str], P: dict, path: str) -> str:
     if "tce_per_unit" in given:
         return "quantity*tce_per_unit (input)"
     key = f"tce.{carrier}"
@@ -368,7 +368,7 @@ def _tce_indirect(
     carrier: str,
     unit: str,
     given: frozenset[str],
-    P: dict,  # noqa: N803
+    P: dict,
     basis: Basis,
     path: str,
     kind: int,

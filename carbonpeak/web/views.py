@@ -236,6 +236,20 @@ def submit_task_report(request, round_id: int, task_code: str):
     return redirect(reverse("workspace") + f"?ok={task.code}")
 
 
+def _save_posted_value(request, target: Target):
+    """The value form's fields through the service; returns the value or raises ValidationFailed."""
+    p = request.POST
+    return services.set_indicator_value(
+        request.user,
+        target,
+        p.get("year"),
+        p.get("quarter"),
+        p.get("value"),
+        p.get("note", ""),
+        evidence=request.FILES.getlist("evidence"),
+    )
+
+
 @login_required
 @require_POST
 def submit_value(request, code: str):
@@ -244,26 +258,13 @@ def submit_value(request, code: str):
     if request.headers.get("HX-Request"):
         return _value_card(request, plan, target)
     try:
-        services.set_indicator_value(
-            request.user,
-            target,
-            request.POST.get("year"),
-            request.POST.get("quarter"),
-            request.POST.get("value"),
-            request.POST.get("note", ""),
-            evidence=request.FILES.getlist("evidence"),
-        )
+        _save_posted_value(request, target)
     except ValidationFailed as exc:
-        return render(
-            request,
-            "web/errors.html",
-            {"errors": exc.issues, "back": request.POST.get("next") or reverse("workspace")},
-            status=422,
-        )
+        back = request.POST.get("next") or reverse("workspace")
+        return render(request, "web/errors.html", {"errors": exc.issues, "back": back}, status=422)
     nxt = request.POST.get("next") or ""
-    return redirect(
-        nxt if nxt.startswith("/") and not nxt.startswith("//") else reverse("workspace") + f"?ok={target.code}"
-    )
+    safe = nxt.startswith("/") and not nxt.startswith("//")
+    return redirect(nxt if safe else reverse("workspace") + f"?ok={target.code}")
 
 
 def _value_card(request, plan: Plan, target: Target):
@@ -271,22 +272,13 @@ def _value_card(request, plan: Plan, target: Target):
     Errors come back with status 200 so that htmx swaps them in; nothing was stored."""
     saved, errors = None, None
     try:
-        saved = services.set_indicator_value(
-            request.user,
-            target,
-            request.POST.get("year"),
-            request.POST.get("quarter"),
-            request.POST.get("value"),
-            request.POST.get("note", ""),
-            evidence=request.FILES.getlist("evidence"),
-        )
+        saved = _save_posted_value(request, target)
     except ValidationFailed as exc:
         errors = exc.issues
     status = next(s for s in target_statuses(plan) if s.target.pk == target.pk)
     rnd = DispatchRound.objects.filter(plan=plan, status=RoundStatus.OPEN).order_by("-year", "-quarter").first()
-    return render(
-        request, "web/_value_card.html", {"t": target, "s": status, "round": rnd, "saved": saved, "errors": errors}
-    )
+    context = {"t": target, "s": status, "round": rnd, "saved": saved, "errors": errors}
+    return render(request, "web/_value_card.html", context)
 
 
 @login_required

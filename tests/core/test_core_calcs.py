@@ -306,7 +306,7 @@ def test_lmdi_decimal_effects_exact(base, target):
 
 
 def test_log_mean():
-    L = lmdi_mod.log_mean  # noqa: N806
+    L = lmdi_mod.log_mean
     assert L(Decimal(5), Decimal(5)) == 5
     assert L(Decimal(0), Decimal(5)) == 0
     assert float(L(Decimal(2), Decimal(1))) == pytest.approx(1 / math.log(2))
