@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -76,7 +76,10 @@ def target_detail(request, code: str):
     status = next(s for s in target_statuses(plan) if s.target.pk == target.pk)
     values = target.values.prefetch_related("evidence").order_by("year", "quarter")
     history = (
-        AuditEntry.objects.filter(object_type="plan.target", object_id=str(target.pk))[:50]
+        AuditEntry.objects.filter(
+            Q(object_type="plan.target", object_id=str(target.pk))
+            | Q(object_type="plan.indicatorvalue", object_id__in=[str(v.pk) for v in values])
+        )[:50]
         if is_office(request.user)
         else []
     )
@@ -199,7 +202,7 @@ def workspace(request):
             qs = qs.filter(department=dept)
         reports = {r.task_id: r for r in qs}
     statuses = {s.target.pk: s for s in target_statuses(plan)}
-    reminders = dept.reminders.filter(read_at__isnull=True) if dept is not None else []
+    reminders = dept.reminders.filter(round__status=RoundStatus.OPEN) if dept is not None else []
     return render(
         request,
         "web/workspace.html",

@@ -248,3 +248,22 @@ def test_office_configures_rule_points_audited_and_validated(plan, office, make_
     assert auditor.get(reverse("assessment")).status_code == 200  # the auditor reads the scores
     assert auditor.post(reverse("assessment"), {"tasks_done": "1"}).status_code == 403  # but cannot change rules
     assert plan.assessment_rules.get(kind="tasks_done").points == 50
+
+
+def test_target_page_history_shows_value_changes(plan, office, fgj):
+    t = plan.targets.get(code="energy_intensity_reduction")
+    services.set_indicator_value(fgj, t, 2024, None, "0.1")
+    services.set_indicator_value(fgj, t, 2024, None, "0.11")
+    body = logged_in(office).get(reverse("target", args=[t.code])).content.decode()
+    assert body.count("indicator_value.set") == 2
+
+
+def test_reminders_disappear_when_the_round_closes(plan, office, fgj):
+    import datetime as dt
+
+    rnd = services.open_round(office, plan, 2025, 2, dt.date(2025, 7, 10))
+    services.send_reminders(rnd, today=dt.date(2025, 7, 11))
+    c = logged_in(fgj)
+    assert "尚未报送" in c.get(reverse("workspace")).content.decode()
+    services.close_round(office, rnd)
+    assert "尚未报送" not in c.get(reverse("workspace")).content.decode()
