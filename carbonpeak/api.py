@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from ninja import NinjaAPI
 
+from carbonpeak.accounting.api import router as accounting_router
 from carbonpeak.calc_api import router as calc_router
 from carbonpeak.plan.api import router as plan_router
 from carbonpeak.validation import ValidationFailed
@@ -34,3 +35,4 @@ def on_permission_denied(request, exc: PermissionDenied):
 
 api.add_router("/plans", plan_router)
 api.add_router("/calc", calc_router)
+api.add_router("/accounting", accounting_router)

@@ -33,13 +33,10 @@ DEMO_VALUES = [
     ("energy_intensity_reduction", 2021, None, "0.031"),
     ("energy_intensity_reduction", 2022, None, "0.058"),
     ("energy_intensity_reduction", 2023, None, "0.079"),
-    ("energy_intensity_reduction", 2024, None, "0.125"),
     ("forest_coverage", 2020, None, "0.6285"),
     ("forest_coverage", 2023, None, "0.6289"),
     ("gasification_population_share", 2022, None, "0.41"),
     ("gasification_population_share", 2024, None, "0.47"),
-    ("non_fossil_share", 2020, None, "0.142"),
-    ("non_fossil_share", 2024, None, "0.185"),
     ("forest_stock", 2020, None, "7600000"),
     ("forest_stock", 2024, None, "8400000"),
 ]
@@ -107,6 +104,60 @@ def load_demo(out: TextIO) -> None:
         )
     if created:
         print(f"已创建演示账户 {created} 个 / demo accounts created", file=out)
+    load_demo_accounts(plan, User.objects.get(username="office"), out)
+
+
+# Illustrative parameters of the demo years (not official statistics): GDP at 2020 prices; the 2020 figure
+# is the statistical bulletin's 224.3 亿元, later years grown by an assumed rate; coal rates, sinks assumed.
+DEMO_ACCOUNT_PARAMS = {
+    2020: {"gdp_10k_yuan": "2243000", "gdp_current_10k_yuan": "2243000", "population": "491849",
+           "coal_equivalent_kgce_per_kwh": "0.3055", "sink_tco2": "700000",
+           "inflow_nonfossil_share": "0.28"},
+    2024: {"gdp_10k_yuan": "2778600", "population": "478000", "coal_equivalent_kgce_per_kwh": "0.300",
+           "sink_tco2": "720000", "inflow_nonfossil_share": "0.33"},
+}
+DEMO_APPROVED_YEARS = (2020, 2024)
+DEMO_DRAFT_YEAR = 2025
+# Hunan has no published 2020 provincial grid factor in the library (the series starts in 2021). The demo
+# county therefore makes its own factor version with a grade-C placeholder, which every page using it flags.
+DEMO_COUNTY_FACTORS = (
+    "key,name_zh,name_en,value,unit,grade,source,notes\n"
+    "grid.prov.hunan.2020,2020年湖南省电力平均CO2排放因子（演示占位）,hunan provincial EF 2020 (demo placeholder),"
+    "0.5138,kgCO2/kWh,C,演示：沿用2021年值（MEE/NBS 公告2024年第12号），须替换为官方2020年值,illustrative placeholder\n"
+)
+
+
+def load_demo_accounts(plan, office, out: TextIO) -> None:
+    """Two approved demo years (2020 base, 2024) and an empty 2025 draft, loaded through the services."""
+    import csv
+
+    from carbonpeak.accounting import services
+    from carbonpeak.accounting.models import FactorSet, Inventory
+    from carbonpeak.plan.plan_io import DATA_DIR
+
+    if Inventory.objects.filter(plan=plan).exists():
+        return
+    fs = FactorSet.objects.filter(plan=plan).first() or services.create_county_version(
+        office, plan, DEMO_COUNTY_FACTORS.encode(), label="茶陵县因子库（演示）", note=DEMO_LABEL
+    )
+    path = DATA_DIR.parent / "demo" / "chaling_accounts.csv"
+    with open(path, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    for year in (*DEMO_APPROVED_YEARS, DEMO_DRAFT_YEAR):
+        inv = services.create_inventory(office, plan, year, factor_set=fs)
+        Inventory.objects.filter(pk=inv.pk).update(is_illustrative=True, note=DEMO_LABEL)
+        inv.refresh_from_db()
+        lines = [
+            (i, {k: r[k] for k in r if k != "year"}) for i, r in enumerate(rows, start=2) if int(r["year"]) == year
+        ]
+        if lines or year in DEMO_ACCOUNT_PARAMS:
+            params = [(None, k, v) for k, v in DEMO_ACCOUNT_PARAMS.get(year, {}).items()]
+            report = services.import_activity(office, inv, lines, params)
+            if report["rejected"]:
+                raise RuntimeError(f"demo accounts {year}: {report['rejected']}")
+        if year in DEMO_APPROVED_YEARS:
+            services.approve(office, inv)
+    print("已载入演示核算数据 / demo accounts loaded", file=out)
 
 
 def demo_logins() -> list[tuple[str, str]]:

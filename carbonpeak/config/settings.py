@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "carbonpeak.accounts",
     "carbonpeak.audit",
     "carbonpeak.plan",
+    "carbonpeak.accounting",
     "carbonpeak.web",
 ]
 

@@ -5,5 +5,6 @@ from carbonpeak.api import api
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
+    path("accounting/", include("carbonpeak.accounting.urls")),
     path("", include("carbonpeak.web.urls")),
 ]

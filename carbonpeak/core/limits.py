@@ -24,3 +24,7 @@ MAX_ROUND_DP: Final = 12
 #: years accepted anywhere (inventory year, series years, projection years)
 MIN_YEAR: Final = 1900
 MAX_YEAR: Final = 2200
+#: data-quality thresholds of the county accounts (fractions): the energy balance's statistical difference
+#: relative to total consumption, and a year-on-year change that asks for a second look
+BALANCE_TOLERANCE: Final = 0.05
+YOY_CHANGE_FLAG: Final = 0.3

@@ -105,3 +105,12 @@ class Light(models.TextChoices):
 class RoundStatus(models.TextChoices):
     OPEN = "open", _("进行中")
     CLOSED = "closed", _("已关闭")
+
+
+class Indicator(models.TextChoices):
+    """Figures the accounts compute for a target (accounting pushes them as IndicatorValue, source=accounting)."""
+
+    ENERGY_INTENSITY_REDUCTION = "energy_intensity_reduction", _("单位GDP能耗下降率（较基准年）")
+    CO2_INTENSITY_REDUCTION = "co2_intensity_reduction", _("单位GDP二氧化碳排放下降率（较基准年）")
+    NON_FOSSIL_SHARE = "non_fossil_share", _("非化石能源消费比重（发电煤耗法）")
+    REFINED_OIL_GROWTH = "refined_oil_growth", _("成品油消费年均增速（较基准年）")

@@ -20,6 +20,7 @@ from carbonpeak.plan.choices import (
     AssignmentRole,
     DepartmentKind,
     Direction,
+    Indicator,
     ProjectStatus,
     ProjectType,
     Qualifier,
@@ -60,6 +61,8 @@ PLAN_KEYS = {
     "base_year": int,
     "peak_year": int,
     "periods": list,
+    "grid": str,
+    "round_intensity_dp": (int, type(None)),
 }
 PLAN_REQUIRED = {"code", "county", "title", "issuer", "issued_date", "base_year", "peak_year", "periods"}
 PERIOD_KEYS = {"code": str, "name": str, "name_en": str, "start_year": int, "end_year": int}
@@ -112,6 +115,7 @@ TARGET_KEYS = {
     "source_text": str,
     "note": (str, type(None)),
     "conflicts_with": (str, type(None)),
+    "indicator": (str, type(None)),
 }
 TOP_KEYS = {"format", "plan", "departments", "areas", "tasks", "project_groups", "projects", "targets"}
 
@@ -217,6 +221,14 @@ def check_plan_document(data: Any) -> Issues:
                         )
                     first_year = s if first_year is None else min(first_year, s)
                     last_year = e if last_year is None else max(last_year, e)
+        dp = plan.get("round_intensity_dp")
+        if isinstance(dp, int) and not 0 <= dp <= 12:
+            issues.add(
+                "out_of_range",
+                "plan.round_intensity_dp",
+                "plan.round_intensity_dp：应为 0–12 的整数",
+                "plan.round_intensity_dp: must be an integer from 0 to 12",
+            )
         if not periods:
             issues.add("missing", "plan.periods", "方案至少应有一个规划期", "the plan needs at least one period")
 
@@ -304,6 +316,15 @@ def check_plan_document(data: Any) -> Issues:
         _choice(t.get("direction"), Direction, f"{path}.direction", issues)
         _choice(t.get("kind", TargetKind.GOAL), TargetKind, f"{path}.kind", issues)
         _choice(t.get("qualifier", Qualifier.EXACT), Qualifier, f"{path}.qualifier", issues)
+        if t.get("indicator") is not None:
+            _choice(t.get("indicator"), Indicator, f"{path}.indicator", issues)
+            if t.get("unit") != TargetUnit.FRACTION:
+                issues.add(
+                    "indicator_unit",
+                    f"{path}.indicator",
+                    f"{path}.indicator：核算指标是比例，指标单位应为 fraction",
+                    f"{path}.indicator: accounting indicators are fractions; the unit must be fraction",
+                )
         check_departments(t, path)
         values = t.get("values") if isinstance(t.get("values"), dict) else {}
         for year, v in values.items():
@@ -330,8 +351,15 @@ def check_plan_document(data: Any) -> Issues:
     return issues
 
 
-def check_target_value(unit: Any, value: Any, path: str, issues: Issues) -> None:
-    """A value fits its target's unit: a number; fractions within 0-1; no negative MW, days, tce, m3."""
+#: indicators that are rates of change: a value may be negative (intensity rose, consumption fell)
+SIGNED_INDICATORS = frozenset(
+    {Indicator.ENERGY_INTENSITY_REDUCTION, Indicator.CO2_INTENSITY_REDUCTION, Indicator.REFINED_OIL_GROWTH}
+)
+
+
+def check_target_value(unit: Any, value: Any, path: str, issues: Issues, signed: bool = False) -> None:
+    """A value fits its target's unit: a number; fractions within 0-1 (-1 to 1 for a rate of change,
+    ``signed``); no negative MW, days, tce, m3."""
     if not _is_number(value):
         issues.add(
             "not_number",
@@ -341,7 +369,14 @@ def check_target_value(unit: Any, value: Any, path: str, issues: Issues) -> None
         )
         return
     d = Decimal(str(value))
-    if unit == TargetUnit.FRACTION and not (Decimal(0) <= d <= Decimal(1)):
+    if unit == TargetUnit.FRACTION and signed and not (Decimal(-1) <= d <= Decimal(1)):
+        issues.add(
+            "fraction_range",
+            path,
+            f"{path}：变化率应在 -1 到 1 之间（3% 写作 0.03），收到 {value}",
+            f"{path}: a rate of change must be between -1 and 1 (3 % is 0.03), got {value}",
+        )
+    elif unit == TargetUnit.FRACTION and not signed and not (Decimal(0) <= d <= Decimal(1)):
         issues.add(
             "fraction_range",
             path,
@@ -403,6 +438,8 @@ def load_plan(data: dict[str, Any], actor: Any = None) -> Plan:
         issued_date_note=p.get("issued_date_note") or "",
         base_year=p["base_year"],
         peak_year=p["peak_year"],
+        grid=p.get("grid", ""),
+        round_intensity_dp=p.get("round_intensity_dp"),
     )
     Period.objects.bulk_create(
         Period(
@@ -483,6 +520,7 @@ def load_plan(data: dict[str, Any], actor: Any = None) -> Plan:
             source=t["source"],
             source_text=t.get("source_text", ""),
             note=t.get("note") or "",
+            indicator=t.get("indicator") or "",
         )
         targets[t["code"]] = target
         Milestone.objects.bulk_create(
@@ -570,6 +608,7 @@ def export_plan(plan: Plan) -> dict[str, Any]:
                 "source_text": t.source_text,
                 "note": t.note or None,
                 "conflicts_with": t.conflicts_with.code if t.conflicts_with else None,
+                "indicator": t.indicator or None,
             }
         )
     return {
@@ -588,6 +627,8 @@ def export_plan(plan: Plan) -> dict[str, Any]:
             "issued_date_note": plan.issued_date_note or None,
             "base_year": plan.base_year,
             "peak_year": plan.peak_year,
+            "grid": plan.grid,
+            "round_intensity_dp": plan.round_intensity_dp,
             "periods": [
                 {
                     "code": p.code,

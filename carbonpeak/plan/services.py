@@ -31,7 +31,7 @@ from carbonpeak.plan.models import (
     TaskReport,
 )
 from carbonpeak.plan.permissions import owns_target, owns_task, require, require_office
-from carbonpeak.plan.plan_io import check_target_value
+from carbonpeak.plan.plan_io import SIGNED_INDICATORS, check_target_value
 from carbonpeak.plan.revision import bump
 from carbonpeak.validation import Issue, Issues, ValidationFailed
 
@@ -150,7 +150,7 @@ def set_indicator_value(
     y, q = check_period(target.plan, year, quarter, issues)
     d = parse_decimal(value, "value", issues)
     if d is not None:
-        check_target_value(target.unit, d, "value", issues)
+        check_target_value(target.unit, d, "value", issues, signed=target.indicator in SIGNED_INDICATORS)
     for f in evidence or []:
         check_evidence(f, issues)
     issues.raise_if_errors()

@@ -13,7 +13,8 @@ import sys
 FORMAT = "carbonpeak.plan/1"
 TOP_KEYS = {"format", "plan", "departments", "areas", "tasks", "project_groups", "projects", "targets"}
 PLAN_KEYS = {"code", "county", "county_en", "division_code", "province", "city", "title", "title_en",
-             "issuer", "issued_date", "issued_date_note", "base_year", "peak_year", "periods"}
+             "issuer", "issued_date", "issued_date_note", "base_year", "peak_year", "periods",
+             "grid", "round_intensity_dp"}
 PERIOD_KEYS = {"code", "name", "name_en", "start_year", "end_year"}
 DEPT_KEYS = {"code", "name", "name_en", "kind"}
 AREA_KEYS = {"code", "number", "name", "name_en"}
@@ -24,7 +25,7 @@ PROJECT_KEYS = {"code", "group", "number", "name", "name_en", "type", "text", "t
                 "investment_10k_yuan", "commissioning_year", "status", "expected_effect"}
 TARGET_KEYS = {"code", "name", "name_en", "unit", "direction", "kind", "baseline_year", "baseline_value",
                "values", "qualifier", "lead_departments", "cooperating_departments", "source",
-               "source_text", "note", "conflicts_with"}
+               "source_text", "note", "conflicts_with", "indicator"}
 
 DEPT_KINDS = {"county_bureau", "municipal_branch", "township_collective", "enterprise", "party_office", "park", "other"}
 PROJECT_TYPES = {"solar_pv", "wind", "hydro", "biomass", "pumped_storage", "grid", "gas_network", "gas_storage",

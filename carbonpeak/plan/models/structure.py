@@ -12,6 +12,7 @@ from carbonpeak.plan.choices import (
     AssignmentRole,
     DepartmentKind,
     Direction,
+    Indicator,
     ProjectStatus,
     ProjectType,
     Qualifier,
@@ -42,6 +43,10 @@ class Plan(models.Model):
     base_year = models.PositiveSmallIntegerField(_("基准年"))
     peak_year = models.PositiveSmallIntegerField(_("达峰年"))
     is_published = models.BooleanField(_("已公开"), default=True)
+    # accounting settings of the county: the default grid-factor series and the statistical rounding of
+    # intensities before a reduction rate is taken (Zhuzhou rounds to 3 decimals; None = no rounding)
+    grid = models.CharField(_("默认电网因子序列"), max_length=60, blank=True)
+    round_intensity_dp = models.PositiveSmallIntegerField(_("强度下降率计算前保留小数位"), null=True, blank=True)
     # A fresh random token after every change to the plan's data (plan/revision.py); keys the caches of
     # derived pages. Random rather than a counter: a restored backup brings back its own token, whose cache
     # entries were computed from exactly that state, and two databases never share a key.
@@ -224,6 +229,7 @@ class Target(models.Model):
     conflicts_with = models.ForeignKey(
         "self", verbose_name=_("表述不一致的指标"), null=True, blank=True, on_delete=models.SET_NULL
     )
+    indicator = models.CharField(_("核算指标"), max_length=40, choices=Indicator.choices, blank=True)
     departments = models.ManyToManyField(Department, through="TargetAssignment", related_name="targets")
 
     class Meta:

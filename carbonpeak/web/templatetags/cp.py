@@ -51,3 +51,30 @@ def loc(obj, field: str = "name") -> str:
         if english:
             return english
     return getattr(obj, field, "")
+
+
+@register.filter
+def num(value, decimals: int = 0) -> str:
+    """A computed figure for reading: thousands separators, fixed decimals; "—" when absent."""
+    if value is None or value == "":
+        return "—"
+    return f"{float(value):,.{int(decimals)}f}"
+
+
+@register.filter
+def pct(value, decimals: int = 2) -> str:
+    """A fraction as a percentage (0.1234 → 12.34%)."""
+    if value is None or value == "":
+        return "—"
+    return f"{float(value) * 100:.{int(decimals)}f}%"
+
+
+@register.filter
+def get(mapping, key):
+    """mapping[key] in a template (None when absent)."""
+    if mapping is None:
+        return None
+    try:
+        return mapping.get(key)
+    except AttributeError:
+        return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -110,11 +111,20 @@ def test_value_form_moves_the_light(plan, fgj):
 def test_value_form_error_names_the_field_and_stores_nothing(plan, fgj):
     from carbonpeak.plan.models import IndicatorValue
 
-    r = logged_in(fgj).post(reverse("submit_value", args=["energy_intensity_reduction"]), {"year": 2024, "value": "2"})
+    url = reverse("submit_value", args=["gasification_population_share"])
+    r = logged_in(fgj).post(url, {"year": 2024, "value": "2"})
     assert r.status_code == 422
     body = r.content.decode()
     assert "value" in body and "0 到 1" in body and "between 0 and 1" in body
+    # a rate of change (an accounting indicator) may be negative, but not beyond -1..1
+    r = logged_in(fgj).post(reverse("submit_value", args=["energy_intensity_reduction"]), {"year": 2024, "value": "-2"})
+    assert r.status_code == 422
+    body = r.content.decode()
+    assert "-1 到 1" in body and "between -1 and 1" in body
     assert not IndicatorValue.objects.exists()
+    url = reverse("submit_value", args=["energy_intensity_reduction"])
+    logged_in(fgj).post(url, {"year": 2024, "value": "-0.02"})
+    assert IndicatorValue.objects.get().value == Decimal("-0.02")
 
 
 def test_evidence_download_only_for_its_department_and_the_office(plan, fgj, linye, office):

@@ -46,7 +46,38 @@
     window.addEventListener("resize", function () { chart.resize(); });
   }
 
+  function pie(el) {
+    var d = data(el.dataset.source);
+    if (!d) return;
+    var chart = echarts.init(el);
+    chart.setOption({
+      animation: false,
+      tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)" },
+      legend: { type: "scroll", bottom: 0 },
+      series: [{ type: "pie", radius: ["35%", "65%"], data: d.data, label: { formatter: "{b} {d}%" } }],
+    });
+    window.addEventListener("resize", function () { chart.resize(); });
+  }
+
+  function mixed(el) {
+    var d = data(el.dataset.source);
+    if (!d) return;
+    var chart = echarts.init(el);
+    chart.setOption({
+      animation: false,
+      tooltip: { trigger: "axis" },
+      legend: { data: d.series.map(function (s) { return s.name; }) },
+      grid: { left: 80, right: 20, top: 40, bottom: 30 },
+      xAxis: { type: "category", data: d.categories },
+      yAxis: { type: "value" },
+      series: d.series.map(function (s) { return { name: s.name, type: s.type || "line", data: s.data }; }),
+    });
+    window.addEventListener("resize", function () { chart.resize(); });
+  }
+
   function init(root) {
+    (root || document).querySelectorAll("[data-chart=pie]").forEach(pie);
+    (root || document).querySelectorAll("[data-chart=mixed]").forEach(mixed);
     (root || document).querySelectorAll("[data-chart=trend]").forEach(trend);
     (root || document).querySelectorAll("[data-chart=bars]").forEach(bars);
   }

@@ -1,0 +1,187 @@
+"""Accounting endpoints. The factor library is public reference data; the accounts need a login or a token.
+Writes go through accounting.services (permissions, validation, audit)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from ninja import Query, Router, Schema
+
+from carbonpeak.accounting import services
+from carbonpeak.accounting.fetch import results_of
+from carbonpeak.accounting.models import FactorSet, Inventory
+from carbonpeak.accounts.auth import WRITE_AUTH
+from carbonpeak.accounts.choices import Role
+from carbonpeak.plan.models import Plan
+from carbonpeak.plan.permissions import department_of, is_office
+
+router = Router(tags=["accounting"])
+
+
+class FactorSetOut(Schema):
+    version: str
+    kind: str
+    label: str
+    parent: str | None
+    county: str | None
+    created_at: str
+    factors: int
+
+
+class FactorOut(Schema):
+    key: str
+    value: str | None
+    unit: str
+    grade: str
+    source: str
+    name_zh: str
+    name_en: str
+    notes: str
+    region: str
+    valid_from_year: int | None
+    valid_to_year: int | None
+
+
+class LineIn(Schema):
+    sector: str
+    carrier: str
+    unit: str
+    flow: str = "final"
+    purpose: str = "energy"
+    quantity: str | float | None = None
+    notation: str | None = None
+    source: str = ""
+
+
+class LinesIn(Schema):
+    lines: list[LineIn]
+    params: dict[str, Any] = {}
+
+
+def _staff(principal: Any) -> None:
+    if not (
+        is_office(principal) or department_of(principal) is not None or getattr(principal, "role", None) == Role.AUDITOR
+    ):
+        raise PermissionDenied
+
+
+def _set_out(s: FactorSet) -> dict[str, Any]:
+    return {
+        "version": s.version,
+        "kind": s.kind,
+        "label": s.label,
+        "parent": s.parent.version if s.parent else None,
+        "county": s.plan.code if s.plan else None,
+        "created_at": s.created_at.isoformat(),
+        "factors": s.factors.count(),
+    }
+
+
+def _factor_out(f: dict[str, Any]) -> dict[str, Any]:
+    v = f["value"]
+    return {**f, "value": None if v is None else format(Decimal(v).normalize(), "f")}
+
+
+FACTOR_FIELDS = FactorOut.model_fields.keys()
+
+
+@router.get("/factor-sets", response=list[FactorSetOut], auth=None, summary="Factor-set versions / 因子库版本")
+def list_factor_sets(request):
+    return [_set_out(s) for s in FactorSet.objects.select_related("parent", "plan")]
+
+
+@router.get("/factor-sets/diff", auth=None, summary="Differences between two versions / 版本差异")
+def factor_diff(request, a: str, b: str) -> dict[str, Any]:
+    fa = get_object_or_404(FactorSet, version=a)
+    fb = get_object_or_404(FactorSet, version=b)
+    d = services.diff_factor_sets(fa, fb)
+
+    def clean(r: dict[str, Any]) -> dict[str, Any]:
+        return {k: (format(v.normalize(), "f") if isinstance(v, Decimal) else v) for k, v in r.items()}
+
+    return {
+        "a": a,
+        "b": b,
+        "added": [clean(r) for r in d["added"]],
+        "removed": [clean(r) for r in d["removed"]],
+        "changed": [{**c, "before": clean(c["before"]), "after": clean(c["after"])} for c in d["changed"]],
+    }
+
+
+class FactorFilter(Schema):
+    family: str | None = None
+    grade: str | None = None
+
+
+@router.get(
+    "/factor-sets/{version}/factors", response=list[FactorOut], auth=None, summary="Factors of a version / 因子"
+)
+def list_factors(request, version: str, filters: Query[FactorFilter]):
+    fs = get_object_or_404(FactorSet, version=version)
+    qs = fs.factors.all()
+    if filters.family:
+        qs = qs.filter(key__startswith=f"{filters.family}.")
+    if filters.grade:
+        qs = qs.filter(grade=filters.grade)
+    return [_factor_out(f) for f in qs.order_by("key").values(*FACTOR_FIELDS)]
+
+
+def _inventory(code: str, year: int) -> Inventory:
+    plan = get_object_or_404(Plan, code=code)
+    return get_object_or_404(Inventory.objects.select_related("factor_set"), plan=plan, year=year)
+
+
+@router.get("/{code}/inventories", auth=WRITE_AUTH, summary="Inventory years / 核算年度")
+def list_inventories(request, code: str) -> list[dict[str, Any]]:
+    _staff(request.principal)
+    plan = get_object_or_404(Plan, code=code)
+    out = []
+    for inv in Inventory.objects.filter(plan=plan).select_related("factor_set"):
+        res = results_of(inv)
+        ok = "error" not in res
+        out.append(
+            {
+                "year": inv.year,
+                "status": inv.status,
+                "factor_set": inv.factor_set.version,
+                "illustrative": inv.is_illustrative,
+                "territorial_co2_t": res["co2"]["territorial_co2_t"] if ok else None,
+                "energy_tce": {b: res["energy"][b]["total_tce"] for b in res["bases"]} if ok else None,
+                "error": None if ok else res["error"],
+            }
+        )
+    return out
+
+
+@router.get("/{code}/inventories/{year}", auth=WRITE_AUTH, summary="A year's accounts / 年度核算结果")
+def get_inventory(request, code: str, year: int) -> dict[str, Any]:
+    _staff(request.principal)
+    inv = _inventory(code, year)
+    return {"year": inv.year, "status": inv.status, "illustrative": inv.is_illustrative, "results": results_of(inv)}
+
+
+@router.post(
+    "/{code}/inventories/{year}/lines",
+    auth=WRITE_AUTH,
+    summary="Import activity lines (per-row results) / 导入活动数据",
+)
+def post_lines(request, code: str, year: int, payload: LinesIn) -> dict[str, Any]:
+    inv = _inventory(code, year)
+    rows = [(i, line.model_dump()) for i, line in enumerate(payload.lines, start=1)]  # line = position from 1
+    params = [(None, k, v) for k, v in payload.params.items()]
+    return services.import_activity(request.principal, inv, rows, params)  # type: ignore[arg-type]
+
+
+@router.post("/{code}/inventories/{year}/approve", auth=WRITE_AUTH, summary="Approve a year (office) / 审定")
+def post_approve(request, code: str, year: int) -> dict[str, Any]:
+    inv = _inventory(code, year)
+    pushed = services.approve(request.principal, inv)
+    return {
+        "year": inv.year,
+        "status": inv.status,
+        "inputs_sha256": inv.inputs_sha256,
+        "indicator_values": [{"target": v.target.code, "year": v.year, "value": str(v.value)} for v in pushed],
+    }

@@ -1,0 +1,74 @@
+"""Database rows → core inputs (house rule: views/api → services/fetch → core)."""
+
+from __future__ import annotations
+
+import threading
+from decimal import Decimal
+from typing import Any
+
+from carbonpeak.accounting.models import ActivityLine, FactorSet, Inventory
+from carbonpeak.core import accounts
+from carbonpeak.core.errors import CalcError
+from carbonpeak.core.factors import FactorSet as CoreFactorSet
+
+_CACHE: dict[str, CoreFactorSet] = {}
+_LOCK = threading.Lock()
+
+
+def core_factor_set(fs: FactorSet) -> CoreFactorSet:
+    """The core's view of a stored factor set. Sets are immutable, so the cache never goes stale."""
+    hit = _CACHE.get(fs.version)
+    if hit is not None:
+        return hit
+    rows = fs.factors.values("key", "value", "unit", "grade", "source", "name_zh", "name_en", "notes")
+    built = CoreFactorSet.from_rows(fs.version, rows)
+    with _LOCK:
+        _CACHE[fs.version] = built
+    return built
+
+
+def line_id(line: ActivityLine) -> str:
+    return f"L{line.pk}"
+
+
+def core_lines(inv: Inventory) -> list[accounts.Line]:
+    return [
+        accounts.Line(
+            id=line_id(x),
+            sector=x.sector,
+            carrier=x.carrier,
+            flow=x.flow,
+            unit=x.unit,
+            quantity=x.quantity,
+            notation=x.notation or None,
+            purpose=x.purpose,
+        )
+        for x in inv.lines.all().order_by("id")
+    ]
+
+
+def core_params(inv: Inventory) -> accounts.Params:
+    return accounts.Params(
+        year=inv.year,
+        grid=inv.grid or None,
+        coal_equivalent_kgce_per_kwh=inv.coal_equivalent_kgce_per_kwh,
+        gdp_10k_yuan=inv.gdp_10k_yuan,
+        population=inv.population,
+        sink_tco2=inv.sink_tco2 if inv.sink_tco2 is not None else Decimal(0),
+        inflow_nonfossil_share=inv.inflow_nonfossil_share,
+    )
+
+
+def compute_inventory(inv: Inventory) -> dict[str, Any]:
+    """The year's accounts (live from the lines). On a calculation error: ``{"error": {...}}``."""
+    try:
+        return accounts.compute(core_lines(inv), core_params(inv), core_factor_set(inv.factor_set))
+    except CalcError as e:
+        return e.to_dict()
+
+
+def results_of(inv: Inventory) -> dict[str, Any]:
+    """The approved snapshot of an approved year; the live computation of a draft."""
+    if inv.is_locked and inv.results is not None:
+        return inv.results
+    return compute_inventory(inv)

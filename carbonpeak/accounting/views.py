@@ -1,0 +1,321 @@
+"""Accounting pages: years, one year's accounts (upload, parameters, approval), the factor library."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from carbonpeak.accounting import excel, services
+from carbonpeak.accounting.choices import Grade
+from carbonpeak.accounting.fetch import core_factor_set, results_of
+from carbonpeak.accounting.indicators import target_indicators
+from carbonpeak.accounting.models import Factor, FactorSet, Inventory
+from carbonpeak.accounting.presentation import (
+    COLUMN_NAMES,
+    GROUP_NAMES,
+    carrier_chart,
+    carrier_names,
+    group_chart,
+    trend_chart,
+    yoy_rows,
+)
+from carbonpeak.core import accounts
+from carbonpeak.plan.permissions import is_office
+from carbonpeak.validation import ValidationFailed
+from carbonpeak.web.views import _staff, current_plan
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _failed(request, exc: ValidationFailed, back: str):
+    return render(request, "web/errors.html", {"errors": exc.issues, "back": back}, status=422)
+
+
+@login_required
+def home(request):
+    _staff(request)
+    plan = current_plan()
+    if request.method == "POST":
+        try:
+            inv = services.create_inventory(request.user, plan, request.POST.get("year"))
+        except ValidationFailed as exc:
+            return _failed(request, exc, reverse("accounting:home"))
+        return redirect("accounting:inventory", year=inv.year)
+    invs = list(Inventory.objects.filter(plan=plan).select_related("factor_set").order_by("year"))
+    rows = []
+    prev = None
+    for inv in invs:
+        res = results_of(inv)
+        ok = "error" not in res
+        basis = "coal_equivalent" if ok and "coal_equivalent" in res["bases"] else "calorific"
+        row = {"inv": inv, "res": res if ok else None, "error": None if ok else res["error"], "basis": basis}
+        if ok and prev is not None and prev["res"] is not None and prev["inv"].year == inv.year - 1:
+            p = prev["res"]["co2"]["territorial_co2_t"]
+            row["co2_change"] = (res["co2"]["territorial_co2_t"] / p - 1) if p else None
+        rows.append(row)
+        prev = row
+    return render(
+        request,
+        "accounting/home.html",
+        {
+            "plan": plan,
+            "rows": rows,
+            "chart": trend_chart([r for r in rows if r["res"] is not None]),
+            "is_office": is_office(request.user),
+            "factor_sets": FactorSet.objects.filter(plan__in=[None, plan]).count(),
+        },
+    )
+
+
+def _inventory(plan, year: int) -> Inventory:
+    return get_object_or_404(Inventory.objects.select_related("factor_set", "plan"), plan=plan, year=year)
+
+
+@login_required
+def inventory(request, year: int):
+    _staff(request)
+    plan = current_plan()
+    inv = _inventory(plan, year)
+    report = None
+    errors = None
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "upload":
+                f = request.FILES.get("file")
+                if f is None:
+                    raise ValidationFailed(
+                        [
+                            services.Issue(
+                                "required", "file", "请选择要上传的 Excel 文件", "choose an Excel file to upload"
+                            )
+                        ]
+                    )
+                rows, params = excel.read_workbook(f.read())
+                report = services.import_activity(request.user, inv, rows, params)
+            elif action == "params":
+                issues = services.set_params(
+                    request.user, inv, {k: request.POST.get(k, "") for k in services.PARAM_FIELDS}
+                )
+                if issues.errors:
+                    raise ValidationFailed(issues.errors)
+                return redirect("accounting:inventory", year=inv.year)
+            elif action == "factor_set":
+                fs = get_object_or_404(FactorSet, version=request.POST.get("version", ""))
+                services.set_factor_set(request.user, inv, fs)
+                return redirect("accounting:inventory", year=inv.year)
+            elif action == "approve":
+                services.approve(request.user, inv)
+                return redirect("accounting:inventory", year=inv.year)
+            elif action == "reopen":
+                services.reopen(request.user, inv, request.POST.get("reason", ""))
+                return redirect("accounting:inventory", year=inv.year)
+            else:
+                raise Http404
+        except ValidationFailed as exc:
+            errors = exc.issues
+        inv.refresh_from_db()
+    return render(request, "accounting/inventory.html", _inventory_context(request, plan, inv, report, errors))
+
+
+def _inventory_context(request, plan, inv: Inventory, report, errors) -> dict[str, Any]:
+    res = results_of(inv)
+    fs_core = core_factor_set(inv.factor_set)
+    ctx: dict[str, Any] = {
+        "plan": plan,
+        "inv": inv,
+        "report": report,
+        "errors": errors,
+        "is_office": is_office(request.user),
+        "param_fields": [(k, excel.PARAM_LABELS[k], getattr(inv, k)) for k in services.PARAM_FIELDS],
+        "factor_sets": FactorSet.objects.filter(plan__in=[None, plan]) if inv.plan_id else [],
+        "grids": sorted(fs_core.grids()),
+    }
+    if "error" in res:
+        ctx["calc_error"] = res["error"]
+        return ctx
+    sectors = accounts.sectors()
+    cnames = carrier_names(fs_core)
+    prev_inv = Inventory.objects.filter(plan=plan, year=inv.year - 1).select_related("factor_set").first()
+    prev = results_of(prev_inv) if prev_inv is not None else None
+    if prev is not None and "error" in prev:
+        prev = None
+    basis = "coal_equivalent" if "coal_equivalent" in res["bases"] else "calorific"
+    used = {f.key: f for f in Factor.objects.filter(factor_set=inv.factor_set, key__in=res["factors_used"])}
+    indicator_rows = []
+    for row in target_indicators(plan):
+        this = next((v for v in row["values"] if v["year"] == inv.year), None)
+        indicator_rows.append({**row, "this": this})
+    ctx.update(
+        {
+            "res": res,
+            "basis": basis,
+            "sector_rows": [
+                {"code": k, "sector": sectors[k], "group": GROUP_NAMES[sectors[k].group], **v}
+                for k, v in res["by_sector"].items()
+            ],
+            "group_rows": [{"code": g, "name": GROUP_NAMES[g], **res["by_group"][g]} for g in accounts.GROUPS],
+            "carrier_rows": [{"code": k, "name": cnames.get(k, k), **v} for k, v in res["by_carrier"].items()],
+            "balance_rows": [{**r, "name": cnames.get(r["carrier"], r["carrier"])} for r in res["balance"]["rows"]],
+            "balance_columns": [(c, COLUMN_NAMES[c]) for c in res["balance"]["columns"]],
+            "lines": inv.lines.all().order_by("sector", "carrier", "flow", "purpose"),
+            "line_results": {int(r["id"][1:]): r for r in res["lines"]},
+            "prev": prev,
+            "prev_inv": prev_inv,
+            "yoy": yoy_rows(res, prev, basis) if prev else [],
+            "group_chart": group_chart(res),
+            "carrier_chart": carrier_chart(res, cnames, basis),
+            "checks": res["checks"],
+            "n_errors": sum(1 for c in res["checks"] if c["severity"] == "error"),
+            "used_factors": [used[k] for k in res["factors_used"] if k in used],
+            "grade_c": [used[k] for k in res["factors_used"] if k in used and used[k].grade == Grade.C],
+            "indicator_rows": indicator_rows,
+        }
+    )
+    return ctx
+
+
+@login_required
+@require_GET
+def template_xlsx(request, year: int):
+    _staff(request)
+    inv = _inventory(current_plan(), year)
+    resp = HttpResponse(excel.template_workbook(inv), content_type=XLSX)
+    resp["Content-Disposition"] = (
+        f'attachment; filename="activity-{inv.plan.division_code or inv.plan.code}-{inv.year}.xlsx"'
+    )
+    return resp
+
+
+# --- factor library -------------------------------------------------------------------------------------------
+@login_required
+def factor_sets(request):
+    _staff(request)
+    plan = current_plan()
+    errors = None
+    if request.method == "POST":
+        f = request.FILES.get("file")
+        try:
+            if f is None:
+                raise ValidationFailed(
+                    [services.Issue("required", "file", "请选择因子 CSV 文件", "choose a factor CSV file")]
+                )
+            fs = services.create_county_version(
+                request.user, plan, f.read(), label=request.POST.get("label", ""), note=request.POST.get("note", "")
+            )
+            return redirect("accounting:factor_set", version=fs.version)
+        except ValidationFailed as exc:
+            errors = exc.issues
+    sets = FactorSet.objects.filter(plan__in=[None, plan]).select_related("parent")
+    return render(
+        request,
+        "accounting/factor_sets.html",
+        {
+            "plan": plan,
+            "sets": sets,
+            "default": services.default_factor_set(plan),
+            "errors": errors,
+            "is_office": is_office(request.user),
+        },
+    )
+
+
+FAMILY_NAMES = {
+    "tce": "折标准煤系数",
+    "ncv": "低位发热量",
+    "cc": "单位热值含碳量",
+    "of": "碳氧化率",
+    "ef_co2": "CO2排放因子",
+    "guide_other": "企业核算指南",
+    "ipcc": "IPCC 缺省值",
+    "grid": "电网排放因子",
+    "heat": "热力",
+    "gwp": "全球增温潜势",
+    "ci": "碳普惠",
+    "forest": "林业碳汇",
+    "ceff": "碳效评价",
+    "chaling": "县域统计",
+    "target": "方案目标",
+    "const": "常数",
+}
+
+
+@login_required
+@require_GET
+def factor_set(request, version: str):
+    _staff(request)
+    fs = get_object_or_404(FactorSet.objects.select_related("parent"), version=version)
+    factors = fs.factors.all()
+    family = request.GET.get("family", "")
+    grade = request.GET.get("grade", "")
+    q = request.GET.get("q", "").strip()
+    if family:
+        factors = factors.filter(key__startswith=f"{family}.")
+    if grade:
+        factors = factors.filter(grade=grade)
+    if q:
+        factors = factors.filter(Q(key__icontains=q) | Q(name_zh__icontains=q) | Q(name_en__icontains=q))
+    families = sorted({k.split(".")[0] for k in fs.factors.values_list("key", flat=True)})
+    return render(
+        request,
+        "accounting/factor_set.html",
+        {
+            "plan": current_plan(),
+            "fs": fs,
+            "factors": factors.order_by("key"),
+            "families": [(f, FAMILY_NAMES.get(f, f)) for f in families],
+            "family": family,
+            "grade": grade,
+            "q": q,
+            "grades": Grade.choices,
+            "others": FactorSet.objects.exclude(pk=fs.pk),
+        },
+    )
+
+
+@login_required
+@require_GET
+def factor_set_csv(request, version: str):
+    _staff(request)
+    fs = get_object_or_404(FactorSet, version=version)
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    cols = services.FACTOR_COLUMNS + services.FACTOR_OPTIONAL_COLUMNS
+    w.writerow(cols)
+    for f in fs.factors.order_by("key"):
+        w.writerow(
+            [
+                "" if getattr(f, c) is None else (format(f.value.normalize(), "f") if c == "value" else getattr(f, c))
+                for c in cols
+            ]
+        )
+    resp = HttpResponse(buf.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
+    resp["Content-Disposition"] = f'attachment; filename="factors-{version.replace(":", "-")}.csv"'
+    return resp
+
+
+@login_required
+@require_GET
+def factor_diff(request):
+    _staff(request)
+    a = get_object_or_404(FactorSet, version=request.GET.get("a", ""))
+    b = get_object_or_404(FactorSet, version=request.GET.get("b", ""))
+    return render(
+        request,
+        "accounting/factor_diff.html",
+        {
+            "plan": current_plan(),
+            "a": a,
+            "b": b,
+            "diff": services.diff_factor_sets(a, b),
+            "sets": FactorSet.objects.all(),
+        },
+    )
