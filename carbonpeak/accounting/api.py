@@ -81,8 +81,7 @@ def _set_out(s: FactorSet) -> dict[str, Any]:
 
 
 def _factor_out(f: dict[str, Any]) -> dict[str, Any]:
-    v = f["value"]
-    return {**f, "value": None if v is None else format(Decimal(v).normalize(), "f")}
+    return {**f, "value": f["value"] or None}
 
 
 FACTOR_FIELDS = FactorOut.model_fields.keys()

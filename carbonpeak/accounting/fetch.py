@@ -11,19 +11,21 @@ from carbonpeak.core import accounts
 from carbonpeak.core.errors import CalcError
 from carbonpeak.core.factors import FactorSet as CoreFactorSet
 
-_CACHE: dict[str, CoreFactorSet] = {}
+_CACHE: dict[tuple[str, str], CoreFactorSet] = {}
 _LOCK = threading.Lock()
 
 
 def core_factor_set(fs: FactorSet) -> CoreFactorSet:
-    """The core's view of a stored factor set. Sets are immutable, so the cache never goes stale."""
-    hit = _CACHE.get(fs.version)
+    """The core's view of a stored factor set. Sets are immutable, so the cache never goes stale; it is keyed by
+    content as well as version, since two databases (or a restored backup) may use one version name."""
+    key = (fs.version, fs.content_sha256)
+    hit = _CACHE.get(key)
     if hit is not None:
         return hit
     rows = fs.factors.values("key", "value", "unit", "grade", "source", "name_zh", "name_en", "notes")
     built = CoreFactorSet.from_rows(fs.version, rows)
     with _LOCK:
-        _CACHE[fs.version] = built
+        _CACHE[key] = built
     return built
 
 

@@ -7,6 +7,8 @@ inventory that was approved keeps the version it was computed with.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -14,7 +16,6 @@ from carbonpeak.accounting.choices import FactorSetKind, Flow, Grade, InventoryS
 from carbonpeak.plan.models import Plan
 
 QUANTITY = {"max_digits": 24, "decimal_places": 6}
-FACTOR_VALUE = {"max_digits": 30, "decimal_places": 12}
 
 
 class ImmutableError(Exception):
@@ -48,7 +49,8 @@ class FactorSet(models.Model):
 class Factor(models.Model):
     factor_set = models.ForeignKey(FactorSet, on_delete=models.CASCADE, related_name="factors")
     key = models.CharField(_("键"), max_length=120)
-    value = models.DecimalField(_("数值"), null=True, blank=True, **FACTOR_VALUE)
+    # the exact decimal as text (blank: no single default); a DecimalField would round on SQLite (REAL)
+    value = models.CharField(_("数值"), max_length=60, blank=True)
     unit = models.CharField(_("单位"), max_length=60)
     grade = models.CharField(_("等级"), max_length=10, choices=Grade.choices, blank=True)
     source = models.TextField(_("来源"), blank=True)
@@ -66,7 +68,7 @@ class Factor(models.Model):
         constraints = [models.UniqueConstraint(fields=["factor_set", "key"], name="accounting_factor_unique_key")]
 
     def __str__(self) -> str:
-        return f"{self.key} = {self.value} {self.unit}"
+        return f"{self.key} = {self.value or '—'} {self.unit}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
@@ -75,6 +77,10 @@ class Factor(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ImmutableError("factors are never deleted; make a new version instead")
+
+    @property
+    def decimal(self) -> Decimal | None:
+        return Decimal(self.value) if self.value else None
 
 
 class Inventory(models.Model):

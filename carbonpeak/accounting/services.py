@@ -55,12 +55,19 @@ def _canonical(rows: list[dict[str, Any]]) -> str:
     h = hashlib.sha256()
     for r in sorted(rows, key=lambda r: r["key"]):
         v = r.get("value")
-        parts = [r["key"], "" if v is None else format(Decimal(v).normalize(), "f")]
+        parts = [r["key"], "" if v in (None, "") else format(Decimal(v).normalize(), "f")]
         parts += [str(r.get(k) or "") for k in FACTOR_COLUMNS if k not in ("key", "value")]
         parts += [str(r.get(k) or "") for k in FACTOR_OPTIONAL_COLUMNS]
         h.update("\x1f".join(parts).encode())
         h.update(b"\x1e")
     return h.hexdigest()
+
+
+def _value_text(v: Any) -> str:
+    """The stored spelling of a factor value: exact, as given (a Decimal keeps its digits)."""
+    if v is None or v == "":
+        return ""
+    return format(v, "f") if isinstance(v, Decimal) else str(Decimal(str(v)))
 
 
 def _derived_meta(key: str) -> dict[str, Any]:
@@ -88,7 +95,7 @@ def _store_set(version: str, kind: str, label: str, rows: list[dict[str, Any]], 
         Factor(
             factor_set=fs,
             key=r["key"],
-            value=r.get("value"),
+            value=_value_text(r.get("value")),
             unit=r.get("unit") or "",
             grade=r.get("grade") or "",
             source=r.get("source") or "",
@@ -311,7 +318,11 @@ def diff_factor_sets(a: FactorSet, b: FactorSet) -> dict[str, list[dict[str, Any
     rb = {r["key"]: r for r in b.factors.values(*cols)}
     changed = []
     for k in sorted(ra.keys() & rb.keys()):
-        fields = [c for c in cols[1:] if _norm(ra[k][c]) != _norm(rb[k][c])]
+        fields = [
+            c
+            for c in cols[1:]
+            if (_norm_value(ra[k][c]) != _norm_value(rb[k][c]) if c == "value" else ra[k][c] != rb[k][c])
+        ]
         if fields:
             changed.append({"key": k, "fields": fields, "before": ra[k], "after": rb[k]})
     return {
@@ -323,6 +334,10 @@ def diff_factor_sets(a: FactorSet, b: FactorSet) -> dict[str, list[dict[str, Any
 
 def _norm(v: Any) -> Any:
     return format(v.normalize(), "f") if isinstance(v, Decimal) else v
+
+
+def _norm_value(v: str) -> str:
+    return format(Decimal(v).normalize(), "f") if v else ""
 
 
 # --- inventories -------------------------------------------------------------------------------------------

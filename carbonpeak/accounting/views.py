@@ -291,12 +291,7 @@ def factor_set_csv(request, version: str):
     cols = services.FACTOR_COLUMNS + services.FACTOR_OPTIONAL_COLUMNS
     w.writerow(cols)
     for f in fs.factors.order_by("key"):
-        w.writerow(
-            [
-                "" if getattr(f, c) is None else (format(f.value.normalize(), "f") if c == "value" else getattr(f, c))
-                for c in cols
-            ]
-        )
+        w.writerow(["" if getattr(f, c) is None else getattr(f, c) for c in cols])
     resp = HttpResponse(buf.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
     resp["Content-Disposition"] = f'attachment; filename="factors-{version.replace(":", "-")}.csv"'
     return resp
