@@ -1,0 +1,202 @@
+"""The workbook (template round trip, unreadable files), the pages (who sees what) and the JSON API."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from carbonpeak.accounting import excel, services
+from carbonpeak.accounting.tests.test_inventory import BASE_ROWS, PARAMS, numbered
+from carbonpeak.validation import ValidationFailed
+
+
+def client(user=None) -> Client:
+    c = Client()
+    if user is not None:
+        c.force_login(user)
+    return c
+
+
+@pytest.fixture
+def inv2021(plan, office):
+    inv = services.create_inventory(office, plan, 2021)
+    services.import_activity(office, inv, numbered(BASE_ROWS), [(None, k, v) for k, v in PARAMS.items()])
+    return inv
+
+
+def test_template_round_trip_reproduces_the_year(plan, office, inv2021):
+    data = excel.template_workbook(inv2021)
+    wb = load_workbook(io.BytesIO(data))
+    assert wb.sheetnames == ["活动数据", "代码表", "年度参数", "说明"]
+    assert wb["活动数据"].data_validations.count >= 6  # drop-downs for the coded columns
+    rows, params = excel.read_workbook(data)
+    assert len(rows) == len(BASE_ROWS)
+    other = services.create_inventory(office, plan, 2022)
+    report = services.import_activity(office, other, rows, params)
+    assert report["rejected"] == [] and report["created"] == len(BASE_ROWS)
+    key = ("sector", "carrier", "flow", "purpose", "unit", "quantity", "notation")
+    assert sorted(other.lines.values_list(*key)) == sorted(inv2021.lines.values_list(*key))
+    other.refresh_from_db()
+    assert (other.gdp_10k_yuan, other.coal_equivalent_kgce_per_kwh) == (
+        inv2021.gdp_10k_yuan,
+        inv2021.coal_equivalent_kgce_per_kwh,
+    )
+    # and uploading the year's own template back changes nothing
+    again = services.import_activity(office, inv2021, *excel.read_workbook(data))
+    assert (again["created"], again["updated"], again["unchanged"], again["params_changed"]) == (
+        0,
+        0,
+        len(BASE_ROWS),
+        [],
+    )
+
+
+def test_unreadable_workbooks_are_refused_whole(plan, office):
+    for data, code in ((b"not a zip", "unreadable"), (b"x" * (excel.MAX_BYTES + 1), "too_large")):
+        with pytest.raises(ValidationFailed) as exc:
+            excel.read_workbook(data)
+        assert exc.value.issues[0].code == code
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.title = "Sheet"
+    buf = io.BytesIO()
+    wb.save(buf)
+    with pytest.raises(ValidationFailed) as exc:
+        excel.read_workbook(buf.getvalue())
+    assert exc.value.issues[0].code == "missing_sheet"
+
+
+def test_pages_for_the_office(plan, office, inv2021):
+    c = client(office)
+    home = c.get(reverse("accounting:home"))
+    assert home.status_code == 200 and "2021" in home.content.decode()
+    page = c.get(reverse("accounting:inventory", args=[2021]))
+    body = page.content.decode()
+    assert page.status_code == 200
+    for text in (
+        "能源平衡表",
+        "能耗双控",
+        "扣除原料用能",
+        "扣除新增可再生能源",
+        "发电煤耗法",
+        "电热当量法",
+        "数据质量检查",
+        "审定本年核算",
+        "上传填好的模板",
+    ):
+        assert text in body, text
+    assert 'data-chart="bars"' in body and 'data-chart="pie"' in body
+    resp = c.get(reverse("accounting:template", args=[2021]))
+    assert resp["Content-Type"].startswith("application/vnd.openxmlformats")
+    # upload through the page: per-row report
+    wb = load_workbook(io.BytesIO(resp.content))
+    wb["活动数据"].append(["industry.C30", "diesel", "final", "energy", "t", "abc"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    buf.seek(0)
+    buf.name = "y.xlsx"
+    r = c.post(reverse("accounting:inventory", args=[2021]), {"action": "upload", "file": buf})
+    body = r.content.decode()
+    assert r.status_code == 200, body
+    assert "id=\"import-report\"" in body and "abc" in body, body[body.find("<main"):][:3000]
+    assert "拒绝 1 行" in body and "未变 8 行" in body
+
+
+def test_approve_and_reopen_through_the_page(plan, office, inv2021):
+    c = client(office)
+    url = reverse("accounting:inventory", args=[2021])
+    r = c.post(url, {"action": "approve"})
+    assert r.status_code == 302
+    inv2021.refresh_from_db()
+    assert inv2021.status == "approved"
+    body = c.get(url).content.decode()
+    assert "退回草稿" in body and "上传填好的模板" not in body
+    r = c.post(url, {"action": "reopen", "reason": ""})
+    assert "reason" in r.content.decode()
+    c.post(url, {"action": "reopen", "reason": "修订"})
+    inv2021.refresh_from_db()
+    assert inv2021.status == "draft"
+
+
+def test_departments_read_but_cannot_write_and_residents_see_nothing(plan, fgj, make_user, inv2021):
+    url = reverse("accounting:inventory", args=[2021])
+    c = client(fgj)
+    body = c.get(url).content.decode()
+    assert "上传填好的模板" not in body and "审定本年核算" not in body
+    r = c.post(url, {"action": "approve"})
+    assert r.status_code == 403
+    resident = make_user("r1", "resident")
+    for name, args in (("accounting:home", []), ("accounting:inventory", [2021]), ("accounting:factor_sets", [])):
+        assert client(resident).get(reverse(name, args=args)).status_code == 403
+    assert client().get(url).status_code == 302  # to the login page
+
+
+def test_factor_pages_browse_filter_and_diff(plan, office):
+    from carbonpeak.accounting.tests.test_factor_sets import csv
+
+    c = client(office)
+    base = services.default_factor_set(plan)
+    body = c.get(reverse("accounting:factor_set", args=[base.version]) + "?grade=C").content.decode()
+    assert "ncv.lng" in body and "grid.prov.hunan.2022" not in body and "待确认" in body
+    body = c.get(reverse("accounting:factor_set", args=[base.version]) + "?family=grid&q=hunan").content.decode()
+    assert "grid.prov.hunan.2022" in body and "tce.raw_coal" not in body
+    up = io.BytesIO(csv("tce.raw_coal,原煤,raw coal,0.7000,kgce/kg,A,化验,"))
+    up.name = "f.csv"
+    r = c.post(reverse("accounting:factor_sets"), {"file": up, "label": "本县"})
+    assert r.status_code == 302 and r["Location"].endswith("/430224:1/")
+    diff = c.get(reverse("accounting:factor_diff") + f"?a={base.version}&b=430224:1").content.decode()
+    assert "tce.raw_coal" in diff and "0.7143" in diff and "0.7000" in diff
+    bad = io.BytesIO(csv("tce.raw_coal,原煤,raw coal,x,kgce/kg,A,化验,"))
+    bad.name = "f.csv"
+    body = c.post(reverse("accounting:factor_sets"), {"file": bad}).content.decode()
+    assert "未生成新版本" in body and "line 2" in body
+    csv_text = c.get(reverse("accounting:factor_set_csv", args=["430224:1"])).content.decode("utf-8-sig")
+    assert "tce.raw_coal,原煤,raw coal,0.7000,kgce/kg,A,化验" in csv_text
+
+
+def test_api_factor_library_is_public(plan):
+    c = client()
+    sets = c.get("/api/v1/accounting/factor-sets").json()
+    assert sets[0]["kind"] == "builtin" and sets[0]["factors"] > 300
+    v = sets[0]["version"]
+    grid = c.get(f"/api/v1/accounting/factor-sets/{v}/factors?family=grid").json()
+    assert all(f["key"].startswith("grid.") for f in grid)
+    hunan = next(f for f in grid if f["key"] == "grid.prov.hunan.2022")
+    assert hunan["value"] == "0.49" and hunan["unit"] == "kgCO2/kWh" and hunan["valid_from_year"] == 2022
+    grade_c = c.get(f"/api/v1/accounting/factor-sets/{v}/factors?grade=C").json()
+    assert grade_c and all(f["grade"] == "C" for f in grade_c)
+    d = c.get(f"/api/v1/accounting/factor-sets/diff?a={v}&b={v}").json()
+    assert d["added"] == d["removed"] == d["changed"] == []
+
+
+def test_api_inventories_need_a_login_and_write_through_the_services(plan, office, fgj):
+    from carbonpeak.accounts.models import ApiClient
+
+    inv = services.create_inventory(office, plan, 2021)
+    assert client().get(f"/api/v1/accounting/{plan.code}/inventories").status_code == 401
+    _client, token = ApiClient.issue("统计局接口", "office")
+    h = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    body = {
+        "lines": [dict(r) for r in BASE_ROWS] + [{"sector": "x", "carrier": "raw_coal", "unit": "t", "quantity": 1}],
+        "params": PARAMS,
+    }
+    r = client().post(
+        f"/api/v1/accounting/{plan.code}/inventories/2021/lines", json.dumps(body), "application/json", **h
+    )
+    assert r.status_code == 200
+    out = r.json()
+    assert out["created"] == len(BASE_ROWS) and [x["line"] for x in out["rejected"]] == [len(BASE_ROWS) + 1]
+    got = client(fgj).get(f"/api/v1/accounting/{plan.code}/inventories/2021").json()
+    assert got["status"] == "draft" and got["results"]["co2"]["territorial_co2_t"] > 0
+    r = client(fgj).post(f"/api/v1/accounting/{plan.code}/inventories/2021/approve")
+    assert r.status_code == 403
+    r = client().post(f"/api/v1/accounting/{plan.code}/inventories/2021/approve", **h)
+    assert r.status_code == 200 and r.json()["status"] == "approved"
+    inv.refresh_from_db()
+    assert inv.status == "approved"
