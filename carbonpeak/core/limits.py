@@ -28,3 +28,8 @@ MAX_YEAR: Final = 2200
 #: relative to total consumption, and a year-on-year change that asks for a second look
 BALANCE_TOLERANCE: Final = 0.05
 YOY_CHANGE_FLAG: Final = 0.3
+#: peak scenarios: a path staying this close to its peak value (fraction) for this many years is a plateau
+PLATEAU_BAND: Final = 0.02
+PLATEAU_YEARS: Final = 5
+#: a scenario driver is a yearly rate: anything at or beyond ±50 % a year is an input mistake (percent for fraction)
+MAX_YEARLY_RATE: Final = 0.5

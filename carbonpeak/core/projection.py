@@ -27,7 +27,7 @@ Limits: ``draws <= MAX_DRAWS`` (1 000 000), ``draws × sectors × years <= MAX_D
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -160,8 +160,10 @@ def simulate(
     *,
     chunk_draws: int | None = None,
     store_max_bytes: int = STORE_TOTALS_MAX_BYTES,
+    progress: Callable[[float], None] | None = None,
 ) -> ProjectionResult:
-    """Run the Monte Carlo. ``growth_mean``/``growth_sd`` have shape (sectors, years after base_year)."""
+    """Run the Monte Carlo. ``growth_mean``/``growth_sd`` have shape (sectors, years after base_year).
+    ``progress``, when given, is called with the share of draws done after each chunk (first pass)."""
     base = np.ascontiguousarray(base_tco2, dtype=np.float64)
     mean = np.ascontiguousarray(growth_mean, dtype=np.float64)
     sd = np.ascontiguousarray(growth_sd, dtype=np.float64)
@@ -200,6 +202,8 @@ def simulate(
             assert hist_lo is not None and hist_w is not None
             _histogram(hist, tot, np.arange(cols), hist_lo, hist_w)
         row += c
+        if progress is not None:
+            progress(row / n)
     assert shift is not None
     mean_path = shift + acc / n
 

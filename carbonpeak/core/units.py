@@ -37,6 +37,7 @@ KWH_PER_GWH: Final = 1_000_000
 MJ_PER_GJ: Final = 1000
 GJ_PER_TJ: Final = 1000
 KGCE_PER_TCE: Final = KG_PER_T
+KJ_PER_KWH: Final = 3600  # 1 kWh = 3.6 MJ (definition of the watt-hour)
 TJ_PER_GJ_F: Final[float] = 1.0 / GJ_PER_TJ  # GJ -> TJ as a float multiplier (exact reciprocal of 1000)
 
 #: molar masses used for carbon -> CO2 (stoichiometry, not an emission factor)
