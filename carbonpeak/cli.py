@@ -80,7 +80,37 @@ def cmd_serve(args) -> int:
         for username, role in logins:
             print(f"  {username:<18} {role}", file=sys.stderr)
     sys.stderr.flush()
-    call_command("runserver", f"{args.host}:{args.port}", use_reloader=False, skip_checks=False)
+    worker = _start_worker()
+    try:
+        call_command("runserver", f"{args.host}:{args.port}", use_reloader=False, skip_checks=False)
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=10)
+    return 0
+
+
+def _start_worker():
+    """The background worker beside the web server (scenario runs), unless tasks run immediately."""
+    import subprocess
+
+    from django.conf import settings
+
+    if settings.TASKS["default"]["BACKEND"] != "django_tasks_db.DatabaseBackend":
+        return None
+    print("carbonpeak: background worker started (scenario runs)", file=sys.stderr)
+    return subprocess.Popen([sys.executable, "-m", "carbonpeak.cli", "worker"], env=os.environ.copy())
+
+
+def cmd_worker(args) -> int:
+    """Run queued background tasks (Django's task framework, database backend) until stopped."""
+    _django()
+    from django.core.management import call_command
+
+    opts = ["--interval", str(args.interval), "--no-startup-delay"]
+    if args.batch:
+        opts.append("--batch")
+    call_command("db_worker", *opts)
     return 0
 
 
@@ -250,6 +280,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--port", default=8000, type=int)
     s.add_argument("--no-demo", action="store_true")
     s.set_defaults(func=cmd_serve)
+    w = sub.add_parser("worker", help="run queued background tasks (scenario runs)")
+    w.add_argument("--interval", type=float, default=1.0)
+    w.add_argument("--batch", action="store_true", help="run what is queued, then exit")
+    w.set_defaults(func=cmd_worker)
     pl = sub.add_parser("plan", help="plan files and status")
     psub = pl.add_subparsers(dest="plan_cmd", required=True)
     x = psub.add_parser("import")

@@ -158,6 +158,39 @@ def load_demo_accounts(plan, office, out: TextIO) -> None:
         if year in DEMO_APPROVED_YEARS:
             services.approve(office, inv)
     print("已载入演示核算数据 / demo accounts loaded", file=out)
+    load_demo_scenarios(plan, office, out)
+
+
+# Illustrative project assumptions for the demo policy scenario: the plan names the projects but gives no
+# capacities or dates (a county enters its own).
+DEMO_PROJECTS = {
+    "P01.1": {"include": True, "capacity_mw": 300, "commissioning_year": 2025},
+    "P01.2": {"include": True, "capacity_mw": 400, "commissioning_year": 2027},
+    "P01.3": {"include": True, "capacity_mw": 20, "commissioning_year": 2026},
+    "P01.4": {"include": True, "capacity_mw": 350, "commissioning_year": 2028},
+    "P01.5": {"include": True, "capacity_mw": 30, "commissioning_year": 2026},
+    "P03.1": {"include": True, "commissioning_year": 2026},
+}
+
+
+def load_demo_scenarios(plan, office, out: TextIO) -> None:
+    """A baseline and a policy scenario on the demo 2024 accounts, each run once."""
+    from carbonpeak.scenarios import services
+    from carbonpeak.scenarios.models import Scenario
+
+    if Scenario.objects.filter(plan=plan).exists():
+        return
+    base = services.create_baseline(office, plan, "基准情景（演示）")
+    policy = services.create_policy(office, base, "方案项目按期投产（演示）")
+    data = {f"projects.{code}.{k}": v for code, cfg in DEMO_PROJECTS.items() for k, v in cfg.items()}
+    data["measures"] = [
+        {"label": "工业节能降碳改造", "sector": "industry", "driver": "intensity_improvement", "delta": "0.01"}
+    ]
+    services.update_scenario(office, policy, data)
+    for s in (base, policy):
+        run = services.start_run(office, s, enqueue=False)
+        services.execute(run.pk)
+    print("已载入演示情景 / demo scenarios loaded", file=out)
 
 
 def demo_logins() -> list[tuple[str, str]]:

@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "carbonpeak.audit",
     "carbonpeak.plan",
     "carbonpeak.accounting",
+    "carbonpeak.scenarios",
+    "django_tasks_db",
     "carbonpeak.web",
 ]
 
@@ -206,6 +208,16 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "carbonpeak"}}
 
 NINJA_PAGINATION_PER_PAGE = 100
+
+# Background work (scenario runs): Django's task framework with the database backend; `carbonpeak worker`
+# (started by `carbonpeak serve`) runs the queue. CARBONPEAK_TASKS=immediate runs tasks in the request instead.
+_tasks = os.environ.get("CARBONPEAK_TASKS", "database")
+if _tasks == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+elif _tasks == "immediate":
+    TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+else:
+    raise ImproperlyConfigured(f"CARBONPEAK_TASKS must be database or immediate, got {_tasks!r}")
 
 LOGGING = {
     "version": 1,

@@ -6,5 +6,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("accounting/", include("carbonpeak.accounting.urls")),
+    path("scenarios/", include("carbonpeak.scenarios.urls")),
     path("", include("carbonpeak.web.urls")),
 ]

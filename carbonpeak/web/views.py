@@ -55,12 +55,18 @@ def public(request):
     return render(request, "web/public.html", {"plan": plan, "statuses": statuses})
 
 
+def _dashboard(plan: Plan) -> dict:
+    from carbonpeak.scenarios.presentation import latest_outlook
+
+    return {**dashboard_context(plan), "outlook": latest_outlook(plan)}
+
+
 @login_required
 @require_GET
 def dashboard(request):
     _staff(request)
     plan = current_plan()
-    body = cached(plan, "dashboard", lambda: render_to_string("web/_dashboard_body.html", dashboard_context(plan)))
+    body = cached(plan, "dashboard", lambda: render_to_string("web/_dashboard_body.html", _dashboard(plan)))
     return render(request, "web/dashboard.html", {"plan": plan, "body": body})
 
 

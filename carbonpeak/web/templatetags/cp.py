@@ -78,3 +78,16 @@ def get(mapping, key):
         return mapping.get(key)
     except AttributeError:
         return None
+
+
+@register.filter
+def div(value, by):
+    """value / by (None stays None): tonnes to 10 000 t for reading."""
+    if value is None or value == "":
+        return None
+    return float(value) / float(by)
+
+
+@register.filter
+def split(value: str, sep: str = " ") -> list[str]:
+    return value.split(sep)

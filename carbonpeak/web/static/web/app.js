@@ -70,12 +70,39 @@
       grid: { left: 80, right: 20, top: 40, bottom: 30 },
       xAxis: { type: "category", data: d.categories },
       yAxis: { type: "value" },
-      series: d.series.map(function (s) { return { name: s.name, type: s.type || "line", data: s.data }; }),
+      series: d.series.map(function (s) {
+        return { name: s.name, type: s.type || "line", data: s.data, stack: s.stack, symbol: "none",
+                 areaStyle: s.area ? {} : undefined };
+      }),
+    });
+    window.addEventListener("resize", function () { chart.resize(); });
+  }
+
+  function fan(el) {
+    var d = data(el.dataset.source);
+    if (!d) return;
+    var chart = echarts.init(el);
+    chart.setOption({
+      animation: false,
+      tooltip: { trigger: "axis" },
+      legend: { data: [d.labels.band, d.labels.mean, d.labels.deterministic] },
+      grid: { left: 90, right: 20, top: 40, bottom: 30 },
+      xAxis: { type: "category", data: d.categories, boundaryGap: false },
+      yAxis: { type: "value" },
+      series: [
+        { name: "p10", type: "line", data: d.low, stack: "fan", symbol: "none", lineStyle: { opacity: 0 }, tooltip: { show: false } },
+        { name: d.labels.band, type: "line", data: d.band, stack: "fan", symbol: "none", lineStyle: { opacity: 0 },
+          areaStyle: { color: "rgba(11,110,79,0.22)" }, itemStyle: { color: "rgba(11,110,79,0.35)" } },
+        { name: d.labels.mean, type: "line", data: d.mean, symbol: "none", itemStyle: { color: "#0b6e4f" },
+          markLine: { symbol: "none", data: [{ xAxis: d.peak_year }], lineStyle: { color: "#d73027" }, label: { formatter: d.peak_year } } },
+        { name: d.labels.deterministic, type: "line", data: d.deterministic, symbol: "none", lineStyle: { type: "dashed" }, itemStyle: { color: "#5f6b7a" } },
+      ],
     });
     window.addEventListener("resize", function () { chart.resize(); });
   }
 
   function init(root) {
+    (root || document).querySelectorAll("[data-chart=fan]").forEach(fan);
     (root || document).querySelectorAll("[data-chart=pie]").forEach(pie);
     (root || document).querySelectorAll("[data-chart=mixed]").forEach(mixed);
     (root || document).querySelectorAll("[data-chart=trend]").forEach(trend);

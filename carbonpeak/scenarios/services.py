@@ -1,0 +1,369 @@
+"""Scenario state changes (office only, validated, audited) and runs as background tasks."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from carbonpeak.accounting.choices import InventoryStatus
+from carbonpeak.accounting.models import Inventory
+from carbonpeak.audit.services import actor_label, record
+from carbonpeak.core import accounts
+from carbonpeak.core.errors import CalcError
+from carbonpeak.core.limits import MAX_DRAWS, MAX_YEARLY_RATE
+from carbonpeak.plan.models import Plan
+from carbonpeak.plan.permissions import require_office
+from carbonpeak.scenarios.choices import DriverName, RunStatus, ScenarioKind
+from carbonpeak.scenarios.fetch import defaults, inputs_hash, inputs_json, scenario_input
+from carbonpeak.scenarios.models import Scenario, ScenarioRun
+from carbonpeak.validation import Issue, Issues, ValidationFailed
+
+RANGE_DRIVERS = ("activity_growth", "intensity_improvement")
+SHARE_DRIVERS = ("electrification", "fuel_switch")
+MAX_END_YEAR = 2060
+
+
+def latest_approved(plan: Plan) -> Inventory | None:
+    return Inventory.objects.filter(plan=plan, status=InventoryStatus.APPROVED).order_by("-year").first()
+
+
+def create_baseline(actor: Any, plan: Plan, name: str = "", inventory: Inventory | None = None) -> Scenario:
+    """A baseline from the latest approved inventory with the shipped (illustrative) default assumptions."""
+    require_office(actor)
+    inv = inventory or latest_approved(plan)
+    if inv is None or inv.status != InventoryStatus.APPROVED:
+        raise ValidationFailed(
+            [
+                Issue(
+                    "no_inventory",
+                    "base_inventory",
+                    "需要一个已审定的年度核算作为基年",
+                    "an approved inventory year is needed as the base",
+                )
+            ]
+        )
+    d = defaults()
+    name = name.strip() or f"基准情景（{inv.year}年基）"
+    _unique_name(plan, name)
+    params = {
+        k: d[k] for k in ("gdp_growth", "grid_decline", "grid_floor_t_per_mwh", "electrification_ratio", "drivers")
+    }
+    with transaction.atomic():
+        s = Scenario.objects.create(
+            plan=plan,
+            name=name,
+            kind=ScenarioKind.BASELINE,
+            base_inventory=inv,
+            end_year=d["end_year"],
+            draws=d["draws"],
+            seed=d["seed"],
+            params=params,
+            created_by_label=actor_label(actor),
+            is_illustrative=inv.is_illustrative,
+        )
+        record(actor, "scenario.create", s, None, {"kind": s.kind, "base_inventory": inv.year})
+    return s
+
+
+def create_policy(actor: Any, baseline: Scenario, name: str) -> Scenario:
+    """A policy scenario: the baseline's assumptions, the plan's projects included, measures to add."""
+    require_office(actor)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed([Issue("required", "name", "name：请填写情景名称", "name: give the scenario a name")])
+    _unique_name(baseline.plan, name)
+    with transaction.atomic():
+        s = Scenario.objects.create(
+            plan=baseline.plan,
+            name=name,
+            kind=ScenarioKind.POLICY,
+            parent=baseline if baseline.kind == ScenarioKind.BASELINE else baseline.parent,
+            base_inventory=baseline.base_inventory,
+            end_year=baseline.end_year,
+            draws=baseline.draws,
+            seed=baseline.seed,
+            params=json.loads(json.dumps(baseline.params)),
+            measures=list(baseline.measures),
+            projects=json.loads(json.dumps(baseline.projects)),
+            created_by_label=actor_label(actor),
+            is_illustrative=baseline.is_illustrative,
+        )
+        record(actor, "scenario.create", s, None, {"kind": s.kind, "parent": baseline.pk})
+    return s
+
+
+def _unique_name(plan: Plan, name: str) -> None:
+    if Scenario.objects.filter(plan=plan, name=name).exists():
+        raise ValidationFailed(
+            [Issue("exists", "name", f"name：已有情景“{name}”", f"name: a scenario {name!r} exists")]
+        )
+
+
+def _num(raw: Any, field: str, issues: Issues, lo: float | None = None, hi: float | None = None) -> float | None:
+    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
+        return None
+    try:
+        d = Decimal(str(raw).strip())
+    except InvalidOperation:
+        issues.add("not_number", field, f"{field}：“{raw}”不是数值", f"{field}: {raw!r} is not a number")
+        return None
+    if not d.is_finite() or (lo is not None and d < Decimal(str(lo))) or (hi is not None and d > Decimal(str(hi))):
+        issues.add(
+            "out_of_range",
+            field,
+            f"{field}：应在 {lo} 到 {hi} 之间（比例写小数，3% 写 0.03）",
+            f"{field}: must be between {lo} and {hi} (fractions: 3 % is 0.03)",
+        )
+        return None
+    return float(d)
+
+
+def update_scenario(actor: Any, s: Scenario, data: dict[str, Any]) -> None:
+    """Replace the assumptions from a flat mapping (the page's form, or the API): ``drivers.<group>.<name>``
+    (``.mean/.low/.high`` for ranges), ``grid_decline``, ``gdp_growth.mean``…, ``measures`` (list),
+    ``projects.<code>.include|capacity_mw|commissioning_year|delay_years``, ``draws``, ``seed``, ``end_year``."""
+    require_office(actor)
+    issues = Issues()
+    params = json.loads(json.dumps(s.params))
+    drivers = params.setdefault("drivers", {})
+    for g in accounts.GROUPS:
+        d = drivers.setdefault(g, {})
+        for name in RANGE_DRIVERS:
+            cur = d.get(name) or {"mean": 0.0}
+            for part in ("mean", "low", "high"):
+                key = f"drivers.{g}.{name}.{part}"
+                if key in data:
+                    v = _num(data[key], key, issues, -MAX_YEARLY_RATE, MAX_YEARLY_RATE)
+                    if v is None and part == "mean" and key not in [i.field for i in issues.items]:
+                        issues.add("required", key, f"{key}：请填写", f"{key}: required")
+                    cur[part] = v
+            if cur.get("low") is not None and cur.get("high") is not None and cur["low"] > cur["high"]:
+                issues.add(
+                    "invalid_range",
+                    f"drivers.{g}.{name}.low",
+                    f"drivers.{g}.{name}：下限高于上限",
+                    f"drivers.{g}.{name}: low is above high",
+                )
+            d[name] = cur
+        for name in SHARE_DRIVERS:
+            key = f"drivers.{g}.{name}"
+            if key in data:
+                d[name] = _num(data[key], key, issues, 0, MAX_YEARLY_RATE) or 0.0
+    for key, lo, hi in (
+        ("grid_decline", 0, MAX_YEARLY_RATE),
+        ("grid_floor_t_per_mwh", 0, 2),
+        ("electrification_ratio", 0.05, 2),
+    ):
+        if key in data:
+            v = _num(data[key], key, issues, lo, hi)
+            if v is not None:
+                params[key] = v
+    g = params.setdefault("gdp_growth", {"mean": 0.0})
+    for part in ("mean", "low", "high"):
+        key = f"gdp_growth.{part}"
+        if key in data:
+            g[part] = _num(data[key], key, issues, -MAX_YEARLY_RATE, MAX_YEARLY_RATE)
+    if "base_capacity_mw" in data:
+        params["base_capacity_mw"] = _num(data["base_capacity_mw"], "base_capacity_mw", issues, 0, 1e6)
+    measures = s.measures
+    if "measures" in data:
+        measures = []
+        for i, m in enumerate(data["measures"] or []):
+            path = f"measures[{i}]"
+            sector = (m.get("sector") or "*").strip()
+            if sector != "*" and sector not in accounts.GROUPS:
+                issues.add(
+                    "unknown_sector",
+                    f"{path}.sector",
+                    f"{path}.sector：未知部门 {sector}",
+                    f"{path}.sector: unknown sector {sector}",
+                )
+            if m.get("driver") not in DriverName.values:
+                issues.add(
+                    "unknown_driver", f"{path}.driver", f"{path}.driver：未知驱动因素", f"{path}.driver: unknown driver"
+                )
+            delta = _num(m.get("delta"), f"{path}.delta", issues, -MAX_YEARLY_RATE, MAX_YEARLY_RATE)
+            if delta is None:
+                continue
+            measures.append(
+                {
+                    "label": (m.get("label") or "").strip()[:120],
+                    "sector": sector,
+                    "driver": m.get("driver"),
+                    "delta": delta,
+                }
+            )
+    projects = json.loads(json.dumps(s.projects))
+    from carbonpeak.plan.models import Project
+
+    codes = set(Project.objects.filter(plan=s.plan).values_list("code", flat=True))
+    for key, raw in data.items():
+        if not key.startswith("projects."):
+            continue
+        code, _, attr = key.removeprefix("projects.").rpartition(".")  # codes may contain dots (P01.1)
+        if code not in codes:
+            issues.add("unknown_project", key, f"{key}：未知项目", f"{key}: unknown project")
+            continue
+        cfg = projects.setdefault(code, {})
+        if attr == "include":
+            cfg["include"] = raw in (True, "on", "1", "true", 1)
+        elif attr == "capacity_mw":
+            cfg["capacity_mw"] = _num(raw, key, issues, 0, 1e5)
+        elif attr == "commissioning_year":
+            y = _num(raw, key, issues, s.base_inventory.year, MAX_END_YEAR)
+            cfg["commissioning_year"] = int(y) if y is not None else None
+        elif attr == "delay_years":
+            y = _num(raw, key, issues, 0, 30)
+            cfg["delay_years"] = int(y) if y is not None else 0
+        elif attr == "full_load_hours":
+            cfg["full_load_hours"] = _num(raw, key, issues, 0, 8760)
+        else:
+            issues.add("unknown_key", key, f"{key}：未知字段", f"{key}: unknown field")
+    draws = s.draws
+    if "draws" in data:
+        v = _num(data["draws"], "draws", issues, 100, MAX_DRAWS)
+        draws = int(v) if v is not None else draws
+    end_year = s.end_year
+    if "end_year" in data:
+        v = _num(data["end_year"], "end_year", issues, s.plan.peak_year, MAX_END_YEAR)
+        end_year = int(v) if v is not None else end_year
+    issues.raise_if_errors()
+    before = {
+        "params": s.params,
+        "measures": s.measures,
+        "projects": s.projects,
+        "draws": s.draws,
+        "end_year": s.end_year,
+    }
+    with transaction.atomic():
+        s.params, s.measures, s.projects, s.draws, s.end_year = params, measures, projects, draws, end_year
+        try:
+            scenario_input(s).__class__  # noqa: B018 - validates that the inputs build
+        except CalcError as e:
+            raise ValidationFailed([Issue(e.code, e.field, e.message, e.message)]) from e
+        s.save()
+        record(
+            actor,
+            "scenario.update",
+            s,
+            before,
+            {"params": params, "measures": measures, "projects": projects, "draws": draws, "end_year": end_year},
+        )
+
+
+def start_run(actor: Any, s: Scenario, enqueue: bool = True) -> ScenarioRun:
+    """Queue a run (a background task). The inputs are frozen now, with their hash. ``enqueue=False`` only
+    records the run (the caller executes it, e.g. the demo set-up)."""
+    from carbonpeak.scenarios.tasks import run_scenario
+
+    require_office(actor)
+    try:
+        inp = scenario_input(s)
+    except CalcError as e:
+        raise ValidationFailed([Issue(e.code, e.field, f"无法运行：{e.message}", e.message)]) from e
+    with transaction.atomic():
+        run = ScenarioRun.objects.create(
+            scenario=s, inputs=inputs_json(inp), inputs_sha256=inputs_hash(inp), started_by_label=actor_label(actor)
+        )
+        record(actor, "scenario.run", s, None, {"run": run.pk, "inputs_sha256": run.inputs_sha256})
+        if enqueue:
+            transaction.on_commit(lambda: _enqueue(run_scenario, run.pk))
+    return run
+
+
+def _enqueue(task: Any, run_id: int) -> None:
+    result = task.enqueue(run_id)
+    ScenarioRun.objects.filter(pk=run_id, task_id="").update(task_id=str(result.id)[:64])
+
+
+def execute(run_id: int) -> None:
+    """The task body: compute, reporting progress, and store the results (or the error)."""
+    from carbonpeak.core import scenario as sc
+    from carbonpeak.plan.revision import bump
+
+    run = ScenarioRun.objects.select_related("scenario__base_inventory", "scenario__plan").get(pk=run_id)
+    if run.status not in (RunStatus.QUEUED,):
+        return
+    ScenarioRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, started_at=timezone.now())
+    last = [0.0]
+
+    def progress(share: float) -> None:
+        if share - last[0] >= 0.05 or share >= 1:
+            last[0] = share
+            ScenarioRun.objects.filter(pk=run.pk).update(progress=round(0.95 * share, 4))
+
+    try:
+        inp = scenario_input(run.scenario)
+        if inputs_hash(inp) != run.inputs_sha256:
+            raise CalcError("stale", "", "The inputs changed after the run was queued; start it again.")
+        results = sc.run(inp, progress=progress)
+        results["gaps"] = target_gaps(run.scenario.plan, results)
+    except CalcError as e:
+        ScenarioRun.objects.filter(pk=run.pk).update(
+            status=RunStatus.FAILED, error=e.message, finished_at=timezone.now()
+        )
+        return
+    ScenarioRun.objects.filter(pk=run.pk).update(
+        status=RunStatus.DONE, results=results, progress=1.0, finished_at=timezone.now()
+    )
+    bump(run.scenario.plan_id)  # the dashboard shows the latest run
+
+
+GAP_TARGETS = {
+    "non_fossil_share": "nonfossil_share",
+    "energy_intensity_reduction": "energy_intensity_reduction",
+    "new_energy_capacity_energy_task": "new_energy_capacity_mw",
+    "carbon_peak_year": "peak_year",
+}
+
+
+def target_gaps(plan: Plan, results: dict[str, Any]) -> list[dict[str, Any]]:
+    """Projected value against each milestone of the targets a projection speaks to (projected − target)."""
+    det = results["deterministic"]
+    years = det["years"]
+    out = []
+    base_intensity = _base_intensity(plan)
+    for t in plan.targets.filter(code__in=GAP_TARGETS).prefetch_related("milestones"):
+        for m in t.milestones.all():
+            key = GAP_TARGETS[t.code]
+            if key == "peak_year":
+                value = results["peak_year_of_mean"]
+            elif m.year not in years:
+                continue
+            elif key == "energy_intensity_reduction":
+                series = det.get("energy_intensity_tce_per_10k_yuan")
+                if series is None or base_intensity is None:
+                    continue
+                value = 1 - series[years.index(m.year)] / base_intensity
+            else:
+                series = det.get(key)
+                if series is None or series[years.index(m.year)] is None:
+                    continue
+                value = series[years.index(m.year)]
+            target = float(m.value)
+            good = value <= target if t.direction == "decrease" else value >= target
+            out.append(
+                {
+                    "target": t.code,
+                    "name": t.name,
+                    "unit": t.unit,
+                    "year": m.year,
+                    "target_value": target,
+                    "projected": value,
+                    "gap": value - target,
+                    "met": good,
+                }
+            )
+    return out
+
+
+def _base_intensity(plan: Plan) -> float | None:
+    inv = Inventory.objects.filter(plan=plan, year=plan.base_year, status=InventoryStatus.APPROVED).first()
+    if inv is None or not inv.results or not inv.gdp_10k_yuan:
+        return None
+    e = inv.results["energy"].get("coal_equivalent") or inv.results["energy"]["calorific"]
+    return e["total_tce"] / float(inv.gdp_10k_yuan)

@@ -1,0 +1,206 @@
+"""Scenario pages: the list (new baseline / policy, compare), one scenario (assumptions, projects, run, results),
+the run's progress (HTMX polling), side-by-side comparison, Excel and PDF exports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET
+
+from carbonpeak.core import accounts
+from carbonpeak.plan.permissions import is_office
+from carbonpeak.scenarios import exports, services
+from carbonpeak.scenarios.choices import DriverName, RunStatus
+from carbonpeak.scenarios.fetch import current_hash, effective_drivers, project_rows
+from carbonpeak.scenarios.models import Scenario, ScenarioRun
+from carbonpeak.scenarios.presentation import GROUP_NAMES, compare_chart, fan_chart, sector_chart, summary
+from carbonpeak.validation import ValidationFailed
+from carbonpeak.web.views import _staff, current_plan
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def latest_run(s: Scenario) -> ScenarioRun | None:
+    return s.runs.first()
+
+
+def latest_done(s: Scenario) -> ScenarioRun | None:
+    return s.runs.filter(status=RunStatus.DONE).first()
+
+
+@login_required
+def scenario_list(request):
+    _staff(request)
+    plan = current_plan()
+    errors = None
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "baseline":
+                s = services.create_baseline(request.user, plan, request.POST.get("name", ""))
+            else:
+                base = get_object_or_404(Scenario, plan=plan, pk=request.POST.get("parent"))
+                s = services.create_policy(request.user, base, request.POST.get("name", ""))
+            return redirect("scenarios:detail", pk=s.pk)
+        except ValidationFailed as exc:
+            errors = exc.issues
+    rows = []
+    for s in Scenario.objects.filter(plan=plan).select_related("base_inventory", "parent"):
+        done = latest_done(s)
+        rows.append(
+            {
+                "s": s,
+                "run": done,
+                "summary": summary(done) if done else None,
+                "stale": done is not None and current_hash(s) != done.inputs_sha256,
+            }
+        )
+    return render(
+        request,
+        "scenarios/list.html",
+        {
+            "plan": plan,
+            "rows": rows,
+            "errors": errors,
+            "is_office": is_office(request.user),
+            "baselines": [r["s"] for r in rows if r["s"].kind == "baseline"],
+            "latest_inventory": services.latest_approved(plan),
+        },
+    )
+
+
+@login_required
+def detail(request, pk: int):
+    _staff(request)
+    plan = current_plan()
+    s = get_object_or_404(Scenario.objects.select_related("base_inventory", "parent"), plan=plan, pk=pk)
+    errors = None
+    if request.method == "POST":
+        try:
+            action = request.POST.get("action")
+            if action == "save":
+                services.update_scenario(request.user, s, _form_data(request.POST, s))
+            elif action == "run":
+                services.start_run(request.user, s)
+            return redirect("scenarios:detail", pk=s.pk)
+        except ValidationFailed as exc:
+            errors = exc.issues
+    return render(request, "scenarios/detail.html", _detail_context(request, plan, s, errors))
+
+
+def _form_data(post, s: Scenario) -> dict[str, Any]:
+    data: dict[str, Any] = {k: v for k, v in post.items() if k not in ("csrfmiddlewaretoken", "action")}
+    for r in project_rows(s):
+        data[f"projects.{r['code']}.include"] = post.get(f"projects.{r['code']}.include") == "on"
+    measures = []
+    for i in range(int(post.get("measure_count", 0) or 0) + 1):
+        if post.get(f"measure.{i}.delta", "").strip():
+            measures.append(
+                {
+                    "label": post.get(f"measure.{i}.label", ""),
+                    "sector": post.get(f"measure.{i}.sector", "*"),
+                    "driver": post.get(f"measure.{i}.driver", ""),
+                    "delta": post.get(f"measure.{i}.delta"),
+                }
+            )
+        for k in ("label", "sector", "driver", "delta"):
+            data.pop(f"measure.{i}.{k}", None)
+    data.pop("measure_count", None)
+    data["measures"] = measures
+    return data
+
+
+def _detail_context(request, plan, s: Scenario, errors) -> dict[str, Any]:
+    run = latest_run(s)
+    done = latest_done(s)
+    now_hash = current_hash(s)
+    drivers = s.params.get("drivers", {})
+    ctx: dict[str, Any] = {
+        "plan": plan,
+        "s": s,
+        "errors": errors,
+        "is_office": is_office(request.user),
+        "run": run,
+        "done": done,
+        "stale": done is not None and now_hash != done.inputs_sha256,
+        "inputs_ok": now_hash is not None,
+        "groups": [(g, GROUP_NAMES[g], drivers.get(g, {})) for g in accounts.GROUPS],
+        "effective": effective_drivers(s),
+        "driver_names": DriverName.choices,
+        "projects": project_rows(s),
+        "measures": s.measures,
+        "measure_count": len(s.measures),
+        "params": s.params,
+    }
+    if done is not None:
+        ctx.update(
+            {
+                "res": done.results,
+                "summary": summary(done),
+                "fan": fan_chart(done.results),
+                "sectors_chart": sector_chart(done.results),
+            }
+        )
+    return ctx
+
+
+@login_required
+@require_GET
+def run_status(request, pk: int, run_id: int):
+    """The progress fragment; HTMX polls it while the run is queued or running, then reloads the page."""
+    _staff(request)
+    run = get_object_or_404(ScenarioRun, scenario__plan=current_plan(), scenario_id=pk, pk=run_id)
+    resp = render(request, "scenarios/_run_status.html", {"run": run, "s": run.scenario})
+    if run.status in (RunStatus.DONE, RunStatus.FAILED) and request.headers.get("HX-Request"):
+        resp["HX-Refresh"] = "true"
+    return resp
+
+
+@login_required
+@require_GET
+def compare(request):
+    _staff(request)
+    plan = current_plan()
+    ids = [int(x) for x in request.GET.getlist("ids") if x.isdigit()]
+    items = []
+    for s in Scenario.objects.filter(plan=plan, pk__in=ids):
+        done = latest_done(s)
+        if done is not None:
+            items.append({"s": s, "run": done, "summary": summary(done)})
+    return render(
+        request,
+        "scenarios/compare.html",
+        {"plan": plan, "items": items, "chart": compare_chart(items) if items else None},
+    )
+
+
+def _done_or_404(plan, pk: int) -> tuple[Scenario, ScenarioRun]:
+    s = get_object_or_404(Scenario, plan=plan, pk=pk)
+    done = latest_done(s)
+    if done is None:
+        from django.http import Http404
+
+        raise Http404("no finished run")
+    return s, done
+
+
+@login_required
+@require_GET
+def export_xlsx(request, pk: int):
+    _staff(request)
+    s, done = _done_or_404(current_plan(), pk)
+    resp = HttpResponse(exports.workbook(s, done), content_type=XLSX)
+    resp["Content-Disposition"] = f'attachment; filename="scenario-{s.pk}-run-{done.pk}.xlsx"'
+    return resp
+
+
+@login_required
+@require_GET
+def export_pdf(request, pk: int):
+    _staff(request)
+    s, done = _done_or_404(current_plan(), pk)
+    resp = HttpResponse(exports.brief_pdf(request, s, done), content_type="application/pdf")
+    resp["Content-Disposition"] = f'inline; filename="scenario-{s.pk}-brief.pdf"'
+    return resp
