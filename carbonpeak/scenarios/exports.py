@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -118,8 +119,9 @@ def fan_svg(r: dict[str, Any], width: int = 640, height: int = 260) -> str:
     years = r["years"]
     lo, hi, mean = r["total_p10_tco2"], r["total_p90_tco2"], r["total_mean_tco2"]
     det = r["deterministic"]["total_co2_t"]
-    top = max(max(hi), max(det)) * 1.05 or 1.0
-    left, right, up, down = 56, 10, 10, 26
+    step = _nice_step(max(max(hi), max(det)) / 4 or 1.0)
+    top = step * math.ceil(max(max(hi), max(det)) * 1.02 / step)
+    left, right, up, down = 56, 22, 10, 26
     w, h = width - left - right, height - up - down
 
     def x(i: int) -> float:
@@ -145,11 +147,17 @@ def fan_svg(r: dict[str, Any], width: int = 640, height: int = 260) -> str:
     for i, yr in enumerate(years):
         if yr % 5 == 0:
             parts.append(f'<text x="{x(i):.1f}" y="{height - 8}" text-anchor="middle">{yr}</text>')
-    for k in range(5):
-        v = top * k / 4
+    for k in range(round(top / step) + 1):
+        v = step * k
         parts.append(f'<text x="{left - 4}" y="{y(v) + 3:.1f}" text-anchor="end">{v / 10000:,.0f}</text>')
     parts.append(f'<text x="4" y="{up + 8}">万吨</text></svg>')
     return "".join(parts)
+
+
+def _nice_step(raw: float) -> float:
+    """1, 2 or 5 × 10^k at or above ``raw`` (readable axis ticks)."""
+    mag = 10 ** math.floor(math.log10(raw))
+    return next(m * mag for m in (1, 2, 5, 10) if m * mag >= raw)
 
 
 def brief_pdf(request: Any, s: Scenario, run: ScenarioRun) -> bytes:
