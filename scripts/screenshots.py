@@ -57,6 +57,12 @@ def main() -> None:
         page.goto(f"{BASE}/accounting/2020/")
         page.wait_for_timeout(500)
         page.screenshot(path=OUT / "accounting-2020-grade-c.png", full_page=False)
+        page.goto(f"{BASE}/scenarios/")
+        page.click("text=方案项目按期投产（演示）")
+        page.wait_for_timeout(900)
+        page.screenshot(path=OUT / "scenario.png", full_page=False)
+        brief = page.request.get(page.url + "brief.pdf")
+        (OUT / "scenario-brief.pdf").write_bytes(brief.body())
         page.set_viewport_size({"width": 1366, "height": 900})
         ctx.close()
         ctx = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
@@ -75,6 +81,8 @@ def main() -> None:
         browser.close()
     subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(OUT / "dispatch-report.pdf"),
                     str(OUT / "dispatch-report")], check=True)
+    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(OUT / "scenario-brief.pdf"),
+                    str(OUT / "scenario-brief")], check=True)
 
 
 if __name__ == "__main__":
