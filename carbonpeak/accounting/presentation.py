@@ -129,3 +129,67 @@ def yoy_rows(res: dict[str, Any], prev: dict[str, Any], basis: str) -> list[dict
         r["change"] = _change(r["now"], r["before"])
         r["flag"] = r["change"] is not None and abs(r["change"]) > YOY_CHANGE_FLAG
     return rows
+
+
+EFFECT_NAMES = {
+    "population": gettext_lazy("人口"),
+    "affluence": gettext_lazy("人均GDP"),
+    "energy_intensity": gettext_lazy("能耗强度"),
+    "carbon_intensity": gettext_lazy("碳强度（单位能耗排放）"),
+    "sector_structure": gettext_lazy("部门结构"),
+    "fuel_mix": gettext_lazy("品种结构"),
+    "emission_factor": gettext_lazy("排放因子"),
+}
+
+
+def _cells(res: dict[str, Any]) -> dict[tuple[str, str], tuple[float, float]]:
+    cells: dict[tuple[str, str], list[float]] = {}
+    for r in res["lines"]:
+        if r["scope"] == "none":
+            continue
+        c = cells.setdefault((r["group"], r["carrier"]), [0.0, 0.0])
+        c[0] += r["energy_tce"]["calorific"]
+        c[1] += r["co2_t"]
+    return {k: (v[0], v[1]) for k, v in cells.items()}
+
+
+def decomposition(res: dict[str, Any], inv: Any, base_res: dict[str, Any], base_inv: Any) -> dict[str, Any] | None:
+    """LMDI between the base year and this year: Kaya on territorial CO2, and over sectors and fuels on the
+    scope-1+2 cells. None when either year lacks population or GDP."""
+    from decimal import Decimal
+
+    from carbonpeak.core.errors import CalcError
+    from carbonpeak.core.lmdi import lmdi, lmdi_sectoral
+
+    if not (inv.population and inv.gdp_10k_yuan and base_inv.population and base_inv.gdp_10k_yuan):
+        return None
+    basis = (
+        "coal_equivalent"
+        if "coal_equivalent" in res["bases"] and "coal_equivalent" in base_res["bases"]
+        else "calorific"
+    )
+
+    def kaya_side(r: dict[str, Any], i: Any) -> dict[str, Decimal]:
+        return {
+            "population": Decimal(i.population),
+            "gdp": Decimal(i.gdp_10k_yuan),
+            "energy": Decimal(repr(r["energy"][basis]["total_tce"])),
+            "co2": Decimal(repr(r["co2"]["territorial_co2_t"])),
+        }
+
+    try:
+        kaya, ktotal = lmdi(kaya_side(base_res, base_inv), kaya_side(res, inv))
+        sect, stotal = lmdi_sectoral(
+            {"population": base_inv.population, "gdp": base_inv.gdp_10k_yuan, "cells": _cells(base_res)},
+            {"population": inv.population, "gdp": inv.gdp_10k_yuan, "cells": _cells(res)},
+        )
+    except CalcError:
+        return None
+    return {
+        "base_year": base_inv.year,
+        "basis": basis,
+        "kaya": [{"name": EFFECT_NAMES[k], "value": float(v)} for k, v in kaya.items()],
+        "kaya_total": float(ktotal),
+        "sectoral": [{"name": EFFECT_NAMES[k], "value": float(v)} for k, v in sect.items()],
+        "sectoral_total": float(stotal),
+    }

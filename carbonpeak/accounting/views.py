@@ -23,6 +23,7 @@ from carbonpeak.accounting.presentation import (
     GROUP_NAMES,
     carrier_chart,
     carrier_names,
+    decomposition,
     group_chart,
     trend_chart,
     yoy_rows,
@@ -149,6 +150,11 @@ def _inventory_context(request, plan, inv: Inventory, report, errors) -> dict[st
     if prev is not None and "error" in prev:
         prev = None
     basis = "coal_equivalent" if "coal_equivalent" in res["bases"] else "calorific"
+    base_inv = (
+        Inventory.objects.filter(plan=plan, year=plan.base_year).exclude(pk=inv.pk).select_related("factor_set").first()
+    )
+    base_res = results_of(base_inv) if base_inv is not None else None
+    lmdi_ctx = decomposition(res, inv, base_res, base_inv) if base_res and "error" not in base_res else None
     used = {f.key: f for f in Factor.objects.filter(factor_set=inv.factor_set, key__in=res["factors_used"])}
     indicator_rows = []
     for row in target_indicators(plan):
@@ -178,6 +184,7 @@ def _inventory_context(request, plan, inv: Inventory, report, errors) -> dict[st
             "used_factors": [used[k] for k in res["factors_used"] if k in used],
             "grade_c": [used[k] for k in res["factors_used"] if k in used and used[k].grade == Grade.C],
             "indicator_rows": indicator_rows,
+            "lmdi": lmdi_ctx,
         }
     )
     return ctx

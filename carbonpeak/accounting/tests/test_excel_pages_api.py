@@ -104,7 +104,7 @@ def test_pages_for_the_office(plan, office, inv2021):
     r = c.post(reverse("accounting:inventory", args=[2021]), {"action": "upload", "file": buf})
     body = r.content.decode()
     assert r.status_code == 200, body
-    assert "id=\"import-report\"" in body and "abc" in body, body[body.find("<main"):][:3000]
+    assert 'id="import-report"' in body and "abc" in body, body[body.find("<main") :][:3000]
     assert "拒绝 1 行" in body and "未变 8 行" in body
 
 

@@ -243,3 +243,32 @@ def test_switching_the_factor_set_is_audited_and_changes_results(plan, office, i
     assert after["factor_set_version"] == fs.version
     assert after["energy"]["calorific"]["total_tce"] == pytest.approx(before - 100000 * (0.7143 - 0.7))
     assert AuditEntry.objects.filter(action="inventory.factor_set").exists()
+
+
+def test_year_page_decomposes_the_change_since_the_base_year(plan, office, inv2020):
+    from django.test import Client
+    from django.urls import reverse
+
+    from carbonpeak.accounting.fetch import results_of
+    from carbonpeak.accounting.presentation import decomposition
+
+    inv = services.create_inventory(office, plan, 2023)
+    rows = [dict(r) for r in BASE_ROWS]
+    rows[0]["quantity"] = "90000"
+    rows.append(row("industry.C30", "natural_gas", "10k_m3", "500"))  # a fuel new to the sector
+    services.import_activity(
+        office,
+        inv,
+        numbered(rows),
+        [(None, k, v) for k, v in {**PARAMS, "population": "410000", "gdp_10k_yuan": "1150000"}.items()],
+    )
+    d = decomposition(results_of(inv), inv, results_of(inv2020), inv2020)
+    r1, r0 = results_of(inv), results_of(inv2020)
+    assert d["kaya_total"] == pytest.approx(r1["co2"]["territorial_co2_t"] - r0["co2"]["territorial_co2_t"])
+    assert sum(e["value"] for e in d["kaya"]) == pytest.approx(d["kaya_total"], abs=1e-6)
+    assert d["sectoral_total"] == pytest.approx(r1["co2"]["scope12_co2_t"] - r0["co2"]["scope12_co2_t"])
+    assert sum(e["value"] for e in d["sectoral"]) == pytest.approx(d["sectoral_total"], abs=1e-6)
+    c = Client()
+    c.force_login(office)
+    body = c.get(reverse("accounting:inventory", args=[2023])).content.decode()
+    assert 'id="lmdi"' in body and "部门结构" in body and "品种结构" in body
