@@ -101,6 +101,7 @@ def test_policy_run_gives_peak_probability_and_gaps(plan, office, approved, djan
     assert r["total_mean_tco2"][-1] < b.results["total_mean_tco2"][-1]
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection between tasks, as in production
 def test_runs_go_through_the_database_worker(plan, office, approved, django_capture_on_commit_callbacks):
     """The production path: the run is queued in the database and `carbonpeak worker --batch` executes it."""
     from django.core.management import call_command
