@@ -38,9 +38,17 @@ def _opt(x: Any) -> float | None:
     return None if x is None or x == "" else float(x)
 
 
+def effective_params(s: Scenario) -> dict[str, Any]:
+    """A policy scenario composes over its baseline: the baseline's assumptions, the policy's measures and
+    projects. A change to the baseline therefore changes (and makes stale) every policy built on it."""
+    if s.kind == "policy" and s.parent_id is not None:
+        return s.parent.params
+    return s.params
+
+
 def effective_drivers(s: Scenario) -> dict[str, dict[str, Any]]:
     """The scenario's drivers with its measures added (a measure shifts a driver's mean, low and high)."""
-    drivers = json.loads(json.dumps(s.params.get("drivers", {})))
+    drivers = json.loads(json.dumps(effective_params(s).get("drivers", {})))
     for m in s.measures:
         groups = accounts.GROUPS if m.get("sector") in (None, "", "*") else [m["sector"]]
         for g in groups:
@@ -83,8 +91,9 @@ def project_rows(s: Scenario) -> list[dict[str, Any]]:
 
 
 def _base_capacity(s: Scenario) -> float:
-    if s.params.get("base_capacity_mw") not in (None, ""):
-        return float(s.params["base_capacity_mw"])
+    params = effective_params(s)
+    if params.get("base_capacity_mw") not in (None, ""):
+        return float(params["base_capacity_mw"])
     v = (
         IndicatorValue.objects.filter(
             target__plan=s.plan,
@@ -126,7 +135,7 @@ def scenario_input(s: Scenario) -> sc.ScenarioInput:
         raise CalcError("missing_factor", "grid", f"The {inv.year} accounts have no grid factor.")
     ef = float(fs.value_in(key, "tCO2/MWh"))
     dflt = defaults()
-    p = s.params
+    p = effective_params(s)
     drivers = {
         g: sc.Drivers(
             activity_growth=_range(d.get("activity_growth")),

@@ -23,6 +23,7 @@ from carbonpeak.scenarios.models import Scenario, ScenarioRun
 from carbonpeak.validation import Issue, Issues, ValidationFailed
 
 RANGE_DRIVERS = ("activity_growth", "intensity_improvement")
+INHERITED_KEYS = ("grid_decline", "grid_floor_t_per_mwh", "electrification_ratio", "base_capacity_mw")
 SHARE_DRIVERS = ("electrification", "fuel_switch")
 MAX_END_YEAR = 2060
 
@@ -122,13 +123,8 @@ def _num(raw: Any, field: str, issues: Issues, lo: float | None = None, hi: floa
     return float(d)
 
 
-def update_scenario(actor: Any, s: Scenario, data: dict[str, Any]) -> None:
-    """Replace the assumptions from a flat mapping (the page's form, or the API): ``drivers.<group>.<name>``
-    (``.mean/.low/.high`` for ranges), ``grid_decline``, ``gdp_growth.mean``…, ``measures`` (list),
-    ``projects.<code>.include|capacity_mw|commissioning_year|delay_years``, ``draws``, ``seed``, ``end_year``."""
-    require_office(actor)
-    issues = Issues()
-    params = json.loads(json.dumps(s.params))
+def _update_assumptions(params: dict[str, Any], data: dict[str, Any], issues: Issues) -> None:
+    """A baseline's own assumptions: drivers per sector, grid path, GDP growth, base capacity."""
     drivers = params.setdefault("drivers", {})
     for g in accounts.GROUPS:
         d = drivers.setdefault(g, {})
@@ -169,6 +165,26 @@ def update_scenario(actor: Any, s: Scenario, data: dict[str, Any]) -> None:
             g[part] = _num(data[key], key, issues, -MAX_YEARLY_RATE, MAX_YEARLY_RATE)
     if "base_capacity_mw" in data:
         params["base_capacity_mw"] = _num(data["base_capacity_mw"], "base_capacity_mw", issues, 0, 1e6)
+
+
+def update_scenario(actor: Any, s: Scenario, data: dict[str, Any]) -> None:
+    """Replace the assumptions from a flat mapping (the page's form, or the API): ``drivers.<group>.<name>``
+    (``.mean/.low/.high`` for ranges), ``grid_decline``, ``gdp_growth.mean``…, ``measures`` (list),
+    ``projects.<code>.include|capacity_mw|commissioning_year|delay_years``, ``draws``, ``seed``, ``end_year``."""
+    require_office(actor)
+    issues = Issues()
+    if s.kind == ScenarioKind.POLICY:
+        inherited = [k for k in data if k.startswith(("drivers.", "gdp_growth.")) or k in INHERITED_KEYS]
+        for k in inherited:
+            issues.add(
+                "inherited",
+                k,
+                f"{k}：政策情景沿用基准情景的假设，请修改基准情景或添加政策措施",
+                f"{k}: a policy scenario takes its assumptions from its baseline; change the baseline or add a measure",
+            )
+    params = json.loads(json.dumps(s.params))
+    if s.kind == ScenarioKind.BASELINE:
+        _update_assumptions(params, data, issues)
     measures = s.measures
     if "measures" in data:
         measures = []

@@ -14,7 +14,7 @@ from carbonpeak.core import accounts
 from carbonpeak.plan.permissions import is_office
 from carbonpeak.scenarios import exports, services
 from carbonpeak.scenarios.choices import DriverName, RunStatus
-from carbonpeak.scenarios.fetch import current_hash, effective_drivers, project_rows
+from carbonpeak.scenarios.fetch import current_hash, effective_drivers, effective_params, project_rows
 from carbonpeak.scenarios.models import Scenario, ScenarioRun
 from carbonpeak.scenarios.presentation import GROUP_NAMES, compare_chart, fan_chart, sector_chart, summary
 from carbonpeak.validation import ValidationFailed
@@ -116,7 +116,8 @@ def _detail_context(request, plan, s: Scenario, errors) -> dict[str, Any]:
     run = latest_run(s)
     done = latest_done(s)
     now_hash = current_hash(s)
-    drivers = s.params.get("drivers", {})
+    params = effective_params(s)
+    drivers = params.get("drivers", {})
     ctx: dict[str, Any] = {
         "plan": plan,
         "s": s,
@@ -132,7 +133,8 @@ def _detail_context(request, plan, s: Scenario, errors) -> dict[str, Any]:
         "projects": project_rows(s),
         "measures": s.measures,
         "measure_count": len(s.measures),
-        "params": s.params,
+        "params": params,
+        "editable": is_office(request.user) and s.kind == "baseline",
     }
     if done is not None:
         ctx.update(

@@ -236,3 +236,23 @@ def test_pages_progress_compare_and_exports(plan, office, approved, django_captu
     # the dashboard shows the newest outlook
     dash = c.get(reverse("dashboard")).content.decode()
     assert 'id="outlook"' in dash and "达峰展望" in dash
+
+
+@override_settings(TASKS=IMMEDIATE)
+def test_a_policy_composes_over_its_baseline(plan, office, approved, django_capture_on_commit_callbacks):
+    base = services.create_baseline(office, plan)
+    pol = services.create_policy(office, base, "政策")
+    with pytest.raises(ValidationFailed) as exc:
+        services.update_scenario(office, pol, {"drivers.industry.activity_growth.mean": "0.01", "grid_decline": "0.03"})
+    assert {i.code for i in exc.value.issues} == {"inherited"}
+    services.update_scenario(office, pol, {"draws": "300"})
+    with django_capture_on_commit_callbacks(execute=True):
+        run = services.start_run(office, pol)
+    run.refresh_from_db()
+    assert current_hash(pol) == run.inputs_sha256
+    # the baseline changes: the policy built on it is stale and its next run uses the new assumption
+    services.update_scenario(office, base, {"drivers.industry.activity_growth.mean": "0.01"})
+    pol = type(pol).objects.get(pk=pol.pk)
+    assert current_hash(pol) != run.inputs_sha256
+    inp = scenario_input(pol)
+    assert inp.drivers["industry"].activity_growth.mean == 0.01
