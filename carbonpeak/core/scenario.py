@@ -67,12 +67,29 @@ class SectorBase:
     electricity_mwh: float  # final electricity
 
 
+def as_range(x: Range | float) -> Range:
+    return x if isinstance(x, Range) else Range(float(x))
+
+
 @dataclass(frozen=True)
 class Drivers:
+    """Yearly rates of one sector, each a Range (a plain number is a rate without uncertainty)."""
+
     activity_growth: Range = Range(0.0)
     intensity_improvement: Range = Range(0.0)
-    electrification: float = 0.0
-    fuel_switch: float = 0.0
+    electrification: Range = Range(0.0)
+    fuel_switch: Range = Range(0.0)
+
+    def __post_init__(self) -> None:
+        for name in ("activity_growth", "intensity_improvement", "electrification", "fuel_switch"):
+            object.__setattr__(self, name, as_range(getattr(self, name)))
+
+    @property
+    def growth_sd(self) -> float:
+        """sd of the yearly growth of the sector's direct CO2 (to first order, the rates' sds combine)."""
+        return math.hypot(
+            self.activity_growth.sd, self.intensity_improvement.sd, self.electrification.sd, self.fuel_switch.sd
+        )
 
 
 @dataclass(frozen=True)
@@ -97,7 +114,7 @@ class ScenarioInput:
     base_nonfossil_mwh: float
     loss_share: float
     grid_ef_t_per_mwh: float
-    grid_decline: float = 0.0
+    grid_decline: Range | float = 0.0
     grid_floor_t_per_mwh: float = 0.0
     additions: tuple[Addition, ...] = ()
     electrification_ratio: float = 1.0  # final electricity per unit of fuel energy replaced (scenario input)
@@ -111,6 +128,9 @@ class ScenarioInput:
     seed: int = 1
     extra: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "grid_decline", as_range(self.grid_decline))
+
 
 def check(inp: ScenarioInput) -> None:
     if not inp.base_year < inp.end_year:
@@ -119,17 +139,17 @@ def check(inp: ScenarioInput) -> None:
         raise CalcError("out_of_range", "draws", f"draws must be 1..{MAX_DRAWS}.")
     for s in inp.sectors:
         d = inp.drivers.get(s.name, Drivers())
-        for name, value in (("electrification", d.electrification), ("fuel_switch", d.fuel_switch)):
-            if not 0 <= value < 1:
+        for name, r in (("electrification", d.electrification), ("fuel_switch", d.fuel_switch)):
+            if not 0 <= r.mean < 1:
                 raise CalcError("out_of_range", f"drivers.{s.name}.{name}", f"{name} is a yearly fraction 0..1.")
         for name, r in (("activity_growth", d.activity_growth), ("intensity_improvement", d.intensity_improvement)):
             if not -MAX_YEARLY_RATE < r.mean < MAX_YEARLY_RATE:
                 raise CalcError("out_of_range", f"drivers.{s.name}.{name}", f"{name} {r.mean} is not a yearly rate.")
             if r.low is not None and r.high is not None and r.low > r.high:
                 raise CalcError("invalid_value", f"drivers.{s.name}.{name}", "low is above high.")
-    if any(d.electrification for d in inp.drivers.values()) and inp.mwh_per_tce <= 0:
+    if any(d.electrification.mean for d in inp.drivers.values()) and inp.mwh_per_tce <= 0:
         raise CalcError("missing_factor", "mwh_per_tce", "Electrification needs mwh_per_tce (const.kgce_kJ).")
-    if not 0 <= inp.grid_decline < 1:
+    if not 0 <= inp.grid_decline.mean < 1:
         raise CalcError("out_of_range", "grid_decline", "grid_decline is a yearly fraction 0..1.")
 
 
@@ -150,10 +170,10 @@ def deterministic(inp: ScenarioInput) -> dict[str, Any]:
             d = inp.drivers.get(g, Drivers())
             scale = (1 + d.activity_growth.mean) * (1 - d.intensity_improvement.mean)
             f_pre = fuel[g][-1] * scale
-            moved = f_pre * d.electrification
+            moved = f_pre * d.electrification.mean
             fuel[g].append(f_pre - moved)
             elec[g].append(elec[g][-1] * scale + moved * inp.mwh_per_tce * inp.electrification_ratio)
-            c = carbon[g][-1] * (1 - d.fuel_switch)
+            c = carbon[g][-1] * (1 - d.fuel_switch.mean)
             for a in inp.additions:
                 if a.gas_switch and a.year == y and (not a.sectors or g in a.sectors):
                     c *= 1 - a.gas_switch
@@ -166,7 +186,7 @@ def deterministic(inp: ScenarioInput) -> dict[str, Any]:
         add = [a for a in inp.additions if a.year <= y and y > inp.base_year]
         local.append(inp.base_nonfossil_mwh + sum(a.mwh for a in add))
         capacity.append(inp.base_capacity_mw + sum(a.capacity_mw for a in add))
-    ef = [max(inp.grid_ef_t_per_mwh * (1 - inp.grid_decline) ** t, inp.grid_floor_t_per_mwh) for t in range(n)]
+    ef = [max(inp.grid_ef_t_per_mwh * (1 - inp.grid_decline.mean) ** t, inp.grid_floor_t_per_mwh) for t in range(n)]
     imported = [max(demand[t] - local[t], 0.0) for t in range(n)]
     elec_co2 = [imported[t] * ef[t] for t in range(n)]
     total = [sum(direct[g][t] for g in names) + elec_co2[t] for t in range(n)]
@@ -219,15 +239,16 @@ def run(inp: ScenarioInput, progress: Callable[[float], None] | None = None) -> 
     det = deterministic(inp)
     years = det["years"]
     series = {**det["sectors"], "electricity": det["electricity_co2_t"]}
-    sds = {
-        g: math.hypot(
-            inp.drivers.get(g, Drivers()).activity_growth.sd, inp.drivers.get(g, Drivers()).intensity_improvement.sd
-        )
-        for g in det["sectors"]
-    }
+    sds = {g: inp.drivers.get(g, Drivers()).growth_sd for g in det["sectors"]}
     elec_weights = {s.name: s.electricity_mwh for s in inp.sectors}
     wsum = sum(elec_weights.values())
-    sds["electricity"] = sum(sds[g] * w for g, w in elec_weights.items()) / wsum if wsum > 0 else 0.0
+
+    def demand(g: str) -> float:
+        d = inp.drivers.get(g, Drivers())
+        return math.hypot(d.activity_growth.sd, d.intensity_improvement.sd, d.electrification.sd)
+
+    demand_sd = sum(demand(g) * w for g, w in elec_weights.items()) / wsum if wsum > 0 else 0.0
+    sds["electricity"] = math.hypot(demand_sd, inp.grid_decline.sd)
     names = [k for k, p in series.items() if p[0] > 0 and all(x > 0 for x in p)]
     dropped = [k for k in series if k not in names]
     base = np.array([series[k][0] for k in names])

@@ -140,8 +140,8 @@ def scenario_input(s: Scenario) -> sc.ScenarioInput:
         g: sc.Drivers(
             activity_growth=_range(d.get("activity_growth")),
             intensity_improvement=_range(d.get("intensity_improvement")),
-            electrification=float(d.get("electrification") or 0),
-            fuel_switch=float(d.get("fuel_switch") or 0),
+            electrification=_range(d.get("electrification")),
+            fuel_switch=_range(d.get("fuel_switch")),
         )
         for g, d in effective_drivers(s).items()
     }
@@ -178,7 +178,7 @@ def scenario_input(s: Scenario) -> sc.ScenarioInput:
         base_nonfossil_mwh=local,
         loss_share=loss / final_elec if final_elec else 0.0,
         grid_ef_t_per_mwh=ef,
-        grid_decline=float(p.get("grid_decline", dflt["grid_decline"])),
+        grid_decline=_range(p.get("grid_decline", dflt["grid_decline"])),
         grid_floor_t_per_mwh=float(p.get("grid_floor_t_per_mwh", dflt["grid_floor_t_per_mwh"])),
         additions=tuple(additions),
         electrification_ratio=float(p.get("electrification_ratio", dflt["electrification_ratio"])),

@@ -22,8 +22,9 @@ from carbonpeak.scenarios.fetch import defaults, inputs_hash, inputs_json, scena
 from carbonpeak.scenarios.models import Scenario, ScenarioRun
 from carbonpeak.validation import Issue, Issues, ValidationFailed
 
-RANGE_DRIVERS = ("activity_growth", "intensity_improvement")
-INHERITED_KEYS = ("grid_decline", "grid_floor_t_per_mwh", "electrification_ratio", "base_capacity_mw")
+RANGE_DRIVERS = ("activity_growth", "intensity_improvement", "electrification", "fuel_switch")
+INHERITED_KEYS = ("grid_floor_t_per_mwh", "electrification_ratio", "base_capacity_mw")
+#: drivers that cannot be negative (a share of fuel moved, a fall of carbon per tce)
 SHARE_DRIVERS = ("electrification", "fuel_switch")
 MAX_END_YEAR = 2060
 
@@ -129,11 +130,13 @@ def _update_assumptions(params: dict[str, Any], data: dict[str, Any], issues: Is
     for g in accounts.GROUPS:
         d = drivers.setdefault(g, {})
         for name in RANGE_DRIVERS:
-            cur = d.get(name) or {"mean": 0.0}
+            cur = d.get(name)
+            cur = dict(cur) if isinstance(cur, dict) else {"mean": float(cur or 0.0)}
+            lo = 0 if name in SHARE_DRIVERS else -MAX_YEARLY_RATE
             for part in ("mean", "low", "high"):
                 key = f"drivers.{g}.{name}.{part}"
                 if key in data:
-                    v = _num(data[key], key, issues, -MAX_YEARLY_RATE, MAX_YEARLY_RATE)
+                    v = _num(data[key], key, issues, lo, MAX_YEARLY_RATE)
                     if v is None and part == "mean" and key not in [i.field for i in issues.items]:
                         issues.add("required", key, f"{key}：请填写", f"{key}: required")
                     cur[part] = v
@@ -145,12 +148,17 @@ def _update_assumptions(params: dict[str, Any], data: dict[str, Any], issues: Is
                     f"drivers.{g}.{name}: low is above high",
                 )
             d[name] = cur
-        for name in SHARE_DRIVERS:
-            key = f"drivers.{g}.{name}"
-            if key in data:
-                d[name] = _num(data[key], key, issues, 0, MAX_YEARLY_RATE) or 0.0
+    gd = params.get("grid_decline", 0.0)
+    gd = dict(gd) if isinstance(gd, dict) else {"mean": float(gd)}
+    for part in ("mean", "low", "high"):
+        key = f"grid_decline.{part}"
+        if key in data:
+            v = _num(data[key], key, issues, 0, MAX_YEARLY_RATE)
+            if v is None and part == "mean":
+                issues.add("required", key, f"{key}：请填写", f"{key}: required")
+            gd[part] = v
+    params["grid_decline"] = gd
     for key, lo, hi in (
-        ("grid_decline", 0, MAX_YEARLY_RATE),
         ("grid_floor_t_per_mwh", 0, 2),
         ("electrification_ratio", 0.05, 2),
     ):
@@ -174,7 +182,9 @@ def update_scenario(actor: Any, s: Scenario, data: dict[str, Any]) -> None:
     require_office(actor)
     issues = Issues()
     if s.kind == ScenarioKind.POLICY:
-        inherited = [k for k in data if k.startswith(("drivers.", "gdp_growth.")) or k in INHERITED_KEYS]
+        inherited = [
+            k for k in data if k.startswith(("drivers.", "gdp_growth.", "grid_decline")) or k in INHERITED_KEYS
+        ]
         for k in inherited:
             issues.add(
                 "inherited",

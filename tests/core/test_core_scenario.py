@@ -137,3 +137,19 @@ def test_bad_inputs_name_the_field(kw, field):
     with pytest.raises(CalcError) as exc:
         sc.run(one_sector(**kw))
     assert exc.value.field == field
+
+
+def test_every_driver_and_the_grid_path_carry_their_range_into_the_fan():
+    """Electrification, fuel switching and the grid factor's decline each widen the fan on their own."""
+    plain = sc.run(one_sector(end_year=2040, draws=500))
+    width0 = plain["total_p90_tco2"][-1] - plain["total_p10_tco2"][-1]
+    assert width0 == pytest.approx(0, abs=1e-6)
+    for kw in (
+        {"drivers": {"industry": sc.Drivers(electrification=sc.Range(0.02, 0.0, 0.04))}},
+        {"drivers": {"industry": sc.Drivers(fuel_switch=sc.Range(0.01, 0.0, 0.02))}},
+        {"grid_decline": sc.Range(0.02, 0.01, 0.03)},
+    ):
+        r = sc.run(one_sector(end_year=2040, draws=500, **kw))
+        assert r["total_p90_tco2"][-1] - r["total_p10_tco2"][-1] > 0.01 * r["total_mean_tco2"][-1], kw
+    # the sd of a range is its p10-p90 span over 2 × 1.2816
+    assert sc.Range(0.02, 0.0, 0.04).sd == pytest.approx(0.04 / 2.5631031310892007, rel=1e-12)

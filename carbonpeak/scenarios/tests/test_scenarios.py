@@ -155,7 +155,7 @@ def test_assumptions_are_validated_field_by_field(plan, office, approved):
                 "drivers.industry.activity_growth.mean": "5",
                 "drivers.industry.intensity_improvement.low": "0.05",
                 "drivers.industry.intensity_improvement.high": "0.01",
-                "grid_decline": "abc",
+                "grid_decline.mean": "abc",
                 "projects.NOPE.include": True,
                 "projects.P01.1.commissioning_year": "1999",
                 "measures": [{"sector": "mars", "driver": "magic", "delta": "0.1"}],
@@ -166,7 +166,7 @@ def test_assumptions_are_validated_field_by_field(plan, office, approved):
     assert fields >= {
         "drivers.industry.activity_growth.mean",
         "drivers.industry.intensity_improvement.low",
-        "grid_decline",
+        "grid_decline.mean",
         "projects.NOPE.include",
         "projects.P01.1.commissioning_year",
         "measures[0].sector",
