@@ -35,6 +35,8 @@ def summary(run: ScenarioRun) -> dict[str, Any]:
         "deterministic_peak": r.get("deterministic_peak"),
         "gaps": r.get("gaps", []),
         "draws": r.get("draws"),
+        # the mean path is still rising at the horizon: no peak is in sight (the "peak" is the last year)
+        "no_peak_in_horizon": bool(r.get("years")) and r.get("peak_year_of_mean") == r["years"][-1],
     }
 
 
