@@ -114,6 +114,69 @@ def cmd_worker(args) -> int:
     return 0
 
 
+def _county(code: str | None):
+    from carbonpeak.plan.models import Plan
+
+    qs = Plan.objects.order_by("id")
+    plan = qs.filter(code=code).first() if code else qs.filter(is_published=True).first()
+    if plan is None:
+        raise SystemExit(f"no plan {code or '(published)'} loaded; run `carbonpeak setup` first")
+    return plan
+
+
+def _import(kind: str, args) -> int:
+    """The script contract: JSON report; exit 0, 1 when rows were rejected, 2 when the file is unreadable."""
+    _django()
+    from carbonpeak.enterprises import services
+    from carbonpeak.enterprises.tables import Report, Unreadable, read_file
+
+    columns = {
+        "enterprises": services.ENTERPRISE_COLUMNS,
+        "meters": services.METER_COLUMNS,
+        "readings": services.READING_COLUMNS,
+    }[kind]
+    try:
+        rows = read_file(args.file, [c for c in columns if c != "township"])
+    except Unreadable as exc:
+        rep = Report()
+        rep.reject(None, "file", exc.message_zh, exc.message_en)
+        print(json.dumps(rep.as_dict(), ensure_ascii=False))
+        return 2
+    plan = _county(args.plan)
+    if kind == "enterprises":
+        rep = services.import_enterprises(None, plan, rows)
+    elif kind == "meters":
+        rep = services.import_meters(None, plan, rows)
+    else:
+        rep = services.ingest_readings(plan, rows)
+    print(json.dumps(rep.as_dict(), ensure_ascii=False, indent=None if args.format == "json" else 1))
+    return rep.exit_status
+
+
+def cmd_enterprises(args) -> int:
+    if args.ent_cmd == "import":
+        return _import("enterprises", args)
+    _django()
+    from carbonpeak.enterprises.accounts import enterprise_accounts
+
+    out = enterprise_accounts(_county(args.plan), args.year)
+    if args.format == "json":
+        print(json.dumps(out, ensure_ascii=False, default=str))
+    else:
+        for e in out["enterprises"]:
+            flag = "★" if e["key_energy_user"] else " "
+            print(f"{flag} {e['uscc']}  {e['energy_tce']:>14,.1f} tce  {e['co2_t']:>14,.1f} tCO2  {e['name']}")
+    return 0
+
+
+def cmd_meters(args) -> int:
+    return _import("meters", args)
+
+
+def cmd_readings(args) -> int:
+    return _import("readings", args)
+
+
 def cmd_plan(args) -> int:
     _django()
     from carbonpeak.validation import ValidationFailed
@@ -221,11 +284,20 @@ def cmd_client(args) -> int:
     client, token = ApiClient.issue(args.name, args.role, dept)
     print(
         json.dumps(
-            {"name": client.name, "role": client.role, "department": dept.code if dept else None, "token": token},
+            {
+                "name": client.name,
+                "role": client.role,
+                "department": dept.code if dept else None,
+                "token": token,
+                "signing_secret": ApiClient.signing_secret(token),
+            },
             ensure_ascii=False,
         )
     )
-    print("令牌只显示这一次，请妥善保存 / the token is shown once: store it safely", file=sys.stderr)
+    print(
+        "令牌与签名密钥只显示这一次，请妥善保存 / the token and the signing secret are shown once: store them safely",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -280,6 +352,28 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--port", default=8000, type=int)
     s.add_argument("--no-demo", action="store_true")
     s.set_defaults(func=cmd_serve)
+    en = sub.add_parser("enterprises", help="enterprise registry and accounts")
+    esub = en.add_subparsers(dest="ent_cmd", required=True)
+    x = esub.add_parser("import", help="CSV/xlsx with columns uscc,name,industry_code,township")
+    x.add_argument("file")
+    x.add_argument("--format", choices=["json", "text"], default="json")
+    x.add_argument("--plan", help="plan code (default: the published plan)")
+    x = esub.add_parser("accounts", help="annual accounts from metered readings")
+    x.add_argument("--year", type=int, required=True)
+    x.add_argument("--format", choices=["json", "table"], default="json")
+    x.add_argument("--plan")
+    en.set_defaults(func=cmd_enterprises)
+    for name, help_text, fn in (
+        ("meters", "CSV/xlsx with columns uscc,meter_code,carrier,unit", cmd_meters),
+        ("readings", "CSV/xlsx with columns meter_code,reading_time,quantity", cmd_readings),
+    ):
+        mp = sub.add_parser(name, help=f"{name} import")
+        msub = mp.add_subparsers(dest=f"{name}_cmd", required=True)
+        x = msub.add_parser("import", help=help_text)
+        x.add_argument("file")
+        x.add_argument("--format", choices=["json", "text"], default="json")
+        x.add_argument("--plan")
+        mp.set_defaults(func=fn)
     w = sub.add_parser("worker", help="run queued background tasks (scenario runs)")
     w.add_argument("--interval", type=float, default=1.0)
     w.add_argument("--batch", action="store_true", help="run what is queued, then exit")

@@ -79,6 +79,17 @@ class ApiClient(models.Model):
         )
         return client, raw
 
+    @staticmethod
+    def signing_secret(raw: str) -> str:
+        """The secret a machine client signs request bodies with (HMAC-SHA256): derived from its token and the
+        server's secret key, so it is stored nowhere; shown once, with the token, when the client is issued.
+        Rotating CARBONPEAK_SECRET_KEY therefore revokes every signing secret."""
+        import hmac
+
+        from django.conf import settings
+
+        return hmac.new(settings.SECRET_KEY.encode(), b"carbonpeak-signing:" + raw.encode(), "sha256").hexdigest()
+
     @classmethod
     def authenticate(cls, raw: str) -> ApiClient | None:
         if not raw.startswith(TOKEN_PREFIX):

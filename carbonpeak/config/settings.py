@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "carbonpeak.plan",
     "carbonpeak.accounting",
     "carbonpeak.scenarios",
+    "carbonpeak.enterprises",
     "django_tasks_db",
     "carbonpeak.web",
 ]
@@ -208,6 +209,11 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "carbonpeak"}}
 
 NINJA_PAGINATION_PER_PAGE = 100
+
+# Key energy users: the carbon-account threshold (the plan's target enterprise_carbon_account_threshold wins
+# when the plan has one) and the national key-energy-user threshold, in tce of comprehensive energy.
+CARBONPEAK_KEY_USER_TCE = int(os.environ.get("CARBONPEAK_KEY_USER_TCE", "5000"))
+CARBONPEAK_NATIONAL_KEY_USER_TCE = int(os.environ.get("CARBONPEAK_NATIONAL_KEY_USER_TCE", "10000"))
 
 # Background work (scenario runs): Django's task framework with the database backend; `carbonpeak worker`
 # (started by `carbonpeak serve`) runs the queue. CARBONPEAK_TASKS=immediate runs tasks in the request instead.

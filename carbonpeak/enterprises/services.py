@@ -1,0 +1,320 @@
+"""Registry and monitoring imports (the script contract) and the readings ingest shared with the machine API.
+
+Every import validates each row, stores the good ones and reports the rest with line, field and message;
+running it again changes nothing (rows equal to what is stored count as duplicates). Readings are inserted
+with ``INSERT … ON CONFLICT DO NOTHING RETURNING``: the database decides, per (meter, time), which worker
+stored a reading, so two workers ingesting the same batch store it once; a row that was not inserted is a
+duplicate when its value equals the stored one and a conflict otherwise (never overwritten).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from carbonpeak.accounting.fetch import core_factor_set
+from carbonpeak.accounting.services import default_factor_set
+from carbonpeak.audit.services import record
+from carbonpeak.core import inventory, units
+from carbonpeak.core.uscc import check_uscc
+from carbonpeak.enterprises import industry
+from carbonpeak.enterprises.choices import ReadingSource
+from carbonpeak.enterprises.models import Enterprise, Meter, Reading
+from carbonpeak.enterprises.tables import Report
+from carbonpeak.plan.models import Plan
+
+ENTERPRISE_COLUMNS = ("uscc", "name", "industry_code", "township")
+METER_COLUMNS = ("uscc", "meter_code", "carrier", "unit")
+READING_COLUMNS = ("meter_code", "reading_time", "quantity")
+INSERT_CHUNK = 1000
+MAX_QUANTITY = Decimal(10) ** 15
+
+
+def _decimal(raw: str) -> Decimal | None:
+    try:
+        d = Decimal(raw.replace(",", ""))
+    except (InvalidOperation, AttributeError):
+        return None
+    return d if d.is_finite() else None
+
+
+# --- enterprises --------------------------------------------------------------------------------------------
+def import_enterprises(actor: Any, plan: Plan, rows: Iterable[tuple[int, dict[str, str]]]) -> Report:
+    rep = Report()
+    seen: dict[str, int] = {}
+    good: dict[str, tuple[int, dict[str, str]]] = {}
+    for n, r in rows:
+        code = (r.get("uscc") or "").strip().upper()
+        bad = check_uscc(code)
+        if bad:
+            rep.reject(n, "uscc", f"uscc：{bad[1]}", f"uscc: {bad[2]}")
+            continue
+        name = (r.get("name") or "").strip()
+        if not name:
+            rep.reject(n, "name", "name：请填写企业名称", "name: the enterprise name is required")
+            continue
+        ind = (r.get("industry_code") or "").strip()
+        if not industry.is_class(ind):
+            rep.reject(
+                n,
+                "industry_code",
+                f"industry_code：{ind!r} 不是 GB/T 4754-2017 小类代码（4 位）",
+                f"industry_code: {ind!r} is not a GB/T 4754-2017 class (4 digits)",
+            )
+            continue
+        if code in seen:
+            prev = good[code][1]
+            if (prev["name"], prev["industry_code"], prev["township"]) == (
+                name,
+                ind,
+                (r.get("township") or "").strip(),
+            ):
+                rep.duplicates += 1
+            else:
+                rep.reject(
+                    n,
+                    "uscc",
+                    f"uscc：与第 {seen[code]} 行代码相同但内容不同",
+                    f"uscc: same code as line {seen[code]}, different data",
+                )
+            continue
+        seen[code] = n
+        good[code] = (n, {"name": name, "industry_code": ind, "township": (r.get("township") or "").strip()})
+    with transaction.atomic():
+        existing = {e.uscc: e for e in Enterprise.objects.filter(uscc__in=list(good))}
+        for code, (n, fields) in good.items():
+            e = existing.get(code)
+            if e is None:
+                e = Enterprise.objects.create(plan=plan, uscc=code, **fields)
+                record(actor, "enterprise.create", e, None, fields)
+                rep.accepted += 1
+            elif e.plan_id != plan.pk:
+                rep.reject(n, "uscc", "uscc：该企业属于其他县", "uscc: the enterprise belongs to another county")
+            elif all(getattr(e, k) == v for k, v in fields.items()):
+                rep.duplicates += 1
+            else:
+                before = {k: getattr(e, k) for k in fields}
+                for k, v in fields.items():
+                    setattr(e, k, v)
+                e.save()
+                record(actor, "enterprise.update", e, before, fields)
+                rep.accepted += 1
+    return rep
+
+
+# --- meters -------------------------------------------------------------------------------------------------
+def import_meters(actor: Any, plan: Plan, rows: Iterable[tuple[int, dict[str, str]]]) -> Report:
+    rep = Report()
+    fs = core_factor_set(default_factor_set(plan))
+    rows = list(rows)
+    ents = {
+        e.uscc: e
+        for e in Enterprise.objects.filter(plan=plan, uscc__in={(r.get("uscc") or "").strip().upper() for _, r in rows})
+    }
+    existing = {
+        m.meter_code: m
+        for m in Meter.objects.filter(meter_code__in={(r.get("meter_code") or "").strip() for _, r in rows})
+    }
+    seen: dict[str, tuple[int, tuple]] = {}
+    with transaction.atomic():
+        for n, r in rows:
+            code = (r.get("uscc") or "").strip().upper()
+            meter_code = (r.get("meter_code") or "").strip()
+            carrier = (r.get("carrier") or "").strip()
+            unit = (r.get("unit") or "").strip()
+            ent = ents.get(code)
+            if ent is None:
+                rep.reject(
+                    n,
+                    "uscc",
+                    f"uscc：未登记的企业 {code}（先导入企业）",
+                    f"uscc: no enterprise {code} registered (import enterprises first)",
+                )
+                continue
+            if not meter_code:
+                rep.reject(n, "meter_code", "meter_code：请填写计量器具编号", "meter_code: required")
+                continue
+            if carrier not in fs.carriers:
+                rep.reject(
+                    n, "carrier", f"carrier：能源品种 {carrier!r} 不在因子库中", f"carrier: unknown carrier {carrier!r}"
+                )
+                continue
+            if unit not in units.QUANTITY_UNITS:
+                rep.reject(
+                    n,
+                    "unit",
+                    f"unit：单位 {unit!r} 无效",
+                    f"unit: unknown unit {unit!r}; use one of {', '.join(units.QUANTITY_UNITS)}",
+                )
+                continue
+            dim = inventory.carrier_dimension(fs, carrier)
+            if dim is not None and units.QUANTITY_UNITS[unit][0] != dim:
+                rep.reject(
+                    n,
+                    "unit",
+                    f"unit：{carrier} 应以 {'、'.join(units.units_of(dim))} 计量，不能用 {unit}",
+                    f"unit: {carrier} is measured in {', '.join(units.units_of(dim))}, not {unit}",
+                )
+                continue
+            sig = (ent.pk, carrier, unit)
+            if meter_code in seen:
+                if seen[meter_code][1] == sig:
+                    rep.duplicates += 1
+                else:
+                    rep.reject(
+                        n,
+                        "meter_code",
+                        f"meter_code：与第 {seen[meter_code][0]} 行编号相同但内容不同",
+                        f"meter_code: same code as line {seen[meter_code][0]}, different data",
+                    )
+                continue
+            seen[meter_code] = (n, sig)
+            m = existing.get(meter_code)
+            if m is None:
+                m = Meter.objects.create(enterprise=ent, meter_code=meter_code, carrier=carrier, unit=unit)
+                record(actor, "meter.create", m, None, {"enterprise": code, "carrier": carrier, "unit": unit})
+                rep.accepted += 1
+            elif (m.enterprise_id, m.carrier, m.unit) == sig:
+                rep.duplicates += 1
+            elif m.readings.exists():
+                rep.reject(
+                    n,
+                    "meter_code",
+                    "meter_code：该表已有读数，不能改变企业、品种或单位",
+                    "meter_code: the meter has readings; its enterprise, carrier and unit are fixed",
+                )
+            else:
+                before = {"enterprise": m.enterprise_id, "carrier": m.carrier, "unit": m.unit}
+                m.enterprise, m.carrier, m.unit = ent, carrier, unit
+                m.save()
+                record(actor, "meter.update", m, before, {"enterprise": ent.pk, "carrier": carrier, "unit": unit})
+                rep.accepted += 1
+    return rep
+
+
+# --- readings -----------------------------------------------------------------------------------------------
+def parse_time(raw: str) -> dt.datetime | None:
+    """ISO 8601 with an explicit offset (``2024-03-01T00:15:00+08:00``, ``…Z``); naive times are refused."""
+    try:
+        t = dt.datetime.fromisoformat(raw.strip().replace(" ", "T", 1))
+    except (ValueError, AttributeError):
+        return None
+    return t if t.tzinfo is not None and t.utcoffset() is not None else None
+
+
+def ingest_readings(
+    plan: Plan | None,
+    rows: Iterable[tuple[int | None, dict[str, Any]]],
+    source: str = ReadingSource.UPLOAD,
+    meters: dict[str, Meter] | None = None,
+) -> Report:
+    """Validate and insert readings (any number; chunked). ``plan`` limits the meters to one county."""
+    rep = Report()
+    rows = list(rows)
+    if meters is None:
+        codes = {str(r.get("meter_code") or "").strip() for _, r in rows}
+        qs = Meter.objects.filter(meter_code__in=codes)
+        if plan is not None:
+            qs = qs.filter(enterprise__plan=plan)
+        meters = {m.meter_code: m for m in qs}
+    batch: dict[tuple[int, dt.datetime], tuple[int | None, Decimal]] = {}
+    for n, r in rows:
+        code = str(r.get("meter_code") or "").strip()
+        m = meters.get(code)
+        if m is None:
+            rep.reject(
+                n, "meter_code", f"meter_code：未登记的计量器具 {code!r}", f"meter_code: no meter {code!r} registered"
+            )
+            continue
+        t = parse_time(str(r.get("reading_time") or ""))
+        if t is None:
+            rep.reject(
+                n,
+                "reading_time",
+                "reading_time：应为带时区的时间，如 2024-03-01T00:15:00+08:00",
+                "reading_time: a timestamp with its offset, e.g. 2024-03-01T00:15:00+08:00",
+            )
+            continue
+        raw_q = r.get("quantity")
+        q = raw_q if isinstance(raw_q, Decimal) else _decimal(str(raw_q if raw_q is not None else ""))
+        if q is None or q < 0 or q > MAX_QUANTITY:
+            rep.reject(n, "quantity", "quantity：应为非负数值", "quantity: must be a non-negative number")
+            continue
+        key = (m.pk, t.astimezone(dt.UTC))
+        if key in batch:
+            if batch[key][1] == q:
+                rep.duplicates += 1
+            else:
+                rep.reject(
+                    n,
+                    "quantity",
+                    f"quantity：与第 {batch[key][0]} 行同一表同一时间但数值不同",
+                    f"quantity: same meter and time as line {batch[key][0]} with a different value",
+                )
+            continue
+        batch[key] = (n, q)
+    items = list(batch.items())
+    for i in range(0, len(items), INSERT_CHUNK):
+        _insert_chunk(items[i : i + INSERT_CHUNK], source, rep)
+    return rep
+
+
+def _insert_chunk(
+    items: Sequence[tuple[tuple[int, dt.datetime], tuple[int | None, Decimal]]], source: str, rep: Report
+) -> None:
+    table = Reading._meta.db_table
+    f_time = Reading._meta.get_field("reading_time")
+    f_qty = Reading._meta.get_field("quantity")
+    f_recv = Reading._meta.get_field("received_at")
+    now = f_recv.get_db_prep_value(timezone.now(), connection)
+    params: list[Any] = []
+    for (meter_id, t), (_n, q) in items:
+        params += [
+            meter_id,
+            f_time.get_db_prep_value(t, connection),
+            f_qty.get_db_prep_value(q, connection),
+            source,
+            now,
+        ]
+    values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(items))
+    sql = (
+        f'INSERT INTO "{table}" ("meter_id", "reading_time", "quantity", "source", "received_at") VALUES {values} '
+        'ON CONFLICT ("meter_id", "reading_time") DO NOTHING RETURNING "meter_id", "reading_time"'
+    )
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute(sql, params)
+        inserted = {(row[0], _as_utc(row[1])) for row in cur.fetchall()}
+    rep.accepted += len(inserted)
+    left = [(k, v) for k, v in items if k not in inserted]
+    if not left:
+        return
+    stored = {
+        (r.meter_id, r.reading_time.astimezone(dt.UTC)): r.quantity
+        for r in Reading.objects.filter(
+            meter_id__in={k[0] for k, _ in left}, reading_time__in=[k[1] for k, _ in left]
+        ).only("meter_id", "reading_time", "quantity")
+    }
+    for (meter_id, t), (n, q) in left:
+        old = stored.get((meter_id, t))
+        if old is not None and old == q:
+            rep.duplicates += 1
+        else:
+            rep.reject(
+                n,
+                "quantity",
+                f"quantity：该时间已有不同读数 {old}，不覆盖；如需更正请提交更正申请",
+                f"quantity: {old} is stored for this time; a different value never replaces it (request a correction)",
+            )
+
+
+def _as_utc(v: Any) -> dt.datetime:
+    if isinstance(v, str):  # SQLite returns text
+        v = dt.datetime.fromisoformat(v)
+    if v.tzinfo is None:
+        v = v.replace(tzinfo=dt.UTC)
+    return v.astimezone(dt.UTC)
