@@ -222,3 +222,18 @@ def test_two_workers_ingesting_the_same_batch_store_it_once(plan):
     assert sum(r["accepted"] for r in reports) == 3000
     assert sum(r["duplicates"] for r in reports) == 3000
     assert all(r["rejected"] == [] for r in reports)
+
+
+def test_many_chunks_in_one_transaction_are_counted_once(registry, monkeypatch):
+    """Chunks share a staging table (PostgreSQL) within a transaction: each is counted on its own."""
+    monkeypatch.setattr(services, "COPY_CHUNK", 3)
+    monkeypatch.setattr(services, "INSERT_CHUNK", 3)
+    data = rows(
+        *[
+            {"meter_code": "E-001", "reading_time": f"2024-07-01T00:{m:02d}:00+08:00", "quantity": "1"}
+            for m in range(10)
+        ]
+    )
+    assert services.ingest_readings(registry, data).as_dict() == {"accepted": 10, "duplicates": 0, "rejected": []}
+    assert services.ingest_readings(registry, data).as_dict() == {"accepted": 0, "duplicates": 10, "rejected": []}
+    assert Reading.objects.count() == 10

@@ -1,0 +1,174 @@
+"""Readings ingest and monthly aggregation on PostgreSQL (issue 5's scale targets).
+
+    .venv/bin/python benchmarks/bench_ingest.py [--rows 1000000] [--year-rows 10000000]
+
+1. 1 000 000 readings through the real import path (CSV bytes → ``read_rows`` → ``ingest_readings``: parsing,
+   validation, duplicate detection, COPY into a staging table, INSERT … ON CONFLICT DO NOTHING RETURNING),
+   against a plain ``COPY`` of the same rows into a table with the same columns, indexes and constraints
+   (``CREATE TABLE … (LIKE enterprises_reading INCLUDING ALL)``), in the same run. Goal: ingest rate ≥ 0.25 ×
+   COPY rate. Then the same file again (all duplicates).
+2. A year of readings (default 10 000 000: meters × 15-minute intervals) generated in the database, then the
+   monthly per-meter sums (Beijing months, interval-ending semantics) and the annual enterprise accounts, with
+   their time and the query plan.
+
+Uses its own database ``carbonpeak_bench`` on the server of ``CARBONPEAK_TEST_PG_URL`` (default
+postgres://postgres@127.0.0.1:5432/), dropped and re-created each run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+BASE = os.environ.get("CARBONPEAK_TEST_PG_URL", "postgres://postgres@127.0.0.1:5432/carbonpeak").rsplit("/", 1)[0]
+DB = "carbonpeak_bench"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--year-rows", type=int, default=10_000_000)
+    ap.add_argument("--meters", type=int, default=100)
+    args = ap.parse_args()
+
+    import psycopg
+
+    with psycopg.connect(f"{BASE}/postgres", autocommit=True) as c:
+        c.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+        c.execute(f"CREATE DATABASE {DB}")
+    os.environ.update(
+        DATABASE_URL=f"{BASE}/{DB}",
+        CARBONPEAK_DEBUG="0",
+        CARBONPEAK_SECRET_KEY="bench-only-secret-key-0000000000000000000000000000",
+        CARBONPEAK_HOME=str(ROOT / "var" / "bench"),
+        DJANGO_SETTINGS_MODULE="carbonpeak.config.settings",
+        CARBONPEAK_ALLOWED_HOSTS="localhost",
+    )
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    from carbonpeak.core.uscc import make_uscc
+    from carbonpeak.enterprises.accounts import enterprise_accounts
+    from carbonpeak.enterprises.models import Enterprise, Meter, Reading
+    from carbonpeak.enterprises.services import ingest_readings
+    from carbonpeak.enterprises.tables import read_rows
+    from carbonpeak.plan.plan_io import DATA_DIR, load_plan, read_plan_file
+
+    plan = load_plan(read_plan_file(DATA_DIR / "chaling.json"))
+    ent = Enterprise.objects.create(
+        plan=plan, uscc=make_uscc("91430224", "MA4LBENC"), name="bench", industry_code="3011"
+    )
+    meters = Meter.objects.bulk_create(
+        Meter(enterprise=ent, meter_code=f"M{i:05d}", carrier="electricity", unit="kWh") for i in range(args.meters)
+    )
+
+    # --- 1. ingest vs COPY -------------------------------------------------------------------------------------
+    n = args.rows
+    per_meter = n // args.meters
+    t0 = dt.datetime(2024, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    buf = io.StringIO()
+    buf.write("meter_code,reading_time,quantity\n")
+    for m in range(args.meters):
+        code = f"M{m:05d}"
+        for k in range(per_meter):
+            buf.write(f"{code},{(t0 + dt.timedelta(minutes=15 * (k + 1))).isoformat()},{(k % 97) / 4}\n")
+    data = buf.getvalue().encode()
+    total = per_meter * args.meters
+    print(f"ingest: {total:,} readings, {args.meters} meters, CSV {len(data) / 2**20:.1f} MiB")
+
+    start = time.perf_counter()
+    rep = ingest_readings(plan, read_rows(data, ("meter_code", "reading_time", "quantity")))
+    t_ingest = time.perf_counter() - start
+    assert rep.accepted == total and not rep.rejected, rep.as_dict()["rejected"][:3]
+
+    ids = {m.meter_code: m.pk for m in meters}
+    rows = []
+    for line in data.decode().splitlines()[1:]:
+        code, ts, q = line.split(",")
+        rows.append((ids[code], ts, q, "upload", "2024-01-01T00:00:00+00:00"))
+    with connection.cursor() as cur:
+        cur.execute("DROP TABLE IF EXISTS bench_copy")
+        cur.execute("CREATE TABLE bench_copy (LIKE enterprises_reading INCLUDING ALL)")
+        start = time.perf_counter()
+        with cur.cursor.copy(
+            "COPY bench_copy (meter_id, reading_time, quantity, source, received_at) FROM STDIN"
+        ) as cp:
+            for r in rows:
+                cp.write_row(r)
+        t_copy = time.perf_counter() - start
+        cur.execute("SELECT count(*) FROM bench_copy")
+        assert cur.fetchone()[0] == total
+    print(
+        f"  real import path (parse + validate + stage + insert)  {t_ingest:7.2f} s  {total / t_ingest:>10,.0f} rows/s"
+    )
+    print(f"  plain COPY of the same rows (same indexes)            {t_copy:7.2f} s  {total / t_copy:>10,.0f} rows/s")
+    ratio = t_copy / t_ingest
+    print(f"  ingest rate / COPY rate = {ratio:.2f}  (goal >= 0.25)  {'OK' if ratio >= 0.25 else 'BELOW GOAL'}")
+    start = time.perf_counter()
+    again = ingest_readings(plan, read_rows(data, ("meter_code", "reading_time", "quantity")))
+    t_again = time.perf_counter() - start
+    assert again.accepted == 0 and again.duplicates == total
+    print(f"  the same file again: {again.duplicates:,} duplicates, nothing stored, {t_again:.2f} s")
+
+    # --- 2. a year of readings → monthly accounts ----------------------------------------------------------------
+    Reading.objects.all().delete()
+    per_year = 365 * 96
+    n_meters = max(1, args.year_rows // per_year)
+    extra = Meter.objects.bulk_create(
+        Meter(enterprise=ent, meter_code=f"Y{i:05d}", carrier="electricity", unit="kWh") for i in range(n_meters)
+    )
+    lo, hi = extra[0].pk, extra[-1].pk
+    start = time.perf_counter()
+    with connection.cursor() as cur:
+        cur.execute(
+            "INSERT INTO enterprises_reading (meter_id, reading_time, quantity, source, received_at) "
+            "SELECT m, timestamptz '2024-01-01 00:00+08' + k * interval '15 minutes', (k %% 97) / 4.0, 'api', now() "
+            "FROM generate_series(%s, %s) m, generate_series(1, %s) k",
+            [lo, hi, per_year],
+        )
+        cur.execute("ANALYZE enterprises_reading")
+    t_gen = time.perf_counter() - start
+    count = Reading.objects.count()
+    print(f"year: {count:,} readings ({n_meters} meters × {per_year} intervals) generated in {t_gen:.1f} s")
+    monthly = (
+        "SELECT meter_id, date_trunc('month', (reading_time - interval '1 microsecond') AT TIME ZONE 'Asia/Shanghai') AS month, "
+        "sum(quantity) FROM enterprises_reading "
+        "WHERE reading_time > %s AND reading_time <= %s GROUP BY 1, 2"
+    )
+    bounds = [
+        dt.datetime(2024, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=8))),
+        dt.datetime(2025, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=8))),
+    ]
+    with connection.cursor() as cur:
+        start = time.perf_counter()
+        cur.execute(monthly, bounds)
+        groups = cur.fetchall()
+        t_month = time.perf_counter() - start
+        cur.execute("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + monthly, bounds)
+        plan_lines = [r[0] for r in cur.fetchall()]
+    print(f"  monthly sums per meter: {len(groups):,} groups in {t_month:.2f} s ({count / t_month:,.0f} readings/s)")
+    print("  query plan:")
+    for line in plan_lines:
+        print("    " + line)
+    start = time.perf_counter()
+    acc = enterprise_accounts(plan, 2024)
+    t_acc = time.perf_counter() - start
+    e = acc["enterprises"][0]
+    print(
+        f"  annual enterprise accounts (Django + core batch): {t_acc:.2f} s; {e['energy_tce']:,.0f} tce, {e['co2_t']:,.0f} tCO2"
+    )
+
+
+if __name__ == "__main__":
+    main()
