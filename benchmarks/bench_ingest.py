@@ -142,8 +142,8 @@ def main() -> None:
     count = Reading.objects.count()
     print(f"year: {count:,} readings ({n_meters} meters × {per_year} intervals) generated in {t_gen:.1f} s")
     monthly = (
-        "SELECT meter_id, date_trunc('month', (reading_time - interval '1 microsecond') AT TIME ZONE 'Asia/Shanghai') AS month, "
-        "sum(quantity) FROM enterprises_reading "
+        "SELECT meter_id, date_trunc('month', (reading_time - interval '1 microsecond') AT TIME ZONE "
+        "'Asia/Shanghai') AS month, sum(quantity) FROM enterprises_reading "
         "WHERE reading_time > %s AND reading_time <= %s GROUP BY 1, 2"
     )
     bounds = [
@@ -165,9 +165,8 @@ def main() -> None:
     acc = enterprise_accounts(plan, 2024)
     t_acc = time.perf_counter() - start
     e = acc["enterprises"][0]
-    print(
-        f"  annual enterprise accounts (Django + core batch): {t_acc:.2f} s; {e['energy_tce']:,.0f} tce, {e['co2_t']:,.0f} tCO2"
-    )
+    print(f"  annual enterprise accounts (Django + core batch): {t_acc:.2f} s;", end=" ")
+    print(f"{e['energy_tce']:,.0f} tce, {e['co2_t']:,.0f} tCO2")
 
 
 if __name__ == "__main__":

@@ -200,12 +200,18 @@ def import_meters(actor: Any, plan: Plan, rows: Iterable[tuple[int, dict[str, st
 
 
 # --- readings -----------------------------------------------------------------------------------------------
+_fromiso = dt.datetime.fromisoformat
+
+
 def parse_time(raw: str) -> dt.datetime | None:
     """ISO 8601 with an explicit offset (``2024-03-01T00:15:00+08:00``, ``…Z``); naive times are refused."""
     try:
-        t = dt.datetime.fromisoformat(raw.strip().replace(" ", "T", 1))
-    except (ValueError, AttributeError):
-        return None
+        t = _fromiso(raw)
+    except (ValueError, TypeError):
+        try:
+            t = _fromiso(str(raw).strip().replace(" ", "T", 1))
+        except ValueError:
+            return None
     return t if t.tzinfo is not None and t.utcoffset() is not None else None
 
 
@@ -225,15 +231,19 @@ def ingest_readings(
             qs = qs.filter(enterprise__plan=plan)
         meters = {m.meter_code: m for m in qs}
     batch: dict[tuple[int, dt.datetime], tuple[int | None, Decimal]] = {}
+    meter_id = {code: m.pk for code, m in meters.items()}
     for n, r in rows:
-        code = str(r.get("meter_code") or "").strip()
-        m = meters.get(code)
-        if m is None:
+        code = r.get("meter_code")
+        mid = meter_id.get(code) if type(code) is str else None
+        if mid is None:
+            code = str(code or "").strip()
+            mid = meter_id.get(code)
+        if mid is None:
             rep.reject(
                 n, "meter_code", f"meter_code：未登记的计量器具 {code!r}", f"meter_code: no meter {code!r} registered"
             )
             continue
-        t = parse_time(str(r.get("reading_time") or ""))
+        t = parse_time(r.get("reading_time") or "")
         if t is None:
             rep.reject(
                 n,
@@ -243,11 +253,19 @@ def ingest_readings(
             )
             continue
         raw_q = r.get("quantity")
-        q = raw_q if isinstance(raw_q, Decimal) else _decimal(str(raw_q if raw_q is not None else ""))
+        if type(raw_q) is str:
+            try:
+                q = Decimal(raw_q)
+            except InvalidOperation:
+                q = _decimal(raw_q)
+            if q is not None and not q.is_finite():
+                q = None
+        else:
+            q = raw_q if isinstance(raw_q, Decimal) else _decimal(str(raw_q if raw_q is not None else ""))
         if q is None or q < 0 or q > MAX_QUANTITY:
             rep.reject(n, "quantity", "quantity：应为非负数值", "quantity: must be a non-negative number")
             continue
-        key = (m.pk, t)  # aware datetimes hash and compare by their instant, whatever the offset
+        key = (mid, t)  # aware datetimes hash and compare by their instant, whatever the offset
         if key in batch:
             if batch[key][1] == q:
                 rep.duplicates += 1
@@ -271,10 +289,8 @@ def ingest_readings(
 
 
 def _insert_chunk_pg(items, source: str, rep: Report) -> None:
-    """PostgreSQL: COPY the chunk (as text) into a temporary table, then one statement inserts what is new
-    (ON CONFLICT DO NOTHING) and returns, for the rows it did not insert, the value already stored. The
-    statement's snapshot cannot see a row that a concurrent worker committed while it waited; those few are
-    looked up again afterwards."""
+    """PostgreSQL: COPY the chunk (as text) into a temporary table, insert what is new (ON CONFLICT DO
+    NOTHING) and, only when some rows were not inserted, read back the stored values of those rows."""
     table = Reading._meta.db_table
     now = timezone.now()
     out = io.StringIO()
@@ -289,17 +305,24 @@ def _insert_chunk_pg(items, source: str, rep: Report) -> None:
         with cur.cursor.copy("COPY cp_reading_stage (meter_id, reading_time, quantity, line) FROM STDIN") as cp:
             cp.write(out.getvalue())
         cur.execute(
-            f'WITH ins AS (INSERT INTO "{table}" ("meter_id", "reading_time", "quantity", "source", "received_at") '
+            f'INSERT INTO "{table}" ("meter_id", "reading_time", "quantity", "source", "received_at") '
             "SELECT meter_id, reading_time, quantity, %s, %s FROM cp_reading_stage "
-            'ON CONFLICT ("meter_id", "reading_time") DO NOTHING RETURNING "meter_id", "reading_time") '
-            "SELECT s.meter_id, s.reading_time, s.line, s.quantity, r.quantity FROM cp_reading_stage s "
-            "LEFT JOIN ins i ON i.meter_id = s.meter_id AND i.reading_time = s.reading_time "
-            f'LEFT JOIN "{table}" r ON r.meter_id = s.meter_id AND r.reading_time = s.reading_time '
-            "WHERE i.meter_id IS NULL",
+            'ON CONFLICT ("meter_id", "reading_time") DO NOTHING',
             [source, now],
         )
-        skipped = cur.fetchall()
-    rep.accepted += len(items) - len(skipped)
+        inserted = cur.rowcount
+        skipped = []
+        if inserted < len(items):
+            # rows this statement stored carry its exact received_at; any other stored row was there before
+            # (or was committed meanwhile by a concurrent worker, which this later statement does see)
+            cur.execute(
+                "SELECT s.meter_id, s.reading_time, s.line, s.quantity, r.quantity FROM cp_reading_stage s "
+                f'JOIN "{table}" r ON r.meter_id = s.meter_id AND r.reading_time = s.reading_time '
+                "WHERE r.received_at <> %s",
+                [now],
+            )
+            skipped = cur.fetchall()
+    rep.accepted += inserted
     unseen = []
     for meter_id, t, line, q, old in skipped:
         if old is None:
