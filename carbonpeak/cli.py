@@ -170,6 +170,12 @@ def cmd_enterprises(args) -> int:
 
 
 def cmd_meters(args) -> int:
+    if args.meters_cmd == "check":
+        _django()
+        from carbonpeak.enterprises.monitoring import check_silent_meters
+
+        print(json.dumps(check_silent_meters(_county(args.plan)), ensure_ascii=False))
+        return 0
     return _import("meters", args)
 
 
@@ -373,6 +379,9 @@ def build_parser() -> argparse.ArgumentParser:
         x.add_argument("file")
         x.add_argument("--format", choices=["json", "text"], default="json")
         x.add_argument("--plan")
+        if name == "meters":
+            x = msub.add_parser("check", help="open/close alerts for meters silent > 3 working days (for cron)")
+            x.add_argument("--plan")
         mp.set_defaults(func=fn)
     w = sub.add_parser("worker", help="run queued background tasks (scenario runs)")
     w.add_argument("--interval", type=float, default=1.0)

@@ -85,6 +85,11 @@ def test_script_contract(county):
     assert by[BRICKS]["key_energy_user"] is False and by[BRICKS]["energy_tce"] == pytest.approx(71.43)
     assert {"uscc", "name", "energy_tce", "co2_t", "key_energy_user"} <= set(by[CEMENT])
     assert out["factor_set"].startswith("builtin:") and out["grid"] == "prov.hunan"
+    # every meter last reported in 2024-2025, long before today: all silent, each alert opened once
+    code, out, _ = call(tmp, "meters", "check")
+    assert code == 0 and sorted(out["opened"]) == ["B-001", "C-001", "E-001"]
+    code, out, _ = call(tmp, "meters", "check")
+    assert out == {"opened": [], "closed": []}
 
 
 def test_unreadable_files_exit_2(county):

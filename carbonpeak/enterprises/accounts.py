@@ -116,3 +116,39 @@ def enterprise_accounts(plan: Plan, year: int) -> dict[str, Any]:
         "methods": sorted(x for x in methods if x),
         "enterprises": out,
     }
+
+
+def enterprise_monthly(plan: Plan, year: int) -> dict[str, list[dict[str, float]]]:
+    """Monthly energy (tce, calorific) and CO2 per enterprise: 12 entries (January first), Beijing months with
+    the same interval-ending rule as the year (a reading ending at 1 March 00:00 belongs to February)."""
+    from django.db.models import DateTimeField, ExpressionWrapper, F
+    from django.db.models.functions import TruncMonth
+
+    start, end = year_window(year)
+    shifted = ExpressionWrapper(F("reading_time") - dt.timedelta(microseconds=1), output_field=DateTimeField())
+    rows = (
+        Reading.objects.filter(meter__enterprise__plan=plan, reading_time__gt=start, reading_time__lte=end)
+        .annotate(month=TruncMonth(shifted, tzinfo=BEIJING))
+        .values("meter_id", "month")
+        .annotate(q=Sum("quantity"))
+    )
+    fs = core_factor_set(default_factor_set(plan))
+    table = CarrierTable.build(fs, Basis("calorific", None, plan.grid or None, year))
+    meters = {m.pk: m for m in Meter.objects.filter(enterprise__plan=plan).select_related("enterprise")}
+    out: dict[str, list[dict[str, float]]] = {
+        e.uscc: [{"energy_tce": 0.0, "co2_t": 0.0} for _ in range(12)] for e in Enterprise.objects.filter(plan=plan)
+    }
+    cpos = {c: i for i, c in enumerate(table.carriers)}
+    upos = {u: j for j, u in enumerate(table.units)}
+    for r in rows:
+        m = meters[r["meter_id"]]
+        if m.carrier not in cpos or m.unit not in upos:
+            continue
+        i, j = cpos[m.carrier], upos[m.unit]
+        q = float(r["q"] * m.multiplier)
+        month = r["month"].astimezone(BEIJING).month
+        cell = out[m.enterprise.uscc][month - 1]
+        tce, ef = table.tce_per_unit[i, j], table.ef_tco2_per_unit[i, j]
+        cell["energy_tce"] += q * float(np.nan_to_num(tce))
+        cell["co2_t"] += q * float(np.nan_to_num(ef))
+    return out

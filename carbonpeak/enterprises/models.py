@@ -47,6 +47,7 @@ class Meter(models.Model):
     calibration_due = models.DateField(_("检定到期日"), null=True, blank=True)
     energy_review_ref = models.CharField(_("节能审查批复文号"), max_length=100, blank=True)
     is_online = models.BooleanField(_("在线采集"), default=True)
+    interval_minutes = models.PositiveSmallIntegerField(_("采集间隔（分钟）"), default=15)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -108,3 +109,27 @@ class ReadingCorrection(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+
+class MeterAlert(models.Model):
+    """A meter that stopped reporting (silent for more than the allowed working days). Open while
+    ``resolved_at`` is empty; one open alert per meter and kind."""
+
+    class Kind(models.TextChoices):
+        SILENT = "silent", _("超过 3 个工作日无数据")
+
+    meter = models.ForeignKey(Meter, on_delete=models.CASCADE, related_name="alerts")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    last_reading_at = models.DateTimeField(null=True, blank=True)
+    raised_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-raised_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meter", "kind"],
+                condition=models.Q(resolved_at__isnull=True),
+                name="enterprises_one_open_alert",
+            )
+        ]

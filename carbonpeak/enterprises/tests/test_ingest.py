@@ -237,3 +237,68 @@ def test_many_chunks_in_one_transaction_are_counted_once(registry, monkeypatch):
     assert services.ingest_readings(registry, data).as_dict() == {"accepted": 10, "duplicates": 0, "rejected": []}
     assert services.ingest_readings(registry, data).as_dict() == {"accepted": 0, "duplicates": 10, "rejected": []}
     assert Reading.objects.count() == 10
+
+
+def test_monthly_accounts_sum_to_the_year_and_follow_interval_ends(registry):
+    from carbonpeak.enterprises.accounts import enterprise_monthly
+
+    services.ingest_readings(
+        registry,
+        rows(
+            {"meter_code": "C-001", "reading_time": "2024-02-01T00:00:00+08:00", "quantity": "100"},  # January
+            {"meter_code": "C-001", "reading_time": "2024-02-01T00:15:00+08:00", "quantity": "50"},  # February
+            {"meter_code": "E-001", "reading_time": "2024-12-31T23:45:00+08:00", "quantity": "10"},  # December
+            {"meter_code": "E-001", "reading_time": "2025-01-01T00:00:00+08:00", "quantity": "10"},  # December
+        ),
+    )
+    months = enterprise_monthly(registry, 2024)[CEMENT]
+    assert months[0]["energy_tce"] == pytest.approx(100 * 0.7143)
+    assert months[1]["energy_tce"] == pytest.approx(50 * 0.7143)
+    assert months[11]["energy_tce"] == pytest.approx(20 * 0.1229)
+    year = {e["uscc"]: e for e in enterprise_accounts(registry, 2024)["enterprises"]}[CEMENT]
+    assert sum(m["energy_tce"] for m in months) == pytest.approx(year["energy_tce"], rel=1e-12)
+    assert sum(m["co2_t"] for m in months) == pytest.approx(year["co2_t"], rel=1e-12)
+
+
+def test_silent_meters_raise_one_alert_and_close_it_when_data_returns(registry):
+    from carbonpeak.enterprises.models import MeterAlert
+    from carbonpeak.enterprises.monitoring import check_silent_meters, gaps, working_days_between
+
+    bj = dt.timezone(dt.timedelta(hours=8))
+    # Friday 2024-03-01 → Wednesday 2024-03-06: 3 working days (Mon, Tue, Wed); Thursday: 4
+    fri = dt.datetime(2024, 3, 1, 12, tzinfo=bj)
+    assert working_days_between(fri, dt.datetime(2024, 3, 6, 9, tzinfo=bj)) == 3
+    assert working_days_between(fri, dt.datetime(2024, 3, 7, 9, tzinfo=bj)) == 4
+    services.ingest_readings(
+        registry,
+        rows(
+            *[
+                {"meter_code": c, "reading_time": "2024-03-01T12:00:00+08:00", "quantity": "1"}
+                for c in ("E-001", "C-001", "G-001")
+            ]
+        ),
+    )
+    assert check_silent_meters(registry, dt.datetime(2024, 3, 6, 9, tzinfo=bj)) == {"opened": [], "closed": []}
+    r = check_silent_meters(registry, dt.datetime(2024, 3, 7, 9, tzinfo=bj))
+    assert sorted(r["opened"]) == ["C-001", "E-001", "G-001"]
+    assert check_silent_meters(registry, dt.datetime(2024, 3, 8, 9, tzinfo=bj))["opened"] == []  # still one each
+    assert MeterAlert.objects.filter(resolved_at__isnull=True).count() == 3
+    services.ingest_readings(
+        registry, rows({"meter_code": "E-001", "reading_time": "2024-03-08T08:00:00+08:00", "quantity": "1"})
+    )
+    r = check_silent_meters(registry, dt.datetime(2024, 3, 8, 9, tzinfo=bj))
+    assert r == {"opened": [], "closed": ["E-001"]}
+    # gaps: two of the four quarter-hours after 12:00 are missing
+    from carbonpeak.enterprises.models import Meter
+
+    m = Meter.objects.get(meter_code="C-001")
+    services.ingest_readings(
+        registry,
+        rows(
+            {"meter_code": "C-001", "reading_time": "2024-03-01T12:15:00+08:00", "quantity": "1"},
+            {"meter_code": "C-001", "reading_time": "2024-03-01T12:45:00+08:00", "quantity": "1"},
+        ),
+    )
+    g = gaps(m, dt.datetime(2024, 3, 1, 12, tzinfo=bj), dt.datetime(2024, 3, 1, 13, tzinfo=bj))
+    assert (g["expected"], g["missing"]) == (4, 2)
+    assert g["first_missing"] == ["2024-03-01T12:30:00+08:00", "2024-03-01T13:00:00+08:00"]
