@@ -16,8 +16,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.db import transaction
+
 from carbonpeak.accounting.choices import InventoryStatus
 from carbonpeak.accounting.models import Inventory
+from carbonpeak.core.errors import CalcError
 from carbonpeak.core.intensity import intensity_reduction, required_annual_reduction
 from carbonpeak.plan.choices import Indicator, ValueSource
 from carbonpeak.plan.models import IndicatorValue, Plan, Target
@@ -80,9 +83,12 @@ def compute_indicator(
         else:
             q0, q1 = r0["co2"]["territorial_co2_t"], r1["co2"]["territorial_co2_t"]
             what = "区域二氧化碳"
-        (_i0, _i1), red = intensity_reduction(
-            (_dec(q0), _dec(q1)), (Decimal(gdp0), Decimal(gdp1)), plan.round_intensity_dp
-        )
+        try:
+            (_i0, _i1), red = intensity_reduction(
+                (_dec(q0), _dec(q1)), (Decimal(gdp0), Decimal(gdp1)), plan.round_intensity_dp
+            )
+        except CalcError as e:
+            return f"无法计算：{e.message}"
         detail = f"{year}年较{base_year}年，{what}/不变价GDP{rounding}，因子库 {version}"
         return Computed(indicator, year, _q8(red), detail, base_year)
     if indicator == Indicator.REFINED_OIL_GROWTH:
@@ -137,10 +143,12 @@ def target_indicators(plan: Plan) -> list[dict[str, Any]]:
     return rows
 
 
-def push_indicators(actor: Any, plan: Plan) -> list[IndicatorValue]:
+def push_indicators(actor: Any, plan: Plan, skipped: list[str] | None = None) -> list[IndicatorValue]:
     """Write every computable indicator of every approved year to its target (source = accounting). A value
-    already equal is left alone, so approving twice changes nothing."""
+    already equal is left alone, so approving twice changes nothing. A value the target cannot hold (a share
+    above 1, a rate beyond ±100 %) is not written; it is listed in ``skipped`` and never blocks an approval."""
     from carbonpeak.plan.services import set_indicator_value
+    from carbonpeak.validation import ValidationFailed
 
     results = approved_results(plan)
     pushed = []
@@ -161,9 +169,21 @@ def push_indicators(actor: Any, plan: Plan) -> list[IndicatorValue]:
                 and cur.source_detail == c.detail[:300]
             ):
                 continue
-            pushed.append(
-                set_indicator_value(
-                    actor, t, y, None, c.value, note="", source=ValueSource.ACCOUNTING, source_detail=c.detail[:300]
-                )
-            )
+            try:
+                with transaction.atomic():
+                    pushed.append(
+                        set_indicator_value(
+                            actor,
+                            t,
+                            y,
+                            None,
+                            c.value,
+                            note="",
+                            source=ValueSource.ACCOUNTING,
+                            source_detail=c.detail[:300],
+                        )
+                    )
+            except ValidationFailed as exc:
+                if skipped is not None:
+                    skipped.append(f"{t.code} {y}: {c.value} — {exc.issues[0].message}")
     return pushed

@@ -183,7 +183,7 @@ def decomposition(res: dict[str, Any], inv: Any, base_res: dict[str, Any], base_
             {"population": base_inv.population, "gdp": base_inv.gdp_10k_yuan, "cells": _cells(base_res)},
             {"population": inv.population, "gdp": inv.gdp_10k_yuan, "cells": _cells(res)},
         )
-    except CalcError:
+    except (CalcError, ArithmeticError):
         return None
     return {
         "base_year": base_inv.year,

@@ -701,7 +701,10 @@ def approve(actor: Any, inv: Inventory) -> list[Any]:
                 "factor_set": locked.factor_set.version,
             },
         )
-        pushed = push_indicators(actor, locked.plan)
+        skipped: list[str] = []
+        pushed = push_indicators(actor, locked.plan, skipped)
+        if skipped:
+            record(actor, "inventory.indicators_skipped", locked, None, {"skipped": skipped})
     inv.refresh_from_db()
     return pushed
 

@@ -71,7 +71,7 @@ def home(request):
             "rows": rows,
             "chart": trend_chart([r for r in rows if r["res"] is not None]),
             "is_office": is_office(request.user),
-            "factor_sets": FactorSet.objects.filter(plan__in=[None, plan]).count(),
+            "factor_sets": FactorSet.objects.filter(Q(plan__isnull=True) | Q(plan=plan)).count(),
         },
     )
 
@@ -137,7 +137,7 @@ def _inventory_context(request, plan, inv: Inventory, report, errors) -> dict[st
         "errors": errors,
         "is_office": is_office(request.user),
         "param_fields": [(k, excel.PARAM_LABELS[k], getattr(inv, k)) for k in services.PARAM_FIELDS],
-        "factor_sets": FactorSet.objects.filter(plan__in=[None, plan]) if inv.plan_id else [],
+        "factor_sets": FactorSet.objects.filter(Q(plan__isnull=True) | Q(plan=plan)) if inv.plan_id else [],
         "grids": sorted(fs_core.grids()),
     }
     if "error" in res:
@@ -221,7 +221,7 @@ def factor_sets(request):
             return redirect("accounting:factor_set", version=fs.version)
         except ValidationFailed as exc:
             errors = exc.issues
-    sets = FactorSet.objects.filter(plan__in=[None, plan]).select_related("parent")
+    sets = FactorSet.objects.filter(Q(plan__isnull=True) | Q(plan=plan)).select_related("parent")
     return render(
         request,
         "accounting/factor_sets.html",

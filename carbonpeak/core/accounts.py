@@ -381,6 +381,8 @@ def compute(lines: Sequence[Line], params: Params, fs: FactorSet) -> dict[str, A
         for r in out_lines
         if r["carrier"] == ELECTRICITY and r["flow"] == "production" and r["purpose"] in NONFOSSIL_PURPOSES
     )
+    # only what the county uses counts: renewable power sent out of the county is not its consumption
+    kwh_nonfossil = min(kwh_nonfossil, elec_in * units.KWH_PER_MWH)
     if params.inflow_nonfossil_share is not None and net_elec_mwh > 0:
         kwh_nonfossil += net_elec_mwh * 1000 * float(params.inflow_nonfossil_share)
     has_supply = any(r["flow"] in ("production", "inflow", "outflow") for r in out_lines)

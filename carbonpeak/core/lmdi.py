@@ -44,6 +44,8 @@ def lmdi(base: dict[str, Decimal], target: dict[str, Decimal]) -> tuple[dict[str
         p1, g1, e1, c1 = (target[k] for k in VARIABLES)
         total = c1 - c0
         zero = Decimal(0)
+        if c0 < 0 or c1 < 0:
+            raise CalcError("invalid_value", "co2", "The Kaya decomposition needs non-negative CO2 on both sides.")
         if c0 == 0 or c1 == 0:
             effects = {"population": zero, "affluence": zero, "energy_intensity": zero, "carbon_intensity": total}
             return effects, total

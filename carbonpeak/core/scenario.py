@@ -124,6 +124,11 @@ class ScenarioInput:
     gdp_growth: Range = Range(0.0)
     coal_equivalent_kgce_per_kwh: float | None = None
     inflow_nonfossil_share: float = 0.0
+    #: electricity made in the county from fuels (held at its base-year level; its fuel is in the sectors)
+    base_local_fossil_mwh: float = 0.0
+    #: energy of the base year that the sector paths do not carry (feedstock, transformation losses), held
+    #: constant so that the base year's total equals the accounts' (tce, coal-equivalent basis)
+    base_other_energy_tce: float = 0.0
     draws: int = 10_000
     seed: int = 1
     extra: dict[str, Any] = field(default_factory=dict)
@@ -186,8 +191,10 @@ def deterministic(inp: ScenarioInput) -> dict[str, Any]:
         add = [a for a in inp.additions if a.year <= y and y > inp.base_year]
         local.append(inp.base_nonfossil_mwh + sum(a.mwh for a in add))
         capacity.append(inp.base_capacity_mw + sum(a.capacity_mw for a in add))
-    ef = [max(inp.grid_ef_t_per_mwh * (1 - inp.grid_decline.mean) ** t, inp.grid_floor_t_per_mwh) for t in range(n)]
-    imported = [max(demand[t] - local[t], 0.0) for t in range(n)]
+    ef = [inp.grid_ef_t_per_mwh] + [
+        max(inp.grid_ef_t_per_mwh * (1 - inp.grid_decline.mean) ** t, inp.grid_floor_t_per_mwh) for t in range(1, n)
+    ]
+    imported = [max(demand[t] - local[t] - inp.base_local_fossil_mwh, 0.0) for t in range(n)]
     elec_co2 = [imported[t] * ef[t] for t in range(n)]
     total = [sum(direct[g][t] for g in names) + elec_co2[t] for t in range(n)]
     out: dict[str, Any] = {
@@ -204,9 +211,11 @@ def deterministic(inp: ScenarioInput) -> dict[str, Any]:
     rate = inp.coal_equivalent_kgce_per_kwh
     if rate is not None:
         energy = [
-            sum(fuel[g][t] for g in names) + demand[t] * rate for t in range(n)
-        ]  # fuels + electricity demand on the coal-equivalent basis (tce)
-        nonfossil = [(local[t] + imported[t] * inp.inflow_nonfossil_share) * rate for t in range(n)]
+            sum(fuel[g][t] for g in names) + demand[t] * rate + inp.base_other_energy_tce for t in range(n)
+        ]  # fuels + electricity demand on the coal-equivalent basis (tce) + what the paths do not carry
+        nonfossil = [  # local renewable power counts up to the county's own demand (exports are not its use)
+            (min(local[t], demand[t]) + imported[t] * inp.inflow_nonfossil_share) * rate for t in range(n)
+        ]
         out["energy_tce"] = energy
         out["nonfossil_share"] = [nonfossil[t] / energy[t] if energy[t] > 0 else None for t in range(n)]
         if inp.gdp_10k_yuan:

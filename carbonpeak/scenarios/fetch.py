@@ -116,7 +116,7 @@ def scenario_input(s: Scenario) -> sc.ScenarioInput:
     fs = core_factor_set(inv.factor_set)
     fuel: dict[str, float] = dict.fromkeys(accounts.GROUPS, 0.0)
     elec: dict[str, float] = dict.fromkeys(accounts.GROUPS, 0.0)
-    local = loss = final_elec = 0.0
+    local = loss = final_elec = thermal = 0.0
     for line in res["lines"]:
         q = Decimal(repr(line["quantity"]))
         if line["scope"] == "direct":
@@ -128,6 +128,8 @@ def scenario_input(s: Scenario) -> sc.ScenarioInput:
                 final_elec += mwh
             elif line["flow"] == "production" and line["purpose"] in accounts.NONFOSSIL_PURPOSES:
                 local += mwh
+            elif line["flow"] == "transformation_output":
+                thermal += mwh
             elif line["flow"] == "loss":
                 loss += mwh
     key = res["co2"].get("grid_factor_key") or (fs.electricity_factor(inv.grid, inv.year).key if inv.grid else "")
@@ -148,7 +150,8 @@ def scenario_input(s: Scenario) -> sc.ScenarioInput:
     additions = []
     gas = dflt["gas_switch"]
     for r in project_rows(s):
-        if not r["include"] or not r["in_service_year"]:
+        # a project in service by the base year is already in the accounts (its output and its capacity)
+        if not r["include"] or not r["in_service_year"] or r["in_service_year"] <= inv.year:
             continue
         if r["type"] == "gas_network":
             additions.append(
@@ -190,10 +193,22 @@ def scenario_input(s: Scenario) -> sc.ScenarioInput:
             float(inv.coal_equivalent_kgce_per_kwh) if inv.coal_equivalent_kgce_per_kwh else None
         ),
         inflow_nonfossil_share=float(inv.inflow_nonfossil_share or 0),
+        base_local_fossil_mwh=thermal,
+        base_other_energy_tce=_other_energy(res, fuel, elec, loss, inv),
         draws=s.draws,
         seed=s.seed,
         extra={"inventory": inv.year, "inventory_sha256": inv.inputs_sha256, "factor_set": inv.factor_set.version},
     )
+
+
+def _other_energy(res: dict[str, Any], fuel: dict[str, float], elec: dict[str, float], loss: float, inv: Any) -> float:
+    """The accounts' coal-equivalent total minus what the sector paths carry in the base year."""
+    ceq = res["energy"].get("coal_equivalent")
+    if ceq is None or not inv.coal_equivalent_kgce_per_kwh:
+        return 0.0
+    rate = float(inv.coal_equivalent_kgce_per_kwh)
+    carried = sum(fuel.values()) + (sum(elec.values()) + loss) * rate
+    return ceq["total_tce"] - carried
 
 
 def inputs_json(inp: sc.ScenarioInput) -> dict[str, Any]:

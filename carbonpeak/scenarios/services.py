@@ -171,6 +171,8 @@ def _update_assumptions(params: dict[str, Any], data: dict[str, Any], issues: Is
         key = f"gdp_growth.{part}"
         if key in data:
             g[part] = _num(data[key], key, issues, -MAX_YEARLY_RATE, MAX_YEARLY_RATE)
+            if g[part] is None and part == "mean" and key not in [i.field for i in issues.items]:
+                issues.add("required", key, f"{key}：请填写", f"{key}: required")
     if "base_capacity_mw" in data:
         params["base_capacity_mw"] = _num(data["base_capacity_mw"], "base_capacity_mw", issues, 0, 1e6)
 
@@ -312,9 +314,11 @@ def execute(run_id: int) -> None:
     from carbonpeak.plan.revision import bump
 
     run = ScenarioRun.objects.select_related("scenario__base_inventory", "scenario__plan").get(pk=run_id)
-    if run.status not in (RunStatus.QUEUED,):
+    # claim the run atomically: a second worker given the same run does nothing
+    if not ScenarioRun.objects.filter(pk=run.pk, status=RunStatus.QUEUED).update(
+        status=RunStatus.RUNNING, started_at=timezone.now()
+    ):
         return
-    ScenarioRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, started_at=timezone.now())
     last = [0.0]
 
     def progress(share: float) -> None:
@@ -333,6 +337,11 @@ def execute(run_id: int) -> None:
             status=RunStatus.FAILED, error=e.message, finished_at=timezone.now()
         )
         return
+    except Exception as e:  # never leave a run "running": the page would poll forever
+        ScenarioRun.objects.filter(pk=run.pk).update(
+            status=RunStatus.FAILED, error=f"{type(e).__name__}: {e}"[:2000], finished_at=timezone.now()
+        )
+        raise
     ScenarioRun.objects.filter(pk=run.pk).update(
         status=RunStatus.DONE, results=results, progress=1.0, finished_at=timezone.now()
     )
@@ -388,8 +397,10 @@ def target_gaps(plan: Plan, results: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _base_intensity(plan: Plan) -> float | None:
+    """The plan base year's energy intensity on the coal-equivalent basis (the projection's basis); None when
+    that year lacks it (never mix bases in one gap)."""
     inv = Inventory.objects.filter(plan=plan, year=plan.base_year, status=InventoryStatus.APPROVED).first()
     if inv is None or not inv.results or not inv.gdp_10k_yuan:
         return None
-    e = inv.results["energy"].get("coal_equivalent") or inv.results["energy"]["calorific"]
-    return e["total_tce"] / float(inv.gdp_10k_yuan)
+    e = inv.results["energy"].get("coal_equivalent")
+    return None if e is None else e["total_tce"] / float(inv.gdp_10k_yuan)

@@ -20,6 +20,7 @@ from carbonpeak.scenarios.presentation import GROUP_NAMES, compare_chart, fan_ch
 from carbonpeak.validation import ValidationFailed
 from carbonpeak.web.views import _staff, current_plan
 
+MAX_MEASURES = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -95,7 +96,9 @@ def _form_data(post, s: Scenario) -> dict[str, Any]:
     for r in project_rows(s):
         data[f"projects.{r['code']}.include"] = post.get(f"projects.{r['code']}.include") == "on"
     measures = []
-    for i in range(int(post.get("measure_count", 0) or 0) + 1):
+    raw_count = str(post.get("measure_count", "0") or "0")
+    count = min(int(raw_count), MAX_MEASURES) if raw_count.isdigit() else 0
+    for i in range(count + 1):
         if post.get(f"measure.{i}.delta", "").strip():
             measures.append(
                 {

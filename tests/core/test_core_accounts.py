@@ -229,3 +229,18 @@ def test_groups_sum_to_totals_and_results_scale_linearly(raw, k):
     assert r2["energy"]["coal_equivalent"]["total_tce"] == pytest.approx(
         r["energy"]["coal_equivalent"]["total_tce"] * k, rel=1e-9, abs=1e-6
     )
+
+
+def test_exported_renewable_power_is_not_counted_as_the_county_consumption():
+    """10 000 MWh of hydro, 1 000 MWh used: the share counts the 1 000 used, never more than 100 %."""
+    lines = [
+        L("h", "energy.D44", "electricity", "production", "MWh", Decimal(10000), purpose="renewable"),
+        L("u", "industry.C30", "electricity", "final", "MWh", Decimal(1000)),
+        L("x", "energy.supply", "electricity", "outflow", "MWh", Decimal(9000)),
+    ]
+    r = accounts.compute(
+        lines, accounts.Params(2022, grid="prov.hunan", coal_equivalent_kgce_per_kwh=Decimal("0.3")), FS
+    )
+    for b in ("calorific", "coal_equivalent"):
+        assert r["energy"][b]["nonfossil_share"] == pytest.approx(1.0)
+    assert r["co2"]["territorial_co2_t"] == pytest.approx(-9000 * 0.49)  # the exporter's credit

@@ -200,3 +200,40 @@ def test_api_inventories_need_a_login_and_write_through_the_services(plan, offic
     assert r.status_code == 200 and r.json()["status"] == "approved"
     inv.refresh_from_db()
     assert inv.status == "approved"
+
+
+def test_shipped_library_is_listed_beside_county_versions(plan, office):
+    from carbonpeak.accounting.tests.test_factor_sets import csv
+
+    services.create_county_version(office, plan, csv("tce.raw_coal,原煤,raw coal,0.7000,kgce/kg,A,化验,"))
+    body = client(office).get(reverse("accounting:factor_sets")).content.decode()
+    from carbonpeak.accounting.models import FactorSet
+
+    builtin = FactorSet.objects.get(kind="builtin").version
+    assert builtin in body and "430224:1" in body
+
+
+def test_a_negative_territorial_balance_does_not_break_the_year_page(plan, office):
+    """An exporting county has negative territorial CO2: the Kaya decomposition is skipped, the page works."""
+    from carbonpeak.accounting.tests.test_inventory import row
+
+    for year in (2020, 2022):
+        inv = services.create_inventory(office, plan, year) if year == 2022 else None
+        if inv is None:
+            from carbonpeak.accounting.tests.test_factor_sets import csv
+
+            services.create_county_version(office, plan, csv("grid.prov.hunan.2020,湖南2020,p,0.52,kgCO2/kWh,C,测试,"))
+            inv = services.create_inventory(office, plan, 2020)
+        services.import_activity(
+            office,
+            inv,
+            numbered(
+                [
+                    row("energy.D44", "electricity", "MWh", "10000", flow="production", purpose="renewable"),
+                    row("industry.C30", "electricity", "MWh", "1000"),
+                ]
+            ),
+            [(None, k, v) for k, v in PARAMS.items()],
+        )
+    r = client(office).get(reverse("accounting:inventory", args=[2022]))
+    assert r.status_code == 200 and 'id="lmdi"' not in r.content.decode()

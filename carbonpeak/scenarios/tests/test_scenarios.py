@@ -256,3 +256,44 @@ def test_a_policy_composes_over_its_baseline(plan, office, approved, django_capt
     assert current_hash(pol) != run.inputs_sha256
     inp = scenario_input(pol)
     assert inp.drivers["industry"].activity_growth.mean == 0.01
+
+
+def test_base_year_equals_the_accounts_with_a_local_power_plant_and_feedstock(plan, office):
+    """Coal burnt in a county power plant is direct CO2; the power it makes is not imported again; feedstock
+    and the plant's conversion loss stay in the energy total: the projection's base year equals the accounts."""
+    from carbonpeak.accounting.tests.test_inventory import row
+    from carbonpeak.core import scenario as sc
+
+    acc.create_county_version(
+        office, plan, csv("grid.prov.hunan.2020,湖南2020（占位）,placeholder,0.52,kgCO2/kWh,C,测试,")
+    )
+    inv = acc.create_inventory(office, plan, 2020)
+    extra = [
+        row("energy.D44", "raw_coal", "t", "50000", flow="transformation_input"),
+        row("energy.D44", "electricity", "MWh", "100000", flow="transformation_output"),
+        row("industry.C26", "natural_gas", "10k_m3", "300", purpose="feedstock"),
+    ]
+    acc.import_activity(office, inv, numbered(BASE_ROWS + extra), [(None, k, v) for k, v in PARAMS.items()])
+    acc.approve(office, inv)
+    inv.refresh_from_db()
+    s = services.create_baseline(office, plan)
+    det = sc.deterministic(scenario_input(s))
+    assert det["total_co2_t"][0] == pytest.approx(inv.results["co2"]["territorial_co2_t"], rel=1e-9)
+    assert det["energy_tce"][0] == pytest.approx(inv.results["energy"]["coal_equivalent"]["total_tce"], rel=1e-9)
+
+
+def test_a_year_with_an_indicator_out_of_range_is_still_approved(plan, office, approved):
+    """Refined-oil use tripling gives a growth rate above 100 %: the target cannot hold it, the approval
+    goes through and the skipped value is in the audit log."""
+    from carbonpeak.accounting.tests.test_inventory import row
+    from carbonpeak.audit.models import AuditEntry
+
+    inv = acc.create_inventory(office, plan, 2021)
+    rows = [dict(r) for r in BASE_ROWS]
+    rows[2] = row("transport.G54", "diesel", "t", "70000")
+    acc.import_activity(office, inv, numbered(rows), [(None, k, v) for k, v in PARAMS.items()])
+    acc.approve(office, inv)
+    inv.refresh_from_db()
+    assert inv.status == "approved"
+    entry = AuditEntry.objects.get(action="inventory.indicators_skipped")
+    assert any(x.startswith("refined_oil_consumption_growth 2021") for x in entry.after["skipped"])
