@@ -147,6 +147,18 @@ def _help(inv: Inventory) -> list[str]:
 
 
 def read_workbook(data: bytes) -> tuple[list[tuple[int, dict[str, Any]]], list[tuple[int, str, Any]]]:
+    """(line rows, parameter rows) of an uploaded workbook; any damage inside the file is one clear error."""
+    try:
+        return _read_workbook(data)
+    except ValidationFailed:
+        raise
+    except Exception as e:  # a corrupt sheet (XML parse errors and the like) is the file's problem, not a 500
+        raise ValidationFailed(
+            [Issue("unreadable", "file", "文件已损坏，无法读取工作表", "the workbook is damaged and cannot be read")]
+        ) from e
+
+
+def _read_workbook(data: bytes) -> tuple[list[tuple[int, dict[str, Any]]], list[tuple[int, str, Any]]]:
     """(line rows, parameter rows) of an uploaded workbook. A file that is not a readable workbook with the
     活动数据 sheet raises ValidationFailed (nothing is imported)."""
 

@@ -47,6 +47,15 @@ PARAM_FIELDS = (
     "inflow_nonfossil_share",
 )
 MAX_IMPORT_ROWS = 20000
+SOURCE_MAX = 200
+MAX_MAGNITUDE = Decimal(10) ** 15
+
+
+def _storable(d: Decimal) -> bool:
+    """Fits the columns exactly on every database: |d| <= 10^15, <= 6 decimals, <= 15 significant digits
+    (SQLite keeps decimals as REAL), so a value read back always equals the value written."""
+    exp = d.as_tuple().exponent
+    return abs(d) <= MAX_MAGNITUDE and isinstance(exp, int) and exp >= -6 and len(d.normalize().as_tuple().digits) <= 15
 
 
 # --- factor sets -------------------------------------------------------------------------------------------
@@ -398,8 +407,12 @@ def _parse_param(name: str, raw: Any, fs_core: CoreFactorSet, issues: Issues, li
     except InvalidOperation:
         err("not_number", f"“{raw}”不是数值", f"{raw!r} is not a number")
         return _INVALID
-    if not d.is_finite() or d < 0:
-        err("out_of_range", "应为非负有限数值", "must be a non-negative finite number")
+    if not d.is_finite() or d < 0 or not _storable(d):
+        err(
+            "out_of_range",
+            "应为非负有限数值（不超过 10¹⁵，最多 6 位小数）",
+            "must be a non-negative number up to 10^15, 6 decimals",
+        )
         return _INVALID
     if name == "population":
         if d != d.to_integral_value():
@@ -533,8 +546,24 @@ def import_activity(
                         line=n,
                     )
                     bad = True
-                elif q.as_tuple().exponent < -6:  # type: ignore[operator]
-                    q = q.quantize(Decimal("0.000001"))
+                elif not _storable(q):
+                    issues.add(
+                        "out_of_range",
+                        "quantity",
+                        f"第 {n} 行 quantity：应不超过 10¹⁵，最多 6 位小数、15 位有效数字",
+                        f"line {n} quantity: at most 10^15, 6 decimals and 15 significant digits",
+                        line=n,
+                    )
+                    bad = True
+        if len(r["source"]) > SOURCE_MAX:
+            issues.add(
+                "too_long",
+                "source",
+                f"第 {n} 行 source：最多 {SOURCE_MAX} 字",
+                f"line {n} source: at most {SOURCE_MAX} characters",
+                line=n,
+            )
+            bad = True
         if bad:
             continue
         line = accounts.Line(

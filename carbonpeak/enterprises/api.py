@@ -44,7 +44,8 @@ def post_readings(request):
         return _error(413, "too_large", f"请求体超过 {MAX_BODY_BYTES // 2**20} MB", "the body is too large")
     raw = request.headers.get("Authorization", "").split(" ", 1)[-1].strip()
     expected = hmac.new(ApiClient.signing_secret(raw).encode(), body, hashlib.sha256).hexdigest()
-    if not hmac.compare_digest(expected, request.headers.get("X-Signature", "").strip().lower()):
+    given = request.headers.get("X-Signature", "").strip().lower().encode("utf-8", "replace")
+    if not hmac.compare_digest(expected.encode(), given):
         return _error(401, "bad_signature", "X-Signature 签名无效", "X-Signature does not match the body")
     if client.role not in INGEST_ROLES:
         return _error(403, "forbidden", "该客户端无权上报读数", "this client may not send readings")

@@ -55,7 +55,10 @@ class Meter(models.Model):
         verbose_name_plural = _("计量器具")
         ordering = ["meter_code"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(multiplier__gt=0), name="enterprises_meter_multiplier_positive")
+            models.CheckConstraint(condition=models.Q(multiplier__gt=0), name="enterprises_meter_multiplier_positive"),
+            models.CheckConstraint(
+                condition=models.Q(interval_minutes__gte=1), name="enterprises_meter_interval_positive"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -60,6 +60,8 @@ def check_silent_meters(plan: Plan, now: dt.datetime | None = None) -> dict[str,
 
 def gaps(meter: Meter, start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
     """Missing interval ends in (start, end] for the meter's interval: count and the first few."""
+    if meter.interval_minutes < 1:
+        raise ValueError("interval_minutes must be at least 1")
     step = dt.timedelta(minutes=meter.interval_minutes)
     have = set(
         Reading.objects.filter(meter=meter, reading_time__gt=start, reading_time__lte=end).values_list(

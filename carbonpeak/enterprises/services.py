@@ -34,7 +34,14 @@ METER_COLUMNS = ("uscc", "meter_code", "carrier", "unit")
 READING_COLUMNS = ("meter_code", "reading_time", "quantity")
 INSERT_CHUNK = 1000
 COPY_CHUNK = 50_000
-MAX_QUANTITY = Decimal(10) ** 15
+MAX_QUANTITY = Decimal(10) ** 12
+#: a quantity keeps at most 6 decimals (the column) and 15 significant digits (what SQLite's REAL holds
+#: exactly), so a stored value always compares equal to the same value sent again
+MAX_DECIMALS = 6
+MAX_DIGITS = 15
+#: readings may not end later than this after the server's clock (meter clocks drift; the future is an error)
+FUTURE_TOLERANCE = dt.timedelta(days=1)
+EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
 def _decimal(raw: str) -> Decimal | None:
@@ -120,7 +127,9 @@ def import_meters(actor: Any, plan: Plan, rows: Iterable[tuple[int, dict[str, st
     }
     existing = {
         m.meter_code: m
-        for m in Meter.objects.filter(meter_code__in={(r.get("meter_code") or "").strip() for _, r in rows})
+        for m in Meter.objects.filter(
+            meter_code__in={(r.get("meter_code") or "").strip() for _, r in rows}
+        ).select_related("enterprise")
     }
     seen: dict[str, tuple[int, tuple]] = {}
     with transaction.atomic():
@@ -177,6 +186,14 @@ def import_meters(actor: Any, plan: Plan, rows: Iterable[tuple[int, dict[str, st
                 continue
             seen[meter_code] = (n, sig)
             m = existing.get(meter_code)
+            if m is not None and m.enterprise.plan_id != plan.pk:
+                rep.reject(
+                    n,
+                    "meter_code",
+                    "meter_code：该编号属于其他县的计量器具",
+                    "meter_code: the code belongs to another county",
+                )
+                continue
             if m is None:
                 m = Meter.objects.create(enterprise=ent, meter_code=meter_code, carrier=carrier, unit=unit)
                 record(actor, "meter.create", m, None, {"enterprise": code, "carrier": carrier, "unit": unit})
@@ -232,6 +249,7 @@ def ingest_readings(
         meters = {m.meter_code: m for m in qs}
     batch: dict[tuple[int, dt.datetime], tuple[int | None, Decimal]] = {}
     meter_id = {code: m.pk for code, m in meters.items()}
+    latest = timezone.now() + FUTURE_TOLERANCE
     for n, r in rows:
         code = r.get("meter_code")
         mid = meter_id.get(code) if type(code) is str else None
@@ -263,7 +281,26 @@ def ingest_readings(
         else:
             q = raw_q if isinstance(raw_q, Decimal) else _decimal(str(raw_q if raw_q is not None else ""))
         if q is None or q < 0 or q > MAX_QUANTITY:
-            rep.reject(n, "quantity", "quantity：应为非负数值", "quantity: must be a non-negative number")
+            rep.reject(
+                n, "quantity", "quantity：应为不超过 10¹² 的非负数值", "quantity: a non-negative number up to 10^12"
+            )
+            continue
+        exp = q.as_tuple().exponent
+        if (isinstance(exp, int) and exp < -MAX_DECIMALS) or len(q.normalize().as_tuple().digits) > MAX_DIGITS:
+            rep.reject(
+                n,
+                "quantity",
+                f"quantity：最多 {MAX_DECIMALS} 位小数、{MAX_DIGITS} 位有效数字",
+                f"quantity: at most {MAX_DECIMALS} decimals and {MAX_DIGITS} significant digits",
+            )
+            continue
+        if not EARLIEST <= t <= latest:
+            rep.reject(
+                n,
+                "reading_time",
+                "reading_time：时间不能晚于当前时间或早于 2000 年",
+                "reading_time: cannot lie in the future or before 2000",
+            )
             continue
         key = (mid, t)  # aware datetimes hash and compare by their instant, whatever the offset
         if key in batch:
@@ -325,6 +362,8 @@ def _insert_chunk_pg(items, source: str, rep: Report) -> None:
             )
             skipped = cur.fetchall()
     rep.accepted += inserted
+    if inserted + len(skipped) != len(items):  # every staged row is either ours or already stored
+        raise RuntimeError(f"readings ingest: {len(items)} rows, {inserted} inserted, {len(skipped)} found")
     unseen = []
     for meter_id, t, line, q, old in skipped:
         if old is None:

@@ -35,8 +35,18 @@ def _cell(v: Any) -> str:
     return str(v).strip()
 
 
-def read_rows(data: bytes, required: Sequence[str], name: str = "") -> Iterator[tuple[int, dict[str, str]]]:
-    """Rows as ``(line, {column: text})``; blank rows are skipped. Raises Unreadable for the file itself."""
+def read_rows(data: bytes, required: Sequence[str], name: str = "") -> list[tuple[int, dict[str, str]]]:
+    """Rows as ``(line, {column: text})``; blank rows are skipped. Raises Unreadable for the file itself
+    (including damage found while reading its rows)."""
+    try:
+        return list(_iter_rows(data, required, name))
+    except Unreadable:
+        raise
+    except Exception as e:
+        raise Unreadable("文件已损坏，无法读取", "the file is damaged and cannot be read") from e
+
+
+def _iter_rows(data: bytes, required: Sequence[str], name: str = "") -> Iterator[tuple[int, dict[str, str]]]:
     is_xlsx = data[:2] == b"PK" or name.lower().endswith(".xlsx")
     if is_xlsx:
         from openpyxl import load_workbook

@@ -302,3 +302,71 @@ def test_silent_meters_raise_one_alert_and_close_it_when_data_returns(registry):
     g = gaps(m, dt.datetime(2024, 3, 1, 12, tzinfo=bj), dt.datetime(2024, 3, 1, 13, tzinfo=bj))
     assert (g["expected"], g["missing"]) == (4, 2)
     assert g["first_missing"] == ["2024-03-01T12:30:00+08:00", "2024-03-01T13:00:00+08:00"]
+
+
+def test_values_that_would_not_read_back_equal_are_refused_not_rounded(registry):
+    rep = services.ingest_readings(
+        registry,
+        rows(
+            {"meter_code": "E-001", "reading_time": "2024-04-01T00:15:00+08:00", "quantity": "1.2345678"},
+            {"meter_code": "E-001", "reading_time": "2024-04-01T00:30:00+08:00", "quantity": "123456789012.1234"},
+            {"meter_code": "E-001", "reading_time": "2099-04-01T00:30:00+08:00", "quantity": "1"},
+            {"meter_code": "E-001", "reading_time": "2024-04-01T00:45:00+08:00", "quantity": "1.234567"},
+        ),
+    ).as_dict()
+    assert [(r["line"], r["field"]) for r in rep["rejected"]] == [(2, "quantity"), (3, "quantity"), (4, "reading_time")]
+    assert rep["accepted"] == 1
+    again = services.ingest_readings(
+        registry, rows({"meter_code": "E-001", "reading_time": "2024-04-01T00:45:00+08:00", "quantity": "1.234567"})
+    ).as_dict()
+    assert (again["accepted"], again["duplicates"], again["rejected"]) == (0, 1, [])
+
+
+def test_a_meter_code_of_another_county_is_refused(registry, db):
+    from carbonpeak.enterprises.models import Meter
+    from carbonpeak.plan.models import Plan
+
+    other = Plan.objects.create(
+        code="other-county",
+        county="某县",
+        title="某县方案",
+        issuer="某县人民政府",
+        issued_date=dt.date(2024, 1, 1),
+        base_year=2020,
+        peak_year=2030,
+    )
+    services.import_enterprises(
+        None,
+        other,
+        rows({"uscc": make_uscc("91430225", "MA4L0E05"), "name": "外县厂", "industry_code": "3011", "township": ""}),
+    )
+    rep = services.import_meters(
+        None,
+        other,
+        rows(
+            {"uscc": make_uscc("91430225", "MA4L0E05"), "meter_code": "E-001", "carrier": "electricity", "unit": "MWh"}
+        ),
+    ).as_dict()
+    assert (
+        rep["rejected"][0]["field"] == "meter_code" and Meter.objects.get(meter_code="E-001").enterprise.uscc == CEMENT
+    )
+
+
+def test_a_damaged_workbook_is_one_clear_error():
+    import io
+    import zipfile
+
+    from carbonpeak.enterprises.tables import Unreadable, read_rows
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types")
+        z.writestr("xl/workbook.xml", "<workbook><sheets><sheet")
+    with pytest.raises(Unreadable):
+        read_rows(buf.getvalue(), ("meter_code",), "x.xlsx")
+    from carbonpeak.accounting.excel import read_workbook
+    from carbonpeak.validation import ValidationFailed
+
+    with pytest.raises(ValidationFailed) as exc:
+        read_workbook(buf.getvalue())
+    assert exc.value.issues[0].field == "file"

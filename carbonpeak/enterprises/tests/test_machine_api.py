@@ -141,3 +141,15 @@ def test_the_same_batch_sent_twice_at_once_is_stored_once(meter, grid_token):
         == {"accepted": 96, "duplicates": 0, "rejected": []}
     )
     assert sorted(str(h) for _, _, h in results) == ["None", "true"]
+
+
+def test_a_non_ascii_signature_is_a_401_not_a_500(meter, grid_token):
+    r = Client().post(
+        URL,
+        body(1),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {grid_token}",
+        HTTP_X_SIGNATURE="签名",
+        HTTP_IDEMPOTENCY_KEY="k-x",
+    )
+    assert r.status_code == 401
