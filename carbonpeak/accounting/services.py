@@ -441,14 +441,22 @@ _INVALID = object()
 def set_params(actor: Any, inv: Inventory, values: dict[str, Any]) -> Issues:
     """Set the year's parameters (blank = unset). Bad values are reported and not stored; good ones are."""
     require_office(actor)
-    _require_draft(inv)
     issues = Issues()
-    changed = _apply_params(inv, [(None, k, v) for k, v in values.items()], issues)
-    if changed:
-        with transaction.atomic():
-            before = {k: getattr(Inventory.objects.get(pk=inv.pk), k) for k in changed}
-            inv.save()
-            record(actor, "inventory.params", inv, before, {k: getattr(inv, k) for k in changed})
+    with transaction.atomic():
+        locked = Inventory.objects.select_for_update().get(pk=inv.pk)  # an approval in between is not undone
+        _require_draft(locked)
+        before = {k: getattr(locked, k) for k in PARAM_FIELDS}
+        changed = _apply_params(locked, [(None, k, v) for k, v in values.items()], issues)
+        if changed:
+            locked.save(update_fields=[*changed, "updated_at"])
+            record(
+                actor,
+                "inventory.params",
+                locked,
+                {k: before[k] for k in changed},
+                {k: getattr(locked, k) for k in changed},
+            )
+    inv.refresh_from_db()
     return issues
 
 
@@ -504,7 +512,6 @@ def import_activity(
                 )
             ]
         )
-    existing = {(x.sector, x.carrier, x.flow, x.purpose): x for x in inv.lines.all()}
     seen: dict[tuple[str, str, str, str], int] = {}
     good: list[tuple[int, dict[str, Any]]] = []
     for n, raw in rows:
@@ -603,6 +610,8 @@ def import_activity(
     with transaction.atomic():
         locked = Inventory.objects.select_for_update().get(pk=inv.pk)
         _require_draft(locked)
+        # read the stored lines under the lock: a concurrent import of the same year waits, then sees ours
+        existing = {(x.sector, x.carrier, x.flow, x.purpose): x for x in locked.lines.all()}
         param_changes: list[str] = []
         if params:
             before_params = {k: getattr(locked, k) for k in PARAM_FIELDS}
@@ -669,13 +678,16 @@ def set_factor_set(actor: Any, inv: Inventory, fs: FactorSet) -> None:
         raise ValidationFailed(
             [Issue("other_county", "factor_set", "这是其他县的因子库版本", "that version belongs to another county")]
         )
-    before = inv.factor_set.version
     with transaction.atomic():
-        inv.factor_set = fs
-        if inv.grid and inv.grid not in core_factor_set(fs).grids():
-            inv.grid = ""
-        inv.save()
-        record(actor, "inventory.factor_set", inv, {"factor_set": before}, {"factor_set": fs.version})
+        locked = Inventory.objects.select_for_update().select_related("factor_set").get(pk=inv.pk)
+        _require_draft(locked)
+        before = locked.factor_set.version
+        locked.factor_set = fs
+        if locked.grid and locked.grid not in core_factor_set(fs).grids():
+            locked.grid = ""
+        locked.save(update_fields=["factor_set", "grid", "updated_at"])
+        record(actor, "inventory.factor_set", locked, {"factor_set": before}, {"factor_set": fs.version})
+    inv.refresh_from_db()
 
 
 def inputs_sha256(inv: Inventory) -> str:
