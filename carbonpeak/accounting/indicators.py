@@ -187,3 +187,25 @@ def push_indicators(actor: Any, plan: Plan, skipped: list[str] | None = None) ->
                 if skipped is not None:
                     skipped.append(f"{t.code} {y}: {c.value} — {exc.issues[0].message}")
     return pushed
+
+
+def retract_indicators(actor: Any, inv: Inventory, reason: str) -> int:
+    """A reopened year no longer backs the values it pushed: remove the accounting values of that year, and
+    of every year computed against it as the baseline (audited with the value removed)."""
+    from django.db.models import Q
+
+    from carbonpeak.audit.services import record
+    from carbonpeak.plan.services import value_snapshot
+
+    plan = inv.plan
+    rates = Target.objects.filter(plan=plan).exclude(indicator="").exclude(indicator=Indicator.NON_FOSSIL_SHARE)
+    base_targets = [t.pk for t in rates if (t.baseline_year or plan.base_year) == inv.year]  # a share has no base
+    qs = IndicatorValue.objects.filter(target__plan=plan, source=ValueSource.ACCOUNTING).filter(
+        Q(year=inv.year) | Q(target_id__in=base_targets)
+    )
+    n = 0
+    for v in qs.select_related("target"):
+        record(actor, "indicator_value.retract", v, value_snapshot(v), {"reason": reason, "inventory": inv.year})
+        v.delete()
+        n += 1
+    return n

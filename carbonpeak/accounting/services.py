@@ -772,4 +772,7 @@ def reopen(actor: Any, inv: Inventory, reason: str) -> None:
         locked.approved_at = None
         locked.approved_by_label = ""
         locked.save()
+        from carbonpeak.accounting.indicators import retract_indicators
+
+        retract_indicators(actor, locked, reason.strip())
     inv.refresh_from_db()

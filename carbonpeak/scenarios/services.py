@@ -365,8 +365,10 @@ def target_gaps(plan: Plan, results: dict[str, Any]) -> list[dict[str, Any]]:
     for t in plan.targets.filter(code__in=GAP_TARGETS).prefetch_related("milestones"):
         for m in t.milestones.all():
             key = GAP_TARGETS[t.code]
+            beyond = False
             if key == "peak_year":
                 value = results["peak_year_of_mean"]
+                beyond = value == years[-1]  # still rising at the horizon: no peak by then
             elif m.year not in years:
                 continue
             elif key == "energy_intensity_reduction":
@@ -380,7 +382,7 @@ def target_gaps(plan: Plan, results: dict[str, Any]) -> list[dict[str, Any]]:
                     continue
                 value = series[years.index(m.year)]
             target = float(m.value)
-            good = value <= target if t.direction == "decrease" else value >= target
+            good = (value <= target if t.direction == "decrease" else value >= target) and not beyond
             out.append(
                 {
                     "target": t.code,
@@ -391,6 +393,7 @@ def target_gaps(plan: Plan, results: dict[str, Any]) -> list[dict[str, Any]]:
                     "projected": value,
                     "gap": value - target,
                     "met": good,
+                    "beyond_horizon": beyond,
                 }
             )
     return out

@@ -185,13 +185,23 @@ def test_approval_pushes_indicators_and_moves_the_lights(plan, office, inv2020):
     # approving again is refused; reopening needs a reason, and re-approval changes no value
     with pytest.raises(ValidationFailed):
         services.reopen(office, inv, " ")
+    before = {(v.target.code, v.year): v.value for v in IndicatorValue.objects.select_related("target")}
     services.reopen(office, inv, "统计局修订")
     inv.refresh_from_db()
     assert inv.status == "draft" and inv.results is None
-    count = IndicatorValue.objects.count()
-    assert services.approve(office, inv) == []
-    assert IndicatorValue.objects.count() == count
+    # the reopened year no longer backs its values: they are retracted (audited), the base year's stay
+    assert not IndicatorValue.objects.filter(year=2024, source="accounting").exists()
+    assert IndicatorValue.objects.filter(year=2020, source="accounting").exists()
+    assert AuditEntry.objects.filter(action="indicator_value.retract", after__inventory=2024).exists()
+    # approving the unchanged data again brings back exactly the same values
+    services.approve(office, inv)
+    after = {(v.target.code, v.year): v.value for v in IndicatorValue.objects.select_related("target")}
+    assert after == before
     assert AuditEntry.objects.filter(action="inventory.reopen", after__reason="统计局修订").exists()
+    # reopening the base year retracts every rate computed against it, but not another year's share
+    services.reopen(office, Inventory.objects.get(year=2020), "基年修订")
+    assert not IndicatorValue.objects.filter(target__code="energy_intensity_reduction", source="accounting").exists()
+    assert IndicatorValue.objects.filter(target__code="non_fossil_share", year=2024, source="accounting").exists()
 
 
 def test_a_year_that_cannot_be_computed_is_not_approved(plan, office):

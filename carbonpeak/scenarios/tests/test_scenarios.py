@@ -103,6 +103,12 @@ def test_policy_run_gives_peak_probability_and_gaps(plan, office, approved, djan
     assert policy_path[0] == pytest.approx(base_path[0])
     assert all(p < q for p, q in zip(policy_path[1:], base_path[1:], strict=True))
     assert r["peak_year_of_mean"] <= b.results["peak_year_of_mean"]
+    # a path still rising at the horizon has no peak: the peak-year target is not met, and says why
+    for run_results in (r, b.results):
+        peak_gap = next(g for g in run_results["gaps"] if g["target"] == "carbon_peak_year")
+        rising = run_results["peak_year_of_mean"] == run_results["years"][-1]
+        assert peak_gap["beyond_horizon"] is rising
+        assert peak_gap["met"] is (not rising and run_results["peak_year_of_mean"] <= 2030)
 
 
 @pytest.mark.django_db(transaction=True)  # the worker closes its connection between tasks, as in production
