@@ -6,7 +6,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
 
@@ -14,9 +13,8 @@ from carbonpeak.accounting import services
 from carbonpeak.accounting.fetch import results_of
 from carbonpeak.accounting.models import FactorSet, Inventory
 from carbonpeak.accounts.auth import WRITE_AUTH
-from carbonpeak.accounts.choices import Role
 from carbonpeak.plan.models import Plan
-from carbonpeak.plan.permissions import department_of, is_office
+from carbonpeak.plan.permissions import require_staff
 
 router = Router(tags=["accounting"])
 
@@ -59,13 +57,6 @@ class LineIn(Schema):
 class LinesIn(Schema):
     lines: list[LineIn]
     params: dict[str, Any] = {}
-
-
-def _staff(principal: Any) -> None:
-    if not (
-        is_office(principal) or department_of(principal) is not None or getattr(principal, "role", None) == Role.AUDITOR
-    ):
-        raise PermissionDenied
 
 
 def _set_out(s: FactorSet) -> dict[str, Any]:
@@ -135,7 +126,7 @@ def _inventory(code: str, year: int) -> Inventory:
 
 @router.get("/{code}/inventories", auth=WRITE_AUTH, summary="Inventory years / 核算年度")
 def list_inventories(request, code: str) -> list[dict[str, Any]]:
-    _staff(request.principal)
+    require_staff(request.principal)
     plan = get_object_or_404(Plan, code=code)
     out = []
     for inv in Inventory.objects.filter(plan=plan).select_related("factor_set"):
@@ -157,7 +148,7 @@ def list_inventories(request, code: str) -> list[dict[str, Any]]:
 
 @router.get("/{code}/inventories/{year}", auth=WRITE_AUTH, summary="A year's accounts / 年度核算结果")
 def get_inventory(request, code: str, year: int) -> dict[str, Any]:
-    _staff(request.principal)
+    require_staff(request.principal)
     inv = _inventory(code, year)
     return {"year": inv.year, "status": inv.status, "illustrative": inv.is_illustrative, "results": results_of(inv)}
 

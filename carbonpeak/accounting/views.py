@@ -29,9 +29,9 @@ from carbonpeak.accounting.presentation import (
     yoy_rows,
 )
 from carbonpeak.core import accounts
-from carbonpeak.plan.permissions import is_office
+from carbonpeak.plan.permissions import is_office, require_staff
 from carbonpeak.validation import ValidationFailed
-from carbonpeak.web.views import _staff, current_plan
+from carbonpeak.web.views import current_plan
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -42,7 +42,7 @@ def _failed(request, exc: ValidationFailed, back: str):
 
 @login_required
 def home(request):
-    _staff(request)
+    require_staff(request.user)
     plan = current_plan()
     if request.method == "POST":
         try:
@@ -82,7 +82,7 @@ def _inventory(plan, year: int) -> Inventory:
 
 @login_required
 def inventory(request, year: int):
-    _staff(request)
+    require_staff(request.user)
     plan = current_plan()
     inv = _inventory(plan, year)
     report = None
@@ -193,7 +193,7 @@ def _inventory_context(request, plan, inv: Inventory, report, errors) -> dict[st
 @login_required
 @require_GET
 def template_xlsx(request, year: int):
-    _staff(request)
+    require_staff(request.user)
     inv = _inventory(current_plan(), year)
     resp = HttpResponse(excel.template_workbook(inv), content_type=XLSX)
     resp["Content-Disposition"] = (
@@ -205,7 +205,7 @@ def template_xlsx(request, year: int):
 # --- factor library -------------------------------------------------------------------------------------------
 @login_required
 def factor_sets(request):
-    _staff(request)
+    require_staff(request.user)
     plan = current_plan()
     errors = None
     if request.method == "POST":
@@ -258,7 +258,7 @@ FAMILY_NAMES = {
 @login_required
 @require_GET
 def factor_set(request, version: str):
-    _staff(request)
+    require_staff(request.user)
     fs = get_object_or_404(FactorSet.objects.select_related("parent"), version=version)
     factors = fs.factors.all()
     family = request.GET.get("family", "")
@@ -291,7 +291,7 @@ def factor_set(request, version: str):
 @login_required
 @require_GET
 def factor_set_csv(request, version: str):
-    _staff(request)
+    require_staff(request.user)
     fs = get_object_or_404(FactorSet, version=version)
     buf = io.StringIO()
     w = csv.writer(buf)
@@ -307,7 +307,7 @@ def factor_set_csv(request, version: str):
 @login_required
 @require_GET
 def factor_diff(request):
-    _staff(request)
+    require_staff(request.user)
     a = get_object_or_404(FactorSet, version=request.GET.get("a", ""))
     b = get_object_or_404(FactorSet, version=request.GET.get("b", ""))
     return render(

@@ -53,6 +53,20 @@ def owns_target(principal: Any, target: Target) -> bool:
     return dept is not None and target.assignments.filter(department=dept).exists()
 
 
+def reads_staff_pages(principal: Any) -> bool:
+    """The office, department and township officers, and auditors read the working pages and the accounts."""
+    return (
+        is_office(principal)
+        or department_of(principal) is not None
+        or (getattr(principal, "is_active", False) and getattr(principal, "role", None) == Role.AUDITOR)
+    )
+
+
+def require_staff(principal: Any) -> None:
+    if not reads_staff_pages(principal):
+        raise PermissionDenied
+
+
 def require(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied(_("您没有权限执行此操作。/ You are not allowed to do this."))

@@ -11,14 +11,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
 from carbonpeak.core import accounts
-from carbonpeak.plan.permissions import is_office
+from carbonpeak.plan.permissions import is_office, require_staff
 from carbonpeak.scenarios import exports, services
 from carbonpeak.scenarios.choices import DriverName, RunStatus
 from carbonpeak.scenarios.fetch import current_hash, effective_drivers, effective_params, project_rows
 from carbonpeak.scenarios.models import Scenario, ScenarioRun
 from carbonpeak.scenarios.presentation import GROUP_NAMES, compare_chart, fan_chart, sector_chart, summary
 from carbonpeak.validation import ValidationFailed
-from carbonpeak.web.views import _staff, current_plan
+from carbonpeak.web.views import current_plan
 
 MAX_MEASURES = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -34,7 +34,7 @@ def latest_done(s: Scenario) -> ScenarioRun | None:
 
 @login_required
 def scenario_list(request):
-    _staff(request)
+    require_staff(request.user)
     plan = current_plan()
     errors = None
     if request.method == "POST":
@@ -74,7 +74,7 @@ def scenario_list(request):
 
 @login_required
 def detail(request, pk: int):
-    _staff(request)
+    require_staff(request.user)
     plan = current_plan()
     s = get_object_or_404(Scenario.objects.select_related("base_inventory", "parent"), plan=plan, pk=pk)
     errors = None
@@ -155,7 +155,7 @@ def _detail_context(request, plan, s: Scenario, errors) -> dict[str, Any]:
 @require_GET
 def run_status(request, pk: int, run_id: int):
     """The progress fragment; HTMX polls it while the run is queued or running, then reloads the page."""
-    _staff(request)
+    require_staff(request.user)
     run = get_object_or_404(ScenarioRun, scenario__plan=current_plan(), scenario_id=pk, pk=run_id)
     resp = render(request, "scenarios/_run_status.html", {"run": run, "s": run.scenario})
     if run.status in (RunStatus.DONE, RunStatus.FAILED) and request.headers.get("HX-Request"):
@@ -166,7 +166,7 @@ def run_status(request, pk: int, run_id: int):
 @login_required
 @require_GET
 def compare(request):
-    _staff(request)
+    require_staff(request.user)
     plan = current_plan()
     ids = [int(x) for x in request.GET.getlist("ids") if x.isdigit()]
     items = []
@@ -194,7 +194,7 @@ def _done_or_404(plan, pk: int) -> tuple[Scenario, ScenarioRun]:
 @login_required
 @require_GET
 def export_xlsx(request, pk: int):
-    _staff(request)
+    require_staff(request.user)
     s, done = _done_or_404(current_plan(), pk)
     resp = HttpResponse(exports.workbook(s, done), content_type=XLSX)
     resp["Content-Disposition"] = f'attachment; filename="scenario-{s.pk}-run-{done.pk}.xlsx"'
@@ -204,7 +204,7 @@ def export_xlsx(request, pk: int):
 @login_required
 @require_GET
 def export_pdf(request, pk: int):
-    _staff(request)
+    require_staff(request.user)
     s, done = _done_or_404(current_plan(), pk)
     resp = HttpResponse(exports.brief_pdf(request, s, done), content_type="application/pdf")
     resp["Content-Disposition"] = f'inline; filename="scenario-{s.pk}-brief.pdf"'

@@ -21,7 +21,7 @@ from carbonpeak.plan.cache import cached
 from carbonpeak.plan.choices import RoundStatus, TaskStatus
 from carbonpeak.plan.dashboard import dashboard_context, target_chart
 from carbonpeak.plan.models import DispatchRound, Evidence, Plan, Target, Task, TaskAssignment
-from carbonpeak.plan.permissions import department_of, is_office, owns_target, owns_task
+from carbonpeak.plan.permissions import department_of, is_office, owns_target, owns_task, require_staff
 from carbonpeak.plan.scoring import score_table
 from carbonpeak.plan.status import target_statuses
 from carbonpeak.validation import ValidationFailed
@@ -32,15 +32,6 @@ def current_plan() -> Plan:
     if plan is None:
         raise Http404(_("尚未载入方案 / no plan loaded"))
     return plan
-
-
-def _staff(request) -> None:
-    if not (
-        is_office(request.user)
-        or department_of(request.user) is not None
-        or getattr(request.user, "role", None) == Role.AUDITOR
-    ):
-        raise PermissionDenied
 
 
 @require_GET
@@ -64,7 +55,7 @@ def _dashboard(plan: Plan) -> dict:
 @login_required
 @require_GET
 def dashboard(request):
-    _staff(request)
+    require_staff(request.user)
     plan = current_plan()
     body = cached(plan, "dashboard", lambda: render_to_string("web/_dashboard_body.html", _dashboard(plan)))
     return render(request, "web/dashboard.html", {"plan": plan, "body": body})
@@ -72,7 +63,7 @@ def dashboard(request):
 
 @login_required
 def target_detail(request, code: str):
-    _staff(request)
+    require_staff(request.user)
     plan = current_plan()
     target = get_object_or_404(
         Target.objects.prefetch_related("milestones", "assignments__department").select_related("conflicts_with"),
@@ -107,7 +98,7 @@ def target_detail(request, code: str):
 @login_required
 @require_GET
 def task_list(request):
-    _staff(request)
+    require_staff(request.user)
     plan = current_plan()
     tasks = plan.tasks.select_related("area").prefetch_related(
         Prefetch("assignments", queryset=TaskAssignment.objects.select_related("department"))
@@ -135,7 +126,7 @@ def task_list(request):
 
 @login_required
 def task_detail(request, code: str):
-    _staff(request)
+    require_staff(request.user)
     plan = current_plan()
     task = get_object_or_404(plan.tasks.select_related("area"), code=code)
     error = None
@@ -190,7 +181,7 @@ def _lines(text: str) -> list[str]:
 @login_required
 @require_GET
 def workspace(request):
-    _staff(request)
+    require_staff(request.user)
     plan = current_plan()
     dept = department_of(request.user)
     rnd = DispatchRound.objects.filter(plan=plan, status=RoundStatus.OPEN).order_by("-year", "-quarter").first()
