@@ -137,7 +137,7 @@ def _inventory_context(request, plan, inv: Inventory, report, errors) -> dict[st
         "errors": errors,
         "is_office": is_office(request.user),
         "param_fields": [(k, excel.PARAM_LABELS[k], getattr(inv, k)) for k in services.PARAM_FIELDS],
-        "factor_sets": FactorSet.objects.filter(Q(plan__isnull=True) | Q(plan=plan)) if inv.plan_id else [],
+        "factor_sets": FactorSet.objects.filter(Q(plan__isnull=True) | Q(plan=plan)),
         "grids": sorted(fs_core.grids()),
     }
     if "error" in res:

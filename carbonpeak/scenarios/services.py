@@ -267,12 +267,14 @@ def update_scenario(actor: Any, s: Scenario, data: dict[str, Any]) -> None:
         "draws": s.draws,
         "end_year": s.end_year,
     }
+    kept = (s.params, s.measures, s.projects, s.draws, s.end_year)
+    s.params, s.measures, s.projects, s.draws, s.end_year = params, measures, projects, draws, end_year
+    try:
+        scenario_input(s)  # the new assumptions must still build a projection input
+    except CalcError as e:
+        s.params, s.measures, s.projects, s.draws, s.end_year = kept  # nothing changed, not even in memory
+        raise ValidationFailed([Issue(e.code, e.field, f"假设无法构成情景：{e.message}", e.message)]) from e
     with transaction.atomic():
-        s.params, s.measures, s.projects, s.draws, s.end_year = params, measures, projects, draws, end_year
-        try:
-            scenario_input(s).__class__  # noqa: B018 - validates that the inputs build
-        except CalcError as e:
-            raise ValidationFailed([Issue(e.code, e.field, e.message, e.message)]) from e
         s.save()
         record(
             actor,
