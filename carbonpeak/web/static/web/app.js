@@ -8,11 +8,8 @@
     return el ? JSON.parse(el.textContent) : null;
   }
 
-  function trend(el) {
-    var d = data(el.dataset.source);
-    if (!d) return;
-    var chart = echarts.init(el);
-    chart.setOption({
+  function trend(d) {
+    return {
       animation: false,
       tooltip: { trigger: "axis" },
       legend: { data: [d.labels.actual, d.labels.expected] },
@@ -24,15 +21,11 @@
           itemStyle: { color: colors[d.light] || "#0b6e4f" } },
         { name: d.labels.expected, type: "line", data: d.expected, lineStyle: { type: "dashed" }, itemStyle: { color: "#5f6b7a" } },
       ],
-    });
-    window.addEventListener("resize", function () { chart.resize(); });
+    };
   }
 
-  function bars(el) {
-    var d = data(el.dataset.source);
-    if (!d) return;
-    var chart = echarts.init(el);
-    chart.setOption({
+  function bars(d) {
+    return {
       animation: false,
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
       legend: { data: d.series.map(function (s) { return s.name; }) },
@@ -42,28 +35,20 @@
       series: d.series.map(function (s) {
         return { name: s.name, type: "bar", stack: d.stack ? "all" : undefined, data: s.data, itemStyle: { color: s.color } };
       }),
-    });
-    window.addEventListener("resize", function () { chart.resize(); });
+    };
   }
 
-  function pie(el) {
-    var d = data(el.dataset.source);
-    if (!d) return;
-    var chart = echarts.init(el);
-    chart.setOption({
+  function pie(d) {
+    return {
       animation: false,
       tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)" },
       legend: { type: "scroll", bottom: 0 },
       series: [{ type: "pie", radius: ["35%", "65%"], data: d.data, label: { formatter: "{b} {d}%" } }],
-    });
-    window.addEventListener("resize", function () { chart.resize(); });
+    };
   }
 
-  function mixed(el) {
-    var d = data(el.dataset.source);
-    if (!d) return;
-    var chart = echarts.init(el);
-    chart.setOption({
+  function mixed(d) {
+    return {
       animation: false,
       tooltip: { trigger: "axis" },
       legend: { data: d.series.map(function (s) { return s.name; }) },
@@ -74,15 +59,11 @@
         return { name: s.name, type: s.type || "line", data: s.data, stack: s.stack, symbol: "none",
                  areaStyle: s.area ? {} : undefined };
       }),
-    });
-    window.addEventListener("resize", function () { chart.resize(); });
+    };
   }
 
-  function fan(el) {
-    var d = data(el.dataset.source);
-    if (!d) return;
-    var chart = echarts.init(el);
-    chart.setOption({
+  function fan(d) {
+    return {
       animation: false,
       tooltip: { trigger: "axis" },
       legend: { data: [d.labels.band, d.labels.mean, d.labels.deterministic] },
@@ -97,16 +78,23 @@
           markLine: { symbol: "none", data: [{ xAxis: d.peak_year }], lineStyle: { color: "#d73027" }, label: { formatter: d.peak_year } } },
         { name: d.labels.deterministic, type: "line", data: d.deterministic, symbol: "none", lineStyle: { type: "dashed" }, itemStyle: { color: "#5f6b7a" } },
       ],
-    });
+    };
+  }
+
+  // one place that turns a container's data into a chart and keeps it sized to the window
+  var kinds = { trend: trend, bars: bars, pie: pie, mixed: mixed, fan: fan };
+
+  function draw(el) {
+    var build = kinds[el.dataset.chart];
+    var d = data(el.dataset.source);
+    if (!build || !d) return;
+    var chart = echarts.init(el);
+    chart.setOption(build(d));
     window.addEventListener("resize", function () { chart.resize(); });
   }
 
   function init(root) {
-    (root || document).querySelectorAll("[data-chart=fan]").forEach(fan);
-    (root || document).querySelectorAll("[data-chart=pie]").forEach(pie);
-    (root || document).querySelectorAll("[data-chart=mixed]").forEach(mixed);
-    (root || document).querySelectorAll("[data-chart=trend]").forEach(trend);
-    (root || document).querySelectorAll("[data-chart=bars]").forEach(bars);
+    (root || document).querySelectorAll("[data-chart]").forEach(draw);
   }
   document.addEventListener("DOMContentLoaded", function () { init(document); });
   document.addEventListener("htmx:afterSwap", function (e) { init(e.target); });
