@@ -285,8 +285,11 @@ def ingest_readings(
                 n, "quantity", "quantity：应为不超过 10¹² 的非负数值", "quantity: a non-negative number up to 10^12"
             )
             continue
-        exp = q.as_tuple().exponent
-        if (isinstance(exp, int) and exp < -MAX_DECIMALS) or len(q.normalize().as_tuple().digits) > MAX_DIGITS:
+        sign_digits_exp = q.as_tuple()
+        exp = sign_digits_exp.exponent
+        if (isinstance(exp, int) and exp < -MAX_DECIMALS) or (
+            len(sign_digits_exp.digits) > MAX_DIGITS and len(q.normalize().as_tuple().digits) > MAX_DIGITS
+        ):  # normalising (dropping trailing zeros) only for the rare long ones
             rep.reject(
                 n,
                 "quantity",
