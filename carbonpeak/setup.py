@@ -22,6 +22,7 @@ DEMO_USERS = [
     ("linye", "department", "forestry", "县林业局 演示人员"),
     ("jiaotong", "department", "transport", "县交通运输局 演示人员"),
     ("auditor", "auditor", None, "审计员（演示）"),
+    ("qiye", "enterprise", None, "湘东陶瓷 能源管理员（演示）"),
 ]
 
 # (target code, year, quarter, value): illustrative only, the real 2021-2024 statistics are not public.
@@ -105,6 +106,9 @@ def load_demo(out: TextIO) -> None:
     if created:
         print(f"已创建演示账户 {created} 个 / demo accounts created", file=out)
     load_demo_accounts(plan, User.objects.get(username="office"), out)
+    from carbonpeak.enterprises import demo as enterprise_demo
+
+    enterprise_demo.load(plan, User.objects.get(username="office"), out)
 
 
 # Illustrative parameters of the demo years (not official statistics): GDP at 2020 prices; the 2020 figure

@@ -7,5 +7,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("accounting/", include("carbonpeak.accounting.urls")),
     path("scenarios/", include("carbonpeak.scenarios.urls")),
+    path("enterprises/", include("carbonpeak.enterprises.urls")),
     path("", include("carbonpeak.web.urls")),
 ]

@@ -97,3 +97,15 @@ def assess(
     else:
         light = Light.RED
     return Assessment(light, expected, behind, tolerance)
+
+
+def assess_cap(*, value: Decimal | None, cap: Decimal | None, yellow_fraction: Decimal) -> Assessment:
+    """A budget (cap) read with the plan's rule, the cap being this period's milestone and the required leg
+    the cap itself: ``behind = value − cap``; green ``behind <= 0``; yellow ``0 < behind <= yellow_fraction ×
+    cap``; red further over. No value or no cap: no_data."""
+    if value is None or cap is None:
+        return Assessment(Light.NO_DATA, cap, None, None)
+    behind = value - cap
+    tolerance = yellow_fraction * abs(cap)
+    light = Light.GREEN if behind <= 0 else Light.YELLOW if behind <= tolerance else Light.RED
+    return Assessment(light, cap, behind, tolerance)

@@ -9,13 +9,15 @@ and the per-meter time-range sums that build the monthly and annual accounts.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from carbonpeak.enterprises.choices import CorrectionStatus, ReadingSource
+from carbonpeak.enterprises.choices import AccountStatus, CorrectionStatus, ProjectStatus, ReadingSource
 from carbonpeak.plan.models import Plan
 
 QUANTITY = {"max_digits": 24, "decimal_places": 6}
+TCE = {"max_digits": 20, "decimal_places": 4}
 
 
 class Enterprise(models.Model):
@@ -27,6 +29,9 @@ class Enterprise(models.Model):
     contact_name = models.CharField(_("联系人"), max_length=60, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
     contact_email = models.EmailField(_("联系邮箱"), blank=True)
+    managers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("能源管理员"), blank=True, related_name="managed_enterprises"
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -66,6 +71,10 @@ class Meter(models.Model):
 
 
 class Reading(models.Model):
+    """Primary key (meter, reading_time), no surrogate id: the key holds the time, so PostgreSQL can range-
+    partition the table by ``reading_time`` (a partitioned table's keys must contain the partition column)."""
+
+    pk = models.CompositePrimaryKey("meter", "reading_time")
     meter = models.ForeignKey(Meter, on_delete=models.CASCADE, related_name="readings")
     reading_time = models.DateTimeField(_("时段结束时间"))
     quantity = models.DecimalField(_("用量"), **QUANTITY)
@@ -76,12 +85,26 @@ class Reading(models.Model):
         verbose_name = _("计量读数")
         verbose_name_plural = _("计量读数")
         constraints = [
-            models.UniqueConstraint(fields=["meter", "reading_time"], name="enterprises_reading_unique_time"),
             models.CheckConstraint(condition=models.Q(quantity__gte=0), name="enterprises_reading_nonnegative"),
         ]
 
     def __str__(self) -> str:
         return f"{self.meter_id} {self.reading_time.isoformat()}"
+
+
+class MonthlyRollup(models.Model):
+    """Per meter and Beijing month (a reading ending at 1 March 00:00 is February's): the sum of its readings,
+    kept by the ingest (and corrections) so pages and accounts never scan the readings."""
+
+    meter = models.ForeignKey(Meter, on_delete=models.CASCADE, related_name="rollups")
+    month = models.DateField(_("月份"))  # the first day of the month
+    quantity = models.DecimalField(max_digits=30, decimal_places=6)
+    readings = models.PositiveIntegerField()
+    manual_readings = models.PositiveIntegerField(default=0)
+    last_reading_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["meter", "month"], name="enterprises_rollup_unique_month")]
 
 
 class IngestBatch(models.Model):
@@ -100,7 +123,11 @@ class IngestBatch(models.Model):
 
 
 class ReadingCorrection(models.Model):
-    reading = models.ForeignKey(Reading, on_delete=models.CASCADE, related_name="corrections")
+    """A request to change one stored reading; the office approves (the reading changes, audited) or rejects."""
+
+    meter = models.ForeignKey(Meter, on_delete=models.CASCADE, related_name="corrections")
+    reading_time = models.DateTimeField(_("时段结束时间"))
+    old_quantity = models.DecimalField(_("原值"), **QUANTITY)
     new_quantity = models.DecimalField(_("更正值"), **QUANTITY)
     reason = models.TextField(_("原因"))
     status = models.CharField(max_length=10, choices=CorrectionStatus.choices, default=CorrectionStatus.PENDING)
@@ -112,6 +139,13 @@ class ReadingCorrection(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meter", "reading_time"],
+                condition=models.Q(status="pending"),
+                name="enterprises_one_pending_correction",
+            )
+        ]
 
 
 class MeterAlert(models.Model):
@@ -125,6 +159,8 @@ class MeterAlert(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices)
     last_reading_at = models.DateTimeField(null=True, blank=True)
     raised_at = models.DateTimeField(auto_now_add=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+    notified_to = models.TextField(blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -136,3 +172,145 @@ class MeterAlert(models.Model):
                 name="enterprises_one_open_alert",
             )
         ]
+
+
+class EnergyBudget(models.Model):
+    """An enterprise's energy budget (用能预算) for a year, comprehensive energy on the calorific basis."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="budgets")
+    year = models.PositiveSmallIntegerField(_("年份"))
+    budget_tce = models.DecimalField(_("用能预算（tce，当量值）"), **TCE)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "year"], name="enterprises_budget_unique_year"),
+            models.CheckConstraint(condition=models.Q(budget_tce__gt=0), name="enterprises_budget_positive"),
+        ]
+
+
+class CountyControl(models.Model):
+    """The county's dual-control figures for a year: the total-energy budget handed down (能耗总量控制目标) and
+    the GDP growth assumed for the intensity estimate. Either may be empty (that check then says so)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="dual_control")
+    year = models.PositiveSmallIntegerField(_("年份"))
+    energy_total_budget_tce = models.DecimalField(
+        _("能源消费总量控制目标（tce，当量值）"), null=True, blank=True, **TCE
+    )
+    gdp_growth = models.DecimalField(_("预计地区生产总值增速"), max_digits=8, decimal_places=6, null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["plan", "year"], name="enterprises_control_unique_year")]
+
+
+class Benchmark(models.Model):
+    """Industry carbon intensity (tCO2 per 10 000 yuan of value added) per GB/T 4754 class (4 digits) or, as a
+    fallback, division (2 digits). The value is exact decimal text (grade bounds are compared exactly)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="benchmarks")
+    industry_code = models.CharField(_("行业代码"), max_length=4)
+    year = models.PositiveSmallIntegerField(_("适用年份"))
+    intensity = models.CharField(_("行业碳排放强度（tCO2/万元）"), max_length=40)
+    source = models.CharField(_("来源"), max_length=200)
+    is_illustrative = models.BooleanField(_("演示数据"), default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "industry_code", "year"], name="enterprises_benchmark_unique")
+        ]
+
+
+class CarbonAccount(models.Model):
+    """One version of an enterprise's annual carbon account. Submitted by the enterprise, returned with a
+    comment or approved by the office. An approved version is locked (``save`` refuses a change); a revision is
+    a new version, and the latest approved version is the account."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="carbon_accounts")
+    year = models.PositiveSmallIntegerField(_("年份"))
+    version = models.PositiveSmallIntegerField(_("版本"))
+    status = models.CharField(_("状态"), max_length=10, choices=AccountStatus.choices, default=AccountStatus.SUBMITTED)
+    value_added_10k_yuan = models.DecimalField(_("工业增加值（万元）"), max_digits=20, decimal_places=4)
+    results = models.JSONField(editable=False)
+    inputs_sha256 = models.CharField(max_length=64, editable=False)
+    grade = models.PositiveSmallIntegerField(_("碳效等级"), null=True, blank=True)
+    grade_detail = models.JSONField(null=True, blank=True)
+    note = models.TextField(_("企业说明"), blank=True)
+    review_comment = models.TextField(_("审核意见"), blank=True)
+    submitted_by_label = models.CharField(max_length=150)
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    reviewed_by_label = models.CharField(max_length=150, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["enterprise", "-year", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "year", "version"], name="enterprises_account_version"),
+            models.CheckConstraint(condition=models.Q(value_added_10k_yuan__gt=0), name="enterprises_account_va"),
+        ]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            stored = CarbonAccount.objects.filter(pk=self.pk).values_list("status", flat=True).first()
+            if stored == AccountStatus.APPROVED:
+                raise ValueError("an approved carbon account is locked; submit a revision")
+        super().save(*args, **kwargs)
+
+
+class ReviewProject(models.Model):
+    """A project that passed the energy review (节能审查): its approved energy is debited from the county's
+    headroom when it is approved, before it is commissioned."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="review_projects")
+    name = models.CharField(_("项目名称"), max_length=200)
+    approval_ref = models.CharField(_("节能审查意见文号"), max_length=100)
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.SET_NULL, null=True, blank=True)
+    energy_tce = models.DecimalField(_("审批年综合能耗（tce，当量值）"), **TCE)
+    approved_on = models.DateField(_("审批日期"))
+    expected_year = models.PositiveSmallIntegerField(_("预计投产年份"))
+    status = models.CharField(_("状态"), max_length=12, choices=ProjectStatus.choices, default=ProjectStatus.APPROVED)
+
+    class Meta:
+        ordering = ["-approved_on", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "approval_ref"], name="enterprises_review_ref_unique"),
+            models.CheckConstraint(condition=models.Q(energy_tce__gt=0), name="enterprises_review_energy_positive"),
+        ]
+
+
+class HeadroomEntry(models.Model):
+    """Append-only ledger of the county's energy headroom for new projects: allocations (+), approvals (−),
+    cancellations (+). The remaining headroom is the sum of the entries; it never goes below zero."""
+
+    class Kind(models.TextChoices):
+        ALLOCATION = "allocation", _("下达用能空间")
+        APPROVAL = "approval", _("项目审批占用")
+        CANCELLATION = "cancel", _("项目取消释放")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="headroom")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    amount_tce = models.DecimalField(**TCE)
+    balance_tce = models.DecimalField(**TCE)  # after this entry
+    project = models.ForeignKey(ReviewProject, on_delete=models.PROTECT, null=True, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+    actor_label = models.CharField(max_length=150)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(balance_tce__gte=0), name="enterprises_headroom_nonnegative")
+        ]
+
+
+class PublishedList(models.Model):
+    """The office's public list of key energy users for a year, frozen when published (a later change to an
+    account does not alter what the public read; publishing again makes a new list)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="key_user_lists")
+    year = models.PositiveSmallIntegerField(_("年份"))
+    rows = models.JSONField()
+    published_by_label = models.CharField(max_length=150)
+    published_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-year", "-published_at"]

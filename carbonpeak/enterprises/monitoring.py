@@ -1,8 +1,10 @@
-"""Monitoring checks: silent meters (no reading for more than N working days) and gaps (missing intervals).
+"""Monitoring: silent meters (no reading for more than N working days) with notifications, gaps (missing
+intervals), hand-entered values for what cannot be collected online, and correction requests.
 
 Working days are Monday to Friday in Beijing time; public holidays and make-up working days are not modelled
 yet (a silent meter over a holiday week is flagged a day or two early). ``check_silent_meters`` opens one alert
-per silent online meter and closes it when readings resume; it is idempotent (run it from cron).
+per silent online meter, e-mails the enterprise (its contact and energy managers) and the office once, and
+closes the alert when readings resume; it is idempotent (the worker runs it; so can cron).
 """
 
 from __future__ import annotations
@@ -10,13 +12,23 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from carbonpeak.enterprises.accounts import BEIJING
-from carbonpeak.enterprises.models import Meter, MeterAlert, Reading
+from carbonpeak.accounts.choices import Role
+from carbonpeak.accounts.models import User
+from carbonpeak.audit.services import actor_label, record
+from carbonpeak.enterprises import services
+from carbonpeak.enterprises.choices import CorrectionStatus, ReadingSource
+from carbonpeak.enterprises.models import Meter, MeterAlert, Reading, ReadingCorrection
+from carbonpeak.enterprises.permissions import require_edit
+from carbonpeak.enterprises.rollups import BEIJING
+from carbonpeak.enterprises.tables import Report
 from carbonpeak.plan.models import Plan
+from carbonpeak.plan.permissions import require_office
+from carbonpeak.validation import Issues
 
 SILENT_WORKING_DAYS = 3
 
@@ -35,8 +47,9 @@ def working_days_between(a: dt.datetime, b: dt.datetime) -> int:
     return count
 
 
-def check_silent_meters(plan: Plan, now: dt.datetime | None = None) -> dict[str, Any]:
-    """Open alerts for online meters silent for more than SILENT_WORKING_DAYS working days; close the rest."""
+def check_silent_meters(plan: Plan, now: dt.datetime | None = None, notify_by_mail: bool = True) -> dict[str, Any]:
+    """Open alerts for online meters silent for more than SILENT_WORKING_DAYS working days (and e-mail each
+    new one once, after commit); close the alerts of meters that report again."""
     now = now or timezone.now()
     meters = Meter.objects.filter(enterprise__plan=plan, is_online=True).annotate(last=Max("readings__reading_time"))
     opened, closed = [], []
@@ -49,8 +62,10 @@ def check_silent_meters(plan: Plan, now: dt.datetime | None = None) -> dict[str,
             silent = m.last is None or working_days_between(m.last, now) > SILENT_WORKING_DAYS
             alert = open_alerts.get(m.pk)
             if silent and alert is None:
-                MeterAlert.objects.create(meter=m, kind="silent", last_reading_at=m.last)
+                a = MeterAlert.objects.create(meter=m, kind="silent", last_reading_at=m.last)
                 opened.append(m.meter_code)
+                if notify_by_mail:
+                    transaction.on_commit(lambda a=a: notify(a))
             elif not silent and alert is not None:
                 alert.resolved_at = now
                 alert.save(update_fields=["resolved_at"])
@@ -77,3 +92,141 @@ def gaps(meter: Meter, start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
             missing.append(t)
         t += step
     return {"expected": expected, "missing": len(missing), "first_missing": [x.isoformat() for x in missing[:10]]}
+
+
+def recipients(meter: Meter) -> list[str]:
+    """The enterprise's contact and its energy managers, and the office's active users (with an address)."""
+    ent = meter.enterprise
+    addrs = [ent.contact_email, *ent.managers.filter(is_active=True).values_list("email", flat=True)]
+    addrs += list(User.objects.filter(role=Role.OFFICE, is_active=True).values_list("email", flat=True))
+    return sorted({a for a in addrs if a})
+
+
+def notify(alert: MeterAlert) -> list[str]:
+    """E-mail an open alert once; remembers when and to whom."""
+    alert = MeterAlert.objects.select_related("meter__enterprise").get(pk=alert.pk)
+    if alert.notified_at is not None:
+        return []
+    m = alert.meter
+    last = alert.last_reading_at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M") if alert.last_reading_at else "—"
+    to = recipients(m)
+    if to:
+        send_mail(
+            f"[能耗在线监测] {m.enterprise.name} 计量器具 {m.meter_code} 超过 {SILENT_WORKING_DAYS} 个工作日无数据",
+            f"{m.enterprise.name}（{m.enterprise.uscc}）的计量器具 {m.meter_code}（{m.carrier}）"
+            f"最后一条数据时间：{last}（北京时间），已超过 {SILENT_WORKING_DAYS} 个工作日未上传。"
+            "请检查采集设备；无法在线采集的数据请在平台手工录入。\n"
+            f"Meter {m.meter_code} of {m.enterprise.name} has sent nothing for more than {SILENT_WORKING_DAYS} "
+            "working "
+            f"days (last reading {last} Beijing time). Please check the gateway, or enter the values by hand.",
+            None,
+            to,
+        )
+    MeterAlert.objects.filter(pk=alert.pk).update(notified_at=timezone.now(), notified_to=",".join(to))
+    return to
+
+
+# --- hand-entered values --------------------------------------------------------------------------------------
+def enter_manual(actor: Any, meter: Meter, reading_time: Any, quantity: Any) -> Report:
+    """One value entered by hand (e.g. a monthly figure of a meter that is read on site): stored as a reading
+    with source ``manual``, under the same rules as any other (a stored time is never overwritten)."""
+    require_edit(actor, meter.enterprise)
+    rep = services.ingest_readings(
+        meter.enterprise.plan,
+        [(1, {"meter_code": meter.meter_code, "reading_time": str(reading_time), "quantity": str(quantity)})],
+        source=ReadingSource.MANUAL,
+    )
+    if rep.accepted:
+        record(actor, "reading.manual", meter, None, {"reading_time": str(reading_time), "quantity": str(quantity)})
+    return rep
+
+
+# --- corrections ----------------------------------------------------------------------------------------------
+def request_correction(actor: Any, meter: Meter, reading_time: Any, new_quantity: Any, reason: str):
+    require_edit(actor, meter.enterprise)
+    issues = Issues()
+    t = services.parse_time(str(reading_time or ""))
+    if t is None:
+        issues.add(
+            "invalid",
+            "reading_time",
+            "时段结束时间应带时区，如 2024-03-01T00:15:00+08:00",
+            "reading_time: a timestamp with offset",
+        )
+    q = services.parse_quantity(str(new_quantity or ""))
+    if q is None:
+        issues.add(
+            "invalid",
+            "new_quantity",
+            "更正值应为非负数，最多 6 位小数",
+            "new_quantity: a non-negative number, <= 6 decimals",
+        )
+    if not (reason or "").strip():
+        issues.add("required", "reason", "请说明更正原因", "reason: say why the reading is wrong")
+    issues.raise_if_errors()
+    reading = Reading.objects.filter(meter=meter, reading_time=t).first()
+    if reading is None:
+        issues.add(
+            "not_found",
+            "reading_time",
+            "该时间没有读数；缺失的数据请直接上传或手工录入",
+            "reading_time: no reading at this time",
+        )
+    elif reading.quantity == q:
+        issues.add("unchanged", "new_quantity", "更正值与原值相同", "new_quantity: equal to the stored value")
+    elif ReadingCorrection.objects.filter(meter=meter, reading_time=t, status=CorrectionStatus.PENDING).exists():
+        issues.add(
+            "pending", "reading_time", "该读数已有待审核的更正申请", "reading_time: a correction is already pending"
+        )
+    issues.raise_if_errors()
+    c = ReadingCorrection.objects.create(
+        meter=meter,
+        reading_time=t,
+        old_quantity=reading.quantity,
+        new_quantity=q,
+        reason=reason.strip(),
+        requested_by_label=actor_label(actor),
+    )
+    record(actor, "reading_correction.request", c, {"quantity": str(reading.quantity)}, {"quantity": str(q)})
+    return c
+
+
+def review_correction(actor: Any, correction: ReadingCorrection, approve: bool, note: str = "") -> ReadingCorrection:
+    """The office approves (the reading takes the new value; roll-ups refreshed; audited) or rejects."""
+    require_office(actor)
+    if not approve and not (note or "").strip():
+        issues = Issues()
+        issues.add("required", "review_note", "驳回时请说明理由", "review_note: say why it is rejected")
+        issues.raise_if_errors()
+    with transaction.atomic():
+        c = ReadingCorrection.objects.select_for_update().get(pk=correction.pk)
+        if c.status != CorrectionStatus.PENDING:
+            issues = Issues()
+            issues.add("not_pending", "status", "该申请已审核", "status: already reviewed")
+            issues.raise_if_errors()
+        if approve:
+            stored = Reading.objects.select_for_update().get(meter_id=c.meter_id, reading_time=c.reading_time)
+            if stored.quantity != c.old_quantity:
+                issues = Issues()
+                issues.add(
+                    "moved", "old_quantity", "读数在申请后已变化，请重新申请", "old_quantity: the reading changed since"
+                )
+                issues.raise_if_errors()
+            Reading.objects.filter(meter_id=c.meter_id, reading_time=c.reading_time).update(quantity=c.new_quantity)
+            services.refresh_rollups([(c.meter_id, c.reading_time)])
+            record(
+                actor,
+                "reading.correct",
+                c.meter,
+                {"reading_time": c.reading_time.isoformat(), "quantity": str(c.old_quantity)},
+                {"reading_time": c.reading_time.isoformat(), "quantity": str(c.new_quantity), "correction": c.pk},
+            )
+        c.status = CorrectionStatus.APPROVED if approve else CorrectionStatus.REJECTED
+        c.review_note = (note or "").strip()
+        c.reviewed_by_label = actor_label(actor)
+        c.reviewed_at = timezone.now()
+        c.save()
+        record(
+            actor, "reading_correction.review", c, {"status": "pending"}, {"status": c.status, "note": c.review_note}
+        )
+    return c

@@ -23,7 +23,7 @@ from carbonpeak.accounting.services import default_factor_set
 from carbonpeak.audit.services import record
 from carbonpeak.core import inventory, units
 from carbonpeak.core.uscc import check_uscc
-from carbonpeak.enterprises import industry
+from carbonpeak.enterprises import industry, rollups
 from carbonpeak.enterprises.choices import ReadingSource
 from carbonpeak.enterprises.models import Enterprise, Meter, Reading
 from carbonpeak.enterprises.tables import Report
@@ -218,6 +218,33 @@ def import_meters(actor: Any, plan: Plan, rows: Iterable[tuple[int, dict[str, st
 
 # --- readings -----------------------------------------------------------------------------------------------
 _fromiso = dt.datetime.fromisoformat
+QUANTITY_MESSAGES = {
+    "range": ("quantity：应为不超过 10¹² 的非负数值", "quantity: a non-negative number up to 10^12"),
+    "digits": (
+        f"quantity：最多 {MAX_DECIMALS} 位小数、{MAX_DIGITS} 位有效数字",
+        f"quantity: at most {MAX_DECIMALS} decimals and {MAX_DIGITS} significant digits",
+    ),
+}
+
+
+def quantity_problem(q: Decimal | None) -> str | None:
+    """Why a parsed quantity cannot be stored: ``range`` (missing, negative, too big) or ``digits`` (more than
+    the column keeps exactly); None when it can."""
+    if q is None or q < 0 or q > MAX_QUANTITY:
+        return "range"
+    t = q.as_tuple()
+    exp = t.exponent
+    if (isinstance(exp, int) and exp < -MAX_DECIMALS) or (
+        len(t.digits) > MAX_DIGITS and len(q.normalize().as_tuple().digits) > MAX_DIGITS
+    ):  # normalising (dropping trailing zeros) only for the rare long ones
+        return "digits"
+    return None
+
+
+def parse_quantity(raw: str) -> Decimal | None:
+    """A quantity from text (thousands separators allowed), or None when it cannot be stored."""
+    q = _decimal(raw)
+    return q if quantity_problem(q) is None else None
 
 
 def parse_time(raw: str) -> dt.datetime | None:
@@ -280,22 +307,9 @@ def ingest_readings(
                 q = None
         else:
             q = raw_q if isinstance(raw_q, Decimal) else _decimal(str(raw_q if raw_q is not None else ""))
-        if q is None or q < 0 or q > MAX_QUANTITY:
-            rep.reject(
-                n, "quantity", "quantity：应为不超过 10¹² 的非负数值", "quantity: a non-negative number up to 10^12"
-            )
-            continue
-        sign_digits_exp = q.as_tuple()
-        exp = sign_digits_exp.exponent
-        if (isinstance(exp, int) and exp < -MAX_DECIMALS) or (
-            len(sign_digits_exp.digits) > MAX_DIGITS and len(q.normalize().as_tuple().digits) > MAX_DIGITS
-        ):  # normalising (dropping trailing zeros) only for the rare long ones
-            rep.reject(
-                n,
-                "quantity",
-                f"quantity：最多 {MAX_DECIMALS} 位小数、{MAX_DIGITS} 位有效数字",
-                f"quantity: at most {MAX_DECIMALS} decimals and {MAX_DIGITS} significant digits",
-            )
+        problem = quantity_problem(q)
+        if problem is not None:
+            rep.reject(n, "quantity", *QUANTITY_MESSAGES[problem])
             continue
         if not EARLIEST <= t <= latest:
             rep.reject(
@@ -325,7 +339,19 @@ def ingest_readings(
     else:
         for i in range(0, len(items), INSERT_CHUNK):
             _insert_chunk(items[i : i + INSERT_CHUNK], source, rep)
+    if rep.accepted:
+        refresh_rollups(batch)
     return rep
+
+
+def refresh_rollups(keys: Iterable[tuple[int, dt.datetime]]) -> None:
+    """Refresh the monthly roll-ups of the touched meters, with those meters locked (in id order), so that
+    concurrent ingests of one meter refresh one after the other and the last one reads every committed row."""
+    keys = list(keys)
+    with transaction.atomic():
+        ids = sorted({k[0] for k in keys})
+        list(Meter.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+        rollups.refresh(keys)
 
 
 def _insert_chunk_pg(items, source: str, rep: Report) -> None:

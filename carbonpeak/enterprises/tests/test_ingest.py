@@ -175,7 +175,11 @@ def test_annual_accounts_count_the_interval_ending_at_new_year_in_the_old_year(r
     assert foods["energy_tce"] == pytest.approx(300000 * 1.33 / 1000, rel=1e-12)
     assert foods["key_energy_user"] is False
     assert out["key_energy_user_threshold_tce"] == 5000  # from the plan's target
-    assert by[CEMENT]["by_carrier"]["raw_coal (t)"]["quantity"] == 8000
+    coal = next(c for c in by[CEMENT]["by_carrier"] if c["carrier"] == "raw_coal")
+    assert (coal["unit"], coal["quantity"], coal["scope"]) == ("t", 8000, "co2_fuel_t")
+    power = next(c for c in by[CEMENT]["by_carrier"] if c["carrier"] == "electricity")
+    assert power["scope"] == "co2_electricity_t"
+    assert cement["co2_fuel_t"] + cement["co2_electricity_t"] + cement["co2_heat_t"] == pytest.approx(cement["co2_t"])
     old = {e["uscc"]: e for e in enterprise_accounts(registry, 2023)["enterprises"]}
     assert old[CEMENT]["energy_tce"] == pytest.approx(999 * 0.7143, rel=1e-12)  # the reading ending 2024-01-01 00:00
     start, end = year_window(2024)

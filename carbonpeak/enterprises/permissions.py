@@ -1,0 +1,39 @@
+"""Who may see and change an enterprise's data: its energy managers (users with the enterprise role named on
+the enterprise) and the office. Staff readers (departments, auditors) read; nobody else."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+
+from carbonpeak.accounts.choices import Role
+from carbonpeak.enterprises.models import Enterprise
+from carbonpeak.plan.permissions import is_office, reads_staff_pages
+
+
+def is_manager(principal: Any, ent: Enterprise) -> bool:
+    return bool(
+        principal is not None
+        and getattr(principal, "is_active", False)
+        and getattr(principal, "role", None) == Role.ENTERPRISE
+        and ent.managers.filter(pk=principal.pk).exists()
+    )
+
+
+def can_edit(principal: Any, ent: Enterprise) -> bool:
+    return is_office(principal) or is_manager(principal, ent)
+
+
+def can_read(principal: Any, ent: Enterprise) -> bool:
+    return can_edit(principal, ent) or reads_staff_pages(principal)
+
+
+def require_read(principal: Any, ent: Enterprise) -> None:
+    if not can_read(principal, ent):
+        raise PermissionDenied
+
+
+def require_edit(principal: Any, ent: Enterprise) -> None:
+    if not can_edit(principal, ent):
+        raise PermissionDenied

@@ -1,0 +1,546 @@
+"""Enterprise pages: the energy manager's page (readings upload, manual entry, account, grade, carbon-account
+submission, corrections), the office's monitoring wall, review queue and dual-control page, benchmarks, the
+disclosure PDF and the public key-user list."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Max, Sum
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from carbonpeak.accounts.choices import Role
+from carbonpeak.enterprises import accounts, carbon, control, disclosure, industry, monitoring, services
+from carbonpeak.enterprises.choices import AccountStatus, CorrectionStatus, ProjectStatus
+from carbonpeak.enterprises.models import (
+    Benchmark,
+    CarbonAccount,
+    CountyControl,
+    EnergyBudget,
+    Enterprise,
+    HeadroomEntry,
+    Meter,
+    MeterAlert,
+    MonthlyRollup,
+    PublishedList,
+    Reading,
+    ReadingCorrection,
+    ReviewProject,
+)
+from carbonpeak.enterprises.permissions import can_edit, require_read
+from carbonpeak.enterprises.rollups import BEIJING
+from carbonpeak.enterprises.tables import Unreadable, read_rows
+from carbonpeak.plan.permissions import is_office, reads_staff_pages, require_office, require_staff
+from carbonpeak.validation import Issue, ValidationFailed
+from carbonpeak.web.views import current_plan
+
+MAX_UPLOAD = 50 * 2**20
+MONTHS = [f"{m}月" for m in range(1, 13)]
+
+
+def carrier_display(plan) -> dict[str, str]:
+    from carbonpeak.accounting.fetch import core_factor_set
+    from carbonpeak.accounting.presentation import carrier_names
+    from carbonpeak.accounting.services import default_factor_set
+
+    return carrier_names(core_factor_set(default_factor_set(plan)))
+
+
+def _failed(request, issues: list[Issue], back: str):
+    return render(request, "web/errors.html", {"errors": issues, "back": back}, status=422)
+
+
+def _this_year() -> int:
+    return timezone.now().astimezone(BEIJING).year
+
+
+def _year(request, default: int) -> int:
+    try:
+        y = int(request.GET.get("year", default))
+        return y if 2000 <= y <= 2100 else default
+    except ValueError:
+        return default
+
+
+# --- the monitoring wall ------------------------------------------------------------------------------------
+@login_required
+def home(request):
+    """The office's monitoring wall; an energy manager goes to their enterprise."""
+    if request.user.role == Role.ENTERPRISE:
+        mine = list(request.user.managed_enterprises.all())
+        if len(mine) == 1:
+            return redirect("enterprises:detail", uscc=mine[0].uscc)
+        return render(request, "enterprises/mine.html", {"enterprises": mine})
+    require_staff(request.user)
+    plan = current_plan()
+    now = timezone.now()
+    year = _year(request, _this_year())
+    tb = accounts.tables(plan, year)
+    cal = tb.calorific
+    cpos = {c: i for i, c in enumerate(cal.carriers)}
+    upos = {u: j for j, u in enumerate(cal.units)}
+    meters = {m.pk: m for m in Meter.objects.filter(enterprise__plan=plan).select_related("enterprise")}
+
+    def tce(meter_id: int, q: Decimal) -> float:
+        m = meters[meter_id]
+        i, j = cpos.get(m.carrier), upos.get(m.unit)
+        if i is None or j is None or math.isnan(cal.tce_per_unit[i, j]):
+            return 0.0
+        return float(q * m.multiplier) * float(cal.tce_per_unit[i, j])
+
+    # live: the last 24 hours straight from the readings (an index range per meter: about 96 rows each)
+    last_day: dict[int, float] = {}
+    for r in (
+        Reading.objects.filter(meter__enterprise__plan=plan, reading_time__gt=now - dt.timedelta(hours=24))
+        .values("meter_id")
+        .annotate(q=Sum("quantity"))
+    ):
+        eid = meters[r["meter_id"]].enterprise_id
+        last_day[eid] = last_day.get(eid, 0.0) + tce(r["meter_id"], r["q"])
+    month = dt.date(now.astimezone(BEIJING).year, now.astimezone(BEIJING).month, 1)
+    month_to_date: dict[int, float] = {}
+    last_seen: dict[int, dt.datetime] = {}
+    for r in MonthlyRollup.objects.filter(meter__enterprise__plan=plan, month=month):
+        eid = meters[r.meter_id].enterprise_id
+        month_to_date[eid] = month_to_date.get(eid, 0.0) + tce(r.meter_id, r.quantity)
+    for r in (
+        MonthlyRollup.objects.filter(meter__enterprise__plan=plan).values("meter_id").annotate(t=Max("last_reading_at"))
+    ):
+        eid = meters[r["meter_id"]].enterprise_id
+        if r["t"] and (eid not in last_seen or r["t"] > last_seen[eid]):
+            last_seen[eid] = r["t"]
+    alerts = list(
+        MeterAlert.objects.filter(meter__enterprise__plan=plan, resolved_at__isnull=True).select_related(
+            "meter__enterprise"
+        )
+    )
+    warn = control.enterprise_warnings(plan, year, now)
+    lights = {r["id"]: r for r in warn["enterprises"]}
+    rows = []
+    for e in Enterprise.objects.filter(plan=plan).order_by("name"):
+        rows.append(
+            {
+                "e": e,
+                "last_day": last_day.get(e.pk),
+                "month": month_to_date.get(e.pk),
+                "last_seen": last_seen.get(e.pk),
+                "warning": lights.get(e.pk),
+                "alerts": [a for a in alerts if a.meter.enterprise_id == e.pk],
+            }
+        )
+    county = control.county_warning(plan, year, now)
+    return render(
+        request,
+        "enterprises/wall.html",
+        {
+            "plan": plan,
+            "year": year,
+            "rows": rows,
+            "alerts": alerts,
+            "county": county,
+            "warn": warn,
+            "is_office": is_office(request.user),
+            "pending_accounts": CarbonAccount.objects.filter(
+                enterprise__plan=plan, status=AccountStatus.SUBMITTED
+            ).count(),
+            "pending_corrections": ReadingCorrection.objects.filter(
+                meter__enterprise__plan=plan, status=CorrectionStatus.PENDING
+            ).count(),
+            "now": now,
+            "cnames": carrier_display(plan),
+        },
+    )
+
+
+@login_required
+def check_meters(request):
+    require_office(request.user)
+    if request.method == "POST":
+        monitoring.check_silent_meters(current_plan())
+    return redirect("enterprises:home")
+
+
+# --- one enterprise -------------------------------------------------------------------------------------------
+def _enterprise(request, uscc: str) -> Enterprise:
+    ent = get_object_or_404(Enterprise, plan=current_plan(), uscc=uscc)
+    require_read(request.user, ent)
+    return ent
+
+
+def _monthly_chart(ent: Enterprise, year: int) -> dict[str, Any]:
+    cur = accounts.enterprise_monthly(ent.plan, year, [ent.pk])[ent.uscc]
+    prev = accounts.enterprise_monthly(ent.plan, year - 1, [ent.pk])[ent.uscc]
+    series = [
+        {
+            "name": _("%(y)s 年综合能耗（tce，当量值）") % {"y": year},
+            "type": "bar",
+            "data": [round(c["energy_tce"], 2) for c in cur],
+        }
+    ]
+    if any(c["energy_tce"] for c in prev):
+        series.append(
+            {"name": _("%(y)s 年") % {"y": year - 1}, "type": "line", "data": [round(c["energy_tce"], 2) for c in prev]}
+        )
+    return {"categories": MONTHS, "series": series}
+
+
+@login_required
+def detail(request, uscc: str):
+    ent = _enterprise(request, uscc)
+    plan = ent.plan
+    year = _year(request, _this_year() - 1)
+    editable = can_edit(request.user, ent)
+    report = None
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied
+        action = request.POST.get("action")
+        back = reverse("enterprises:detail", args=[uscc]) + f"?year={year}"
+        try:
+            if action == "upload":
+                f = request.FILES.get("file")
+                if f is None or f.size > MAX_UPLOAD:
+                    raise ValidationFailed(
+                        [
+                            Issue(
+                                "required",
+                                "file",
+                                "请选择不超过 50 MB 的 CSV 或 Excel 文件",
+                                "choose a CSV or Excel file of at most 50 MB",
+                            )
+                        ]
+                    )
+                try:
+                    rows = read_rows(f.read(), services.READING_COLUMNS, f.name)
+                except Unreadable as u:
+                    raise ValidationFailed([Issue("unreadable", "file", u.message_zh, u.message_en)]) from u
+                own = {m.meter_code: m for m in ent.meters.all()}
+                rep = services.ingest_readings(plan, rows, meters=own)
+                report = rep.as_dict()
+            elif action == "manual":
+                meter = get_object_or_404(Meter, enterprise=ent, pk=request.POST.get("meter"))
+                report = monitoring.enter_manual(
+                    request.user, meter, _local_time(request.POST.get("reading_time")), request.POST.get("quantity", "")
+                ).as_dict()
+            elif action == "submit":
+                ca = carbon.submit(
+                    request.user,
+                    ent,
+                    request.POST.get("year"),
+                    request.POST.get("value_added", ""),
+                    request.POST.get("note", ""),
+                )
+                return redirect(reverse("enterprises:detail", args=[uscc]) + f"?year={ca.year}#account")
+            elif action == "correction":
+                meter = get_object_or_404(Meter, enterprise=ent, pk=request.POST.get("meter"))
+                monitoring.request_correction(
+                    request.user,
+                    meter,
+                    _local_time(request.POST.get("reading_time")),
+                    request.POST.get("new_quantity"),
+                    request.POST.get("reason", ""),
+                )
+                return redirect(reverse("enterprises:detail", args=[uscc]) + f"?year={year}#corrections")
+        except ValidationFailed as exc:
+            return _failed(request, exc.issues, back)
+    live = carbon.live_account(ent, year)
+    versions = list(CarbonAccount.objects.filter(enterprise=ent, year=year).order_by("-version"))
+    current = next((v for v in versions if v.status == AccountStatus.APPROVED), None)
+    provisional = None
+    if current is None and versions and versions[0].grade_detail:
+        provisional = versions[0].grade_detail
+    budget = EnergyBudget.objects.filter(enterprise=ent, year=_this_year()).first()
+    warn = next((r for r in control.enterprise_warnings(plan, _this_year())["enterprises"] if r["id"] == ent.pk), None)
+    meters = list(ent.meters.annotate(last=Max("rollups__last_reading_at")).order_by("meter_code"))
+    open_alerts = {a.meter_id: a for a in MeterAlert.objects.filter(meter__enterprise=ent, resolved_at__isnull=True)}
+    for m in meters:
+        m.alert = open_alerts.get(m.pk)
+        m.calibration_overdue = m.calibration_due is not None and m.calibration_due < timezone.localdate()
+    ind = industry.lookup(ent.industry_code)
+    return render(
+        request,
+        "enterprises/detail.html",
+        {
+            "plan": plan,
+            "ent": ent,
+            "industry": ind,
+            "year": year,
+            "years": list(range(_this_year(), _this_year() - 6, -1)),
+            "editable": editable,
+            "is_office": is_office(request.user),
+            "report": report,
+            "live": live,
+            "acc": live["enterprise"],
+            "chart": _monthly_chart(ent, year),
+            "versions": versions,
+            "current": current,
+            "stale": current is not None and carbon.is_stale(current),
+            "provisional": provisional,
+            "history": carbon.grade_history(ent),
+            "grade_meaning": carbon.GRADE_MEANING,
+            "benchmark": carbon.benchmark_for(plan, ent.industry_code, year),
+            "budget": budget,
+            "warn": warn,
+            "meters": meters,
+            "corrections": ReadingCorrection.objects.filter(meter__enterprise=ent).select_related("meter")[:50],
+            "can_submit": editable
+            and year < _this_year()
+            and not any(v.status == AccountStatus.SUBMITTED for v in versions),
+            "cnames": carrier_display(plan),
+        },
+    )
+
+
+def _local_time(raw: str | None) -> str:
+    """A ``datetime-local`` form value is Beijing time; anything with an offset passes through."""
+    raw = (raw or "").strip()
+    if raw and services.parse_time(raw) is None:
+        try:
+            return dt.datetime.fromisoformat(raw).replace(tzinfo=BEIJING).isoformat()
+        except ValueError:
+            return raw
+    return raw
+
+
+@login_required
+def account_pdf(request, uscc: str, year: int):
+    ent = _enterprise(request, uscc)
+    ca = carbon.current(ent, year)
+    if ca is None:
+        return _failed(
+            request,
+            [Issue("not_approved", "year", f"{year} 年碳账户尚未审定", f"year: {year} is not approved")],
+            reverse("enterprises:detail", args=[uscc]),
+        )
+    pdf = disclosure.account_pdf(ca)
+    resp = HttpResponse(pdf, content_type="application/pdf")
+    resp["Content-Disposition"] = f'inline; filename="carbon-account-{ent.uscc}-{year}-v{ca.version}.pdf"'
+    return resp
+
+
+# --- the office's review queue ------------------------------------------------------------------------------
+@login_required
+def review(request):
+    require_staff(request.user)
+    plan = current_plan()
+    if request.method == "POST":
+        require_office(request.user)
+        back = reverse("enterprises:review")
+        try:
+            if request.POST.get("kind") == "account":
+                ca = get_object_or_404(CarbonAccount, enterprise__plan=plan, pk=request.POST.get("id"))
+                if request.POST.get("action") == "approve":
+                    carbon.approve(request.user, ca, request.POST.get("comment", ""))
+                else:
+                    carbon.return_account(request.user, ca, request.POST.get("comment", ""))
+            else:
+                c = get_object_or_404(ReadingCorrection, meter__enterprise__plan=plan, pk=request.POST.get("id"))
+                monitoring.review_correction(
+                    request.user, c, request.POST.get("action") == "approve", request.POST.get("note", "")
+                )
+        except ValidationFailed as exc:
+            return _failed(request, exc.issues, back)
+        return redirect("enterprises:review")
+    return render(
+        request,
+        "enterprises/review.html",
+        {
+            "plan": plan,
+            "accounts": CarbonAccount.objects.filter(enterprise__plan=plan, status=AccountStatus.SUBMITTED)
+            .select_related("enterprise")
+            .order_by("submitted_at"),
+            "corrections": ReadingCorrection.objects.filter(
+                meter__enterprise__plan=plan, status=CorrectionStatus.PENDING
+            )
+            .select_related("meter__enterprise")
+            .order_by("created_at"),
+            "recent": CarbonAccount.objects.filter(enterprise__plan=plan)
+            .exclude(status=AccountStatus.SUBMITTED)
+            .select_related("enterprise")
+            .order_by("-reviewed_at")[:20],
+            "is_office": is_office(request.user),
+        },
+    )
+
+
+# --- dual control -------------------------------------------------------------------------------------------
+@login_required
+def dual_control(request):
+    require_staff(request.user)
+    plan = current_plan()
+    year = _year(request, _this_year())
+    if request.method == "POST":
+        require_office(request.user)
+        back = reverse("enterprises:control") + f"?year={year}"
+        action = request.POST.get("action")
+        try:
+            if action == "budget":
+                _set_budget(request, plan, year)
+            elif action == "county":
+                _set_county(request, plan, year)
+            elif action == "allocate":
+                control.allocate(request.user, plan, request.POST.get("amount_tce", ""), request.POST.get("note", ""))
+            elif action == "project":
+                ent = Enterprise.objects.filter(plan=plan, uscc=request.POST.get("uscc", "").strip()).first()
+                control.approve_project(
+                    request.user,
+                    plan,
+                    name=request.POST.get("name", ""),
+                    approval_ref=request.POST.get("approval_ref", ""),
+                    energy_tce=request.POST.get("energy_tce", ""),
+                    approved_on=request.POST.get("approved_on", ""),
+                    expected_year=request.POST.get("expected_year", ""),
+                    enterprise=ent,
+                )
+            elif action == "project_status":
+                p = get_object_or_404(ReviewProject, plan=plan, pk=request.POST.get("id"))
+                control.set_project_status(request.user, p, request.POST.get("status", ""))
+            elif action == "publish":
+                disclosure.publish_list(request.user, plan, int(request.POST.get("year", year)))
+                return redirect("enterprises:public")
+        except ValidationFailed as exc:
+            return _failed(request, exc.issues, back)
+        return redirect(back)
+    recon_year = control.latest_accounts_year(plan, year) or year - 1
+    return render(
+        request,
+        "enterprises/control.html",
+        {
+            "plan": plan,
+            "year": year,
+            "warn": control.enterprise_warnings(plan, year),
+            "county": control.county_warning(plan, year),
+            "recon_year": recon_year,
+            "recon": control.reconciliation(plan, recon_year),
+            "control": CountyControl.objects.filter(plan=plan, year=year).first(),
+            "enterprises": Enterprise.objects.filter(plan=plan).order_by("name"),
+            "ledger": HeadroomEntry.objects.filter(plan=plan).select_related("project").order_by("-id")[:100],
+            "headroom": control.headroom_balance(plan),
+            "projects": ReviewProject.objects.filter(plan=plan).select_related("enterprise"),
+            "is_office": is_office(request.user),
+            "today": timezone.localdate(),
+            "cnames": carrier_display(plan),
+            "statuses": ProjectStatus,
+        },
+    )
+
+
+def _set_budget(request, plan, year: int) -> None:
+    from carbonpeak.audit.services import record
+
+    ent = get_object_or_404(Enterprise, plan=plan, uscc=request.POST.get("uscc", "").strip())
+    issues: list[Issue] = []
+    try:
+        v = Decimal(request.POST.get("budget_tce", "").replace(",", "").strip())
+        assert v.is_finite() and 0 < v < Decimal(10) ** 15 and v.as_tuple().exponent >= -4
+    except (ArithmeticError, AssertionError):
+        issues.append(
+            Issue(
+                "invalid",
+                "budget_tce",
+                "用能预算应为正数（tce），最多 4 位小数",
+                "budget_tce: a positive number of tce, at most 4 decimals",
+            )
+        )
+        raise ValidationFailed(issues) from None
+    b, created = EnergyBudget.objects.update_or_create(enterprise=ent, year=year, defaults={"budget_tce": v})
+    record(request.user, "energy_budget.set", b, None, {"enterprise": ent.uscc, "year": year, "budget_tce": str(v)})
+
+
+def _set_county(request, plan, year: int) -> None:
+    from carbonpeak.audit.services import record
+
+    vals: dict[str, Decimal | None] = {}
+    issues: list[Issue] = []
+    for name, label_zh, digits in (
+        ("energy_total_budget_tce", "能源消费总量控制目标", 4),
+        ("gdp_growth", "预计地区生产总值增速", 6),
+    ):
+        raw = request.POST.get(name, "").replace(",", "").strip()
+        if not raw:
+            vals[name] = None
+            continue
+        try:
+            v = Decimal(raw)
+            assert v.is_finite() and v.as_tuple().exponent >= -digits
+            if name == "gdp_growth":
+                assert Decimal("-0.5") < v < Decimal("0.5")
+            else:
+                assert 0 < v < Decimal(10) ** 15
+            vals[name] = v
+        except (ArithmeticError, AssertionError):
+            issues.append(
+                Issue(
+                    "invalid",
+                    name,
+                    f"{label_zh}无效（增速填小数，如 0.06）",
+                    f"{name}: not a valid figure (growth as a fraction, e.g. 0.06)",
+                )
+            )
+    if issues:
+        raise ValidationFailed(issues)
+    c, _created = CountyControl.objects.update_or_create(plan=plan, year=year, defaults=vals)
+    record(request.user, "county_control.set", c, None, {k: None if v is None else str(v) for k, v in vals.items()})
+
+
+# --- benchmarks -----------------------------------------------------------------------------------------------
+@login_required
+def benchmarks(request):
+    require_staff(request.user)
+    plan = current_plan()
+    report = None
+    if request.method == "POST":
+        require_office(request.user)
+        f = request.FILES.get("file")
+        try:
+            if f is None:
+                raise ValidationFailed(
+                    [Issue("required", "file", "请选择行业基准 CSV 文件", "choose a benchmark CSV file")]
+                )
+            try:
+                rows = read_rows(f.read(), carbon.BENCHMARK_COLUMNS, f.name)
+            except Unreadable as u:
+                raise ValidationFailed([Issue("unreadable", "file", u.message_zh, u.message_en)]) from u
+        except ValidationFailed as exc:
+            return _failed(request, exc.issues, reverse("enterprises:benchmarks"))
+        report = carbon.import_benchmarks(request.user, plan, rows).as_dict()
+    rows = []
+    for b in Benchmark.objects.filter(plan=plan).order_by("industry_code", "-year"):
+        rows.append({"b": b, "industry": industry.lookup(b.industry_code)})
+    return render(
+        request,
+        "enterprises/benchmarks.html",
+        {"plan": plan, "rows": rows, "report": report, "is_office": is_office(request.user)},
+    )
+
+
+# --- public ---------------------------------------------------------------------------------------------------
+def public_list(request):
+    """The office's published list of key energy users with their grades (no login)."""
+    plan = current_plan()
+    lists = list(PublishedList.objects.filter(plan=plan))
+    latest_by_year: dict[int, PublishedList] = {}
+    for pl in lists:
+        latest_by_year.setdefault(pl.year, pl)
+    year = _year(request, max(latest_by_year) if latest_by_year else _this_year() - 1)
+    return render(
+        request,
+        "enterprises/public.html",
+        {
+            "plan": plan,
+            "published": latest_by_year.get(year),
+            "years": sorted(latest_by_year, reverse=True),
+            "year": year,
+            "grade_meaning": carbon.GRADE_MEANING,
+            "staff": reads_staff_pages(request.user),
+        },
+    )
