@@ -102,3 +102,15 @@ def test_unreadable_files_exit_2(county):
     assert code == 2 and "uscc" in out["rejected"][0]["message"]
     code, out, _ = call(tmp, "enterprises", "import", str(tmp / "missing.csv"), "--format", "json")
     assert code == 2
+
+
+def test_user_add_links_an_energy_manager_to_the_enterprise(county):
+    tmp = county
+    (tmp / "one.csv").write_text(f"uscc,name,industry_code,township\n{CEMENT},茶陵示例水泥有限公司,3011,\n", "utf-8")
+    assert call(tmp, "enterprises", "import", str(tmp / "one.csv"), "--format", "json")[0] in (0, 1)
+    code, out, _ = call(tmp, "user", "add", "mgr1", "--role", "enterprise", "--enterprise", CEMENT.lower())
+    assert code == 0 and out["enterprise"] == CEMENT and out["initial_password"]
+    code, _, err = call(tmp, "user", "add", "mgr2", "--role", "auditor", "--enterprise", CEMENT)
+    assert code == 2 and "--enterprise" in err
+    code, _, err = call(tmp, "user", "add", "mgr3", "--role", "enterprise", "--enterprise", BRICKS + "X")
+    assert code == 2

@@ -75,7 +75,8 @@ class Reading(models.Model):
     partition the table by ``reading_time`` (a partitioned table's keys must contain the partition column)."""
 
     pk = models.CompositePrimaryKey("meter", "reading_time")
-    meter = models.ForeignKey(Meter, on_delete=models.CASCADE, related_name="readings")
+    #: no database FK (see migration 0003): the ingest resolves meters itself; the ORM still cascades deletes
+    meter = models.ForeignKey(Meter, on_delete=models.CASCADE, related_name="readings", db_constraint=False)
     reading_time = models.DateTimeField(_("时段结束时间"))
     quantity = models.DecimalField(_("用量"), **QUANTITY)
     source = models.CharField(_("来源"), max_length=10, choices=ReadingSource.choices)

@@ -4,7 +4,8 @@ intervals), hand-entered values for what cannot be collected online, and correct
 Working days are Monday to Friday in Beijing time; public holidays and make-up working days are not modelled
 yet (a silent meter over a holiday week is flagged a day or two early). ``check_silent_meters`` opens one alert
 per silent online meter, e-mails the enterprise (its contact and energy managers) and the office once, and
-closes the alert when readings resume; it is idempotent (the worker runs it; so can cron).
+closes the alert when readings resume; it is idempotent (run `carbonpeak meters check` from cron, or press
+「立即检查」 on the monitoring wall).
 """
 
 from __future__ import annotations

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from collections.abc import Iterable, Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
@@ -45,11 +46,14 @@ EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
 def _decimal(raw: str) -> Decimal | None:
+    """A plain decimal number (thousands separators allowed; no NaN, infinity or underscores)."""
     try:
-        d = Decimal(raw.replace(",", ""))
-    except (InvalidOperation, AttributeError):
+        text = raw.replace(",", "").strip()
+    except AttributeError:
         return None
-    return d if d.is_finite() else None
+    if not _QUANTITY_RE.fullmatch(text):
+        return None
+    return Decimal(text)
 
 
 # --- enterprises --------------------------------------------------------------------------------------------
@@ -218,6 +222,16 @@ def import_meters(actor: Any, plan: Plan, rows: Iterable[tuple[int, dict[str, st
 
 # --- readings -----------------------------------------------------------------------------------------------
 _fromiso = dt.datetime.fromisoformat
+TIME_MESSAGES = {
+    "format": (
+        "reading_time：应为带时区的时间，如 2024-03-01T00:15:00+08:00",
+        "reading_time: a timestamp with its offset, e.g. 2024-03-01T00:15:00+08:00",
+    ),
+    "window": (
+        "reading_time：时间不能晚于当前时间或早于 2000 年",
+        "reading_time: cannot lie in the future or before 2000",
+    ),
+}
 QUANTITY_MESSAGES = {
     "range": ("quantity：应为不超过 10¹² 的非负数值", "quantity: a non-negative number up to 10^12"),
     "digits": (
@@ -247,16 +261,30 @@ def parse_quantity(raw: str) -> Decimal | None:
     return q if quantity_problem(q) is None else None
 
 
+#: the accepted timestamp grammar (ISO 8601 extended, an explicit offset required), shared with the SQL ingest
+#: path so that both accept exactly the same texts
+TIME_PATTERN = (
+    r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]"
+    r"(:[0-5][0-9](\.[0-9]{1,6})?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$"
+)
+#: the accepted quantity grammar, after removing thousands separators (",")
+QUANTITY_PATTERN = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]{1,3})?$"
+_TIME_RE = re.compile(TIME_PATTERN)
+_QUANTITY_RE = re.compile(QUANTITY_PATTERN)
+
+
 def parse_time(raw: str) -> dt.datetime | None:
-    """ISO 8601 with an explicit offset (``2024-03-01T00:15:00+08:00``, ``…Z``); naive times are refused."""
+    """``2024-03-01T00:15:00+08:00`` (or a space for ``T``; ``Z``, ``+08``, ``+0800``; up to 6 fractional
+    digits). Naive times, other ISO forms and impossible dates are refused."""
+    if type(raw) is not str:
+        raw = str(raw or "")
+    raw = raw.strip()
+    if not _TIME_RE.fullmatch(raw):
+        return None
     try:
-        t = _fromiso(raw)
-    except (ValueError, TypeError):
-        try:
-            t = _fromiso(str(raw).strip().replace(" ", "T", 1))
-        except ValueError:
-            return None
-    return t if t.tzinfo is not None and t.utcoffset() is not None else None
+        return _fromiso(raw)
+    except ValueError:  # e.g. 30 February
+        return None
 
 
 def ingest_readings(
@@ -290,34 +318,21 @@ def ingest_readings(
             continue
         t = parse_time(r.get("reading_time") or "")
         if t is None:
-            rep.reject(
-                n,
-                "reading_time",
-                "reading_time：应为带时区的时间，如 2024-03-01T00:15:00+08:00",
-                "reading_time: a timestamp with its offset, e.g. 2024-03-01T00:15:00+08:00",
-            )
+            rep.reject(n, "reading_time", *TIME_MESSAGES["format"])
             continue
         raw_q = r.get("quantity")
         if type(raw_q) is str:
-            try:
-                q = Decimal(raw_q)
-            except InvalidOperation:
-                q = _decimal(raw_q)
-            if q is not None and not q.is_finite():
-                q = None
+            q = Decimal(raw_q) if _QUANTITY_RE.fullmatch(raw_q) else _decimal(raw_q)
+        elif isinstance(raw_q, Decimal):
+            q = raw_q if raw_q.is_finite() else None
         else:
-            q = raw_q if isinstance(raw_q, Decimal) else _decimal(str(raw_q if raw_q is not None else ""))
+            q = _decimal(str(raw_q if raw_q is not None else ""))
         problem = quantity_problem(q)
         if problem is not None:
             rep.reject(n, "quantity", *QUANTITY_MESSAGES[problem])
             continue
         if not EARLIEST <= t <= latest:
-            rep.reject(
-                n,
-                "reading_time",
-                "reading_time：时间不能晚于当前时间或早于 2000 年",
-                "reading_time: cannot lie in the future or before 2000",
-            )
+            rep.reject(n, "reading_time", *TIME_MESSAGES["window"])
             continue
         key = (mid, t)  # aware datetimes hash and compare by their instant, whatever the offset
         if key in batch:
@@ -405,16 +420,27 @@ def _insert_chunk_pg(items, source: str, rep: Report) -> None:
 
 
 def _copy_new_chunk(items, source: str, now: dt.datetime, rep: Report) -> bool:
-    """The common case, new data: when no stored reading of these meters falls in the chunk's time span, COPY
+    """The common case, new data: when no stored reading of a meter falls in that meter's time span in the chunk, COPY
     the chunk straight into the readings table. A concurrent worker storing the same rows makes the COPY fail
     on the unique index; the chunk then takes the staged path, which counts them as duplicates."""
-    meter_ids = sorted({k[0] for k, _ in items})
-    times = [k[1] for k, _ in items]
+    spans: dict[int, list[dt.datetime]] = {}
+    for (meter_id, t), _ in items:
+        span = spans.get(meter_id)
+        if span is None:
+            spans[meter_id] = [t, t]
+        elif t < span[0]:
+            span[0] = t
+        elif t > span[1]:
+            span[1] = t
+    ids = list(spans)
     table = Reading._meta.db_table
     with connection.cursor() as cur:
+        # per meter: is anything stored within this chunk's own time span of that meter?
         cur.execute(
-            f'SELECT 1 FROM "{table}" WHERE meter_id = ANY(%s) AND reading_time BETWEEN %s AND %s LIMIT 1',
-            [meter_ids, min(times), max(times)],
+            "SELECT 1 FROM unnest(%s::bigint[], %s::timestamptz[], %s::timestamptz[]) AS s(m, lo, hi) "
+            f'WHERE EXISTS (SELECT 1 FROM "{table}" r WHERE r.meter_id = s.m AND r.reading_time BETWEEN s.lo AND s.hi) '
+            "LIMIT 1",
+            [ids, [spans[i][0] for i in ids], [spans[i][1] for i in ids]],
         )
         if cur.fetchone() is not None:
             return False

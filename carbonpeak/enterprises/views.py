@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from carbonpeak.accounts.choices import Role
-from carbonpeak.enterprises import accounts, carbon, control, disclosure, industry, monitoring, services
+from carbonpeak.enterprises import accounts, carbon, control, disclosure, industry, monitoring, services, sqlingest
 from carbonpeak.enterprises.choices import AccountStatus, CorrectionStatus, ProjectStatus
 from carbonpeak.enterprises.models import (
     Benchmark,
@@ -219,13 +219,11 @@ def detail(request, uscc: str):
                             )
                         ]
                     )
+                own = {m.meter_code: m for m in ent.meters.all()}
                 try:
-                    rows = read_rows(f.read(), services.READING_COLUMNS, f.name)
+                    report = sqlingest.ingest_file(plan, f.read(), f.name, meters=own).as_dict()
                 except Unreadable as u:
                     raise ValidationFailed([Issue("unreadable", "file", u.message_zh, u.message_en)]) from u
-                own = {m.meter_code: m for m in ent.meters.all()}
-                rep = services.ingest_readings(plan, rows, meters=own)
-                report = rep.as_dict()
             elif action == "manual":
                 meter = get_object_or_404(Meter, enterprise=ent, pk=request.POST.get("meter"))
                 report = monitoring.enter_manual(

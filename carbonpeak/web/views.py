@@ -55,6 +55,8 @@ def _dashboard(plan: Plan) -> dict:
 @login_required
 @require_GET
 def dashboard(request):
+    if getattr(request.user, "role", None) == Role.ENTERPRISE:  # an energy manager's home is their enterprise
+        return redirect("enterprises:home")
     require_staff(request.user)
     plan = current_plan()
     body = cached(plan, "dashboard", lambda: render_to_string("web/_dashboard_body.html", _dashboard(plan)))

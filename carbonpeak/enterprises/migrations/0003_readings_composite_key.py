@@ -1,6 +1,9 @@
 """Readings get the primary key (meter, reading_time) and no surrogate id, so that PostgreSQL can partition
 them by time; on PostgreSQL the new table *is* range-partitioned by year (Beijing years 2015-2040, plus a
-default partition for anything else). Django cannot alter a table into a composite key, so the rows are
+default partition for anything else). The meter is not a database foreign key (``db_constraint=False``): the
+ingest resolves meter ids from the meters table itself, a meter with readings cannot be re-assigned, and the ORM
+cascades a meter's deletion; a per-row FK trigger on ten million rows a year would cost more than the COPY
+itself. Django cannot alter a table into a composite key, so the rows are
 copied into a new table which then takes the old name. Adds the carbon-account workflow, monthly roll-ups,
 budgets, benchmarks, the energy-review headroom ledger and the published key-user lists."""
 
@@ -16,7 +19,6 @@ def create_reading_table(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         schema_editor.create_model(model)
         return
-    meter = apps.get_model("enterprises", "Meter")._meta.db_table
     stmts = [
         "CREATE TABLE enterprises_readingv2 ("
         " meter_id bigint NOT NULL,"
@@ -25,9 +27,7 @@ def create_reading_table(apps, schema_editor):
         " source varchar(10) NOT NULL,"
         " received_at timestamp with time zone NOT NULL,"
         " CONSTRAINT enterprises_reading_nonnegative CHECK (quantity >= 0),"
-        " CONSTRAINT enterprises_readingv2_pkey PRIMARY KEY (meter_id, reading_time),"
-        f" CONSTRAINT enterprises_readingv2_meter_fk FOREIGN KEY (meter_id) REFERENCES {meter} (id)"
-        "  ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED"
+        " CONSTRAINT enterprises_readingv2_pkey PRIMARY KEY (meter_id, reading_time)"
         ") PARTITION BY RANGE (reading_time)",
         "CREATE TABLE enterprises_reading_default PARTITION OF enterprises_readingv2 DEFAULT",
     ]
@@ -67,6 +67,7 @@ class Migration(migrations.Migration):
                         (
                             "meter",
                             models.ForeignKey(
+                                db_constraint=False,
                                 on_delete=django.db.models.deletion.CASCADE,
                                 related_name="readings_v2",
                                 to="enterprises.meter",
@@ -110,7 +111,10 @@ class Migration(migrations.Migration):
             model_name="reading",
             name="meter",
             field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE, related_name="readings", to="enterprises.meter"
+                db_constraint=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="readings",
+                to="enterprises.meter",
             ),
         ),
         # --- corrections ----------------------------------------------------------------------------------

@@ -1,0 +1,285 @@
+"""The PostgreSQL path for reading files: the CSV body goes into a temporary table with one COPY, and the whole
+per-row contract (meter, timestamp grammar, quantity grammar, range and digits, time window, duplicates within
+the file, duplicates and conflicts against what is stored) is decided by set-based SQL, with the same rules, in
+the same order and with the same messages as ``services.ingest_readings`` (a test runs both on the same files
+and compares). Python only checks the header and hands the bytes over.
+
+A file qualifies when it is UTF-8 CSV without quotes, tabs, backslashes or whitespace other than spaces and
+CRLF line ends (so a line is a record, COPY's text format needs no escaping, and SQL's trimming equals
+Python's); anything else, and every Excel file, takes the row-by-row path.
+
+New data (the common case) is inserted with a plain ``INSERT … SELECT`` inside a savepoint; a unique violation
+(a duplicate within the file, a stored reading, a concurrent worker) rolls it back and the rows take the full
+path: the first valid row of each (meter, instant) in line order, ``ON CONFLICT DO NOTHING``, then the rows not
+inserted are classified against the stored values.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from carbonpeak.enterprises import services
+from carbonpeak.enterprises.models import Meter, MonthlyRollup, Reading
+from carbonpeak.enterprises.tables import Report, Unreadable, _check_header
+
+MAX_COLUMNS = 200
+TEMP_TABLES = ("cp_raw", "cp_checked", "cp_valid")
+_OTHER_SPACE = re.compile(r"[^\S \n\r]|\r(?!\n)")
+
+
+def eligible(data: bytes, name: str = "") -> bool:
+    if connection.vendor != "postgresql" or data[:2] == b"PK" or name.lower().endswith(".xlsx"):
+        return False
+    if b'"' in data or b"\t" in data or b"\\" in data or b"\x00" in data:
+        return False
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    # whitespace other than space and CRLF line ends: the row path strips it (str.strip), the SQL would not
+    return _OTHER_SPACE.search(text) is None
+
+
+def _time_check() -> str:
+    """SQL deciding ``ts ~ TIME_PATTERN``. The usual shapes (``T`` or space, seconds, ``+hh:mm`` or ``Z``) are
+    tested without the regular-expression engine: LIKE fixes the separators, a character class and a count of
+    separators make every other position a digit, and fixed-position comparisons bound the fields exactly as
+    the pattern does. Any other text is matched against the pattern itself."""
+    c = 'COLLATE "C"'
+    ranges = (
+        f"substr(ts, 6, 2) {c} BETWEEN '01' AND '12' AND substr(ts, 9, 2) {c} BETWEEN '01' AND '31' "
+        f"AND substr(ts, 12, 2) {c} <= '23' AND substr(ts, 15, 1) {c} <= '5' AND substr(ts, 18, 1) {c} <= '5'"
+    )
+    branches = []
+    for sep in ("T", " "):
+        for zone, extra in (
+            ("+__:__", f" AND substr(ts, 21, 2) {c} <= '14' AND substr(ts, 24, 1) {c} <= '5'"),
+            ("Z", ""),
+        ):
+            like = f"____-__-__{sep}__:__:__{zone}"
+            chars = "0-9" + sep + ":" + ("+" if zone != "Z" else "Z") + "-"
+            seps = [ch for ch in like if ch != "_"]
+            stripped = "ts"
+            for ch in sorted(set(seps)):
+                stripped = f"replace({stripped}, '{ch}', '')"
+            digits = len(like) - len(seps)
+            shape = f"ts {c} !~ '[^{chars}]' AND length({stripped}) = {digits}"  # separators fixed, all else digits
+            branches.append(f"WHEN ts {c} LIKE '{like}' THEN {shape} AND {ranges}{extra}")
+    return "CASE " + " ".join(branches) + " ELSE ts ~ %(tre)s END"
+
+
+def _quantity_check(col: str) -> str:
+    """SQL deciding ``col ~ QUANTITY_PATTERN``; plain digits with at most one point skip the expression."""
+    return (
+        f"CASE WHEN {col} <> '' AND {col} <> '.' AND {col} COLLATE \"C\" !~ '[^0-9.]' "
+        f"AND length(replace({col}, '.', '')) >= length({col}) - 1 THEN true ELSE {col} ~ %(qre)s END"
+    )
+
+
+def ingest_csv(plan, data: bytes, source: str, meters: dict[str, Meter] | None = None) -> Report:
+    text = data.decode("utf-8")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    head, _, body = text.partition("\n")
+    header = [h.strip() for h in head.rstrip("\r").split(",")]
+    _check_header(header, services.READING_COLUMNS)
+    if len(header) > MAX_COLUMNS:
+        raise Unreadable("列数过多", "too many columns")
+    pos = {h: i + 1 for i, h in enumerate(header) if h}  # 1-based; a repeated name keeps the last, as the row path
+    others = [p for h, p in pos.items() if h not in services.READING_COLUMNS]
+    if meters is None:
+        qs = Meter.objects.all()
+        if plan is not None:
+            qs = qs.filter(enterprise__plan=plan)
+        meters = {m.meter_code: m for m in qs.only("pk", "meter_code")}
+    codes = list(meters)
+    now = timezone.now()
+    params = {
+        "codes": codes,
+        "ids": [meters[k].pk for k in codes],
+        "tre": services.TIME_PATTERN,
+        "qre": services.QUANTITY_PATTERN,
+        "maxq": services.MAX_QUANTITY,
+        "dec": services.MAX_DECIMALS,
+        "dig": services.MAX_DIGITS,
+        "earliest": services.EARLIEST,
+        "latest": now + services.FUTURE_TOLERANCE,
+    }
+    field = "btrim(split_part(txt, ',', {}), ' \r')"
+    other_cols = "".join(f", {field.format(p)} AS o{i}" for i, p in enumerate(others))
+    other_blank = "".join(f" AND o{i} = ''" for i in range(len(others)))
+    table = Reading._meta.db_table
+    rep = Report()
+    with transaction.atomic(), connection.cursor() as cur:
+        # the CTEs below are materialised once each: keep them in memory (this transaction only)
+        cur.execute("SET LOCAL work_mem = '256MB'")
+        # inside an outer transaction (the API, tests) ON COMMIT DROP has not fired yet for an earlier call
+        cur.execute(f"DROP TABLE IF EXISTS {', '.join(TEMP_TABLES)}")
+        cur.execute(
+            "CREATE TEMPORARY TABLE cp_raw (line bigint GENERATED ALWAYS AS IDENTITY (START WITH 2), txt text) "
+            "ON COMMIT DROP"
+        )
+        with cur.cursor.copy("COPY cp_raw (txt) FROM STDIN") as cp:
+            cp.write(body if body.endswith("\n") or not body else body + "\n")
+        # the row path's rules in its order: the first failing rule is the row's error. A line whose named columns
+        # are all empty is skipped (it keeps its number). MATERIALIZED: each expression is computed once.
+        cur.execute(
+            "CREATE TEMPORARY TABLE cp_checked ON COMMIT DROP AS "
+            "WITH m AS (SELECT * FROM unnest(%(codes)s::text[], %(ids)s::bigint[]) AS m(code, id)), "
+            "f AS MATERIALIZED ("
+            f"  SELECT line, {field.format(pos['meter_code'])} AS code, {field.format(pos['reading_time'])} AS ts, "
+            f"    {field.format(pos['quantity'])} AS qty{other_cols} FROM cp_raw), "
+            "s AS MATERIALIZED ("
+            f"  SELECT line, code, ts, replace(qty, ',', '') AS qty, {_time_check()} AS ts_ok FROM f "
+            f"  WHERE NOT (code = '' AND ts = '' AND qty = ''{other_blank})), "
+            "p AS MATERIALIZED ("
+            "  SELECT s.line, s.code, s.qty, m.id AS meter_id, "
+            # nested CASEs: PostgreSQL evaluates a CASE's branches in order (an AND may run either side first)
+            "    CASE WHEN s.ts_ok AND substr(s.ts, 1, 4) <> '0000' THEN CASE "
+            "      WHEN substr(s.ts, 9, 2) COLLATE \"C\" <= '28' THEN s.ts::timestamptz "
+            "      WHEN substr(s.ts, 9, 2)::int <= extract(day from "
+            "        make_date(substr(s.ts, 1, 4)::int, substr(s.ts, 6, 2)::int, 1) + interval '1 month - 1 day')"
+            "      THEN s.ts::timestamptz END END AS t, "
+            f"    CASE WHEN {_quantity_check('s.qty')} THEN s.qty::numeric END AS q "
+            "  FROM s LEFT JOIN m ON m.code = s.code) "
+            "SELECT line, CASE WHEN meter_id IS NULL THEN code END AS code, meter_id, t, q, CASE "
+            "  WHEN meter_id IS NULL THEN 'meter' "
+            "  WHEN t IS NULL THEN 'time' "
+            "  WHEN q IS NULL OR q < 0 OR q > %(maxq)s THEN 'range' "
+            "  WHEN scale(q) > %(dec)s THEN 'digits' "
+            # no more significant digits than digit characters: only a long text can have too many
+            "  WHEN length(qty) > %(dig)s AND length(btrim(replace(trim_scale(abs(q))::text, '.', ''), '0')) > %(dig)s "
+            "    THEN 'digits' "
+            "  WHEN t < %(earliest)s OR t > %(latest)s THEN 'when' "
+            "END AS err FROM p",
+            params,
+        )
+        cur.execute("SELECT line, err, code FROM cp_checked WHERE err IS NOT NULL")
+        for line, err, extra in cur.fetchall():
+            _reject(rep, line, err, extra)
+        if _insert_new(cur, table, source, now, rep):
+            spans = None
+            _add_to_rollups(cur, source)
+        else:
+            _insert_full(cur, table, source, now, rep)
+            cur.execute("SELECT meter_id, min(t), max(t) FROM cp_checked WHERE err IS NULL GROUP BY meter_id")
+            spans = cur.fetchall()
+        cur.execute(f"DROP TABLE {', '.join(TEMP_TABLES[:2])}")
+    if spans and rep.accepted:
+        services.refresh_rollups([(m, t) for m, lo, hi in spans for t in (lo, hi)])
+    return rep
+
+
+def _add_to_rollups(cur, source: str) -> None:
+    """Every valid row was inserted (and nothing else changed): add them to the monthly roll-ups in the same
+    transaction, under the meters' locks (in id order, as ``refresh_rollups`` takes them), so that a concurrent
+    full refresh either ran before and did not see these rows, or runs after and sees them committed."""
+    rollup = MonthlyRollup._meta.db_table
+    meter = Meter._meta.db_table
+    cur.execute(
+        f'SELECT id FROM "{meter}" WHERE id IN (SELECT DISTINCT meter_id FROM cp_checked WHERE err IS NULL) '
+        "ORDER BY id FOR UPDATE"
+    )
+    cur.execute(
+        f'INSERT INTO "{rollup}" (meter_id, month, quantity, readings, manual_readings, last_reading_at) '
+        "SELECT meter_id, (date_trunc('month', (t - interval '1 microsecond') AT TIME ZONE 'Asia/Shanghai'))::date, "
+        "  sum(q), count(*), CASE WHEN %s = 'manual' THEN count(*) ELSE 0 END, max(t) "
+        "FROM cp_checked WHERE err IS NULL GROUP BY 1, 2 "
+        "ON CONFLICT (meter_id, month) DO UPDATE SET quantity = "
+        f'"{rollup}".quantity + EXCLUDED.quantity, readings = "{rollup}".readings + EXCLUDED.readings, '
+        f'manual_readings = "{rollup}".manual_readings + EXCLUDED.manual_readings, '
+        f'last_reading_at = GREATEST("{rollup}".last_reading_at, EXCLUDED.last_reading_at)',
+        [source],
+    )
+
+
+def _insert_new(cur, table: str, source: str, now, rep: Report) -> bool:
+    """All valid rows are new (nothing stored at their times, no repeat within the file): one plain INSERT.
+    False, with nothing inserted, when that does not hold (the unique key refuses; a re-sent file fails on its
+    first row, so the attempt costs little)."""
+    try:
+        with transaction.atomic():
+            cur.execute(
+                f'INSERT INTO "{table}" ("meter_id", "reading_time", "quantity", "source", "received_at") '
+                "SELECT meter_id, t, q, %s, %s FROM cp_checked WHERE err IS NULL",
+                [source, now],
+            )
+            rep.accepted += cur.rowcount
+    except IntegrityError:  # a repeat within the file, or a concurrent worker's rows
+        return False
+    return True
+
+
+def _insert_full(cur, table: str, source: str, now, rep: Report) -> None:
+    # the first valid row of each (meter, instant) in line order stands for it; later equal ones are duplicates
+    cur.execute(
+        "CREATE TEMPORARY TABLE cp_valid ON COMMIT DROP AS "
+        "SELECT line, meter_id, t, q, first_value(line) OVER w AS first_line, first_value(q) OVER w AS first_q "
+        "FROM cp_checked WHERE err IS NULL WINDOW w AS (PARTITION BY meter_id, t ORDER BY line)"
+    )
+    cur.execute("SELECT line, first_line FROM cp_valid WHERE line <> first_line AND q <> first_q")
+    for line, first in cur.fetchall():
+        _reject(rep, line, "dup_diff", first)
+    cur.execute("SELECT count(*) FROM cp_valid WHERE line <> first_line AND q = first_q")
+    rep.duplicates += cur.fetchone()[0]
+    cur.execute(
+        f'INSERT INTO "{table}" ("meter_id", "reading_time", "quantity", "source", "received_at") '
+        "SELECT meter_id, t, q, %s, %s FROM cp_valid WHERE line = first_line "
+        'ON CONFLICT ("meter_id", "reading_time") DO NOTHING',
+        [source, now],
+    )
+    inserted = cur.rowcount
+    rep.accepted += inserted
+    cur.execute("SELECT count(*) FROM cp_valid WHERE line = first_line")
+    firsts = cur.fetchone()[0]
+    # rows not inserted: stored before (or by a concurrent worker, committed meanwhile): equal or a conflict
+    left = []
+    if inserted < firsts:
+        cur.execute(
+            "SELECT v.line, v.q = r.quantity, r.quantity::text FROM cp_valid v "
+            f'JOIN "{table}" r ON r.meter_id = v.meter_id AND r.reading_time = v.t '
+            "WHERE v.line = v.first_line AND r.received_at <> %s",
+            [now],
+        )
+        left = cur.fetchall()
+    if inserted + len(left) != firsts:  # every valid row is either ours or already stored
+        raise RuntimeError(f"readings ingest: {firsts} rows, {inserted} inserted, {len(left)} found")
+    for line, equal, old in left:
+        if equal:
+            rep.duplicates += 1
+        else:
+            services._conflict(rep, line, old)
+    cur.execute("DROP TABLE cp_valid")
+
+
+def _reject(rep: Report, line: int, err: str, extra: Any) -> None:
+    if err == "meter":
+        rep.reject(
+            line, "meter_code", f"meter_code：未登记的计量器具 {extra!r}", f"meter_code: no meter {extra!r} registered"
+        )
+    elif err == "time":
+        rep.reject(line, "reading_time", *services.TIME_MESSAGES["format"])
+    elif err in ("range", "digits"):
+        rep.reject(line, "quantity", *services.QUANTITY_MESSAGES[err])
+    elif err == "when":
+        rep.reject(line, "reading_time", *services.TIME_MESSAGES["window"])
+    else:  # dup_diff
+        rep.reject(
+            line,
+            "quantity",
+            f"quantity：与第 {extra} 行同一表同一时间但数值不同",
+            f"quantity: same meter and time as line {extra} with a different value",
+        )
+
+
+def ingest_file(plan, data: bytes, name: str = "", source: str = "upload", meters=None) -> Report:
+    """A readings file (CSV or Excel) by the fastest path that keeps the contract. Raises Unreadable."""
+    from carbonpeak.enterprises.tables import read_rows
+
+    if eligible(data, name):
+        return ingest_csv(plan, data, source, meters)
+    return services.ingest_readings(plan, read_rows(data, services.READING_COLUMNS, name), source, meters)

@@ -1,0 +1,235 @@
+"""The SQL ingest path of PostgreSQL decides every row exactly as the row-by-row path does: the same files go
+through both, and the reports and the stored readings must be identical."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from carbonpeak.core.uscc import make_uscc
+from carbonpeak.enterprises import services, sqlingest
+from carbonpeak.enterprises.models import MonthlyRollup, Reading
+from carbonpeak.enterprises.tables import Unreadable, read_rows
+
+pytestmark = pytest.mark.postgres
+CERAMICS = make_uscc("91430224", "MA4LTC01")
+FUTURE = (dt.datetime.now(dt.UTC) + dt.timedelta(days=3)).isoformat()
+
+TIMES = [
+    "2024-03-01T00:15:00+08:00",
+    "2024-03-01 00:30:00Z",
+    "2024-03-01T00:45:00+0800",
+    "2024-03-01T01:00+08",
+    "2024-03-01T01:15:00.5+08:00",
+    "2024-03-01T01:30:00",  # naive
+    "2024-02-30T00:00:00+08:00",
+    "2023-02-29T00:00:00+08:00",
+    "2024-02-29T12:00:00+08:00",
+    "0000-01-01T00:00:00Z",
+    "2024-03-01T24:00:00+08:00",
+    "2024-03-01T01:45:00+15:00",
+    "2024-03-01T02:00:00z",
+    "2024-03-01T02:15:00.1234567+08:00",
+    "1999-12-31T23:00:00Z",
+    FUTURE,
+    "2024-3-01T02:30:00+08:00",
+    "",
+]
+QUANTITIES = [
+    "12", "12.5", "-1", "-0", "1e3", "1.5e-7", "1234567890123456", "1234567890123450", "1e13", "abc", "", " 7 ",
+    "+5", ".5", "5.", "NaN", "Infinity", "1_000", "0.0000001", "1000000000000", "1000000000000.5", "0.000001",
+    "1E2", "1e-3", "١٢",
+]  # fmt: skip
+
+
+def body() -> str:
+    lines = ["quantity,extra,reading_time,meter_code"]  # another column order, one extra column
+    for i, t in enumerate(TIMES):
+        lines.append(f"{QUANTITIES[i % len(QUANTITIES)]},x,{t},S-E")
+    for i, q in enumerate(QUANTITIES):
+        lines.append(f"{q},,2024-04-01T{i // 4:02d}:{15 * (i % 4):02d}:00+08:00,S-C")
+    lines += [
+        "5,,2024-05-01T00:15:00+08:00,S-E",
+        "5.000,,2024-05-01T00:15:00+08:00,S-E",  # equal value: a duplicate within the file
+        "6,,2024-04-30T16:15:00Z,S-E",  # the same instant, another value
+        "",  # blank
+        ",,,",  # blank too
+        "7,,2024-05-01T00:30:00+08:00",  # short row: no meter code
+        "8,,2024-05-01T00:45:00+08:00,NOPE",
+        "9,,2024-05-01T01:00:00+08:00, S-E ,surplus",
+        "10,,2024-06-01T00:00:00+08:00,S-E",  # conflicts with the stored 99
+        "99,,2024-06-01T00:15:00+08:00,S-E",  # equal to the stored: a duplicate
+    ]
+    return "\r\n".join(lines) + "\r\n"
+
+
+@pytest.fixture
+def county(plan):
+    services.import_enterprises(
+        None, plan, [(2, {"uscc": CERAMICS, "name": "示例陶瓷厂", "industry_code": "3071", "township": ""})]
+    )
+    services.import_meters(
+        None,
+        plan,
+        [
+            (2, {"uscc": CERAMICS, "meter_code": "S-E", "carrier": "electricity", "unit": "MWh"}),
+            (3, {"uscc": CERAMICS, "meter_code": "S-C", "carrier": "raw_coal", "unit": "t"}),
+        ],
+    )
+    return plan
+
+
+def stored():
+    return sorted(
+        (r.meter.meter_code, r.reading_time, r.quantity, r.source) for r in Reading.objects.select_related("meter")
+    ), sorted((r.meter_id, r.month, r.quantity, r.readings) for r in MonthlyRollup.objects.all())
+
+
+def reset(plan):
+    Reading.objects.all().delete()
+    MonthlyRollup.objects.all().delete()
+    pre = [
+        (1, {"meter_code": "S-E", "reading_time": "2024-06-01T00:00:00+08:00", "quantity": "99"}),
+        (2, {"meter_code": "S-E", "reading_time": "2024-06-01T00:15:00+08:00", "quantity": "99"}),
+    ]
+    assert services.ingest_readings(plan, pre).accepted == 2
+
+
+@pytest.mark.django_db
+def test_sql_path_and_row_path_agree_row_for_row(county):
+    data = ("\ufeff" + body()).encode("utf-8")
+    assert sqlingest.eligible(data)
+    reset(county)
+    fast = sqlingest.ingest_csv(county, data, "upload").as_dict()
+    fast_rows = stored()
+    reset(county)
+    slow = services.ingest_readings(county, read_rows(data, services.READING_COLUMNS)).as_dict()
+    assert fast == slow
+    assert fast_rows == stored()
+    assert fast["accepted"] > 10 and fast["duplicates"] == 2 and len(fast["rejected"]) > 20
+    # and again: nothing changes, everything is a duplicate or the same rejection
+    again = sqlingest.ingest_csv(county, data, "upload").as_dict()
+    assert again["accepted"] == 0 and again["duplicates"] == fast["accepted"] + fast["duplicates"]
+    assert stored() == fast_rows
+
+
+@pytest.mark.django_db
+def test_files_the_sql_path_cannot_take_go_row_by_row(county):
+    quoted = b'meter_code,reading_time,quantity\n"S-E",2024-03-01T00:15:00+08:00,"1"\n'
+    tabbed = b"meter_code,reading_time,quantity\nS-E,2024-03-01T00:15:00+08:00,\t1\n"
+    wide_space = "meter_code,reading_time,quantity\nS-E,2024-03-01T00:15:00+08:00,1\u3000\n".encode()
+    for data in (quoted, tabbed, wide_space):
+        assert not sqlingest.eligible(data)
+        reset(county)
+        rep = sqlingest.ingest_file(county, data, "r.csv").as_dict()
+        assert rep == {"accepted": 1, "duplicates": 0, "rejected": []}, data
+    with pytest.raises(Unreadable):
+        sqlingest.ingest_file(county, b"meter,when\nS-E,1\n", "r.csv")
+
+
+@pytest.mark.django_db
+def test_new_data_takes_one_insert_and_adds_to_the_rollups_like_the_row_path(county, monkeypatch):
+    """No repeats and nothing stored at those times: the plain INSERT, and roll-ups added in SQL."""
+    lines = ["meter_code,reading_time,quantity"]
+    lines += [f"S-E,2024-01-{d:02d}T{h:02d}:00:00+08:00,{d * h / 8}" for d in range(28, 32) for h in range(24)]
+    lines += ["S-C,2024-02-01T00:00:00+08:00,5", "S-C,2024-02-29T00:00:00+08:00,bad", "S-X,2024-02-01T00:00:00+08:00,1"]
+    data = ("\n".join(lines) + "\n").encode()
+    Reading.objects.all().delete()
+    # a stored reading in another month of the same meter: the roll-up of January must add to nothing else
+    services.ingest_readings(
+        county, [(1, {"meter_code": "S-E", "reading_time": "2023-12-15T00:00:00+08:00", "quantity": "4"})]
+    )
+    calls = []
+    monkeypatch.setattr(sqlingest, "_insert_full", lambda *a: calls.append(a))  # must not be needed
+    fast = sqlingest.ingest_csv(county, data, "upload").as_dict()
+    assert calls == []
+    fast_rows = stored()
+    monkeypatch.undo()
+    Reading.objects.all().delete()
+    MonthlyRollup.objects.all().delete()
+    services.ingest_readings(
+        county, [(1, {"meter_code": "S-E", "reading_time": "2023-12-15T00:00:00+08:00", "quantity": "4"})]
+    )
+    slow = services.ingest_readings(county, read_rows(data, services.READING_COLUMNS)).as_dict()
+    assert fast == slow and fast["accepted"] == 97
+    assert fast_rows == stored()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_sending_the_same_file_store_it_once(plan):
+    import threading
+
+    from django.db import connection
+
+    services.import_enterprises(
+        None, plan, [(2, {"uscc": CERAMICS, "name": "示例陶瓷厂", "industry_code": "3071", "township": ""})]
+    )
+    services.import_meters(
+        None, plan, [(2, {"uscc": CERAMICS, "meter_code": "S-E", "carrier": "electricity", "unit": "MWh"})]
+    )
+    start = dt.datetime(2024, 5, 1, 0, 15, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    lines = ["meter_code,reading_time,quantity"]
+    lines += [f"S-E,{(start + dt.timedelta(minutes=15 * i)).isoformat()},1.5" for i in range(2000)]  # May only
+    data = ("\n".join(lines) + "\n").encode()
+    barrier = threading.Barrier(2)
+    out: list = [None, None]
+
+    def run(i):
+        try:
+            barrier.wait()
+            out[i] = sqlingest.ingest_csv(plan, data, "upload").as_dict()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted((o["accepted"], o["duplicates"]) for o in out) == [(0, 2000), (2000, 0)]
+    assert Reading.objects.count() == 2000
+    r = MonthlyRollup.objects.get()
+    assert (r.readings, r.quantity) == (2000, 3000)
+
+
+@pytest.mark.django_db
+def test_the_sql_shortcuts_accept_exactly_what_the_patterns_accept():
+    """The timestamp and quantity shortcuts (LIKE, character classes, fixed positions) against the shared
+    regular expressions, on thousands of near-miss texts: every digit position and separator mutated."""
+    import random
+    import re
+
+    from django.db import connection
+
+    rnd = random.Random(20261201)
+    bases = ["2024-03-01T00:15:00+08:00", "2024-12-31 23:59:59-05:30", "2024-02-29T12:00:00Z", "2024-11-30 09:05:07Z"]
+    alphabet = "0123456789T:+-Z .x9"
+    times = set(bases)
+    for _ in range(4000):
+        s = list(rnd.choice(bases))
+        for _k in range(rnd.choice((1, 1, 2))):
+            s[rnd.randrange(len(s))] = rnd.choice(alphabet)
+        times.add("".join(s))
+    for b in bases:  # every two-digit field at every value
+        for p in range(len(b) - 1):
+            if b[p : p + 2].isdigit():
+                for v in range(100):
+                    times.add(b[:p] + f"{v:02d}" + b[p + 2 :])
+    quantities = {"".join(rnd.choice("0123456789.+-eE,x") for _ in range(rnd.randint(0, 6))) for _ in range(3000)}
+    times, quantities = sorted(times), sorted(quantities)
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT ts, {sqlingest._time_check()} FROM unnest(%(ts)s::text[]) AS ts",
+            {"ts": times, "tre": services.TIME_PATTERN},
+        )
+        sql_times = dict(cur.fetchall())
+        cur.execute(
+            f"SELECT qty, {sqlingest._quantity_check('qty')} FROM unnest(%(q)s::text[]) AS qty",
+            {"q": quantities, "qre": services.QUANTITY_PATTERN},
+        )
+        sql_q = dict(cur.fetchall())
+    tre, qre = re.compile(services.TIME_PATTERN), re.compile(services.QUANTITY_PATTERN)
+    assert [t for t in times if sql_times[t] != bool(tre.fullmatch(t))] == []
+    assert [q for q in quantities if sql_q[q] != bool(qre.fullmatch(q))] == []
+    assert sum(sql_times.values()) > 300  # both sides of the boundary are exercised
