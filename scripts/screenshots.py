@@ -64,6 +64,22 @@ def main() -> None:
         brief = page.request.get(page.url + "brief.pdf")
         (OUT / "scenario-brief.pdf").write_bytes(brief.body())
         page.set_viewport_size({"width": 1366, "height": 900})
+        page.goto(f"{BASE}/enterprises/")
+        page.screenshot(path=OUT / "enterprises-wall.png", full_page=True)
+        page.goto(f"{BASE}/enterprises/dual-control/")
+        page.screenshot(path=OUT / "enterprises-dual-control.png", full_page=True)
+        page.goto(f"{BASE}/enterprises/key-users/")
+        page.screenshot(path=OUT / "enterprises-key-users.png", full_page=False)
+        ctx.close()
+        ctx = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+        page = ctx.new_page()
+        login(page, "qiye")  # the energy manager lands on their enterprise
+        page.wait_for_timeout(600)
+        page.screenshot(path=OUT / "enterprise.png", full_page=True)
+        page.goto(page.url.split("?")[0] + "?year=2024")  # the approved demo year
+        pdf_link = page.locator("a[href$='.pdf']").first
+        if pdf_link.count():
+            (OUT / "carbon-account.pdf").write_bytes(page.request.get(BASE + pdf_link.get_attribute("href")).body())
         ctx.close()
         ctx = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
         page = ctx.new_page()
@@ -83,6 +99,9 @@ def main() -> None:
                     str(OUT / "dispatch-report")], check=True)
     subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(OUT / "scenario-brief.pdf"),
                     str(OUT / "scenario-brief")], check=True)
+    if (OUT / "carbon-account.pdf").exists():
+        subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(OUT / "carbon-account.pdf"),
+                        str(OUT / "carbon-account")], check=True)
 
 
 if __name__ == "__main__":

@@ -57,6 +57,86 @@ def _decimal(raw: str) -> Decimal | None:
 
 
 # --- enterprises --------------------------------------------------------------------------------------------
+#: optional columns: present in the file → set (an empty cell clears); absent → left as stored
+CONTACT_COLUMNS = ("contact_name", "contact_phone", "contact_email")
+METER_OPTIONAL = ("multiplier", "calibration_due", "energy_review_ref", "interval_minutes", "is_online")
+
+
+def _contacts(r: dict[str, str], fields: dict[str, Any]) -> tuple[str, str, str] | None:
+    for col in CONTACT_COLUMNS:
+        if col in r:
+            fields[col] = (r.get(col) or "").strip()
+    if len(fields.get("contact_name", "")) > 60:
+        return "contact_name", "contact_name：最多 60 个字", "contact_name: at most 60 characters"
+    if len(fields.get("contact_phone", "")) > 30:
+        return "contact_phone", "contact_phone：最多 30 个字符", "contact_phone: at most 30 characters"
+    email = fields.get("contact_email", "")
+    if email:
+        from django.core.exceptions import ValidationError
+        from django.core.validators import validate_email
+
+        try:
+            validate_email(email)
+        except ValidationError:
+            return (
+                "contact_email",
+                f"contact_email：{email!r} 不是有效的邮箱地址",
+                f"contact_email: {email!r} is not an e-mail address",
+            )
+    return None
+
+
+def _meter_options(r: dict[str, str]) -> tuple[dict[str, Any], tuple[str, str, str] | None]:
+    """The optional meter columns present in the row, parsed; or the first bad one."""
+    out: dict[str, Any] = {}
+    if "multiplier" in r:
+        raw = (r.get("multiplier") or "").strip() or "1"
+        m = _decimal(raw)
+        if m is None or m <= 0 or m >= Decimal(10) ** 10 or m.as_tuple().exponent < -6:
+            return out, (
+                "multiplier",
+                "multiplier：倍率应为正数，最多 6 位小数",
+                "multiplier: a positive number, <= 6 decimals",
+            )
+        out["multiplier"] = m
+    if "calibration_due" in r:
+        raw = (r.get("calibration_due") or "").strip()
+        try:
+            out["calibration_due"] = dt.date.fromisoformat(raw) if raw else None
+        except ValueError:
+            return out, (
+                "calibration_due",
+                "calibration_due：应为日期 YYYY-MM-DD",
+                "calibration_due: a date YYYY-MM-DD",
+            )
+    if "energy_review_ref" in r:
+        ref = (r.get("energy_review_ref") or "").strip()
+        if len(ref) > 100:
+            return out, (
+                "energy_review_ref",
+                "energy_review_ref：最多 100 个字",
+                "energy_review_ref: <= 100 characters",
+            )
+        out["energy_review_ref"] = ref
+    if "interval_minutes" in r:
+        raw = (r.get("interval_minutes") or "").strip() or "15"
+        if not raw.isdigit() or not 1 <= int(raw) <= 44640:
+            return out, (
+                "interval_minutes",
+                "interval_minutes：采集间隔应为 1–44640 分钟",
+                "interval_minutes: 1 to 44640",
+            )
+        out["interval_minutes"] = int(raw)
+    if "is_online" in r:
+        raw = (r.get("is_online") or "").strip().lower()
+        flags = {"": True, "1": True, "true": True, "yes": True, "是": True, "在线": True,
+                 "0": False, "false": False, "no": False, "否": False, "手工": False}  # fmt: skip
+        if raw not in flags:
+            return out, ("is_online", "is_online：应为 是/否（1/0）", "is_online: yes/no (1/0)")
+        out["is_online"] = flags[raw]
+    return out, None
+
+
 def import_enterprises(actor: Any, plan: Plan, rows: Iterable[tuple[int, dict[str, str]]]) -> Report:
     rep = Report()
     seen: dict[str, int] = {}
@@ -80,13 +160,13 @@ def import_enterprises(actor: Any, plan: Plan, rows: Iterable[tuple[int, dict[st
                 f"industry_code: {ind!r} is not a GB/T 4754-2017 class (4 digits)",
             )
             continue
+        fields = {"name": name, "industry_code": ind, "township": (r.get("township") or "").strip()}
+        contact_error = _contacts(r, fields)
+        if contact_error:
+            rep.reject(n, *contact_error)
+            continue
         if code in seen:
-            prev = good[code][1]
-            if (prev["name"], prev["industry_code"], prev["township"]) == (
-                name,
-                ind,
-                (r.get("township") or "").strip(),
-            ):
+            if good[code][1] == fields:
                 rep.duplicates += 1
             else:
                 rep.reject(
@@ -97,7 +177,7 @@ def import_enterprises(actor: Any, plan: Plan, rows: Iterable[tuple[int, dict[st
                 )
             continue
         seen[code] = n
-        good[code] = (n, {"name": name, "industry_code": ind, "township": (r.get("township") or "").strip()})
+        good[code] = (n, fields)
     with transaction.atomic():
         existing = {e.uscc: e for e in Enterprise.objects.filter(uscc__in=list(good))}
         for code, (n, fields) in good.items():
@@ -176,7 +256,11 @@ def import_meters(actor: Any, plan: Plan, rows: Iterable[tuple[int, dict[str, st
                     f"unit: {carrier} is measured in {', '.join(units.units_of(dim))}, not {unit}",
                 )
                 continue
-            sig = (ent.pk, carrier, unit)
+            options, bad = _meter_options(r)
+            if bad:
+                rep.reject(n, *bad)
+                continue
+            sig = (ent.pk, carrier, unit, tuple(sorted(options.items())))
             if meter_code in seen:
                 if seen[meter_code][1] == sig:
                     rep.duplicates += 1
@@ -198,26 +282,35 @@ def import_meters(actor: Any, plan: Plan, rows: Iterable[tuple[int, dict[str, st
                     "meter_code: the code belongs to another county",
                 )
                 continue
+            wanted = {"enterprise_id": ent.pk, "carrier": carrier, "unit": unit, **options}
             if m is None:
-                m = Meter.objects.create(enterprise=ent, meter_code=meter_code, carrier=carrier, unit=unit)
-                record(actor, "meter.create", m, None, {"enterprise": code, "carrier": carrier, "unit": unit})
+                m = Meter.objects.create(enterprise=ent, meter_code=meter_code, carrier=carrier, unit=unit, **options)
+                record(actor, "meter.create", m, None, _audit_values({"enterprise": code, **wanted}))
                 rep.accepted += 1
-            elif (m.enterprise_id, m.carrier, m.unit) == sig:
+                continue
+            before = {k: getattr(m, k) for k in wanted}
+            if before == wanted:
                 rep.duplicates += 1
-            elif m.readings.exists():
+                continue
+            fixed = ("enterprise_id", "carrier", "unit", "multiplier")
+            if any(before[k] != wanted[k] for k in fixed if k in wanted) and m.readings.exists():
                 rep.reject(
                     n,
                     "meter_code",
-                    "meter_code：该表已有读数，不能改变企业、品种或单位",
-                    "meter_code: the meter has readings; its enterprise, carrier and unit are fixed",
+                    "meter_code：该表已有读数，不能改变企业、品种、单位或倍率",
+                    "meter_code: the meter has readings; its enterprise, carrier, unit and multiplier are fixed",
                 )
-            else:
-                before = {"enterprise": m.enterprise_id, "carrier": m.carrier, "unit": m.unit}
-                m.enterprise, m.carrier, m.unit = ent, carrier, unit
-                m.save()
-                record(actor, "meter.update", m, before, {"enterprise": ent.pk, "carrier": carrier, "unit": unit})
-                rep.accepted += 1
+                continue
+            for k, v in wanted.items():
+                setattr(m, k, v)
+            m.save()
+            record(actor, "meter.update", m, _audit_values(before), _audit_values(wanted))
+            rep.accepted += 1
     return rep
+
+
+def _audit_values(d: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v if v is None or isinstance(v, (bool, int, str)) else str(v)) for k, v in d.items()}
 
 
 # --- readings -----------------------------------------------------------------------------------------------

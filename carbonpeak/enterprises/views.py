@@ -260,8 +260,11 @@ def detail(request, uscc: str):
     warn = next((r for r in control.enterprise_warnings(plan, _this_year())["enterprises"] if r["id"] == ent.pk), None)
     meters = list(ent.meters.annotate(last=Max("rollups__last_reading_at")).order_by("meter_code"))
     open_alerts = {a.meter_id: a for a in MeterAlert.objects.filter(meter__enterprise=ent, resolved_at__isnull=True)}
+    gap_end = timezone.now().astimezone(BEIJING).replace(hour=0, minute=0, second=0, microsecond=0)
     for m in meters:
         m.alert = open_alerts.get(m.pk)
+        # missing intervals in the last seven whole days (Beijing), for meters read online
+        m.gaps = monitoring.gaps(m, gap_end - dt.timedelta(days=7), gap_end) if m.is_online else None
         m.calibration_overdue = m.calibration_due is not None and m.calibration_due < timezone.localdate()
     ind = industry.lookup(ent.industry_code)
     return render(

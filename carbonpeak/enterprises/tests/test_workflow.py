@@ -638,3 +638,71 @@ def test_concurrent_ingests_of_one_meter_leave_exact_rollups(plan, monkeypatch):
     assert [r.accepted for r in results] == [500] * 4
     r = MonthlyRollup.objects.get(meter__meter_code="P-E")
     assert (r.readings, r.quantity) == (2000, Decimal(500 * (1 + 2 + 3 + 4)))
+
+
+# --- registry: optional columns -----------------------------------------------------------------------------
+def test_optional_contact_and_meter_columns_are_validated_and_kept(works):
+    plan = works["plan"]
+    rep = services.import_enterprises(
+        None,
+        plan,
+        rows(
+            {"uscc": CERAMICS, "name": "示例陶瓷厂", "industry_code": "3071", "township": "思聪街道",
+             "contact_name": "李工", "contact_phone": "0731-1234567", "contact_email": "li@example.invalid"},
+            {"uscc": OTHER, "name": "示例电子厂", "industry_code": "3982", "township": "", "contact_email": "not-mail"},
+        ),
+    )  # fmt: skip
+    assert rep.as_dict()["accepted"] == 1 and rep.as_dict()["rejected"][0]["field"] == "contact_email"
+    ent = Enterprise.objects.get(uscc=CERAMICS)
+    assert (ent.contact_name, ent.contact_email) == ("李工", "li@example.invalid")
+    base = {"uscc": CERAMICS, "meter_code": "T-E", "carrier": "electricity", "unit": "MWh"}
+    rep = services.import_meters(
+        None,
+        plan,
+        rows(
+            {**base, "multiplier": "80", "calibration_due": "2027-06-30", "energy_review_ref": "茶发改能审〔2025〕3号",
+             "interval_minutes": "15", "is_online": "是"},
+            {**base, "meter_code": "T-X", "multiplier": "0"},
+            {**base, "meter_code": "T-Y", "calibration_due": "2027-02-30"},
+            {**base, "meter_code": "T-Z", "is_online": "maybe"},
+            {**base, "meter_code": "T-W", "interval_minutes": "0"},
+        ),
+    )  # fmt: skip
+    d = rep.as_dict()
+    assert d["accepted"] == 1
+    assert [r["field"] for r in d["rejected"]] == ["multiplier", "calibration_due", "is_online", "interval_minutes"]
+    m = Meter.objects.get(meter_code="T-E")
+    assert (m.multiplier, m.calibration_due, m.energy_review_ref) == (
+        Decimal(80),
+        dt.date(2027, 6, 30),
+        "茶发改能审〔2025〕3号",
+    )
+    again = services.import_meters(None, plan, rows({**base, "multiplier": "80.0", "calibration_due": "2027-06-30"}))
+    assert again.as_dict() == {"accepted": 0, "duplicates": 1, "rejected": []}
+    services.ingest_readings(
+        plan, rows({"meter_code": "T-E", "reading_time": "2024-05-01T00:00:00+08:00", "quantity": "1"})
+    )
+    fixed = services.import_meters(None, plan, rows({**base, "multiplier": "100"}))
+    assert fixed.as_dict()["rejected"][0]["field"] == "meter_code"  # a meter with readings keeps its multiplier
+    moved = services.import_meters(None, plan, rows({**base, "calibration_due": "2028-01-31", "is_online": "否"}))
+    assert moved.as_dict()["accepted"] == 1
+    m.refresh_from_db()
+    assert (m.calibration_due, m.is_online, m.multiplier) == (dt.date(2028, 1, 31), False, Decimal(80))
+    # the multiplier scales the account
+    acc = next(e for e in accounts.compute(plan, 2024)["enterprises"] if e["uscc"] == CERAMICS)
+    assert acc["energy_tce"] == pytest.approx(80 * E_TCE)
+
+
+def test_the_meter_table_shows_missing_intervals_of_the_last_week(works, client):
+    plan = works["plan"]
+    meter = Meter.objects.get(meter_code="T-E")
+    meter.interval_minutes = 1440
+    meter.save()
+    today = dt.datetime.now(BJ).replace(hour=0, minute=0, second=0, microsecond=0)
+    services.ingest_readings(
+        plan, rows(*({"meter_code": "T-E", "reading_time": (today - dt.timedelta(days=d)).isoformat(), "quantity": "1"}
+                     for d in (0, 1, 2, 4, 5, 6)))
+    )  # fmt: skip
+    client.force_login(works["manager"])
+    html = client.get(f"/enterprises/{CERAMICS}/").content.decode()
+    assert ">1 / 7</span>" in html  # one of the seven daily intervals is missing
