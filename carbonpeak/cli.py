@@ -185,6 +185,12 @@ def cmd_meters(args) -> int:
 
         print(json.dumps(check_silent_meters(_county(args.plan)), ensure_ascii=False))
         return 0
+    if args.meters_cmd == "rollups":
+        _django()
+        from carbonpeak.enterprises.services import rebuild_rollups
+
+        print(json.dumps({"rollups": rebuild_rollups(_county(args.plan))}))
+        return 0
     return _import("meters", args)
 
 
@@ -405,6 +411,8 @@ def build_parser() -> argparse.ArgumentParser:
         x.add_argument("--plan")
         if name == "meters":
             x = msub.add_parser("check", help="open/close alerts for meters silent > 3 working days (for cron)")
+            x.add_argument("--plan")
+            x = msub.add_parser("rollups", help="rebuild every monthly roll-up from the readings (after a crash)")
             x.add_argument("--plan")
         mp.set_defaults(func=fn)
     w = sub.add_parser("worker", help="run queued background tasks (scenario runs)")

@@ -89,7 +89,9 @@ def test_script_contract(county):
     code, out, _ = call(tmp, "meters", "check")
     assert code == 0 and sorted(out["opened"]) == ["B-001", "C-001", "E-001"]
     code, out, _ = call(tmp, "meters", "check")
-    assert out == {"opened": [], "closed": []}
+    assert out == {"opened": [], "closed": [], "notify_failed": []}
+    code, out, _ = call(tmp, "meters", "rollups")
+    assert code == 0 and out["rollups"] >= 1
 
 
 def test_unreadable_files_exit_2(county):

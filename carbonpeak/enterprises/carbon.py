@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from carbonpeak.accounting.fetch import core_factor_set
 from carbonpeak.accounting.services import default_factor_set
+from carbonpeak.accounts.models import User
 from carbonpeak.audit.services import actor_label, record
 from carbonpeak.core.ceff import carbon_efficiency
 from carbonpeak.enterprises import accounts, industry
@@ -206,8 +207,12 @@ def _parse_va(raw: Any, issues: Issues) -> Decimal | None:
         return None
 
 
-def submit(actor: Any, ent: Enterprise, year: Any, value_added: Any, note: str = "") -> CarbonAccount:
-    require_edit(actor, ent)
+def submit(
+    actor: Any, ent: Enterprise, year: Any, value_added: Any, note: str = "", *, label: str = ""
+) -> CarbonAccount:
+    """A new version for review. ``actor`` None is an import on the enterprise's behalf (``label`` names it)."""
+    if actor is not None:
+        require_edit(actor, ent)
     issues = Issues()
     try:
         year = int(year)
@@ -256,14 +261,24 @@ def submit(actor: Any, ent: Enterprise, year: Any, value_added: Any, note: str =
             grade=g["grade"] if g else None,
             grade_detail=g,
             note=note.strip(),
-            submitted_by_label=actor_label(actor),
+            submitted_by=actor if isinstance(actor, User) else None,
+            submitted_by_label=label or actor_label(actor),
         )
         record(actor, "carbon_account.submit", ca, None, {"year": year, "version": ca.version, "sha256": sha})
     return ca
 
 
-def _reviewable(ca: CarbonAccount) -> CarbonAccount:
+def _reviewable(ca: CarbonAccount, actor: Any) -> CarbonAccount:
     locked = CarbonAccount.objects.select_for_update().get(pk=ca.pk)
+    if locked.submitted_by_id is not None and locked.submitted_by_id == getattr(actor, "pk", None):
+        issues = Issues()
+        issues.add(
+            "same_person",
+            "reviewer",
+            "提交人不能审核自己提交的碳账户，请由另一位工作人员审核",
+            "reviewer: the person who submitted a version cannot review it",
+        )
+        issues.raise_if_errors()
     if locked.status != AccountStatus.SUBMITTED:
         issues = Issues()
         issues.add(
@@ -280,7 +295,7 @@ def return_account(actor: Any, ca: CarbonAccount, comment: str) -> CarbonAccount
         issues.add("required", "comment", "退回时请填写审核意见", "comment: say what must change")
         issues.raise_if_errors()
     with transaction.atomic():
-        ca = _reviewable(ca)
+        ca = _reviewable(ca, actor)
         ca.status = AccountStatus.RETURNED
         ca.review_comment = comment.strip()
         ca.reviewed_by_label = actor_label(actor)
@@ -293,7 +308,7 @@ def return_account(actor: Any, ca: CarbonAccount, comment: str) -> CarbonAccount
 def approve(actor: Any, ca: CarbonAccount, comment: str = "") -> CarbonAccount:
     require_office(actor)
     with transaction.atomic():
-        ca = _reviewable(ca)
+        ca = _reviewable(ca, actor)
         ca.status = AccountStatus.APPROVED
         ca.review_comment = (comment or "").strip()
         ca.reviewed_by_label = actor_label(actor)

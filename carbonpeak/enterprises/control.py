@@ -10,7 +10,9 @@ Projection of a year from its complete months 1..m (never a month still running)
 data, ``projected = YTD × last year's total ÷ last year's months 1..m`` (the enterprise's own seasonal
 profile); without it, ``YTD × 12 ÷ m``. The county total is estimated as last approved inventory's total −
 the monitored enterprises' total that year + their projected total this year (the part not monitored is held
-at its last inventory value); energy is comprehensive consumption on the calorific basis throughout.
+at its last inventory value; an enterprise monitored only since that year is already inside the total, so
+only enterprises with data in the inventory year carry a change); energy is comprehensive consumption on the
+calorific basis throughout.
 """
 
 from __future__ import annotations
@@ -165,8 +167,13 @@ def county_warning(plan: Plan, year: int, now: dt.datetime | None = None) -> dic
     else:
         res = results_of(inv)
         inv_total = res["energy"]["calorific"]["total_tce"]
-        monitored_then = sum(e["energy_tce"] for e in accounts.compute(plan, inv.year)["enterprises"])
-        monitored_now = sum(projected)
+        then = {e["id"]: e["energy_tce"] for e in accounts.compute(plan, inv.year)["enterprises"]}
+        # only enterprises monitored in the inventory year carry their change; one monitored only since then is
+        # already inside the inventory's total (its projection is not added again) and is listed apart
+        compared = [r for r in ent["enterprises"] if then.get(r["id"], 0) > 0]
+        newly = [r for r in ent["enterprises"] if then.get(r["id"], 0) == 0 and (r["projected_tce"] or 0) > 0]
+        monitored_then = sum(then[r["id"]] for r in compared)
+        monitored_now = sum(r["projected_tce"] for r in compared)
         estimate = inv_total - monitored_then + monitored_now
         out.update(
             {
@@ -175,6 +182,7 @@ def county_warning(plan: Plan, year: int, now: dt.datetime | None = None) -> dic
                 "monitored_inventory_year_tce": monitored_then,
                 "monitored_projected_tce": monitored_now,
                 "estimated_total_tce": estimate,
+                "newly_monitored": [{"name": r["name"], "projected_tce": r["projected_tce"]} for r in newly],
             }
         )
     budget = control.energy_total_budget_tce if control else None
@@ -377,11 +385,12 @@ def approve_project(
     except (TypeError, ValueError, AssertionError):
         issues.add("invalid", "expected_year", "预计投产年份无效", "expected_year: a year")
         ey = None
-    if ReviewProject.objects.filter(plan=plan, approval_ref=(approval_ref or "").strip()).exists():
-        issues.add("duplicate", "approval_ref", "该文号的项目已登记", "approval_ref: already recorded")
     issues.raise_if_errors()
     with transaction.atomic():
         Plan.objects.select_for_update().get(pk=plan.pk)
+        if ReviewProject.objects.filter(plan=plan, approval_ref=approval_ref.strip()).exists():  # under the lock
+            issues.add("duplicate", "approval_ref", "该文号的项目已登记", "approval_ref: already recorded")
+            issues.raise_if_errors()
         p = ReviewProject.objects.create(
             plan=plan,
             name=name.strip(),

@@ -144,10 +144,10 @@ def load(plan, office, out: TextIO) -> None:
     # 2024 accounts approved; the ceramics works' 2025 account waits for review
     for name, _cls, _t, _c, _g25, _g, va in ENTERPRISES:
         ent = ents[name]
-        ca = carbon.submit(office, ent, 2024, str(va), "演示")
+        ca = carbon.submit(None, ent, 2024, str(va), "演示", label="企业填报（演示导入）")
         carbon.approve(office, ca, "演示：审定")
         if name == "茶陵县湘东陶瓷有限公司":
-            carbon.submit(office, ent, 2025, str(round(va * 1.05)), "演示")
+            carbon.submit(user, ent, 2025, str(round(va * 1.05)), "演示")
     # this year's budgets: last year's consumption × a factor chosen to show each light
     last = {e["id"]: e["energy_tce"] for e in carbon.accounts.compute(plan, this_year - 1)["enterprises"]}
     factor = {"茶陵县华峰水泥有限公司": 1.03, "茶陵县湘东陶瓷有限公司": 1.0, "茶陵县星联电子科技有限公司": 1.02}

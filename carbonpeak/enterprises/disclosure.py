@@ -86,8 +86,21 @@ def key_user_rows(plan: Plan, year: int) -> list[dict[str, Any]]:
     return rows
 
 
-def publish_list(actor: Any, plan: Plan, year: int) -> PublishedList:
+def publish_list(actor: Any, plan: Plan, year: Any) -> PublishedList:
+    """Only a year that has ended (Beijing time) can be published: a running year would put partial figures on
+    the public list."""
     require_office(actor)
+    from carbonpeak.enterprises.rollups import BEIJING
+    from carbonpeak.validation import Issues
+
+    issues = Issues()
+    try:
+        year = int(str(year).strip())
+        if not 2000 <= year < timezone.now().astimezone(BEIJING).year:
+            raise ValueError
+    except ValueError:
+        issues.add("invalid", "year", "只能公布已结束的年度", "year: only a year that has ended can be published")
+        issues.raise_if_errors()
     rows = key_user_rows(plan, year)
     pl = PublishedList.objects.create(plan=plan, year=year, rows=rows, published_by_label=actor_label(actor))
     record(actor, "key_user_list.publish", pl, None, {"year": year, "enterprises": len(rows)})

@@ -237,6 +237,9 @@ class CarbonAccount(models.Model):
     grade_detail = models.JSONField(null=True, blank=True)
     note = models.TextField(_("企业说明"), blank=True)
     review_comment = models.TextField(_("审核意见"), blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     submitted_by_label = models.CharField(max_length=150)
     submitted_at = models.DateTimeField(auto_now_add=True)
     reviewed_by_label = models.CharField(max_length=150, blank=True)

@@ -14,7 +14,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -49,29 +49,44 @@ def working_days_between(a: dt.datetime, b: dt.datetime) -> int:
 
 
 def check_silent_meters(plan: Plan, now: dt.datetime | None = None, notify_by_mail: bool = True) -> dict[str, Any]:
-    """Open alerts for online meters silent for more than SILENT_WORKING_DAYS working days (and e-mail each
-    new one once, after commit); close the alerts of meters that report again."""
+    """Open alerts for online meters silent for more than SILENT_WORKING_DAYS working days; close the alerts of
+    meters that report again or are no longer read online; then e-mail every open alert not yet notified
+    (a failed e-mail is retried at the next check; one failure does not stop the others)."""
     now = now or timezone.now()
-    meters = Meter.objects.filter(enterprise__plan=plan, is_online=True).annotate(last=Max("readings__reading_time"))
+    # the last reading per meter from the monthly roll-ups (a few rows per meter, not the readings table)
+    meters = Meter.objects.filter(enterprise__plan=plan).annotate(last=Max("rollups__last_reading_at"))
     opened, closed = [], []
     with transaction.atomic():
         open_alerts = {
             a.meter_id: a
-            for a in MeterAlert.objects.filter(meter__enterprise__plan=plan, kind="silent", resolved_at__isnull=True)
+            for a in MeterAlert.objects.select_for_update().filter(
+                meter__enterprise__plan=plan, kind="silent", resolved_at__isnull=True
+            )
         }
         for m in meters:
-            silent = m.last is None or working_days_between(m.last, now) > SILENT_WORKING_DAYS
+            silent = m.is_online and (m.last is None or working_days_between(m.last, now) > SILENT_WORKING_DAYS)
             alert = open_alerts.get(m.pk)
             if silent and alert is None:
-                a = MeterAlert.objects.create(meter=m, kind="silent", last_reading_at=m.last)
+                try:
+                    with transaction.atomic():
+                        MeterAlert.objects.create(meter=m, kind="silent", last_reading_at=m.last)
+                except IntegrityError:  # a concurrent check opened it
+                    continue
                 opened.append(m.meter_code)
-                if notify_by_mail:
-                    transaction.on_commit(lambda a=a: notify(a))
             elif not silent and alert is not None:
                 alert.resolved_at = now
                 alert.save(update_fields=["resolved_at"])
                 closed.append(m.meter_code)
-    return {"opened": opened, "closed": closed}
+    failed = []
+    if notify_by_mail:
+        for a in MeterAlert.objects.filter(
+            meter__enterprise__plan=plan, resolved_at__isnull=True, notified_at__isnull=True
+        ).select_related("meter"):
+            try:
+                notify(a)
+            except Exception:  # noqa: BLE001 - the mail server's failure must not stop the check; retried later
+                failed.append(a.meter.meter_code)
+    return {"opened": opened, "closed": closed, "notify_failed": failed}
 
 
 def gaps(meter: Meter, start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
@@ -180,14 +195,21 @@ def request_correction(actor: Any, meter: Meter, reading_time: Any, new_quantity
             "pending", "reading_time", "该读数已有待审核的更正申请", "reading_time: a correction is already pending"
         )
     issues.raise_if_errors()
-    c = ReadingCorrection.objects.create(
-        meter=meter,
-        reading_time=t,
-        old_quantity=reading.quantity,
-        new_quantity=q,
-        reason=reason.strip(),
-        requested_by_label=actor_label(actor),
-    )
+    try:
+        with transaction.atomic():
+            c = ReadingCorrection.objects.create(
+                meter=meter,
+                reading_time=t,
+                old_quantity=reading.quantity,
+                new_quantity=q,
+                reason=reason.strip(),
+                requested_by_label=actor_label(actor),
+            )
+    except IntegrityError:  # a concurrent request for the same reading won the race
+        issues.add(
+            "pending", "reading_time", "该读数已有待审核的更正申请", "reading_time: a correction is already pending"
+        )
+        issues.raise_if_errors()
     record(actor, "reading_correction.request", c, {"quantity": str(reading.quantity)}, {"quantity": str(q)})
     return c
 

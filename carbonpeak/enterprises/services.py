@@ -452,6 +452,27 @@ def ingest_readings(
     return rep
 
 
+def rebuild_rollups(plan: Plan) -> int:
+    """Recompute every roll-up of the county from its readings (repairs roll-ups left stale by a crash between
+    an ingest's commit and its refresh); meter by meter, each under its lock."""
+    from django.db.models import Max, Min
+
+    n = 0
+    spans = (
+        Reading.objects.filter(meter__enterprise__plan=plan)
+        .values("meter_id")
+        .annotate(lo=Min("reading_time"), hi=Max("reading_time"))
+    )
+    for s in spans:
+        with transaction.atomic():
+            list(Meter.objects.select_for_update().filter(pk=s["meter_id"]).values_list("pk", flat=True))
+            from carbonpeak.enterprises.models import MonthlyRollup
+
+            MonthlyRollup.objects.filter(meter_id=s["meter_id"]).delete()
+            n += rollups.refresh([(s["meter_id"], s["lo"]), (s["meter_id"], s["hi"])])
+    return n
+
+
 def refresh_rollups(keys: Iterable[tuple[int, dt.datetime]]) -> None:
     """Refresh the monthly roll-ups of the touched meters, with those meters locked (in id order), so that
     concurrent ingests of one meter refresh one after the other and the last one reads every committed row."""

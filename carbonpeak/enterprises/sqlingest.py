@@ -24,11 +24,13 @@ from django.utils import timezone
 
 from carbonpeak.enterprises import services
 from carbonpeak.enterprises.models import Meter, MonthlyRollup, Reading
-from carbonpeak.enterprises.tables import Report, Unreadable, _check_header
+from carbonpeak.enterprises.tables import Report, _check_header
 
 MAX_COLUMNS = 200
 TEMP_TABLES = ("cp_raw", "cp_checked", "cp_valid")
 _OTHER_SPACE = re.compile(r"[^\S \n\r]|\r(?!\n)")
+MAX_LINE = 1000  # longer lines (huge fields) take the row path, which decides them exactly
+_LONG_LINE = re.compile(r"[^\n]{" + str(MAX_LINE + 1) + "}")
 
 
 def eligible(data: bytes, name: str = "") -> bool:
@@ -41,7 +43,12 @@ def eligible(data: bytes, name: str = "") -> bool:
     except UnicodeDecodeError:
         return False
     # whitespace other than space and CRLF line ends: the row path strips it (str.strip), the SQL would not
-    return _OTHER_SPACE.search(text) is None
+    if _OTHER_SPACE.search(text) is not None or _LONG_LINE.search(text) is not None:
+        return False
+    head = text.lstrip("\ufeff").partition("\n")[0].rstrip("\r").split(",")
+    names = [h.strip() for h in head if h.strip()]
+    # a repeated column name: the row path's zip() lets a short row take the first occurrence; keep it there
+    return len(head) <= MAX_COLUMNS and len(names) == len(set(names))
 
 
 def _time_check() -> str:
@@ -87,8 +94,10 @@ def ingest_csv(plan, data: bytes, source: str, meters: dict[str, Meter] | None =
     head, _, body = text.partition("\n")
     header = [h.strip() for h in head.rstrip("\r").split(",")]
     _check_header(header, services.READING_COLUMNS)
-    if len(header) > MAX_COLUMNS:
-        raise Unreadable("列数过多", "too many columns")
+    # COPY takes its line-end style from the first line and refuses a mixture: one style, and a final newline
+    body = body.replace("\r\n", "\n")
+    if body and not body.endswith("\n"):
+        body += "\n"
     pos = {h: i + 1 for i, h in enumerate(header) if h}  # 1-based; a repeated name keeps the last, as the row path
     others = [p for h, p in pos.items() if h not in services.READING_COLUMNS]
     if meters is None:
@@ -124,7 +133,7 @@ def ingest_csv(plan, data: bytes, source: str, meters: dict[str, Meter] | None =
             "ON COMMIT DROP"
         )
         with cur.cursor.copy("COPY cp_raw (txt) FROM STDIN") as cp:
-            cp.write(body if body.endswith("\n") or not body else body + "\n")
+            cp.write(body)
         # the row path's rules in its order: the first failing rule is the row's error. A line whose named columns
         # are all empty is skipped (it keeps its number). MATERIALIZED: each expression is computed once.
         cur.execute(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -19,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from carbonpeak.accounts.choices import Role
-from carbonpeak.enterprises import accounts, carbon, control, disclosure, industry, monitoring, services, sqlingest
+from carbonpeak.enterprises import accounts, carbon, control, disclosure, industry, monitoring, sqlingest
 from carbonpeak.enterprises.choices import AccountStatus, CorrectionStatus, ProjectStatus
 from carbonpeak.enterprises.models import (
     Benchmark,
@@ -254,7 +255,7 @@ def detail(request, uscc: str):
     versions = list(CarbonAccount.objects.filter(enterprise=ent, year=year).order_by("-version"))
     current = next((v for v in versions if v.status == AccountStatus.APPROVED), None)
     provisional = None
-    if current is None and versions and versions[0].grade_detail:
+    if current is None and versions and versions[0].status == AccountStatus.SUBMITTED and versions[0].grade_detail:
         provisional = versions[0].grade_detail
     budget = EnergyBudget.objects.filter(enterprise=ent, year=_this_year()).first()
     warn = next((r for r in control.enterprise_warnings(plan, _this_year())["enterprises"] if r["id"] == ent.pk), None)
@@ -301,10 +302,14 @@ def detail(request, uscc: str):
     )
 
 
+_NAIVE_LOCAL = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2})?")
+
+
 def _local_time(raw: str | None) -> str:
-    """A ``datetime-local`` form value is Beijing time; anything with an offset passes through."""
+    """A ``datetime-local`` form value (no offset) is Beijing time; any other text is passed on unchanged and
+    judged by the ingest's own grammar."""
     raw = (raw or "").strip()
-    if raw and services.parse_time(raw) is None:
+    if _NAIVE_LOCAL.fullmatch(raw):
         try:
             return dt.datetime.fromisoformat(raw).replace(tzinfo=BEIJING).isoformat()
         except ValueError:
@@ -406,7 +411,7 @@ def dual_control(request):
                 p = get_object_or_404(ReviewProject, plan=plan, pk=request.POST.get("id"))
                 control.set_project_status(request.user, p, request.POST.get("status", ""))
             elif action == "publish":
-                disclosure.publish_list(request.user, plan, int(request.POST.get("year", year)))
+                disclosure.publish_list(request.user, plan, request.POST.get("year", ""))
                 return redirect("enterprises:public")
         except ValidationFailed as exc:
             return _failed(request, exc.issues, back)
@@ -453,8 +458,15 @@ def _set_budget(request, plan, year: int) -> None:
             )
         )
         raise ValidationFailed(issues) from None
-    b, created = EnergyBudget.objects.update_or_create(enterprise=ent, year=year, defaults={"budget_tce": v})
-    record(request.user, "energy_budget.set", b, None, {"enterprise": ent.uscc, "year": year, "budget_tce": str(v)})
+    old = EnergyBudget.objects.filter(enterprise=ent, year=year).values_list("budget_tce", flat=True).first()
+    b, _created = EnergyBudget.objects.update_or_create(enterprise=ent, year=year, defaults={"budget_tce": v})
+    record(
+        request.user,
+        "energy_budget.set",
+        b,
+        None if old is None else {"budget_tce": str(old)},
+        {"enterprise": ent.uscc, "year": year, "budget_tce": str(v)},
+    )
 
 
 def _set_county(request, plan, year: int) -> None:
@@ -489,8 +501,11 @@ def _set_county(request, plan, year: int) -> None:
             )
     if issues:
         raise ValidationFailed(issues)
+    prev = CountyControl.objects.filter(plan=plan, year=year).values(*vals).first()
     c, _created = CountyControl.objects.update_or_create(plan=plan, year=year, defaults=vals)
-    record(request.user, "county_control.set", c, None, {k: None if v is None else str(v) for k, v in vals.items()})
+    text = {k: None if v is None else str(v) for k, v in vals.items()}
+    before = None if prev is None else {k: None if v is None else str(v) for k, v in prev.items()}
+    record(request.user, "county_control.set", c, before, text)
 
 
 # --- benchmarks -----------------------------------------------------------------------------------------------

@@ -104,22 +104,9 @@ class Migration(migrations.Migration):
             "SELECT meter_id, reading_time, quantity, source, received_at FROM enterprises_reading",
             migrations.RunSQL.noop,
         ),
-        migrations.DeleteModel(name="ReadingCorrection"),
-        migrations.DeleteModel(name="Reading"),
-        migrations.RenameModel(old_name="ReadingV2", new_name="Reading"),
-        migrations.AlterField(
-            model_name="reading",
-            name="meter",
-            field=models.ForeignKey(
-                db_constraint=False,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="readings",
-                to="enterprises.meter",
-            ),
-        ),
         # --- corrections ----------------------------------------------------------------------------------
         migrations.CreateModel(
-            name="ReadingCorrection",
+            name="ReadingCorrectionV2",
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
                 ("reading_time", models.DateTimeField(verbose_name="时段结束时间")),
@@ -142,7 +129,9 @@ class Migration(migrations.Migration):
                 (
                     "meter",
                     models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="corrections", to="enterprises.meter"
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="corrections_v2",
+                        to="enterprises.meter",
                     ),
                 ),
             ],
@@ -156,5 +145,34 @@ class Migration(migrations.Migration):
                     ),
                 ],
             },
+        ),
+        migrations.RunSQL(  # keep every correction request: its reading becomes (meter, time, stored value)
+            "INSERT INTO enterprises_readingcorrectionv2 (reading_time, old_quantity, new_quantity, reason, status, "
+            "requested_by_label, reviewed_by_label, review_note, created_at, reviewed_at, meter_id) "
+            "SELECT r.reading_time, r.quantity, c.new_quantity, c.reason, c.status, c.requested_by_label, "
+            "c.reviewed_by_label, c.review_note, c.created_at, c.reviewed_at, r.meter_id "
+            "FROM enterprises_readingcorrection c JOIN enterprises_reading r ON r.id = c.reading_id",
+            migrations.RunSQL.noop,
+        ),
+        migrations.DeleteModel(name="ReadingCorrection"),
+        migrations.DeleteModel(name="Reading"),
+        migrations.RenameModel(old_name="ReadingV2", new_name="Reading"),
+        migrations.RenameModel(old_name="ReadingCorrectionV2", new_name="ReadingCorrection"),
+        migrations.AlterField(
+            model_name="readingcorrection",
+            name="meter",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="corrections", to="enterprises.meter"
+            ),
+        ),
+        migrations.AlterField(
+            model_name="reading",
+            name="meter",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="readings",
+                to="enterprises.meter",
+            ),
         ),
     ]

@@ -5,6 +5,45 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def build_rollups(apps, schema_editor):
+    """The monthly roll-ups of every reading already stored (the ingest keeps them from now on)."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from django.db.models import Count, DateTimeField, ExpressionWrapper, F, Max, Q, Sum
+    from django.db.models.functions import TruncMonth
+
+    Reading = apps.get_model("enterprises", "Reading")
+    MonthlyRollup = apps.get_model("enterprises", "MonthlyRollup")
+    bj = ZoneInfo("Asia/Shanghai")
+    shifted = ExpressionWrapper(F("reading_time") - dt.timedelta(microseconds=1), output_field=DateTimeField())
+    rows = (
+        Reading.objects.annotate(month=TruncMonth(shifted, tzinfo=bj))
+        .values("meter_id", "month")
+        .annotate(
+            q=Sum("quantity"),
+            n=Count("reading_time"),
+            manual=Count("reading_time", filter=Q(source="manual")),
+            last=Max("reading_time"),
+        )
+    )
+    objs = []
+    for r in rows.iterator():
+        m = r["month"]
+        m = m.astimezone(bj).date() if isinstance(m, dt.datetime) else m
+        objs.append(
+            MonthlyRollup(
+                meter_id=r["meter_id"],
+                month=m,
+                quantity=r["q"],
+                readings=r["n"],
+                manual_readings=r["manual"],
+                last_reading_at=r["last"],
+            )
+        )
+    MonthlyRollup.objects.bulk_create(objs, batch_size=2000)
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("enterprises", "0003_readings_composite_key"),
@@ -298,4 +337,5 @@ class Migration(migrations.Migration):
                 condition=models.Q(("balance_tce__gte", 0)), name="enterprises_headroom_nonnegative"
             ),
         ),
+        migrations.RunPython(build_rollups, migrations.RunPython.noop),
     ]

@@ -282,7 +282,11 @@ def test_silent_meters_raise_one_alert_and_close_it_when_data_returns(registry):
             ]
         ),
     )
-    assert check_silent_meters(registry, dt.datetime(2024, 3, 6, 9, tzinfo=bj)) == {"opened": [], "closed": []}
+    assert check_silent_meters(registry, dt.datetime(2024, 3, 6, 9, tzinfo=bj)) == {
+        "opened": [],
+        "closed": [],
+        "notify_failed": [],
+    }
     r = check_silent_meters(registry, dt.datetime(2024, 3, 7, 9, tzinfo=bj))
     assert sorted(r["opened"]) == ["C-001", "E-001", "G-001"]
     assert check_silent_meters(registry, dt.datetime(2024, 3, 8, 9, tzinfo=bj))["opened"] == []  # still one each
@@ -291,7 +295,7 @@ def test_silent_meters_raise_one_alert_and_close_it_when_data_returns(registry):
         registry, rows({"meter_code": "E-001", "reading_time": "2024-03-08T08:00:00+08:00", "quantity": "1"})
     )
     r = check_silent_meters(registry, dt.datetime(2024, 3, 8, 9, tzinfo=bj))
-    assert r == {"opened": [], "closed": ["E-001"]}
+    assert r == {"opened": [], "closed": ["E-001"], "notify_failed": []}
     # gaps: two of the four quarter-hours after 12:00 are missing
     from carbonpeak.enterprises.models import Meter
 

@@ -127,3 +127,18 @@ def test_benchmark_upload_page(works, client):  # noqa: F811
     r = client.post("/enterprises/benchmarks/", {"file": f})
     assert "接收 1 条，重复 0 条，拒绝 1 条" in r.content.decode()
     assert carbon.benchmark_for(works["plan"], "3071", 2024).intensity == "1.5"
+
+
+def test_only_a_closed_year_can_be_published(works, client):  # noqa: F811
+    from django.utils import timezone
+
+    from carbonpeak.enterprises.models import PublishedList
+
+    client.force_login(works["office"])
+    this_year = timezone.now().year
+    for bad in ("abc", str(this_year + 1), str(this_year)):
+        r = client.post("/enterprises/dual-control/", {"action": "publish", "year": bad})
+        assert r.status_code == 422 and "year" in r.content.decode(), bad
+    assert not PublishedList.objects.exists()
+    r = client.post("/enterprises/dual-control/", {"action": "publish", "year": str(this_year - 1)})
+    assert r.status_code == 302 and PublishedList.objects.get().year == this_year - 1

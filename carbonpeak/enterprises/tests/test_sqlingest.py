@@ -233,3 +233,30 @@ def test_the_sql_shortcuts_accept_exactly_what_the_patterns_accept():
     assert [t for t in times if sql_times[t] != bool(tre.fullmatch(t))] == []
     assert [q for q in quantities if sql_q[q] != bool(qre.fullmatch(q))] == []
     assert sum(sql_times.values()) > 300  # both sides of the boundary are exercised
+
+
+FILES = {
+    "lf": b"meter_code,reading_time,quantity\nS-E,2024-02-01T00:00:00+08:00,100\nS-E,2024-02-01T00:15:00+08:00,x\n",
+    "crlf_no_final": b"meter_code,reading_time,quantity\r\nS-E,2024-02-01T00:00:00+08:00,100\r\n"
+    b"S-E,2024-02-01T00:15:00+08:00,100",
+    "mixed": b"meter_code,reading_time,quantity\r\nS-E,2024-02-01T00:00:00+08:00,100\n"
+    b"S-E,2024-02-01T00:15:00+08:00,7\r\n",
+    "repeated_header": b"meter_code,reading_time,quantity,quantity\nS-E,2024-02-01T00:00:00+08:00,5\n",
+    "repeated_other": b"meter_code,reading_time,quantity,note,note\n,,,x\nS-E,2024-02-01T00:00:00+08:00,5,,\n",
+    "long_field": b"meter_code,reading_time,quantity\nS-E,2024-02-01T00:00:00+08:00,1." + b"0" * 20000 + b"\n",
+    "empty_header_name": b"meter_code,,reading_time,quantity\n,zz,,\nS-E,a,2024-02-01T00:00:00+08:00,5\n",
+    "header_only": b"meter_code,reading_time,quantity",
+}  # fmt: skip
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(FILES))
+def test_every_file_shape_gets_the_row_paths_answer(county, name):
+    data = FILES[name]
+    reset(county)
+    fast = sqlingest.ingest_file(county, data, "r.csv").as_dict()
+    fast_rows = stored()
+    reset(county)
+    slow = services.ingest_readings(county, read_rows(data, services.READING_COLUMNS)).as_dict()
+    assert fast == slow, name
+    assert fast_rows == stored(), name

@@ -383,12 +383,18 @@ def test_headroom_is_debited_on_approval_and_never_negative(works):
             office,
             plan,
             name="",
-            approval_ref="审〔2026〕1号",
+            approval_ref=" ",
             energy_tce="x",
             approved_on="2026-13-01",
             expected_year="y",
         )
     assert {i.field for i in e.value.issues} == {"name", "approval_ref", "energy_tce", "approved_on", "expected_year"}
+    with pytest.raises(ValidationFailed) as e:  # the same approval number twice (checked under the lock)
+        control.approve_project(
+            office, plan, name="重复", approval_ref="审〔2026〕1号", energy_tce="1", approved_on="2026-03-02",
+            expected_year=2027,
+        )  # fmt: skip
+    assert e.value.issues[0].field == "approval_ref"
     control.set_project_status(office, p, ProjectStatus.COMMISSIONED)  # commissioning keeps the debit
     assert control.headroom_balance(plan) == Decimal("400")
     with pytest.raises(ValidationFailed):
@@ -496,11 +502,15 @@ def test_published_list_is_frozen_and_the_report_renders(year2024, client):
     pl = disclosure.publish_list(office, plan, 2024)
     assert [(r["uscc"], r["grade"], r["source"]) for r in pl.rows] == [(CERAMICS, ca.grade, "approved_account")]
     # a later revision does not change what was published
-    services.ingest_readings(
-        plan, rows({"meter_code": "T-C", "reading_time": "2024-08-01T00:00:00+08:00", "quantity": "900"})
+    late = services.ingest_readings(
+        plan, rows({"meter_code": "T-C", "reading_time": "2024-08-15T00:00:00+08:00", "quantity": "900"})
     )
-    carbon.approve(office, carbon.submit(w["manager"], w["ent"], 2024, "1000"))
-    assert PublishedList.objects.get(pk=pl.pk).rows == pl.rows
+    assert late.accepted == 1
+    revised = carbon.submit(w["manager"], w["ent"], 2024, "1000")
+    carbon.approve(office, revised)
+    live = disclosure.key_user_rows(plan, 2024)
+    assert live[0]["account_version"] == revised.version and live[0]["energy_tce"] > pl.rows[0]["energy_tce"]
+    assert PublishedList.objects.get(pk=pl.pk).rows == pl.rows  # the published list keeps version 1
     page = client.get("/enterprises/key-users/?year=2024")  # public, no login
     assert page.status_code == 200 and "示例陶瓷厂" in page.content.decode()
     pdf = disclosure.account_pdf(carbon.current(w["ent"], 2024))
@@ -706,3 +716,63 @@ def test_the_meter_table_shows_missing_intervals_of_the_last_week(works, client)
     client.force_login(works["manager"])
     html = client.get(f"/enterprises/{CERAMICS}/").content.decode()
     assert ">1 / 7</span>" in html  # one of the seven daily intervals is missing
+
+
+def test_an_enterprise_monitored_only_since_the_inventory_year_is_not_counted_twice(two_years):
+    from carbonpeak.accounting.fetch import results_of
+
+    plan, office = two_years["plan"], two_years["office"]
+    inv = _approved_inventory(office, plan, 2023, "1000000")
+    before = control.county_warning(plan, 2024, NOW)["estimated_total_tce"]
+    services.ingest_readings(plan, monthly("O-E", 2024, {m: "500" for m in range(1, 7)}))  # new in 2024
+    out = control.county_warning(plan, 2024, NOW)
+    assert out["estimated_total_tce"] == pytest.approx(before, rel=1e-12)
+    assert before == pytest.approx(results_of(inv)["energy"]["calorific"]["total_tce"] + 120 * E_TCE, rel=1e-12)
+    assert [n["name"] for n in out["newly_monitored"]] == ["示例电子厂"]
+
+
+def test_the_submitter_cannot_review_their_own_account(year2024, make_user):
+    office, ent = year2024["office"], year2024["ent"]
+    ca = carbon.submit(office, ent, 2024, "1000", "filed on paper by the enterprise")
+    for review in (lambda: carbon.approve(office, ca), lambda: carbon.return_account(office, ca, "x")):
+        with pytest.raises(ValidationFailed) as e:
+            review()
+        assert e.value.issues[0].field == "reviewer"
+    colleague = make_user("office2", "office")
+    carbon.approve(colleague, ca)
+    ca.refresh_from_db()
+    assert (ca.status, ca.submitted_by, ca.reviewed_by_label) == ("approved", office, str(colleague))
+
+
+def test_a_failed_alert_mail_is_retried_and_offline_meters_close_their_alerts(works, monkeypatch):
+    plan = works["plan"]
+    now = dt.datetime(2024, 5, 10, 12, tzinfo=BJ)
+    for code in ("T-E", "T-C"):
+        services.ingest_readings(
+            plan, rows({"meter_code": code, "reading_time": "2024-05-06T10:00:00+08:00", "quantity": "1"})
+        )
+
+    def broken(*a, **k):
+        raise OSError("smtp down")
+
+    monkeypatch.setattr(monitoring, "send_mail", broken)
+    out = monitoring.check_silent_meters(plan, now)
+    assert set(out["opened"]) >= {"T-E", "T-C"} and set(out["notify_failed"]) >= {"T-E", "T-C"}
+    assert MeterAlert.objects.filter(notified_at__isnull=True).count() >= 2
+    monkeypatch.undo()
+    out = monitoring.check_silent_meters(plan, now + dt.timedelta(minutes=5))
+    assert out["opened"] == [] and out["notify_failed"] == []
+    assert not MeterAlert.objects.filter(resolved_at__isnull=True, notified_at__isnull=True).exists()  # retried
+    assert len([m for m in mail.outbox if "T-C" in m.subject]) == 1
+    Meter.objects.filter(meter_code="T-C").update(is_online=False)  # read by hand from now on
+    out = monitoring.check_silent_meters(plan, now + dt.timedelta(minutes=10))
+    assert out["closed"] == ["T-C"]
+
+
+def test_rollups_can_be_rebuilt_from_the_readings(year2024):
+    plan = year2024["plan"]
+    good = sorted(MonthlyRollup.objects.values_list("meter_id", "month", "quantity", "readings"))
+    MonthlyRollup.objects.filter(month__gte=dt.date(2024, 6, 1)).delete()  # as if a refresh never ran
+    MonthlyRollup.objects.filter(month=dt.date(2024, 1, 1)).update(quantity=Decimal(0))
+    assert services.rebuild_rollups(plan) == len(good)
+    assert sorted(MonthlyRollup.objects.values_list("meter_id", "month", "quantity", "readings")) == good
