@@ -11,6 +11,7 @@ from ninja import NinjaAPI
 from carbonpeak.accounting.api import router as accounting_router
 from carbonpeak.calc_api import router as calc_router
 from carbonpeak.enterprises.api import router as monitoring_router
+from carbonpeak.inclusion.api import router as inclusion_router
 from carbonpeak.plan.api import router as plan_router
 from carbonpeak.validation import ValidationFailed
 
@@ -38,3 +39,4 @@ api.add_router("/plans", plan_router)
 api.add_router("/calc", calc_router)
 api.add_router("/accounting", accounting_router)
 api.add_router("/monitoring", monitoring_router)
+api.add_router("/inclusion", inclusion_router)

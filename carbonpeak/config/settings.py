@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "carbonpeak.accounting",
     "carbonpeak.scenarios",
     "carbonpeak.enterprises",
+    "carbonpeak.inclusion",
     "django_tasks_db",
     "carbonpeak.web",
 ]

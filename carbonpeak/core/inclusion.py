@@ -177,3 +177,38 @@ def handle(case: dict[str, Any], fs: FactorSet) -> dict[str, Any]:
             f"inclusion:floor(reduction_g*points_per_gco2) per event, first ref counts{cap_txt}; exact decimal"
         ),
     }
+
+
+def reduction_per_quantity(kind: str, params: dict[str, Decimal]) -> Decimal:
+    """gCO2 reduced per unit of event quantity for a methodology kind (``household_electricity``: per kWh saved,
+    ``grid_gco2_per_kwh``)."""
+    with localcontext() as ctx:
+        ctx.prec = EXACT_PREC
+        ctx.traps[Inexact] = True
+        if kind == "per_event":
+            return params["gco2_per_event"]
+        if kind == "per_unit":
+            return params["gco2_per_unit"]
+        if kind == "distance":
+            base, mode = params["baseline_kgco2_per_km"], params["mode_kgco2_per_km"]
+            if mode > base:
+                raise ValueError("mode_kgco2_per_km exceeds baseline_kgco2_per_km: not a reduction")
+            return (base - mode) * units.G_PER_KG
+        if kind == "household_electricity":
+            return params["grid_gco2_per_kwh"]
+    raise ValueError(f"unknown methodology kind {kind!r}")
+
+
+def event_points(reduction_g: Decimal, points_per_gco2: Decimal) -> int:
+    """Points of one event: the reduction in grams × points per gram, floored to a whole point."""
+    with localcontext() as ctx:
+        ctx.prec = EXACT_PREC
+        ctx.traps[Inexact] = True
+        return int((reduction_g * points_per_gco2).to_integral_value(rounding=ROUND_FLOOR))
+
+
+def exact_product(a: Decimal, b: Decimal) -> Decimal:
+    with localcontext() as ctx:
+        ctx.prec = EXACT_PREC
+        ctx.traps[Inexact] = True
+        return a * b

@@ -1,0 +1,169 @@
+"""Scenarios and methodology versions: publishing checks the golden cases, sets the public-notice period and
+never touches an earlier version (events keep the version in force on their date)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from carbonpeak.audit.services import record
+from carbonpeak.core import inclusion as core
+from carbonpeak.inclusion import ledger
+from carbonpeak.inclusion.choices import MethodKind
+from carbonpeak.inclusion.models import AnomalyRule, Methodology, Scenario
+from carbonpeak.validation import Issues
+
+DEFAULTS = Path(__file__).resolve().parent.parent / "data" / "inclusion_defaults.json"
+NOTICE_DAYS = 7
+PARAMS = {
+    "per_event": ("gco2_per_event",),
+    "per_unit": ("gco2_per_unit",),
+    "distance": ("baseline_kgco2_per_km", "mode_kgco2_per_km"),
+    "household_electricity": ("grid_gco2_per_kwh",),
+}
+
+
+def publish_methodology(
+    actor: Any,
+    scenario: Scenario,
+    spec: dict[str, Any],
+    *,
+    notice_days: int = NOTICE_DAYS,
+    now: dt.datetime | None = None,
+) -> Methodology:
+    """A new version of ``spec["code"]``: every parameter with a value, unit and source; every golden case must
+    give its stated points; in force ``notice_days`` after publication."""
+    from carbonpeak.inclusion.awards import score
+
+    issues = Issues()
+    kind = spec.get("kind")
+    if kind not in MethodKind.values:
+        issues.add(
+            "invalid", "kind", f"方法学类型应为 {', '.join(MethodKind.values)}", f"kind: one of {MethodKind.values}"
+        )
+        issues.raise_if_errors()
+    params = spec.get("params") or {}
+    for name in PARAMS[kind]:
+        p = params.get(name)
+        try:
+            ok = (
+                isinstance(p, dict)
+                and Decimal(str(p["value"])).is_finite()
+                and Decimal(str(p["value"])) >= 0
+                and p.get("source")
+            )
+        except (InvalidOperation, KeyError):
+            ok = False
+        if not ok:
+            issues.add(
+                "invalid", f"params.{name}", f"参数 {name} 须有数值和来源", f"params.{name}: a value >= 0 and a source"
+            )
+    try:
+        ppg = Decimal(str(spec.get("points_per_gco2")))
+        assert ppg.is_finite() and ppg > 0
+    except (InvalidOperation, AssertionError):
+        issues.add("invalid", "points_per_gco2", "每克减排积分应为正数", "points_per_gco2: a positive number")
+    if not spec.get("golden_cases"):
+        issues.add("required", "golden_cases", "请至少提供一个校验算例", "golden_cases: at least one worked case")
+    issues.raise_if_errors()
+    now = now or timezone.now()
+    draft = Methodology(
+        scenario=scenario,
+        code=spec["code"],
+        kind=kind,
+        params=params,
+        points_per_gco2=str(ppg),
+        unit=spec.get("unit", ""),
+    )
+    if kind == "distance" and Decimal(str(params["mode_kgco2_per_km"]["value"])) > Decimal(
+        str(params["baseline_kgco2_per_km"]["value"])
+    ):
+        issues.add(
+            "invalid",
+            "params.mode_kgco2_per_km",
+            "出行方式排放高于基准，不是减排",
+            "params.mode_kgco2_per_km: above the baseline",
+        )
+        issues.raise_if_errors()
+    for i, case in enumerate(spec["golden_cases"]):
+        got = score(draft, Decimal(str(case["quantity"])))[1]
+        if got != int(case["points"]):
+            issues.add(
+                "golden_case",
+                f"golden_cases[{i}]",
+                f"校验算例 {case['quantity']} 应得 {case['points']} 分，实际 {got} 分",
+                f"golden_cases[{i}]: {case['quantity']} gives {got} points, not {case['points']}",
+            )
+    issues.raise_if_errors()
+    with transaction.atomic():
+        last = Methodology.objects.filter(scenario=scenario, code=spec["code"]).aggregate(v=Max("version"))["v"] or 0
+        m = Methodology.objects.create(
+            scenario=scenario,
+            code=spec["code"],
+            version=last + 1,
+            name=spec.get("name", spec["code"]),
+            kind=kind,
+            params=params,
+            points_per_gco2=str(ppg),
+            unit=spec.get("unit", ""),
+            golden_cases=spec["golden_cases"],
+            published_at=now,
+            effective_from=(now + dt.timedelta(days=notice_days)).date(),
+            source=spec.get("source") or "; ".join(str(p.get("source")) for p in params.values()),
+        )
+        record(
+            actor,
+            "methodology.publish",
+            m,
+            None,
+            {"code": m.code, "version": m.version, "effective_from": str(m.effective_from)},
+        )
+    return m
+
+
+def load_defaults(
+    actor: Any, plan, *, published_at: dt.datetime | None = None, notice_days: int = NOTICE_DAYS
+) -> list[Scenario]:
+    """The shipped scenarios and their first methodology versions (skips scenarios the county already has)."""
+    data = json.loads(DEFAULTS.read_text(encoding="utf-8"))
+    out = []
+    for s in data["scenarios"]:
+        sc, created = Scenario.objects.get_or_create(
+            plan=plan,
+            code=s["code"],
+            defaults={
+                "name": s["name"],
+                "consent_text": s["consent_text"],
+                "daily_cap_points": s.get("daily_cap_points"),
+                "monthly_cap_points": s.get("monthly_cap_points"),
+                "monthly_budget_points": s.get("monthly_budget_points"),
+                "inventory_share": Decimal(s.get("inventory_share", "0")),
+                "point_value_yuan": Decimal(s.get("point_value_yuan", "0")),
+            },
+        )
+        out.append(sc)
+        if not created:
+            continue
+        ledger.pool_account(sc)
+        for spec in s["methodologies"]:
+            publish_methodology(actor, sc, spec, notice_days=notice_days, now=published_at)
+        for r in s.get("anomaly_rules", []):
+            AnomalyRule.objects.create(
+                scenario=sc, methodology_code=r["methodology_code"], kind=r["kind"], value=r["value"]
+            )
+    return out
+
+
+def kwh_saving(baseline_kwh: Decimal, actual_kwh: Decimal) -> Decimal:
+    """Household electricity saving of a month: the baseline month minus this month, never below zero."""
+    return max(baseline_kwh - actual_kwh, Decimal(0))
+
+
+__all__ = ["core", "kwh_saving", "load_defaults", "publish_methodology"]
