@@ -23,6 +23,9 @@ DEMO_USERS = [
     ("jiaotong", "department", "transport", "县交通运输局 演示人员"),
     ("auditor", "auditor", None, "审计员（演示）"),
     ("qiye", "enterprise", None, "湘东陶瓷 能源管理员（演示）"),
+    ("jumin", "resident", None, "居民小李（演示）"),
+    ("shanghu", "merchant", None, "绿色生活超市 收银员（演示）"),
+    ("yunying", "operator", None, "县公交公司 数据对接员（演示）"),
 ]
 
 # (target code, year, quarter, value): illustrative only, the real 2021-2024 statistics are not public.
@@ -109,6 +112,9 @@ def load_demo(out: TextIO) -> None:
     from carbonpeak.enterprises import demo as enterprise_demo
 
     enterprise_demo.load(plan, User.objects.get(username="office"), out)
+    from carbonpeak.inclusion import demo as inclusion_demo
+
+    inclusion_demo.load(plan, User.objects.get(username="office"), out)
 
 
 # Illustrative parameters of the demo years (not official statistics): GDP at 2020 prices; the 2020 figure

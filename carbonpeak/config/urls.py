@@ -8,5 +8,6 @@ urlpatterns = [
     path("accounting/", include("carbonpeak.accounting.urls")),
     path("scenarios/", include("carbonpeak.scenarios.urls")),
     path("enterprises/", include("carbonpeak.enterprises.urls")),
+    path("inclusion/", include("carbonpeak.inclusion.urls")),
     path("", include("carbonpeak.web.urls")),
 ]

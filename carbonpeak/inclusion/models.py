@@ -155,6 +155,7 @@ class OperatorScope(models.Model):
     client = models.OneToOneField("accounts.ApiClient", on_delete=models.CASCADE, related_name="inclusion_scope")
     channel = models.CharField(_("渠道"), max_length=40)
     scenarios = models.ManyToManyField(Scenario, related_name="operators")
+    users = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="operator_scopes")
 
 
 class EventBatch(models.Model):

@@ -55,8 +55,11 @@ def _dashboard(plan: Plan) -> dict:
 @login_required
 @require_GET
 def dashboard(request):
-    if getattr(request.user, "role", None) == Role.ENTERPRISE:  # an energy manager's home is their enterprise
+    role = getattr(request.user, "role", None)
+    if role == Role.ENTERPRISE:  # an energy manager's home is their enterprise
         return redirect("enterprises:home")
+    if role in (Role.RESIDENT, Role.MERCHANT, Role.OPERATOR):  # 碳普惠 users land on their own pages
+        return redirect("inclusion:home")
     require_staff(request.user)
     plan = current_plan()
     body = cached(plan, "dashboard", lambda: render_to_string("web/_dashboard_body.html", _dashboard(plan)))

@@ -1,0 +1,331 @@
+"""碳普惠 pages: the resident's (phone-first: points, level, history, consent, rewards, household, export,
+delete), the merchant's (verify codes, settlements), the operator console (keys, batches, rejections) and the
+office's dashboard (budgets, methodologies, held events, report)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from carbonpeak.accounts.choices import Role
+from carbonpeak.accounts.models import User
+from carbonpeak.inclusion import awards, ledger, reports, services
+from carbonpeak.inclusion.choices import EventStatus
+from carbonpeak.inclusion.models import (
+    Consent,
+    Event,
+    EventBatch,
+    Merchant,
+    Methodology,
+    OperatorScope,
+    Redemption,
+    Resident,
+    Reward,
+    Scenario,
+)
+from carbonpeak.plan.permissions import is_office, require_office, require_staff
+from carbonpeak.validation import Issue, ValidationFailed
+from carbonpeak.web.views import current_plan
+
+
+def _failed(request, issues, back: str):
+    return render(request, "web/errors.html", {"errors": issues, "back": back}, status=422)
+
+
+def _resident(request) -> Resident | None:
+    return Resident.objects.filter(user=request.user, deleted_at__isnull=True).first()
+
+
+# --- resident ------------------------------------------------------------------------------------------------
+def join(request):
+    """Sign-up on a phone: a resident account and its carbon account, consent asked per scenario afterwards."""
+    plan = current_plan()
+    if request.method == "POST":
+        p = request.POST
+        issues = []
+        username = p.get("username", "").strip()
+        if not username or User.objects.filter(username=username).exists():
+            issues.append(Issue("invalid", "username", "用户名为空或已被使用", "username: empty or taken"))
+        user = User(username=username, role=Role.RESIDENT, display_name=p.get("display_name", "").strip()[:100])
+        try:
+            validate_password(p.get("password", ""), user)
+        except ValidationError as e:
+            issues.append(
+                Issue("invalid", "password", "密码：" + "；".join(e.messages), "password: " + "; ".join(e.messages))
+            )
+        if not p.get("agree"):
+            issues.append(
+                Issue("required", "agree", "请阅读并同意个人信息处理规则", "agree: accept the privacy notice")
+            )
+        if issues:
+            return _failed(request, issues, "/inclusion/join/")
+        try:
+            with transaction.atomic():  # the user and the carbon account together, or neither
+                user.set_password(p["password"])
+                user.save()
+                services.join(
+                    plan, user, p.get("display_name", ""), phone=p.get("phone", ""), community=p.get("community", "")
+                )
+        except ValidationFailed as exc:
+            return _failed(request, exc.issues, "/inclusion/join/")
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return redirect("inclusion:home")
+    return render(request, "inclusion/join.html", {"plan": plan})
+
+
+@login_required
+def home(request):
+    if is_office(request.user):
+        return redirect("inclusion:office")
+    r = _resident(request)
+    if r is None:
+        if request.user.role == Role.MERCHANT:
+            return redirect("inclusion:merchant")
+        if request.user.role == Role.OPERATOR:
+            return redirect("inclusion:operator")
+        return redirect("inclusion:join")
+    scenarios = list(Scenario.objects.filter(plan=r.plan))
+    if request.method == "POST":
+        sc = get_object_or_404(Scenario, plan=r.plan, pk=request.POST.get("scenario"))
+        if request.POST.get("action") == "grant":
+            services.grant(r, sc)
+        else:
+            services.revoke(r, sc)
+        return redirect("inclusion:home")
+    active = set(Consent.objects.filter(resident=r, revoked_at__isnull=True).values_list("scenario_id", flat=True))
+    life = services.lifetime_points(r)
+    name, to_next = services.level(life)
+    return render(
+        request,
+        "inclusion/home.html",
+        {
+            "plan": r.plan,
+            "r": r,
+            "balance": services.balance(r),
+            "level": name,
+            "to_next": to_next,
+            "lifetime": life,
+            "badges": services.badges(r),
+            "history": services.history(r, 20),
+            "scenarios": [{"s": s, "on": s.pk in active} for s in scenarios],
+            "held": Event.objects.filter(resident=r, status__in=[EventStatus.HELD, EventStatus.WAITING]).count(),
+        },
+    )
+
+
+@login_required
+def rewards(request):
+    r = _resident(request)
+    if r is None:
+        return redirect("inclusion:join")
+    if request.method == "POST":
+        rw = get_object_or_404(Reward, merchant__plan=r.plan, pk=request.POST.get("reward"))
+        try:
+            services.redeem(r, rw)
+        except ValidationFailed as exc:
+            return _failed(request, exc.issues, "/inclusion/rewards/")
+        return redirect("inclusion:rewards")
+    return render(
+        request,
+        "inclusion/rewards.html",
+        {
+            "plan": r.plan,
+            "balance": services.balance(r),
+            "rewards": Reward.objects.filter(
+                merchant__plan=r.plan, valid_until__gte=timezone.localdate()
+            ).select_related("merchant"),
+            "codes": Redemption.objects.filter(resident=r).select_related("reward__merchant").order_by("-id")[:20],
+        },
+    )
+
+
+@login_required
+def household(request):
+    r = _resident(request)
+    if r is None:
+        return redirect("inclusion:join")
+    invite = None
+    if request.method == "POST":
+        a = request.POST.get("action")
+        try:
+            if a == "create":
+                services.create_household(r, request.POST.get("name", ""))
+            elif a == "invite":
+                invite = services.invite(r)
+            elif a == "accept":
+                services.accept(r, request.POST.get("code", ""))
+            elif a == "optin":
+                r.leaderboard_opt_in = request.POST.get("on") == "1"
+                r.save(update_fields=["leaderboard_opt_in"])
+                if r.household:
+                    r.household.leaderboard_opt_in = r.leaderboard_opt_in
+                    r.household.save(update_fields=["leaderboard_opt_in"])
+        except ValidationFailed as exc:
+            return _failed(request, exc.issues, "/inclusion/household/")
+        if invite is None:
+            return redirect("inclusion:household")
+        r.refresh_from_db()
+    month = timezone.localdate().replace(day=1)
+    return render(
+        request,
+        "inclusion/household.html",
+        {
+            "plan": r.plan,
+            "r": r,
+            "summary": services.household_summary(r.household) if r.household else None,
+            "invite": invite,
+            "board_households": services.leaderboard(r.plan, month, "household"),
+            "board_communities": services.leaderboard(r.plan, month, "community"),
+        },
+    )
+
+
+@login_required
+def export(request):
+    r = _resident(request)
+    if r is None:
+        raise PermissionDenied
+    resp = HttpResponse(json.dumps(services.export(r), ensure_ascii=False, indent=1), content_type="application/json")
+    resp["Content-Disposition"] = f'attachment; filename="carbonpeak-{r.pseudonym}.json"'
+    return resp
+
+
+@login_required
+def delete(request):
+    r = _resident(request)
+    if r is None:
+        raise PermissionDenied
+    if request.method == "POST":
+        if request.POST.get("confirm", "").strip() != "注销":
+            return _failed(
+                request, [Issue("required", "confirm", "请输入“注销”确认", "confirm: type 注销")], "/inclusion/delete/"
+            )
+        services.delete_account(r)
+        from django.contrib.auth import logout
+
+        logout(request)
+        return render(request, "inclusion/deleted.html", {"plan": current_plan()})
+    return render(request, "inclusion/delete.html", {"plan": r.plan, "balance": services.balance(r)})
+
+
+# --- merchant --------------------------------------------------------------------------------------------------
+@login_required
+def merchant(request):
+    shops = (
+        list(Merchant.objects.filter(users=request.user))
+        if not is_office(request.user)
+        else list(Merchant.objects.all())
+    )
+    if not shops:
+        raise PermissionDenied
+    m = next((s for s in shops if str(s.pk) == request.GET.get("m", "")), shops[0])
+    verified = None
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "settle":
+                services.settle(request.user, m, request.POST.get("period", ""))
+            else:
+                verified = services.verify(request.user, m, request.POST.get("code", ""))
+        except ValidationFailed as exc:
+            return _failed(request, exc.issues, "/inclusion/merchant/")
+    return render(
+        request,
+        "inclusion/merchant.html",
+        {
+            "plan": m.plan,
+            "m": m,
+            "shops": shops,
+            "verified": verified,
+            "recent": Redemption.objects.filter(reward__merchant=m).select_related("reward").order_by("-id")[:30],
+            "settlements": m.settlements.order_by("-period"),
+            "balance": ledger.merchant_account(m).balance,
+            "is_office": is_office(request.user),
+            "period": timezone.localdate().strftime("%Y-%m"),
+        },
+    )
+
+
+# --- operator console ---------------------------------------------------------------------------------------------
+@login_required
+def operator(request):
+    if is_office(request.user):
+        scopes = list(OperatorScope.objects.select_related("client").prefetch_related("scenarios"))
+    else:
+        scopes = list(
+            OperatorScope.objects.filter(users=request.user).select_related("client").prefetch_related("scenarios")
+        )
+        if not scopes:
+            raise PermissionDenied
+    batches = (
+        EventBatch.objects.filter(client__in=[s.client for s in scopes]).select_related("client").order_by("-id")[:30]
+    )
+    rows = []
+    for b in batches:
+        r = b.result or {}
+        rows.append(
+            {"b": b, "r": r, "rejected": [e for e in r.get("events", []) if e.get("status") == "rejected"][:20]}
+        )
+    return render(request, "inclusion/operator.html", {"plan": current_plan(), "scopes": scopes, "rows": rows})
+
+
+# --- office ------------------------------------------------------------------------------------------------------
+@login_required
+def office(request):
+    require_staff(request.user)
+    plan = current_plan()
+    if request.method == "POST":
+        require_office(request.user)
+        a = request.POST.get("action")
+        try:
+            if a == "fund":
+                sc = get_object_or_404(Scenario, plan=plan, pk=request.POST.get("scenario"))
+                try:
+                    pts = int(request.POST.get("points", ""))
+                except ValueError:
+                    pts = 0
+                services.fund(request.user, sc, pts, request.POST.get("memo", "") or "预算")
+            elif a in ("release", "reject"):
+                ev = get_object_or_404(Event, scenario__plan=plan, pk=request.POST.get("event"))
+                awards.review(request.user, ev, a == "release", request.POST.get("reason", ""))
+        except ValidationFailed as exc:
+            return _failed(request, exc.issues, "/inclusion/office/")
+        return redirect("inclusion:office")
+    year = timezone.localdate().year
+    scenarios = []
+    for s in Scenario.objects.filter(plan=plan).annotate(
+        members=Count("consents", filter=Q(consents__revoked_at__isnull=True), distinct=True)
+    ):
+        scenarios.append(
+            {
+                "s": s,
+                "pool": ledger.pool_account(s).balance,
+                "waiting": s.events.filter(status=EventStatus.WAITING).count(),
+            }
+        )
+    return render(
+        request,
+        "inclusion/office.html",
+        {
+            "plan": plan,
+            "scenarios": scenarios,
+            "methods": Methodology.objects.filter(scenario__plan=plan)
+            .select_related("scenario")
+            .order_by("scenario_id", "code", "-version"),
+            "held": Event.objects.filter(scenario__plan=plan, status=EventStatus.HELD).select_related(
+                "scenario", "resident"
+            )[:50],
+            "report": reports.monthly(plan, year),
+            "is_office": is_office(request.user),
+            "today": dt.date.today(),
+        },
+    )
