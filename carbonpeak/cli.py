@@ -322,6 +322,47 @@ def cmd_client(args) -> int:
     return 0
 
 
+def cmd_inclusion(args) -> int:
+    """碳普惠 set-up: the shipped scenarios (first versions in force after the notice period) and operators."""
+    _django()
+    from carbonpeak.accounts.models import ApiClient, User
+    from carbonpeak.inclusion import config
+    from carbonpeak.inclusion.models import OperatorScope, Scenario
+
+    plan = _county(args.plan)
+    if args.inc_cmd == "setup":
+        made = config.load_defaults(None, plan)
+        print(json.dumps({"scenarios": [s.code for s in made]}, ensure_ascii=False))
+        return 0
+    client = ApiClient.objects.filter(name=args.client).first()
+    if client is None or client.role != "operator":
+        print(
+            "没有该数据运营方客户端（先 carbonpeak client add 名称 --role operator）/ no such operator client",
+            file=sys.stderr,
+        )
+        return 2
+    scenarios = list(Scenario.objects.filter(plan=plan, code__in=args.scenario))
+    if len(scenarios) != len(set(args.scenario)):
+        known = ", ".join(Scenario.objects.filter(plan=plan).values_list("code", flat=True))
+        print(f"--scenario：未知场景；可选 {known} / unknown scenario", file=sys.stderr)
+        return 2
+    scope, _ = OperatorScope.objects.update_or_create(client=client, defaults={"channel": args.channel})
+    scope.scenarios.set(scenarios)
+    for name in args.user or []:
+        u = User.objects.filter(username=name).first()
+        if u is None:
+            print(f"--user：没有用户 {name} / no user {name}", file=sys.stderr)
+            return 2
+        scope.users.add(u)
+    print(
+        json.dumps(
+            {"client": client.name, "channel": scope.channel, "scenarios": [s.code for s in scenarios]},
+            ensure_ascii=False,
+        )
+    )
+    return 0
+
+
 def cmd_user(args) -> int:
     _django()
     import secrets
@@ -454,6 +495,17 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--department", help="department code, e.g. dev_reform")
     x.add_argument("--plan")
     c.set_defaults(func=cmd_client)
+    inc = sub.add_parser("inclusion", help="碳普惠 scenarios and operators")
+    isub = inc.add_subparsers(dest="inc_cmd", required=True)
+    x = isub.add_parser("setup", help="load the shipped scenarios and methodologies (in force after 7 days' notice)")
+    x.add_argument("--plan")
+    x = isub.add_parser("operator", help="let an operator client send events for scenarios")
+    x.add_argument("client")
+    x.add_argument("--channel", required=True)
+    x.add_argument("--scenario", action="append", required=True)
+    x.add_argument("--user", action="append", help="a user who may see the operator console")
+    x.add_argument("--plan")
+    inc.set_defaults(func=cmd_inclusion)
     return p
 
 

@@ -15,23 +15,29 @@ in id order): duplicates, caps and budget are decided against committed state.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right, insort
 from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from carbonpeak.core import inclusion as core
 from carbonpeak.enterprises.services import parse_time
-from carbonpeak.inclusion import ledger
+from carbonpeak.inclusion import bulk, ledger
 from carbonpeak.inclusion.choices import EventStatus, TxnKind
 from carbonpeak.inclusion.config import kwh_saving
 from carbonpeak.inclusion.models import AnomalyRule, Consent, Event, HouseholdBaseline, Methodology, Resident, Scenario
 
 BEIJING = ZoneInfo("Asia/Shanghai")
+EVENT_COLUMNS = (
+    "scenario_id", "methodology_id", "resident_id", "ref", "channel", "quantity", "occurred_at", "date",
+    "duration_minutes", "reduction_g", "points", "points_due", "status", "reason", "batch_id", "reviewed_by_label",
+    "created_at",
+)  # fmt: skip
 MAX_BATCH = 10_000
 MAX_QUANTITY = Decimal(10) ** 9
 
@@ -209,7 +215,7 @@ def ingest(plan, rows: list[dict[str, Any]], channel: str, scenarios: list[Scena
 def _award_scenario(plan, sc: Scenario, items, channel: str, batch, res: Result) -> None:
     with transaction.atomic():
         pool = ledger.pool_account(sc)
-        accounts = {i[2].pk: ledger.resident_account(i[2]) for i in items}
+        accounts = ledger.resident_accounts(plan, {i[2].pk: i[2] for i in items})
         locked = ledger.lock([pool.pk, *(a.pk for a in accounts.values())])
         refs = {i[1] for i in items}
         stored = set(Event.objects.filter(scenario=sc, ref__in=refs).values_list("ref", flat=True))
@@ -235,16 +241,18 @@ def _award_scenario(plan, sc: Scenario, items, channel: str, batch, res: Result)
                 .annotate(p=Sum("points"))
             ):
                 month_used[r["resident_id"], m0] = r["p"]
-        burst = defaultdict(int)
+        # events per resident in the hour before each event (stored ones and this batch's), for the burst rule
+        times: dict[int, list[dt.datetime]] = defaultdict(list)
         if any(r.kind == AnomalyRule.Kind.BURST for r in rules):
             tmin = min(i[6] for i in items) - dt.timedelta(hours=1)
-            for r in (
-                Event.objects.filter(scenario=sc, resident_id__in=res_ids, occurred_at__gte=tmin)
-                .values("resident_id")
-                .annotate(n=Count("id"))
-            ):
-                burst[r["resident_id"]] = r["n"]
+            tmax = max(i[6] for i in items)
+            for rid, t in Event.objects.filter(
+                scenario=sc, resident_id__in=res_ids, occurred_at__gt=tmin, occurred_at__lte=tmax
+            ).values_list("resident_id", "occurred_at"):
+                insort(times[rid], t)
         budget_left = locked[pool.pk].balance
+        batch_id = getattr(batch, "pk", None)
+        now = timezone.now()
         seen: set[str] = set()
         new_events, award_of = [], []
         for n, ref, resident, _sc, m, q, t, day, dur, sq in items:
@@ -253,46 +261,38 @@ def _award_scenario(plan, sc: Scenario, items, channel: str, batch, res: Result)
                 continue
             seen.add(ref)
             red, due = score(m, sq)
-            burst[resident.pk] += 1
-            why = _anomaly(rules, m, q, t, dur, burst[resident.pk])
-            ev = Event(
-                scenario=sc,
-                methodology=m,
-                resident=resident,
-                ref=ref,
-                channel=channel,
-                quantity=q,
-                occurred_at=t,
-                date=day,
-                duration_minutes=dur,
-                reduction_g=red,
-                points_due=due,
-                batch=batch,
-            )
+            in_hour = 0
+            if rules:
+                ts = times[resident.pk]
+                insort(ts, t)
+                in_hour = bisect_right(ts, t) - bisect_right(ts, t - dt.timedelta(hours=1))
+            why = _anomaly(rules, m, q, t, dur, in_hour)
+            # (status, points, reason) decided below; the row is written in bulk at the end
+            base = [sc.pk, m.pk, resident.pk, ref, channel, q, t, day, dur, red, 0, due, None, "", batch_id, "", now]
             if why is not None:
-                ev.status, ev.reason = EventStatus.HELD, why[:300]
-                new_events.append(ev)
+                base[12], base[13] = EventStatus.HELD, why[:300]
+                new_events.append(base)
                 res.add(n, "held", ref=ref, reason=why)
                 continue
             pts = _capped(sc, resident.pk, day, due, day_used, month_used)
             if pts > budget_left:
-                ev.status, ev.points, ev.reason = EventStatus.WAITING, pts, "等待场景预算 / waiting for budget"
-                new_events.append(ev)
+                base[10], base[12], base[13] = pts, EventStatus.WAITING, "等待场景预算 / waiting for budget"
+                new_events.append(base)
                 res.add(n, "waiting", ref=ref, points=0)
                 continue
             budget_left -= pts
             day_used[resident.pk, day] += pts
             month_used[resident.pk, day.replace(day=1)] += pts
-            ev.status, ev.points = EventStatus.AWARDED, pts
+            base[10], base[12] = pts, EventStatus.AWARDED
             if pts < due:
-                ev.reason = "已达每日或每月上限 / capped"
-            new_events.append(ev)
-            award_of.append((ev, accounts[resident.pk].pk, pts))
+                base[13] = "已达每日或每月上限 / capped"
+            award_of.append((len(new_events), accounts[resident.pk].pk, pts, ref))
+            new_events.append(base)
             res.add(n, "awarded", ref=ref, points=pts)
-        Event.objects.bulk_create(new_events, batch_size=2000)
+        event_ids = bulk.insert(Event, EVENT_COLUMNS, [tuple(e) for e in new_events], ids=True)
         txns = [
-            (TxnKind.AWARD, [(pool.pk, -p), (acc, p)], f"{sc.code} {ev.ref}", ev, None)
-            for ev, acc, p in award_of
+            (TxnKind.AWARD, [(pool.pk, -p), (acc, p)], f"{sc.code} {ref}", event_ids[k], None)
+            for k, acc, p, ref in award_of
             if p > 0
         ]
         if txns:

@@ -12,8 +12,10 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import BigIntegerField, Case, F, Value, When
+from django.utils import timezone
 
 from carbonpeak.audit.services import actor_label
+from carbonpeak.inclusion import bulk
 from carbonpeak.inclusion.choices import AccountKind
 from carbonpeak.inclusion.models import LedgerAccount, LedgerEntry, LedgerTxn
 from carbonpeak.validation import Issues
@@ -42,6 +44,18 @@ def resident_account(resident) -> LedgerAccount:
     return acc
 
 
+def resident_accounts(plan, residents: dict[int, Any]) -> dict[int, LedgerAccount]:
+    """The accounts of many residents by resident id, in two queries (missing ones created)."""
+    have = {a.resident_id: a for a in LedgerAccount.objects.filter(resident_id__in=list(residents))}
+    missing = [r for rid, r in residents.items() if rid not in have]
+    if missing:
+        LedgerAccount.objects.bulk_create(
+            [LedgerAccount(plan=plan, kind=AccountKind.RESIDENT, resident=r) for r in missing], ignore_conflicts=True
+        )
+        have.update({a.resident_id: a for a in LedgerAccount.objects.filter(resident__in=missing)})
+    return have
+
+
 def merchant_account(merchant) -> LedgerAccount:
     acc, _ = LedgerAccount.objects.get_or_create(plan=merchant.plan, kind=AccountKind.MERCHANT, merchant=merchant)
     return acc
@@ -63,16 +77,17 @@ def post(
     redemption=None,
     actor: Any = None,
     locked: dict[int, LedgerAccount] | None = None,
-) -> LedgerTxn:
+) -> int:
     """One balanced transaction. ``legs`` are (account id, signed amount). Raises Insufficient (nothing written)
     when an account other than the issuer would go below zero."""
     return post_many(plan, [(kind, legs, memo, event, redemption)], actor=actor, locked=locked)[0]
 
 
-def post_many(plan, txns, *, actor: Any = None, locked: dict[int, LedgerAccount] | None = None) -> list[LedgerTxn]:
+def post_many(plan, txns, *, actor: Any = None, locked: dict[int, LedgerAccount] | None = None) -> list[int]:
     """Many balanced transactions at once (the batch award path): ``txns`` are (kind, legs, memo, event,
-    redemption). Accounts are locked once, in id order; entries and transactions are bulk-inserted and the
-    balances updated with one statement per chunk."""
+    redemption), event and redemption as objects or ids. Accounts are locked once, in id order; transactions
+    and entries are inserted in bulk (COPY on PostgreSQL) and the balances updated with one statement per
+    chunk. Returns the transaction ids."""
     assert transaction.get_connection().in_atomic_block, "post inside transaction.atomic"
     ids = {a for _k, legs, *_ in txns for a, _ in legs}
     accounts = locked if locked is not None and ids <= set(locked) else lock(ids)
@@ -82,34 +97,46 @@ def post_many(plan, txns, *, actor: Any = None, locked: dict[int, LedgerAccount]
             raise ValueError(f"unbalanced {kind} transaction: {legs}")
         if any(x == 0 for _, x in legs):
             raise ValueError("a leg of zero points")
-    label = actor_label(actor) if actor is not None else ""
-    rows = []
-    for kind, legs, memo, event, redemption in txns:
         for a, x in legs:
             running[a] += x
             if running[a] < 0 and accounts[a].kind != AccountKind.ISSUER:
                 raise Insufficient(a, running[a] - x, -x)
-        rows.append(
-            LedgerTxn(plan=plan, kind=kind, memo=memo[:200], event=event, redemption=redemption, actor_label=label)
-        )
-    made = LedgerTxn.objects.bulk_create(rows, batch_size=2000)
-    if made and made[0].pk is None:  # backends that do not return ids (none we support)
-        raise RuntimeError("bulk_create did not return transaction ids")
+    label = actor_label(actor) if actor is not None else ""
+    now = timezone.now()
+    txn_ids = bulk.insert(
+        LedgerTxn,
+        ("plan_id", "kind", "memo", "event_id", "redemption_id", "actor_label", "created_at"),
+        [
+            (plan.pk, k, memo[:200], getattr(ev, "pk", ev), getattr(rd, "pk", rd), label, now)
+            for k, _l, memo, ev, rd in txns
+        ],
+        ids=True,
+    )
     bal = {a: accounts[a].balance for a in ids}
     entries = []
-    for txn, (_kind, legs, *_rest) in zip(made, txns, strict=True):
+    for tid, (_kind, legs, *_rest) in zip(txn_ids, txns, strict=True):
         for a, x in legs:
             bal[a] += x
-            entries.append(LedgerEntry(txn=txn, account_id=a, amount=x, balance_after=bal[a]))
-    LedgerEntry.objects.bulk_create(entries, batch_size=5000)
+            entries.append((tid, a, x, bal[a], now))
+    bulk.insert(LedgerEntry, ("txn_id", "account_id", "amount", "balance_after", "created_at"), entries)
     _apply(bal, accounts)
     for a in ids:
         accounts[a].balance = bal[a]
-    return made
+    return txn_ids
 
 
 def _apply(balances: dict[int, int], accounts: dict[int, LedgerAccount]) -> None:
     changed = [(a, b) for a, b in balances.items() if b != accounts[a].balance]
+    if not changed:
+        return
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute(
+                f"UPDATE {LedgerAccount._meta.db_table} a SET balance = v.b "
+                "FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, b) WHERE a.id = v.id",
+                [[a for a, _ in changed], [b for _, b in changed]],
+            )
+        return
     for i in range(0, len(changed), 500):
         chunk = changed[i : i + 500]
         LedgerAccount.objects.filter(pk__in=[a for a, _ in chunk]).update(
