@@ -334,6 +334,19 @@ def cmd_inclusion(args) -> int:
         made = config.load_defaults(None, plan)
         print(json.dumps({"scenarios": [s.code for s in made]}, ensure_ascii=False))
         return 0
+    if args.inc_cmd == "baselines":
+        from carbonpeak.enterprises.tables import Report, Unreadable, read_file
+        from carbonpeak.inclusion.services import BASELINE_COLUMNS, import_baselines
+
+        try:
+            rep = import_baselines(plan, read_file(args.file, BASELINE_COLUMNS))
+        except Unreadable as exc:
+            rep = Report()
+            rep.reject(None, "file", exc.message_zh, exc.message_en)
+            print(json.dumps(rep.as_dict(), ensure_ascii=False))
+            return 2
+        print(json.dumps(rep.as_dict(), ensure_ascii=False))
+        return rep.exit_status
     client = ApiClient.objects.filter(name=args.client).first()
     if client is None or client.role != "operator":
         print(
@@ -498,6 +511,10 @@ def build_parser() -> argparse.ArgumentParser:
     inc = sub.add_parser("inclusion", help="碳普惠 scenarios and operators")
     isub = inc.add_subparsers(dest="inc_cmd", required=True)
     x = isub.add_parser("setup", help="load the shipped scenarios and methodologies (in force after 7 days' notice)")
+    x.add_argument("--plan")
+    x = isub.add_parser("baselines", help="household electricity baselines (resident,year,month,kwh) from the grid")
+    x.add_argument("file")
+    x.add_argument("--format", choices=["json"], default="json")
     x.add_argument("--plan")
     x = isub.add_parser("operator", help="let an operator client send events for scenarios")
     x.add_argument("client")

@@ -471,3 +471,48 @@ def delete_account(resident: Resident) -> None:
             user.username = f"deleted-{resident.pseudonym}"
             user.set_unusable_password()
             user.save()
+
+
+# --- household electricity baselines (from the grid company) ---------------------------------------------------
+BASELINE_COLUMNS = ("resident", "year", "month", "kwh")
+
+
+def import_baselines(plan, rows) -> Any:
+    """Rows ``resident,year,month,kwh``: the month's electricity of the resident's household in the baseline
+    year, as the grid company reports it (by pseudonymous id). Per-row report; the same row again is a
+    duplicate; a changed figure replaces the stored one (the baseline is the grid company's to correct)."""
+    from carbonpeak.enterprises.tables import Report
+    from carbonpeak.inclusion.models import HouseholdBaseline
+
+    rep = Report()
+    with transaction.atomic():
+        for n, r in rows:
+            res = Resident.objects.filter(
+                plan=plan, pseudonym=(r.get("resident") or "").strip(), deleted_at__isnull=True
+            ).first()
+            if res is None or res.household_id is None:
+                rep.reject(
+                    n, "resident", "resident：未知居民或该居民未加入家庭", "resident: unknown, or not in a household"
+                )
+                continue
+            try:
+                year, month = int(r.get("year") or ""), int(r.get("month") or "")
+                assert 2000 <= year <= 2100 and 1 <= month <= 12
+            except (ValueError, AssertionError):
+                rep.reject(n, "month", "year/month：年份或月份无效", "year/month: not a valid year and month")
+                continue
+            try:
+                kwh = Decimal((r.get("kwh") or "").strip())
+                assert kwh.is_finite() and 0 <= kwh < Decimal(10) ** 9 and kwh.as_tuple().exponent >= -3
+            except (ArithmeticError, AssertionError):
+                rep.reject(n, "kwh", "kwh：应为非负数，最多 3 位小数", "kwh: a non-negative number, <= 3 decimals")
+                continue
+            b = HouseholdBaseline.objects.filter(household_id=res.household_id, month=month).first()
+            if b is not None and b.year == year and b.kwh == kwh:
+                rep.duplicates += 1
+                continue
+            HouseholdBaseline.objects.update_or_create(
+                household_id=res.household_id, month=month, defaults={"year": year, "kwh": kwh}
+            )
+            rep.accepted += 1
+    return rep

@@ -203,3 +203,25 @@ def test_inclusion_signed_batch_replay_changes_nothing(scheme, resident, client)
         headers={"Authorization": f"Bearer {scheme['token']}", "X-Signature": "00", "Idempotency-Key": "k"},
     )  # fmt: skip
     assert bad.status_code == 401
+
+
+def test_inclusion_household_baselines_are_imported_per_row(scheme, resident):
+    from carbonpeak.inclusion.models import HouseholdBaseline
+
+    a = resident("lily", consent=("green_life",))
+    lone = resident("mia", consent=())
+    services.create_household(a, "李家")
+    rows = [
+        (2, {"resident": a.pseudonym, "year": "2025", "month": "11", "kwh": "312.5"}),
+        (3, {"resident": a.pseudonym, "year": "2025", "month": "13", "kwh": "1"}),
+        (4, {"resident": lone.pseudonym, "year": "2025", "month": "11", "kwh": "200"}),
+        (5, {"resident": a.pseudonym, "year": "2025", "month": "12", "kwh": "-4"}),
+    ]
+    rep = services.import_baselines(scheme["plan"], rows).as_dict()
+    assert rep["accepted"] == 1 and [(r["line"], r["field"]) for r in rep["rejected"]] == [
+        (3, "month"),
+        (4, "resident"),
+        (5, "kwh"),
+    ]
+    assert services.import_baselines(scheme["plan"], rows[:1]).as_dict()["duplicates"] == 1
+    assert HouseholdBaseline.objects.get().kwh == Decimal("312.5")
