@@ -334,6 +334,24 @@ def cmd_inclusion(args) -> int:
         made = config.load_defaults(None, plan)
         print(json.dumps({"scenarios": [s.code for s in made]}, ensure_ascii=False))
         return 0
+    if args.inc_cmd == "publish":
+        from carbonpeak.validation import ValidationFailed
+
+        sc = Scenario.objects.filter(plan=plan, code=args.scenario).first()
+        if sc is None:
+            print(f"--scenario：未知场景 {args.scenario} / unknown scenario", file=sys.stderr)
+            return 2
+        try:
+            spec = json.loads(open(args.file, encoding="utf-8").read())
+            m = config.publish_methodology(None, sc, spec, notice_days=args.notice_days)
+        except (OSError, ValueError) as exc:
+            print(json.dumps({"errors": [{"field": "file", "message": str(exc)}]}, ensure_ascii=False))
+            return 2
+        except ValidationFailed as exc:
+            print(json.dumps(exc.as_dict(), ensure_ascii=False))
+            return 1
+        print(json.dumps({"code": m.code, "version": m.version, "effective_from": str(m.effective_from)}))
+        return 0
     if args.inc_cmd == "baselines":
         from carbonpeak.enterprises.tables import Report, Unreadable, read_file
         from carbonpeak.inclusion.services import BASELINE_COLUMNS, import_baselines
@@ -511,6 +529,11 @@ def build_parser() -> argparse.ArgumentParser:
     inc = sub.add_parser("inclusion", help="碳普惠 scenarios and operators")
     isub = inc.add_subparsers(dest="inc_cmd", required=True)
     x = isub.add_parser("setup", help="load the shipped scenarios and methodologies (in force after 7 days' notice)")
+    x.add_argument("--plan")
+    x = isub.add_parser("publish", help="publish a new methodology version (JSON spec with golden cases)")
+    x.add_argument("file")
+    x.add_argument("--scenario", required=True)
+    x.add_argument("--notice-days", type=int, default=7)
     x.add_argument("--plan")
     x = isub.add_parser("baselines", help="household electricity baselines (resident,year,month,kwh) from the grid")
     x.add_argument("file")

@@ -39,6 +39,8 @@ EVENT_COLUMNS = (
     "created_at",
 )  # fmt: skip
 MAX_BATCH = 10_000
+#: points already awarded or promised to waiting events count against the caps
+PROMISED = (EventStatus.AWARDED, EventStatus.WAITING)
 MAX_QUANTITY = Decimal(10) ** 9
 
 
@@ -225,7 +227,7 @@ def _award_scenario(plan, sc: Scenario, items, channel: str, batch, res: Result)
         res_ids = list(accounts)
         day_used = defaultdict(int)
         for r in (
-            Event.objects.filter(scenario=sc, resident_id__in=res_ids, date__in=days, status=EventStatus.AWARDED)
+            Event.objects.filter(scenario=sc, resident_id__in=res_ids, date__in=days, status__in=PROMISED)
             .values("resident_id", "date")
             .annotate(p=Sum("points"))
         ):
@@ -235,7 +237,7 @@ def _award_scenario(plan, sc: Scenario, items, channel: str, batch, res: Result)
             nxt = (m0 + dt.timedelta(days=32)).replace(day=1)
             for r in (
                 Event.objects.filter(
-                    scenario=sc, resident_id__in=res_ids, date__gte=m0, date__lt=nxt, status=EventStatus.AWARDED
+                    scenario=sc, resident_id__in=res_ids, date__gte=m0, date__lt=nxt, status__in=PROMISED
                 )
                 .values("resident_id")
                 .annotate(p=Sum("points"))
@@ -366,7 +368,7 @@ def review(actor, event: Event, release: bool, reason: str) -> Event:
             issues.raise_if_errors()
         if release:
             day_used, month_used = defaultdict(int), defaultdict(int)
-            base = Event.objects.filter(scenario=sc, resident=e.resident, status=EventStatus.AWARDED)
+            base = Event.objects.filter(scenario=sc, resident=e.resident, status__in=PROMISED)
             day_used[e.resident_id, e.date] = base.filter(date=e.date).aggregate(p=Sum("points"))["p"] or 0
             m0 = e.date.replace(day=1)
             month_used[e.resident_id, m0] = (
