@@ -248,8 +248,13 @@ def _award_scenario(plan, sc: Scenario, items, channel: str, batch, res: Result)
         if any(r.kind == AnomalyRule.Kind.BURST for r in rules):
             tmin = min(i[6] for i in items) - dt.timedelta(hours=1)
             tmax = max(i[6] for i in items)
-            for rid, t in Event.objects.filter(
-                scenario=sc, resident_id__in=res_ids, occurred_at__gt=tmin, occurred_at__lte=tmax
+            for rid, t in Event.objects.filter(  # the date bounds let the (resident, scenario, date) index serve
+                scenario=sc,
+                resident_id__in=res_ids,
+                date__gte=tmin.astimezone(BEIJING).date(),
+                date__lte=tmax.astimezone(BEIJING).date(),
+                occurred_at__gt=tmin,
+                occurred_at__lte=tmax,
             ).values_list("resident_id", "occurred_at"):
                 insort(times[rid], t)
         budget_left = locked[pool.pk].balance
