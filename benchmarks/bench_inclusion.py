@@ -196,7 +196,7 @@ def main() -> None:
             top = cur.fetchone()[0]
             cur.execute(
                 "INSERT INTO inclusion_ledgerentry (txn_id, account_id, amount, balance_after, created_at) "
-                "SELECT t, CASE WHEN side = 0 THEN %s ELSE %s + ((t * 7919) %% (%s - %s + 1)) END, "
+                "SELECT t, CASE WHEN side = 0 THEN %s ELSE %s + ((t::bigint * 7919) %% (%s - %s + 1)) END, "
                 "CASE WHEN side = 0 THEN -5 ELSE 5 END, 0, now() "
                 "FROM generate_series(%s, %s) t, generate_series(0, 1) side",
                 [pool, lo, hi, lo, top - n_txn + 1, top],

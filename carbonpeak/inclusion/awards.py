@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_right, insort
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -64,6 +65,12 @@ def reduction_g(m: Methodology, quantity: Decimal) -> Decimal:
 def score(m: Methodology, quantity: Decimal) -> tuple[Decimal, int]:
     red = reduction_g(m, quantity)
     return red, core.event_points(red, Decimal(m.points_per_gco2))
+
+
+@dataclass(frozen=True)
+class _Res:
+    pk: int
+    household_id: int | None
 
 
 class Result:
@@ -120,16 +127,20 @@ def ingest(plan, rows: list[dict[str, Any]], channel: str, scenarios: list[Scena
             by_code.setdefault(m.code, (sc, []))[1].append(m)
     pseud = {str(r.get("resident") or "") for r in rows}
     residents = {
-        r.pseudonym: r for r in Resident.objects.filter(plan=plan, pseudonym__in=pseud, deleted_at__isnull=True)
-    }
-    consents = set(
-        Consent.objects.filter(resident__in=residents.values(), revoked_at__isnull=True).values_list(
-            "resident_id", "scenario_id"
+        p: _Res(pk, hh)
+        for pk, p, hh in Resident.objects.filter(plan=plan, pseudonym__in=pseud, deleted_at__isnull=True).values_list(
+            "pk", "pseudonym", "household_id"
         )
+    }
+    ids = [r.pk for r in residents.values()]
+    consents = set(
+        Consent.objects.filter(resident_id__in=ids, revoked_at__isnull=True).values_list("resident_id", "scenario_id")
     )
     baselines = {
         (b.household_id, b.month): b.kwh
-        for b in HouseholdBaseline.objects.filter(household__members__in=residents.values()).distinct()
+        for b in HouseholdBaseline.objects.filter(
+            household_id__in={r.household_id for r in residents.values() if r.household_id}
+        )
     }
     parsed = []
     for n, r in enumerate(rows, start=1):
@@ -217,8 +228,8 @@ def ingest(plan, rows: list[dict[str, Any]], channel: str, scenarios: list[Scena
 def _award_scenario(plan, sc: Scenario, items, channel: str, batch, res: Result) -> None:
     with transaction.atomic():
         pool = ledger.pool_account(sc)
-        accounts = ledger.resident_accounts(plan, {i[2].pk: i[2] for i in items})
-        locked = ledger.lock([pool.pk, *(a.pk for a in accounts.values())])
+        accounts = ledger.resident_account_ids(plan, (i[2].pk for i in items))
+        locked = ledger.lock([pool.pk, *accounts.values()])
         refs = {i[1] for i in items}
         stored = set(Event.objects.filter(scenario=sc, ref__in=refs).values_list("ref", flat=True))
         rules = list(sc.anomaly_rules.filter(is_active=True))
@@ -293,7 +304,7 @@ def _award_scenario(plan, sc: Scenario, items, channel: str, batch, res: Result)
             base[10], base[12] = pts, EventStatus.AWARDED
             if pts < due:
                 base[13] = "已达每日或每月上限 / capped"
-            award_of.append((len(new_events), accounts[resident.pk].pk, pts, ref))
+            award_of.append((len(new_events), accounts[resident.pk], pts, ref))
             new_events.append(base)
             res.add(n, "awarded", ref=ref, points=pts)
         event_ids = bulk.insert(Event, EVENT_COLUMNS, [tuple(e) for e in new_events], ids=True)

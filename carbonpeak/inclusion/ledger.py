@@ -8,6 +8,7 @@ check constraint backs that up. Callers hold ``transaction.atomic``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
@@ -44,15 +45,17 @@ def resident_account(resident) -> LedgerAccount:
     return acc
 
 
-def resident_accounts(plan, residents: dict[int, Any]) -> dict[int, LedgerAccount]:
-    """The accounts of many residents by resident id, in two queries (missing ones created)."""
-    have = {a.resident_id: a for a in LedgerAccount.objects.filter(resident_id__in=list(residents))}
-    missing = [r for rid, r in residents.items() if rid not in have]
+def resident_account_ids(plan, resident_ids: Iterable[int]) -> dict[int, int]:
+    """{resident id: account id} for many residents, in two queries (missing accounts created)."""
+    wanted = list(set(resident_ids))
+    have = dict(LedgerAccount.objects.filter(resident_id__in=wanted).values_list("resident_id", "pk"))
+    missing = [rid for rid in wanted if rid not in have]
     if missing:
         LedgerAccount.objects.bulk_create(
-            [LedgerAccount(plan=plan, kind=AccountKind.RESIDENT, resident=r) for r in missing], ignore_conflicts=True
+            [LedgerAccount(plan=plan, kind=AccountKind.RESIDENT, resident_id=rid) for rid in missing],
+            ignore_conflicts=True,
         )
-        have.update({a.resident_id: a for a in LedgerAccount.objects.filter(resident__in=missing)})
+        have.update(LedgerAccount.objects.filter(resident_id__in=missing).values_list("resident_id", "pk"))
     return have
 
 
@@ -61,10 +64,20 @@ def merchant_account(merchant) -> LedgerAccount:
     return acc
 
 
-def lock(ids: Iterable[int]) -> dict[int, LedgerAccount]:
+@dataclass
+class Held:
+    """A locked account: what writers need of it (no model instance per row on the batch path)."""
+
+    pk: int
+    kind: str
+    balance: int
+
+
+def lock(ids: Iterable[int]) -> dict[int, Held]:
     """Lock the accounts in id order (one fixed order for every writer: no deadlocks) and return them."""
     ids = sorted(set(ids))
-    return {a.pk: a for a in LedgerAccount.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+    rows = LedgerAccount.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+    return {pk: Held(pk, kind, bal) for pk, kind, bal in rows.values_list("pk", "kind", "balance")}
 
 
 def post(
@@ -76,14 +89,14 @@ def post(
     event=None,
     redemption=None,
     actor: Any = None,
-    locked: dict[int, LedgerAccount] | None = None,
+    locked: dict[int, Held] | None = None,
 ) -> int:
     """One balanced transaction. ``legs`` are (account id, signed amount). Raises Insufficient (nothing written)
     when an account other than the issuer would go below zero."""
     return post_many(plan, [(kind, legs, memo, event, redemption)], actor=actor, locked=locked)[0]
 
 
-def post_many(plan, txns, *, actor: Any = None, locked: dict[int, LedgerAccount] | None = None) -> list[int]:
+def post_many(plan, txns, *, actor: Any = None, locked: dict[int, Held] | None = None) -> list[int]:
     """Many balanced transactions at once (the batch award path): ``txns`` are (kind, legs, memo, event,
     redemption), event and redemption as objects or ids. Accounts are locked once, in id order; transactions
     and entries are inserted in bulk (COPY on PostgreSQL) and the balances updated with one statement per
@@ -125,7 +138,7 @@ def post_many(plan, txns, *, actor: Any = None, locked: dict[int, LedgerAccount]
     return txn_ids
 
 
-def _apply(balances: dict[int, int], accounts: dict[int, LedgerAccount]) -> None:
+def _apply(balances: dict[int, int], accounts: dict[int, Held]) -> None:
     changed = [(a, b) for a, b in balances.items() if b != accounts[a].balance]
     if not changed:
         return
