@@ -40,7 +40,12 @@ def test_office_pages_refuse_departments_and_residents(plan, fgj, make_user, nam
 
 
 def test_resident_cannot_open_the_dashboard(plan, make_user):
-    assert logged_in(make_user("r", "resident")).get(reverse("dashboard")).status_code == 403
+    """A resident lands on their own 碳普惠 page instead; the staff pages stay closed to them."""
+    c = logged_in(make_user("r", "resident"))
+    r = c.get(reverse("dashboard"))
+    assert r.status_code == 302 and r.url == "/inclusion/"
+    assert c.get(reverse("tasks")).status_code == 403
+    assert c.get("/accounting/").status_code == 403
 
 
 def test_security_headers_and_csp(plan):
