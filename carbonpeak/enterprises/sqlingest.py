@@ -29,8 +29,8 @@ from carbonpeak.enterprises.tables import Report, _check_header
 MAX_COLUMNS = 200
 TEMP_TABLES = ("cp_raw", "cp_checked", "cp_valid")
 _OTHER_SPACE = re.compile(r"[^\S \n\r]|\r(?!\n)")
+_ASCII_OTHER_SPACE = (b"\x0b", b"\x0c", b"\x1c", b"\x1d", b"\x1e", b"\x1f")  # what str.isspace adds in ASCII
 MAX_LINE = 1000  # longer lines (huge fields) take the row path, which decides them exactly
-_LONG_LINE = re.compile(r"[^\n]{" + str(MAX_LINE + 1) + "}")
 
 
 def eligible(data: bytes, name: str = "") -> bool:
@@ -42,8 +42,14 @@ def eligible(data: bytes, name: str = "") -> bool:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         return False
-    # whitespace other than space and CRLF line ends: the row path strips it (str.strip), the SQL would not
-    if _OTHER_SPACE.search(text) is not None or _LONG_LINE.search(text) is not None:
+    # whitespace other than space and CRLF line ends: the row path strips it (str.strip), the SQL would not.
+    # Plain ASCII (the usual file) is checked byte-wise; anything else with the regular expression.
+    if data.isascii():
+        if any(c in data for c in _ASCII_OTHER_SPACE) or data.count(b"\r") != data.count(b"\r\n"):
+            return False
+    elif _OTHER_SPACE.search(text) is not None:
+        return False
+    if max(map(len, data.split(b"\n"))) > MAX_LINE:  # (bytes ≥ characters: a long UTF-8 line may go row by row)
         return False
     head = text.lstrip("\ufeff").partition("\n")[0].rstrip("\r").split(",")
     names = [h.strip() for h in head if h.strip()]

@@ -119,7 +119,10 @@ def test_files_the_sql_path_cannot_take_go_row_by_row(county):
     quoted = b'meter_code,reading_time,quantity\n"S-E",2024-03-01T00:15:00+08:00,"1"\n'
     tabbed = b"meter_code,reading_time,quantity\nS-E,2024-03-01T00:15:00+08:00,\t1\n"
     wide_space = "meter_code,reading_time,quantity\nS-E,2024-03-01T00:15:00+08:00,1\u3000\n".encode()
-    for data in (quoted, tabbed, wide_space):
+    vtab = b"meter_code,reading_time,quantity\nS-E,2024-03-01T00:15:00+08:00,1\x0b\n"  # str.strip removes it
+    lone_cr = b"meter_code,reading_time,quantity\rS-E,2024-03-01T00:15:00+08:00,1\r"  # old Mac line ends
+    long_line = b"meter_code,reading_time,quantity,note\nS-E,2024-03-01T00:15:00+08:00,1," + b"x" * 1200 + b"\n"
+    for data in (quoted, tabbed, wide_space, vtab, lone_cr, long_line):
         assert not sqlingest.eligible(data)
         reset(county)
         rep = sqlingest.ingest_file(county, data, "r.csv").as_dict()
