@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from carbonpeak.audit.services import record
 from carbonpeak.inclusion import ledger
@@ -154,7 +155,7 @@ def household_summary(h: Household) -> dict[str, Any]:
     }
 
 
-LEVELS = [(0, "新芽"), (200, "绿叶"), (1000, "青松"), (5000, "森林")]
+LEVELS = [(0, _("新芽")), (200, _("绿叶")), (1000, _("青松")), (5000, _("森林"))]
 
 
 def lifetime_points(resident: Resident) -> int:
@@ -175,13 +176,13 @@ def badges(resident: Resident) -> list[str]:
     ev = Event.objects.filter(resident=resident, status=EventStatus.AWARDED)
     out = []
     if ev.filter(scenario__code="green_travel").exists():
-        out.append("绿色出行先行者")
+        out.append(_("绿色出行先行者"))
     if ev.count() >= 10:
-        out.append("低碳十次")
+        out.append(_("低碳十次"))
     if resident.household_id:
-        out.append("低碳家庭成员")
+        out.append(_("低碳家庭成员"))
     if Redemption.objects.filter(resident=resident).exists():
-        out.append("首次兑换")
+        out.append(_("首次兑换"))
     return out
 
 
