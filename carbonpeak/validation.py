@@ -4,6 +4,7 @@ Chinese and English; imports, forms, the API and the CLI all report these same o
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 
@@ -53,3 +54,30 @@ class ValidationFailed(Exception):
 
     def as_dict(self) -> dict[str, Any]:
         return {"errors": [i.as_dict() for i in self.issues]}
+
+
+def bounded_decimal(
+    raw: Any,
+    field: str,
+    issues: Issues,
+    *,
+    low: Decimal,
+    high: Decimal,
+    places: int,
+    zh: str,
+    en: str,
+    low_inclusive: bool = False,
+) -> Decimal | None:
+    """A decimal from a form or file cell (thousands separators allowed) within (low, high) — ``low`` itself
+    when ``low_inclusive`` — with at most ``places`` decimals; else one issue with the caller's message."""
+    try:
+        v = Decimal(str(raw if raw is not None else "").replace(",", "").strip())
+        ok = (
+            v.is_finite() and (v >= low if low_inclusive else v > low) and v < high and v.as_tuple().exponent >= -places
+        )
+    except (InvalidOperation, ValueError):
+        ok = False
+    if not ok:
+        issues.add("invalid", field, zh, en)
+        return None
+    return v

@@ -31,13 +31,13 @@ from carbonpeak.accounting.presentation import (
 from carbonpeak.core import accounts
 from carbonpeak.plan.permissions import is_office, require_staff
 from carbonpeak.validation import ValidationFailed
-from carbonpeak.web.views import current_plan
+from carbonpeak.web.views import current_plan, render_issues
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _failed(request, exc: ValidationFailed, back: str):
-    return render(request, "web/errors.html", {"errors": exc.issues, "back": back}, status=422)
+    return render_issues(request, exc.issues, back)
 
 
 @login_required

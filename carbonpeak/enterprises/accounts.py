@@ -33,7 +33,6 @@ from carbonpeak.enterprises.rollups import BEIJING
 from carbonpeak.plan.models import Plan
 
 THRESHOLD_TARGET = "enterprise_carbon_account_threshold"
-__all__ = ["BEIJING", "enterprise_accounts", "enterprise_monthly", "year_window"]
 
 
 def year_window(year: int) -> tuple[dt.datetime, dt.datetime]:

@@ -35,7 +35,7 @@ from carbonpeak.enterprises.rollups import BEIJING
 from carbonpeak.enterprises.tables import Report
 from carbonpeak.plan.models import Plan
 from carbonpeak.plan.permissions import require_office
-from carbonpeak.validation import Issues
+from carbonpeak.validation import Issues, bounded_decimal
 
 #: what a grade means for the enterprise (Huzhou-style 碳效码 colours); general guidance, set by county policy
 GRADE_MEANING = {
@@ -192,19 +192,16 @@ def inputs_sha256(account: dict[str, Any], value_added: Decimal) -> str:
 
 
 def _parse_va(raw: Any, issues: Issues) -> Decimal | None:
-    try:
-        va = Decimal(str(raw).replace(",", "").strip())
-        if not va.is_finite() or va <= 0 or va >= Decimal(10) ** 15 or va.as_tuple().exponent < -4:
-            raise InvalidOperation
-        return va
-    except (InvalidOperation, ValueError):
-        issues.add(
-            "invalid",
-            "value_added_10k_yuan",
-            "工业增加值（万元）应为正数，最多 4 位小数",
-            "value_added_10k_yuan: a positive number of 10 000 yuan, at most 4 decimals",
-        )
-        return None
+    return bounded_decimal(
+        raw,
+        "value_added_10k_yuan",
+        issues,
+        low=Decimal(0),
+        high=Decimal(10) ** 15,
+        places=4,
+        zh="工业增加值（万元）应为正数，最多 4 位小数",
+        en="value_added_10k_yuan: a positive number of 10 000 yuan, at most 4 decimals",
+    )
 
 
 def submit(

@@ -37,7 +37,7 @@ from carbonpeak.enterprises.models import CountyControl, EnergyBudget, Enterpris
 from carbonpeak.enterprises.rollups import BEIJING
 from carbonpeak.plan.models import Plan
 from carbonpeak.plan.permissions import require_office
-from carbonpeak.validation import Issues
+from carbonpeak.validation import Issues, bounded_decimal
 
 INTENSITY_INDICATOR = "energy_intensity_reduction"
 
@@ -74,14 +74,17 @@ def _light(a) -> dict[str, Any]:
     }
 
 
-def enterprise_warnings(plan: Plan, year: int, now: dt.datetime | None = None) -> dict[str, Any]:
+def enterprise_warnings(
+    plan: Plan, year: int, now: dt.datetime | None = None, enterprise_ids: list[int] | None = None
+) -> dict[str, Any]:
     """Every enterprise with a budget for ``year`` (and every enterprise with data), its light and the carriers
     behind its change against the same months of last year."""
     m = complete_months(year, now)
     fraction = Decimal(settings.PLAN_STATUS_YELLOW_FRACTION)
-    cur = accounts.compute(plan, year, through_month=max(m, 1)) if m else None
-    prev_same = accounts.compute(plan, year - 1, through_month=max(m, 1)) if m else None
-    prev_total = accounts.compute(plan, year - 1)
+    ids = enterprise_ids
+    cur = accounts.compute(plan, year, through_month=m, enterprise_ids=ids) if m else None
+    prev_same = accounts.compute(plan, year - 1, through_month=m, enterprise_ids=ids) if m else None
+    prev_total = accounts.compute(plan, year - 1, enterprise_ids=ids)
     budgets = {b.enterprise_id: b.budget_tce for b in EnergyBudget.objects.filter(enterprise__plan=plan, year=year)}
     prev_by = {e["id"]: e for e in prev_total["enterprises"]}
     same_by = {e["id"]: e for e in prev_same["enterprises"]} if prev_same else {}
@@ -150,10 +153,13 @@ def _intensity_target(plan: Plan):
     )
 
 
-def county_warning(plan: Plan, year: int, now: dt.datetime | None = None) -> dict[str, Any]:
+def county_warning(
+    plan: Plan, year: int, now: dt.datetime | None = None, ent: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """The county's estimated total energy and energy-intensity reduction for ``year`` against its budget and
-    target, with the enterprises and carriers behind the change."""
-    ent = enterprise_warnings(plan, year, now)
+    target, with the enterprises and carriers behind the change. ``ent``: ``enterprise_warnings`` of the same
+    year and time, when the caller already has them."""
+    ent = ent if ent is not None else enterprise_warnings(plan, year, now)
     control = CountyControl.objects.filter(plan=plan, year=year).first()
     fraction = Decimal(settings.PLAN_STATUS_YELLOW_FRACTION)
     out: dict[str, Any] = {"year": year, "complete_months": ent["complete_months"], "reasons": []}
@@ -302,19 +308,56 @@ def headroom_balance(plan: Plan) -> Decimal:
 
 
 def _positive_tce(raw: Any, field: str, issues: Issues) -> Decimal | None:
-    try:
-        v = Decimal(str(raw).replace(",", "").strip())
-        if v.is_finite() and 0 < v < Decimal(10) ** 15 and v.as_tuple().exponent >= -4:
-            return v
-    except ArithmeticError:
-        pass
-    issues.add(
-        "invalid",
+    return bounded_decimal(
+        raw,
         field,
-        f"{field}：应为正数（tce），最多 4 位小数",
-        f"{field}: a positive number of tce, <= 4 decimals",
+        issues,
+        low=Decimal(0),
+        high=Decimal(10) ** 15,
+        places=4,
+        zh=f"{field}：应为正数（tce），最多 4 位小数",
+        en=f"{field}: a positive number of tce, <= 4 decimals",
     )
-    return None
+
+
+def set_budget(actor: Any, ent: Enterprise, year: int, raw: Any) -> EnergyBudget:
+    """The enterprise's energy budget for ``year`` (office only); a change keeps the old value in the audit."""
+    require_office(actor)
+    issues = Issues()
+    v = _positive_tce(raw, "budget_tce", issues)
+    issues.raise_if_errors()
+    old = EnergyBudget.objects.filter(enterprise=ent, year=year).values_list("budget_tce", flat=True).first()
+    b, _created = EnergyBudget.objects.update_or_create(enterprise=ent, year=year, defaults={"budget_tce": v})
+    before = None if old is None else {"budget_tce": str(old)}
+    record(actor, "energy_budget.set", b, before, {"enterprise": ent.uscc, "year": year, "budget_tce": str(v)})
+    return b
+
+
+def set_county(actor: Any, plan: Plan, year: int, total: Any, growth: Any) -> CountyControl:
+    """The county's total-energy budget and assumed GDP growth for ``year`` (either may be left empty)."""
+    require_office(actor)
+    issues = Issues()
+    vals: dict[str, Decimal | None] = {"energy_total_budget_tce": None, "gdp_growth": None}
+    if str(total or "").strip():
+        vals["energy_total_budget_tce"] = _positive_tce(total, "energy_total_budget_tce", issues)
+    if str(growth or "").strip():
+        vals["gdp_growth"] = bounded_decimal(
+            growth,
+            "gdp_growth",
+            issues,
+            low=Decimal("-0.5"),
+            high=Decimal("0.5"),
+            places=6,
+            zh="预计地区生产总值增速无效（填小数，如 0.06）",
+            en="gdp_growth: a fraction, e.g. 0.06",
+        )
+    issues.raise_if_errors()
+    prev = CountyControl.objects.filter(plan=plan, year=year).values(*vals).first()
+    c, _created = CountyControl.objects.update_or_create(plan=plan, year=year, defaults=vals)
+    text = {k: None if v is None else str(v) for k, v in vals.items()}
+    before = None if prev is None else {k: None if v is None else str(v) for k, v in prev.items()}
+    record(actor, "county_control.set", c, before, text)
+    return c
 
 
 def _append(plan: Plan, kind: str, amount: Decimal, actor: Any, project=None, note: str = "") -> HeadroomEntry:

@@ -43,6 +43,7 @@ from carbonpeak.enterprises.tables import Unreadable, read_rows
 from carbonpeak.plan.permissions import is_office, reads_staff_pages, require_office, require_staff
 from carbonpeak.validation import Issue, ValidationFailed
 from carbonpeak.web.views import current_plan
+from carbonpeak.web.views import render_issues as _failed
 
 MAX_UPLOAD = 50 * 2**20
 MONTHS = [f"{m}月" for m in range(1, 13)]
@@ -54,10 +55,6 @@ def carrier_display(plan) -> dict[str, str]:
     from carbonpeak.accounting.services import default_factor_set
 
     return carrier_names(core_factor_set(default_factor_set(plan)))
-
-
-def _failed(request, issues: list[Issue], back: str):
-    return render(request, "web/errors.html", {"errors": issues, "back": back}, status=422)
 
 
 def _this_year() -> int:
@@ -138,7 +135,7 @@ def home(request):
                 "alerts": [a for a in alerts if a.meter.enterprise_id == e.pk],
             }
         )
-    county = control.county_warning(plan, year, now)
+    county = control.county_warning(plan, year, now, ent=warn)
     return render(
         request,
         "enterprises/wall.html",
@@ -258,7 +255,8 @@ def detail(request, uscc: str):
     if current is None and versions and versions[0].status == AccountStatus.SUBMITTED and versions[0].grade_detail:
         provisional = versions[0].grade_detail
     budget = EnergyBudget.objects.filter(enterprise=ent, year=_this_year()).first()
-    warn = next((r for r in control.enterprise_warnings(plan, _this_year())["enterprises"] if r["id"] == ent.pk), None)
+    mine = control.enterprise_warnings(plan, _this_year(), enterprise_ids=[ent.pk])["enterprises"]
+    warn = mine[0] if mine else None
     meters = list(ent.meters.annotate(last=Max("rollups__last_reading_at")).order_by("meter_code"))
     open_alerts = {a.meter_id: a for a in MeterAlert.objects.filter(meter__enterprise=ent, resolved_at__isnull=True)}
     gap_end = timezone.now().astimezone(BEIJING).replace(hour=0, minute=0, second=0, microsecond=0)
@@ -390,9 +388,16 @@ def dual_control(request):
         action = request.POST.get("action")
         try:
             if action == "budget":
-                _set_budget(request, plan, year)
+                ent = get_object_or_404(Enterprise, plan=plan, uscc=request.POST.get("uscc", "").strip())
+                control.set_budget(request.user, ent, year, request.POST.get("budget_tce", ""))
             elif action == "county":
-                _set_county(request, plan, year)
+                control.set_county(
+                    request.user,
+                    plan,
+                    year,
+                    request.POST.get("energy_total_budget_tce"),
+                    request.POST.get("gdp_growth"),
+                )
             elif action == "allocate":
                 control.allocate(request.user, plan, request.POST.get("amount_tce", ""), request.POST.get("note", ""))
             elif action == "project":
@@ -417,14 +422,15 @@ def dual_control(request):
             return _failed(request, exc.issues, back)
         return redirect(back)
     recon_year = control.latest_accounts_year(plan, year) or year - 1
+    warn = control.enterprise_warnings(plan, year)
     return render(
         request,
         "enterprises/control.html",
         {
             "plan": plan,
             "year": year,
-            "warn": control.enterprise_warnings(plan, year),
-            "county": control.county_warning(plan, year),
+            "warn": warn,
+            "county": control.county_warning(plan, year, ent=warn),
             "recon_year": recon_year,
             "recon": control.reconciliation(plan, recon_year),
             "control": CountyControl.objects.filter(plan=plan, year=year).first(),
@@ -438,74 +444,6 @@ def dual_control(request):
             "statuses": ProjectStatus,
         },
     )
-
-
-def _set_budget(request, plan, year: int) -> None:
-    from carbonpeak.audit.services import record
-
-    ent = get_object_or_404(Enterprise, plan=plan, uscc=request.POST.get("uscc", "").strip())
-    issues: list[Issue] = []
-    try:
-        v = Decimal(request.POST.get("budget_tce", "").replace(",", "").strip())
-        assert v.is_finite() and 0 < v < Decimal(10) ** 15 and v.as_tuple().exponent >= -4
-    except (ArithmeticError, AssertionError):
-        issues.append(
-            Issue(
-                "invalid",
-                "budget_tce",
-                "用能预算应为正数（tce），最多 4 位小数",
-                "budget_tce: a positive number of tce, at most 4 decimals",
-            )
-        )
-        raise ValidationFailed(issues) from None
-    old = EnergyBudget.objects.filter(enterprise=ent, year=year).values_list("budget_tce", flat=True).first()
-    b, _created = EnergyBudget.objects.update_or_create(enterprise=ent, year=year, defaults={"budget_tce": v})
-    record(
-        request.user,
-        "energy_budget.set",
-        b,
-        None if old is None else {"budget_tce": str(old)},
-        {"enterprise": ent.uscc, "year": year, "budget_tce": str(v)},
-    )
-
-
-def _set_county(request, plan, year: int) -> None:
-    from carbonpeak.audit.services import record
-
-    vals: dict[str, Decimal | None] = {}
-    issues: list[Issue] = []
-    for name, label_zh, digits in (
-        ("energy_total_budget_tce", "能源消费总量控制目标", 4),
-        ("gdp_growth", "预计地区生产总值增速", 6),
-    ):
-        raw = request.POST.get(name, "").replace(",", "").strip()
-        if not raw:
-            vals[name] = None
-            continue
-        try:
-            v = Decimal(raw)
-            assert v.is_finite() and v.as_tuple().exponent >= -digits
-            if name == "gdp_growth":
-                assert Decimal("-0.5") < v < Decimal("0.5")
-            else:
-                assert 0 < v < Decimal(10) ** 15
-            vals[name] = v
-        except (ArithmeticError, AssertionError):
-            issues.append(
-                Issue(
-                    "invalid",
-                    name,
-                    f"{label_zh}无效（增速填小数，如 0.06）",
-                    f"{name}: not a valid figure (growth as a fraction, e.g. 0.06)",
-                )
-            )
-    if issues:
-        raise ValidationFailed(issues)
-    prev = CountyControl.objects.filter(plan=plan, year=year).values(*vals).first()
-    c, _created = CountyControl.objects.update_or_create(plan=plan, year=year, defaults=vals)
-    text = {k: None if v is None else str(v) for k, v in vals.items()}
-    before = None if prev is None else {k: None if v is None else str(v) for k, v in prev.items()}
-    record(request.user, "county_control.set", c, before, text)
 
 
 # --- benchmarks -----------------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
 from carbonpeak.core import inclusion as core
@@ -455,6 +455,3 @@ def reverse(actor, event: Event, reason: str) -> Event:
         e.save()
         record(actor, "inclusion_event.reverse", e, {"points": e.points}, {"reversed": take, "shortfall": shortfall})
     return e
-
-
-__all__ = ["Q", "in_force", "ingest", "release_waiting", "reverse", "review", "score"]

@@ -14,7 +14,6 @@ from django.db.models import Max
 from django.utils import timezone
 
 from carbonpeak.audit.services import record
-from carbonpeak.core import inclusion as core
 from carbonpeak.inclusion import ledger
 from carbonpeak.inclusion.choices import MethodKind
 from carbonpeak.inclusion.models import AnomalyRule, Methodology, Scenario
@@ -164,6 +163,3 @@ def load_defaults(
 def kwh_saving(baseline_kwh: Decimal, actual_kwh: Decimal) -> Decimal:
     """Household electricity saving of a month: the baseline month minus this month, never below zero."""
     return max(baseline_kwh - actual_kwh, Decimal(0))
-
-
-__all__ = ["core", "kwh_saving", "load_defaults", "publish_methodology"]

@@ -36,10 +36,7 @@ from carbonpeak.inclusion.models import (
 from carbonpeak.plan.permissions import is_office, require_office, require_staff
 from carbonpeak.validation import Issue, ValidationFailed
 from carbonpeak.web.views import current_plan
-
-
-def _failed(request, issues, back: str):
-    return render(request, "web/errors.html", {"errors": issues, "back": back}, status=422)
+from carbonpeak.web.views import render_issues as _failed
 
 
 def _resident(request) -> Resident | None:

@@ -27,6 +27,11 @@ from carbonpeak.plan.status import target_statuses
 from carbonpeak.validation import ValidationFailed
 
 
+def render_issues(request, issues, back: str):
+    """The page that says what was refused and why (zh/en, per field); nothing was stored. HTTP 422."""
+    return render(request, "web/errors.html", {"errors": issues, "back": back}, status=422)
+
+
 def current_plan() -> Plan:
     plan = Plan.objects.filter(is_published=True).order_by("id").first()
     if plan is None:
