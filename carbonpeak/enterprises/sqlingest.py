@@ -4,6 +4,10 @@ the file, duplicates and conflicts against what is stored) is decided by set-bas
 the same order and with the same messages as ``services.ingest_readings`` (a test runs both on the same files
 and compares). Python only checks the header and hands the bytes over.
 
+Where the file's meters share their timestamps (a sample decides), each distinct timestamp text is checked and
+converted once and the lines look theirs up; otherwise every line is checked. The shortcuts that spare the
+regular-expression engine are tested against the patterns on thousands of near-miss texts.
+
 A file qualifies when it is UTF-8 CSV without quotes, tabs, backslashes or whitespace other than spaces and
 CRLF line ends (so a line is a record, COPY's text format needs no escaping, and SQL's trimming equals
 Python's); anything else, and every Excel file, takes the row-by-row path.
@@ -27,9 +31,12 @@ from carbonpeak.enterprises.models import Meter, MonthlyRollup, Reading
 from carbonpeak.enterprises.tables import Report, _check_header
 
 MAX_COLUMNS = 200
-TEMP_TABLES = ("cp_raw", "cp_checked", "cp_valid")
+TEMP_TABLES = ("cp_raw", "cp_times", "cp_checked", "cp_valid")
 _OTHER_SPACE = re.compile(r"[^\S \n\r]|\r(?!\n)")
 _ASCII_OTHER_SPACE = (b"\x0b", b"\x0c", b"\x1c", b"\x1d", b"\x1e", b"\x1f")  # what str.isspace adds in ASCII
+#: sample size and threshold deciding whether timestamps are checked once per distinct text (see _times_repeat)
+SAMPLE_LINES = 20_000
+SHARED_TIMES_BELOW = 0.8
 MAX_LINE = 1000  # longer lines (huge fields) take the row path, which decides them exactly
 
 
@@ -57,39 +64,49 @@ def eligible(data: bytes, name: str = "") -> bool:
     return len(head) <= MAX_COLUMNS and len(names) == len(set(names))
 
 
-def _time_check() -> str:
+def _time_check(ts: str = "ts") -> str:
     """SQL deciding ``ts ~ TIME_PATTERN``. The usual shapes (``T`` or space, seconds, ``+hh:mm`` or ``Z``) are
-    tested without the regular-expression engine: LIKE fixes the separators, a character class and a count of
-    separators make every other position a digit, and fixed-position comparisons bound the fields exactly as
-    the pattern does. Any other text is matched against the pattern itself."""
+    tested without the regular-expression engine: LIKE fixes the separators, removing the digits must leave only
+    them, and fixed-position comparisons bound the fields exactly as the pattern does. Any other text is matched
+    against the pattern itself."""
     c = 'COLLATE "C"'
     ranges = (
-        f"substr(ts, 6, 2) {c} BETWEEN '01' AND '12' AND substr(ts, 9, 2) {c} BETWEEN '01' AND '31' "
-        f"AND substr(ts, 12, 2) {c} <= '23' AND substr(ts, 15, 1) {c} <= '5' AND substr(ts, 18, 1) {c} <= '5'"
+        f"substr({ts}, 6, 2) {c} BETWEEN '01' AND '12' AND substr({ts}, 9, 2) {c} BETWEEN '01' AND '31' "
+        f"AND substr({ts}, 12, 2) {c} <= '23' AND substr({ts}, 15, 1) {c} <= '5' AND substr({ts}, 18, 1) {c} <= '5'"
     )
     branches = []
     for sep in ("T", " "):
         for zone, extra in (
-            ("+__:__", f" AND substr(ts, 21, 2) {c} <= '14' AND substr(ts, 24, 1) {c} <= '5'"),
+            ("+__:__", f" AND substr({ts}, 21, 2) {c} <= '14' AND substr({ts}, 24, 1) {c} <= '5'"),
             ("Z", ""),
         ):
             like = f"____-__-__{sep}__:__:__{zone}"
-            chars = "0-9" + sep + ":" + ("+" if zone != "Z" else "Z") + "-"
-            seps = [ch for ch in like if ch != "_"]
-            stripped = "ts"
-            for ch in sorted(set(seps)):
-                stripped = f"replace({stripped}, '{ch}', '')"
-            digits = len(like) - len(seps)
-            shape = f"ts {c} !~ '[^{chars}]' AND length({stripped}) = {digits}"  # separators fixed, all else digits
-            branches.append(f"WHEN ts {c} LIKE '{like}' THEN {shape} AND {ranges}{extra}")
-    return "CASE " + " ".join(branches) + " ELSE ts ~ %(tre)s END"
+            seps = "".join(ch for ch in like if ch != "_")
+            # LIKE fixes the length and the separators' places; with the digits removed only the separators are
+            # left, so every other place holds a digit
+            shape = f"translate({ts}, '0123456789', '') = '{seps}'"
+            branches.append(f"WHEN {ts} {c} LIKE '{like}' THEN {shape} AND {ranges}{extra}")
+    return "CASE " + " ".join(branches) + f" ELSE {ts} ~ %(tre)s END"
+
+
+def _time_value(ts: str) -> str:
+    """SQL for the instant of the text ``ts``, or NULL where the row path would refuse it (the grammar, then
+    impossible dates, which the cast would raise on)."""
+    return (
+        f"CASE WHEN ({_time_check(ts)}) AND substr({ts}, 1, 4) <> '0000' THEN CASE "
+        # nested CASEs: PostgreSQL evaluates a CASE's branches in order (an AND may run either side first)
+        f"  WHEN substr({ts}, 9, 2) COLLATE \"C\" <= '28' THEN {ts}::timestamptz "
+        f"  WHEN substr({ts}, 9, 2)::int <= extract(day from "
+        f"    make_date(substr({ts}, 1, 4)::int, substr({ts}, 6, 2)::int, 1) + interval '1 month - 1 day')"
+        f"  THEN {ts}::timestamptz END END"
+    )
 
 
 def _quantity_check(col: str) -> str:
     """SQL deciding ``col ~ QUANTITY_PATTERN``; plain digits with at most one point skip the expression."""
     return (
-        f"CASE WHEN {col} <> '' AND {col} <> '.' AND {col} COLLATE \"C\" !~ '[^0-9.]' "
-        f"AND length(replace({col}, '.', '')) >= length({col}) - 1 THEN true ELSE {col} ~ %(qre)s END"
+        f"CASE WHEN {col} <> '' AND {col} <> '.' AND translate({col}, '0123456789', '') IN ('', '.') "
+        f"THEN true ELSE {col} ~ %(qre)s END"
     )
 
 
@@ -130,7 +147,7 @@ def ingest_csv(plan, data: bytes, source: str, meters: dict[str, Meter] | None =
     table = Reading._meta.db_table
     rep = Report()
     with transaction.atomic(), connection.cursor() as cur:
-        # the CTEs below are materialised once each: keep them in memory (this transaction only)
+        # the hash tables below stay in memory (this transaction only)
         cur.execute("SET LOCAL work_mem = '256MB'")
         # inside an outer transaction (the API, tests) ON COMMIT DROP has not fired yet for an earlier call
         cur.execute(f"DROP TABLE IF EXISTS {', '.join(TEMP_TABLES)}")
@@ -140,27 +157,23 @@ def ingest_csv(plan, data: bytes, source: str, meters: dict[str, Meter] | None =
         )
         with cur.cursor.copy("COPY cp_raw (txt) FROM STDIN") as cp:
             cp.write(body)
+        ts_field = field.format(pos["reading_time"])
+        if shared_times := _times_repeat(cur, ts_field, body.count("\n")):
+            # Timestamps repeat across a file's meters (every meter reports at the same quarter hours): the
+            # grammar check and the conversion run once per distinct text, and the lines look theirs up.
+            cur.execute(
+                f"CREATE TEMPORARY TABLE cp_times ON COMMIT DROP AS SELECT ts, {_time_value('ts')} AS t "
+                f"FROM (SELECT DISTINCT {ts_field} AS ts FROM cp_raw) d",
+                params,
+            )
+            cur.execute("ANALYZE cp_times")  # (a hash join, not a sort of the whole file)
+        t_value = "cp_times.t" if shared_times else _time_value("f.ts")
         # the row path's rules in its order: the first failing rule is the row's error. A line whose named columns
-        # are all empty is skipped (it keeps its number). MATERIALIZED: each expression is computed once.
+        # are all empty is skipped (it keeps its number). OFFSET 0 keeps each level a subquery of its own, so that
+        # each field is split out once (and not again in every expression that uses it). The quantity needs no
+        # removal of thousands separators: a field split at commas has none.
         cur.execute(
             "CREATE TEMPORARY TABLE cp_checked ON COMMIT DROP AS "
-            "WITH m AS (SELECT * FROM unnest(%(codes)s::text[], %(ids)s::bigint[]) AS m(code, id)), "
-            "f AS MATERIALIZED ("
-            f"  SELECT line, {field.format(pos['meter_code'])} AS code, {field.format(pos['reading_time'])} AS ts, "
-            f"    {field.format(pos['quantity'])} AS qty{other_cols} FROM cp_raw), "
-            "s AS MATERIALIZED ("
-            f"  SELECT line, code, ts, replace(qty, ',', '') AS qty, {_time_check()} AS ts_ok FROM f "
-            f"  WHERE NOT (code = '' AND ts = '' AND qty = ''{other_blank})), "
-            "p AS MATERIALIZED ("
-            "  SELECT s.line, s.code, s.qty, m.id AS meter_id, "
-            # nested CASEs: PostgreSQL evaluates a CASE's branches in order (an AND may run either side first)
-            "    CASE WHEN s.ts_ok AND substr(s.ts, 1, 4) <> '0000' THEN CASE "
-            "      WHEN substr(s.ts, 9, 2) COLLATE \"C\" <= '28' THEN s.ts::timestamptz "
-            "      WHEN substr(s.ts, 9, 2)::int <= extract(day from "
-            "        make_date(substr(s.ts, 1, 4)::int, substr(s.ts, 6, 2)::int, 1) + interval '1 month - 1 day')"
-            "      THEN s.ts::timestamptz END END AS t, "
-            f"    CASE WHEN {_quantity_check('s.qty')} THEN s.qty::numeric END AS q "
-            "  FROM s LEFT JOIN m ON m.code = s.code) "
             "SELECT line, CASE WHEN meter_id IS NULL THEN code END AS code, meter_id, t, q, CASE "
             "  WHEN meter_id IS NULL THEN 'meter' "
             "  WHEN t IS NULL THEN 'time' "
@@ -170,7 +183,15 @@ def ingest_csv(plan, data: bytes, source: str, meters: dict[str, Meter] | None =
             "  WHEN length(qty) > %(dig)s AND length(btrim(replace(trim_scale(abs(q))::text, '.', ''), '0')) > %(dig)s "
             "    THEN 'digits' "
             "  WHEN t < %(earliest)s OR t > %(latest)s THEN 'when' "
-            "END AS err FROM p",
+            "END AS err FROM ("
+            f"  SELECT f.line, f.code, f.qty, m.id AS meter_id, {t_value} AS t, "
+            f"    CASE WHEN {_quantity_check('f.qty')} THEN f.qty::numeric END AS q "
+            "  FROM ("
+            f"    SELECT line, {field.format(pos['meter_code'])} AS code, {field.format(pos['reading_time'])} AS ts, "
+            f"      {field.format(pos['quantity'])} AS qty{other_cols} FROM cp_raw OFFSET 0) f "
+            f"  {'LEFT JOIN cp_times ON cp_times.ts = f.ts' if shared_times else ''} "
+            "  LEFT JOIN unnest(%(codes)s::text[], %(ids)s::bigint[]) AS m(code, id) ON m.code = f.code "
+            f"  WHERE NOT (f.code = '' AND f.ts = '' AND f.qty = ''{other_blank.replace(' o', ' f.o')}) OFFSET 0) p",
             params,
         )
         cur.execute("SELECT line, err, code FROM cp_checked WHERE err IS NOT NULL")
@@ -183,10 +204,22 @@ def ingest_csv(plan, data: bytes, source: str, meters: dict[str, Meter] | None =
             _insert_full(cur, table, source, now, rep)
             cur.execute("SELECT meter_id, min(t), max(t) FROM cp_checked WHERE err IS NULL GROUP BY meter_id")
             spans = cur.fetchall()
-        cur.execute(f"DROP TABLE {', '.join(TEMP_TABLES[:2])}")
+        cur.execute(f"DROP TABLE IF EXISTS {', '.join(TEMP_TABLES[:3])}")
     if spans and rep.accepted:
         services.refresh_rollups([(m, t) for m, lo, hi in spans for t in (lo, hi)])
     return rep
+
+
+def _times_repeat(cur, ts_field: str, lines: int) -> bool:
+    """Whether the file's timestamp texts repeat enough to check each distinct text once: a sample of about
+    SAMPLE_LINES lines (all of a small file) with fewer than SHARED_TIMES_BELOW distinct texts per line. Where
+    most texts are distinct, hashing them all costs more than checking every line."""
+    share = min(100.0, SAMPLE_LINES * 100 / max(lines, 1))
+    cur.execute(
+        f"SELECT count(DISTINCT {ts_field}), count(*) FROM cp_raw TABLESAMPLE BERNOULLI (%s) REPEATABLE (0)", [share]
+    )
+    distinct, sampled = cur.fetchone()
+    return distinct < SHARED_TIMES_BELOW * sampled
 
 
 def _add_to_rollups(cur, source: str) -> None:

@@ -60,6 +60,8 @@ def body() -> str:
         "9,,2024-05-01T01:00:00+08:00, S-E ,surplus",
         "10,,2024-06-01T00:00:00+08:00,S-E",  # conflicts with the stored 99
         "99,,2024-06-01T00:15:00+08:00,S-E",  # equal to the stored: a duplicate
+        "3,,2024-02-30T00:00:00+08:00,S-C",  # the same impossible date again (times are checked once per text)
+        "4,,2024-05-01T00:15:00+08:00,S-C",  # a time text another meter's line has too
     ]
     return "\r\n".join(lines) + "\r\n"
 
@@ -96,8 +98,16 @@ def reset(plan):
     assert services.ingest_readings(plan, pre).accepted == 2
 
 
+@pytest.fixture(params=["each_line", "each_text"])
+def time_checks(request, monkeypatch):
+    """Both ways of checking timestamps: on every line, and once per distinct text (which the import chooses
+    from a sample of the file)."""
+    monkeypatch.setattr(sqlingest, "SHARED_TIMES_BELOW", 0 if request.param == "each_line" else 2)
+    return request.param
+
+
 @pytest.mark.django_db
-def test_sql_path_and_row_path_agree_row_for_row(county):
+def test_sql_path_and_row_path_agree_row_for_row(county, time_checks):
     data = ("\ufeff" + body()).encode("utf-8")
     assert sqlingest.eligible(data)
     reset(county)
@@ -207,7 +217,7 @@ def test_the_sql_shortcuts_accept_exactly_what_the_patterns_accept():
 
     rnd = random.Random(20261201)
     bases = ["2024-03-01T00:15:00+08:00", "2024-12-31 23:59:59-05:30", "2024-02-29T12:00:00Z", "2024-11-30 09:05:07Z"]
-    alphabet = "0123456789T:+-Z .x9"
+    alphabet = "0123456789T:+-Z .x9０٣"  # (digits of other scripts are not [0-9])
     times = set(bases)
     for _ in range(4000):
         s = list(rnd.choice(bases))
@@ -219,7 +229,7 @@ def test_the_sql_shortcuts_accept_exactly_what_the_patterns_accept():
             if b[p : p + 2].isdigit():
                 for v in range(100):
                     times.add(b[:p] + f"{v:02d}" + b[p + 2 :])
-    quantities = {"".join(rnd.choice("0123456789.+-eE,x") for _ in range(rnd.randint(0, 6))) for _ in range(3000)}
+    quantities = {"".join(rnd.choice("0123456789.+-eE,x０") for _ in range(rnd.randint(0, 6))) for _ in range(3000)}
     times, quantities = sorted(times), sorted(quantities)
     with connection.cursor() as cur:
         cur.execute(
@@ -254,7 +264,7 @@ FILES = {
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", sorted(FILES))
-def test_every_file_shape_gets_the_row_paths_answer(county, name):
+def test_every_file_shape_gets_the_row_paths_answer(county, name, time_checks):
     data = FILES[name]
     reset(county)
     fast = sqlingest.ingest_file(county, data, "r.csv").as_dict()
@@ -263,3 +273,37 @@ def test_every_file_shape_gets_the_row_paths_answer(county, name):
     slow = services.ingest_readings(county, read_rows(data, services.READING_COLUMNS)).as_dict()
     assert fast == slow, name
     assert fast_rows == stored(), name
+
+
+@pytest.mark.django_db
+def test_times_are_checked_once_per_text_when_meters_share_them(county, monkeypatch):
+    """The sample decides: ten meters at the same quarter hours share their texts; clocks a few seconds apart
+    (nearly every text distinct) are checked line by line. Both give the row path's answer."""
+    start = dt.datetime(2024, 7, 1, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    codes = ["S-E", "S-C"] * 5
+
+    def file(stagger: bool) -> bytes:
+        lines = ["meter_code,reading_time,quantity"]
+        for k in range(3000):
+            for i, code in enumerate(codes):
+                when = start + dt.timedelta(minutes=15 * (k + 1), seconds=i if stagger else 0)
+                lines.append(f"{code},{when.isoformat()},{k % 7 + i // 4}")
+            lines.append(f"S-E,{start.isoformat()[:8]}32T00:00:00+08:00,1")  # an impossible date, every instant
+        return ("\n".join(lines) + "\n").encode()
+
+    seen = []
+    decide = sqlingest._times_repeat
+    monkeypatch.setattr(sqlingest, "_times_repeat", lambda *a: seen.append(decide(*a)) or seen[-1])
+    for stagger in (False, True):
+        data = file(stagger)
+        reset(county)
+        fast = sqlingest.ingest_file(county, data, "r.csv").as_dict()
+        fast_rows = stored()
+        reset(county)
+        slow = services.ingest_readings(county, read_rows(data, services.READING_COLUMNS)).as_dict()
+        assert fast == slow and fast_rows == stored()
+        # unstaggered, each code has five lines per instant: equal values are duplicates, others conflicts
+        # staggered, only the impossible dates are refused
+        rejected = len(fast["rejected"])
+        assert (fast["duplicates"], rejected) == (0, 3000) if stagger else (fast["duplicates"] > 0 and rejected > 3000)
+    assert seen == [True, False]
