@@ -198,6 +198,33 @@ def cmd_readings(args) -> int:
     return _import("readings", args)
 
 
+def cmd_calendar(args) -> int:
+    _django()
+    from carbonpeak.enterprises import workcalendar
+    from carbonpeak.enterprises.tables import Report, Unreadable, read_file
+
+    if args.cal_cmd == "show":
+        from carbonpeak.enterprises.models import CalendarDay
+
+        days = CalendarDay.objects.all()
+        if args.year:
+            days = days.filter(date__year=args.year)
+        for d in days:
+            print(f"{d.date.isoformat()}  {'上班' if d.workday else '放假'}  {d.name}  {d.source}")
+        if args.year and not days:
+            print(f"{args.year} 年未载入节假日安排，按周一至周五计 / no arrangement for {args.year}: Monday to Friday")
+        return 0
+    try:
+        rep = workcalendar.import_days(None, read_file(args.file, workcalendar.COLUMNS))
+    except Unreadable as exc:
+        rep = Report()
+        rep.reject(None, "file", exc.message_zh, exc.message_en)
+        print(json.dumps(rep.as_dict(), ensure_ascii=False))
+        return 2
+    print(json.dumps(rep.as_dict(), ensure_ascii=False, indent=None if args.format == "json" else 1))
+    return rep.exit_status
+
+
 def cmd_plan(args) -> int:
     _django()
     from carbonpeak.validation import ValidationFailed
@@ -487,6 +514,14 @@ def build_parser() -> argparse.ArgumentParser:
             x = msub.add_parser("rollups", help="rebuild every monthly roll-up from the readings (after a crash)")
             x.add_argument("--plan")
         mp.set_defaults(func=fn)
+    cal = sub.add_parser("calendar", help="the national holiday arrangement (working days)")
+    calsub = cal.add_subparsers(dest="cal_cmd", required=True)
+    x = calsub.add_parser("import", help="CSV/xlsx with columns date,workday,name[,source] (workday 1 = 调休上班)")
+    x.add_argument("file")
+    x.add_argument("--format", choices=["json", "text"], default="json")
+    x = calsub.add_parser("show", help="the loaded dates")
+    x.add_argument("--year", type=int)
+    cal.set_defaults(func=cmd_calendar)
     w = sub.add_parser("worker", help="run queued background tasks (scenario runs)")
     w.add_argument("--interval", type=float, default=1.0)
     w.add_argument("--batch", action="store_true", help="run what is queued, then exit")

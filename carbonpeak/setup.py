@@ -49,6 +49,10 @@ DEMO_VALUES = [
 def run_setup(demo: bool = True, out: TextIO = sys.stderr) -> None:
     call_command("migrate", interactive=False, verbosity=0)
     print("数据库已迁移 / database migrated", file=out)
+    from carbonpeak.enterprises.workcalendar import load_shipped
+
+    added = load_shipped().accepted
+    print(f"节假日安排：新增 {added} 天 / holiday calendar: {added} dates added", file=out)
     load_shipped_plans(out)
     if demo:
         load_demo(out)
@@ -120,11 +124,21 @@ def load_demo(out: TextIO) -> None:
 # Illustrative parameters of the demo years (not official statistics): GDP at 2020 prices; the 2020 figure
 # is the statistical bulletin's 224.3 亿元, later years grown by an assumed rate; coal rates, sinks assumed.
 DEMO_ACCOUNT_PARAMS = {
-    2020: {"gdp_10k_yuan": "2243000", "gdp_current_10k_yuan": "2243000", "population": "491849",
-           "coal_equivalent_kgce_per_kwh": "0.3055", "sink_tco2": "700000",
-           "inflow_nonfossil_share": "0.28"},
-    2024: {"gdp_10k_yuan": "2778600", "population": "478000", "coal_equivalent_kgce_per_kwh": "0.300",
-           "sink_tco2": "720000", "inflow_nonfossil_share": "0.33"},
+    2020: {
+        "gdp_10k_yuan": "2243000",
+        "gdp_current_10k_yuan": "2243000",
+        "population": "491849",
+        "coal_equivalent_kgce_per_kwh": "0.3055",
+        "sink_tco2": "700000",
+        "inflow_nonfossil_share": "0.28",
+    },
+    2024: {
+        "gdp_10k_yuan": "2778600",
+        "population": "478000",
+        "coal_equivalent_kgce_per_kwh": "0.300",
+        "sink_tco2": "720000",
+        "inflow_nonfossil_share": "0.33",
+    },
 }
 DEMO_APPROVED_YEARS = (2020, 2024)
 DEMO_DRAFT_YEAR = 2025

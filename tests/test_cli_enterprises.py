@@ -3,6 +3,7 @@ the accounts of a year (with the reading that ends at New Year's midnight in the
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -89,7 +90,10 @@ def test_script_contract(county):
     code, out, _ = call(tmp, "meters", "check")
     assert code == 0 and sorted(out["opened"]) == ["B-001", "C-001", "E-001"]
     code, out, _ = call(tmp, "meters", "check")
-    assert out == {"opened": [], "closed": [], "notify_failed": []}
+    # the shipped holiday calendar covers 2024-2026; last year and this year are the ones the silence is counted over
+    this_year = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).year
+    uncovered = [y for y in (this_year - 1, this_year) if y > 2026]
+    assert out == {"opened": [], "closed": [], "notify_failed": [], "calendar_missing_years": uncovered}
     code, out, _ = call(tmp, "meters", "rollups")
     assert code == 0 and out["rollups"] >= 1
 

@@ -318,3 +318,22 @@ class PublishedList(models.Model):
 
     class Meta:
         ordering = ["-year", "-published_at"]
+
+
+class CalendarDay(models.Model):
+    """A date of the national holiday arrangement that differs from Monday to Friday, or confirms it: a public
+    holiday (``workday`` false) or a make-up working day on a weekend (``workday`` true). Each year's notice of
+    the State Council's General Office is loaded as data (``carbonpeak calendar import``); the rule that a
+    meter is silent after 3 working days counts with it."""
+
+    date = models.DateField(_("日期"), primary_key=True)
+    workday = models.BooleanField(_("是否工作日"))
+    name = models.CharField(_("名称"), max_length=60)
+    source = models.CharField(_("依据"), max_length=120, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date.isoformat()} {self.name}"

@@ -1,8 +1,9 @@
 """Monitoring: silent meters (no reading for more than N working days) with notifications, gaps (missing
 intervals), hand-entered values for what cannot be collected online, and correction requests.
 
-Working days are Monday to Friday in Beijing time; public holidays and make-up working days are not modelled
-yet (a silent meter over a holiday week is flagged a day or two early). ``check_silent_meters`` opens one alert
+Working days are Beijing dates, Monday to Friday except the public holidays and make-up working days of the
+national holiday arrangement (``workcalendar``: loaded as data each year; a year not loaded counts as Monday to
+Friday, and the check says which years those are). ``check_silent_meters`` opens one alert
 per silent online meter, e-mails the enterprise (its contact and energy managers) and the office once, and
 closes the alert when readings resume; it is idempotent (run `carbonpeak meters check` from cron, or press
 「立即检查」 on the monitoring wall).
@@ -11,6 +12,7 @@ closes the alert when readings resume; it is idempotent (run `carbonpeak meters 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.mail import send_mail
@@ -21,7 +23,8 @@ from django.utils import timezone
 from carbonpeak.accounts.choices import Role
 from carbonpeak.accounts.models import User
 from carbonpeak.audit.services import actor_label, record
-from carbonpeak.enterprises import services
+from carbonpeak.core import workdays
+from carbonpeak.enterprises import services, workcalendar
 from carbonpeak.enterprises.choices import CorrectionStatus, ReadingSource
 from carbonpeak.enterprises.models import Meter, MeterAlert, Reading, ReadingCorrection
 from carbonpeak.enterprises.permissions import require_edit
@@ -34,18 +37,12 @@ from carbonpeak.validation import Issues
 SILENT_WORKING_DAYS = 3
 
 
-def working_days_between(a: dt.datetime, b: dt.datetime) -> int:
-    """Whole working days (Mon-Fri, Beijing dates) after ``a``'s date up to and including ``b``'s date."""
-    d0, d1 = a.astimezone(BEIJING).date(), b.astimezone(BEIJING).date()
-    if d1 <= d0:
-        return 0
-    days = (d1 - d0).days
-    weeks, rest = divmod(days, 7)
-    count = weeks * 5
-    for i in range(1, rest + 1):
-        if (d0 + dt.timedelta(days=weeks * 7 + i)).weekday() < 5:
-            count += 1
-    return count
+def working_days_between(a: dt.datetime, b: dt.datetime, calendar: Mapping[dt.date, bool] | None = None) -> int:
+    """Whole working days (Beijing dates) after ``a``'s date up to and including ``b``'s date, under the holiday
+    calendar (the stored one unless given)."""
+    if calendar is None:
+        calendar = workcalendar.exceptions()
+    return workdays.working_days_between(a.astimezone(BEIJING).date(), b.astimezone(BEIJING).date(), calendar)
 
 
 def check_silent_meters(plan: Plan, now: dt.datetime | None = None, notify_by_mail: bool = True) -> dict[str, Any]:
@@ -53,6 +50,7 @@ def check_silent_meters(plan: Plan, now: dt.datetime | None = None, notify_by_ma
     meters that report again or are no longer read online; then e-mail every open alert not yet notified
     (a failed e-mail is retried at the next check; one failure does not stop the others)."""
     now = now or timezone.now()
+    calendar = workcalendar.exceptions()
     # the last reading per meter from the monthly roll-ups (a few rows per meter, not the readings table)
     meters = Meter.objects.filter(enterprise__plan=plan).annotate(last=Max("rollups__last_reading_at"))
     opened, closed = [], []
@@ -64,7 +62,9 @@ def check_silent_meters(plan: Plan, now: dt.datetime | None = None, notify_by_ma
             )
         }
         for m in meters:
-            silent = m.is_online and (m.last is None or working_days_between(m.last, now) > SILENT_WORKING_DAYS)
+            silent = m.is_online and (
+                m.last is None or working_days_between(m.last, now, calendar) > SILENT_WORKING_DAYS
+            )
             alert = open_alerts.get(m.pk)
             if silent and alert is None:
                 try:
@@ -86,7 +86,11 @@ def check_silent_meters(plan: Plan, now: dt.datetime | None = None, notify_by_ma
                 notify(a)
             except Exception:  # noqa: BLE001 - the mail server's failure must not stop the check; retried later
                 failed.append(a.meter.meter_code)
-    return {"opened": opened, "closed": closed, "notify_failed": failed}
+    # the years the silence was counted over that the calendar does not cover (Monday to Friday assumed)
+    today = now.astimezone(BEIJING).date()
+    start = min((m.last.astimezone(BEIJING).date() for m in meters if m.last is not None), default=today)
+    uncovered = workcalendar.missing_years(range(max(start.year, today.year - 1), today.year + 1), calendar)
+    return {"opened": opened, "closed": closed, "notify_failed": failed, "calendar_missing_years": uncovered}
 
 
 def gaps(meter: Meter, start: dt.datetime, end: dt.datetime) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from carbonpeak.accounts.choices import Role
-from carbonpeak.enterprises import accounts, carbon, control, disclosure, industry, monitoring, sqlingest
+from carbonpeak.enterprises import accounts, carbon, control, disclosure, industry, monitoring, sqlingest, workcalendar
 from carbonpeak.enterprises.choices import AccountStatus, CorrectionStatus, ProjectStatus
 from carbonpeak.enterprises.models import (
     Benchmark,
@@ -155,6 +155,7 @@ def home(request):
             ).count(),
             "now": now,
             "cnames": carrier_display(plan),
+            "calendar_missing": workcalendar.missing_years([now.astimezone(BEIJING).year]),
         },
     )
 

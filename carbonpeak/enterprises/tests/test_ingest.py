@@ -273,6 +273,7 @@ def test_silent_meters_raise_one_alert_and_close_it_when_data_returns(registry):
     fri = dt.datetime(2024, 3, 1, 12, tzinfo=bj)
     assert working_days_between(fri, dt.datetime(2024, 3, 6, 9, tzinfo=bj)) == 3
     assert working_days_between(fri, dt.datetime(2024, 3, 7, 9, tzinfo=bj)) == 4
+    # (no holiday calendar is loaded here: 2024 counts as Monday to Friday, and the check says so)
     services.ingest_readings(
         registry,
         rows(
@@ -286,6 +287,7 @@ def test_silent_meters_raise_one_alert_and_close_it_when_data_returns(registry):
         "opened": [],
         "closed": [],
         "notify_failed": [],
+        "calendar_missing_years": [2024],
     }
     r = check_silent_meters(registry, dt.datetime(2024, 3, 7, 9, tzinfo=bj))
     assert sorted(r["opened"]) == ["C-001", "E-001", "G-001"]
@@ -295,7 +297,7 @@ def test_silent_meters_raise_one_alert_and_close_it_when_data_returns(registry):
         registry, rows({"meter_code": "E-001", "reading_time": "2024-03-08T08:00:00+08:00", "quantity": "1"})
     )
     r = check_silent_meters(registry, dt.datetime(2024, 3, 8, 9, tzinfo=bj))
-    assert r == {"opened": [], "closed": ["E-001"], "notify_failed": []}
+    assert r == {"opened": [], "closed": ["E-001"], "notify_failed": [], "calendar_missing_years": [2024]}
     # gaps: two of the four quarter-hours after 12:00 are missing
     from carbonpeak.enterprises.models import Meter
 

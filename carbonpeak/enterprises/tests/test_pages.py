@@ -142,3 +142,20 @@ def test_only_a_closed_year_can_be_published(works, client):  # noqa: F811
     assert not PublishedList.objects.exists()
     r = client.post("/enterprises/dual-control/", {"action": "publish", "year": str(this_year - 1)})
     assert r.status_code == 302 and PublishedList.objects.get().year == this_year - 1
+
+
+def test_the_wall_says_when_this_years_holiday_calendar_is_missing(works, client):  # noqa: F811
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from carbonpeak.enterprises import workcalendar
+    from carbonpeak.enterprises.tables import read_rows
+
+    login(client, works["office"])
+    year = timezone.now().astimezone(dt.timezone(dt.timedelta(hours=8))).year
+    page = client.get("/enterprises/").content.decode()
+    assert 'id="calendar-missing"' in page and str(year) in page
+    rows = read_rows(f"date,workday,name\n{year}-01-01,0,元旦\n".encode(), workcalendar.COLUMNS)
+    assert workcalendar.import_days(None, rows).accepted == 1
+    assert 'id="calendar-missing"' not in client.get("/enterprises/").content.decode()
