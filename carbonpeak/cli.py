@@ -179,11 +179,25 @@ def cmd_enterprises(args) -> int:
 
 
 def cmd_meters(args) -> int:
-    if args.meters_cmd == "check":
+    if args.meters_cmd in ("check", "partitions"):
         _django()
+        from django.utils import timezone
+
+        from carbonpeak.enterprises import partitions
+        from carbonpeak.enterprises.rollups import BEIJING
+
+        this_year = timezone.now().astimezone(BEIJING).year
+        if args.meters_cmd == "partitions":
+            out = partitions.ensure_yearly(args.since or this_year, args.until or this_year + 5)
+            out["years"] = partitions.yearly() if out["partitioned"] else []
+            print(json.dumps(out, ensure_ascii=False))
+            return 0
         from carbonpeak.enterprises.monitoring import check_silent_meters
 
-        print(json.dumps(check_silent_meters(_county(args.plan)), ensure_ascii=False))
+        out = check_silent_meters(_county(args.plan))
+        # the daily check also keeps this year's and the next two years' reading partitions in place
+        out["partitions_created"] = partitions.ensure_yearly(this_year, this_year + 2)["created"]
+        print(json.dumps(out, ensure_ascii=False))
         return 0
     if args.meters_cmd == "rollups":
         _django()
@@ -513,6 +527,9 @@ def build_parser() -> argparse.ArgumentParser:
             x.add_argument("--plan")
             x = msub.add_parser("rollups", help="rebuild every monthly roll-up from the readings (after a crash)")
             x.add_argument("--plan")
+            x = msub.add_parser("partitions", help="PostgreSQL: add the missing yearly partitions of the readings")
+            x.add_argument("--since", type=int, help="first year (default: this year; e.g. 2010 before a backfill)")
+            x.add_argument("--until", type=int, help="last year (default: this year + 5)")
         mp.set_defaults(func=fn)
     cal = sub.add_parser("calendar", help="the national holiday arrangement (working days)")
     calsub = cal.add_subparsers(dest="cal_cmd", required=True)

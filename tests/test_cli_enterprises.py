@@ -93,7 +93,15 @@ def test_script_contract(county):
     # the shipped holiday calendar covers 2024-2026; last year and this year are the ones the silence is counted over
     this_year = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).year
     uncovered = [y for y in (this_year - 1, this_year) if y > 2026]
-    assert out == {"opened": [], "closed": [], "notify_failed": [], "calendar_missing_years": uncovered}
+    assert out == {
+        "opened": [],
+        "closed": [],
+        "notify_failed": [],
+        "calendar_missing_years": uncovered,
+        "partitions_created": [],  # (SQLite: one plain table)
+    }
+    code, out, _ = call(tmp, "meters", "partitions", "--since", "2010")
+    assert (code, out) == (0, {"partitioned": False, "created": [], "moved": 0, "years": []})
     code, out, _ = call(tmp, "meters", "rollups")
     assert code == 0 and out["rollups"] >= 1
 

@@ -4,23 +4,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('enterprises', '0005_account_submitted_by'),
+        ("enterprises", "0005_account_submitted_by"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CalendarDay',
+            name="CalendarDay",
             fields=[
-                ('date', models.DateField(primary_key=True, serialize=False, verbose_name='日期')),
-                ('workday', models.BooleanField(verbose_name='是否工作日')),
-                ('name', models.CharField(max_length=60, verbose_name='名称')),
-                ('source', models.CharField(blank=True, max_length=120, verbose_name='依据')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                ("date", models.DateField(primary_key=True, serialize=False, verbose_name="日期")),
+                ("workday", models.BooleanField(verbose_name="是否工作日")),
+                ("name", models.CharField(max_length=60, verbose_name="名称")),
+                ("source", models.CharField(blank=True, max_length=120, verbose_name="依据")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['date'],
+                "ordering": ["date"],
             },
         ),
     ]

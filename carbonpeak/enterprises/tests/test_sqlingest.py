@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import transaction
 
 from carbonpeak.core.uscc import make_uscc
 from carbonpeak.enterprises import services, sqlingest
@@ -307,3 +308,42 @@ def test_times_are_checked_once_per_text_when_meters_share_them(county, monkeypa
         rejected = len(fast["rejected"])
         assert (fast["duplicates"], rejected) == (0, 3000) if stagger else (fast["duplicates"] > 0 and rejected > 3000)
     assert seen == [True, False]
+
+
+@pytest.mark.django_db
+def test_missing_yearly_partitions_are_added_and_take_their_rows_from_the_default(county):
+    """A backfill of 2012 lands in the default partition; adding the year moves it into a partition of its own
+    (keys, checks and sums unchanged), and running it again does nothing."""
+    from django.db import connection
+
+    from carbonpeak.enterprises import partitions
+
+    def where() -> dict[str, int]:
+        with connection.cursor() as cur:
+            cur.execute("SELECT tableoid::regclass::text, count(*) FROM enterprises_reading GROUP BY 1")
+            return dict(cur.fetchall())
+
+    reset(county)
+    old = [
+        (n, {"meter_code": "S-E", "reading_time": f"2012-{n:02d}-01T00:00:00+08:00", "quantity": str(n)})
+        for n in range(1, 13)
+    ]
+    old.append((13, {"meter_code": "S-E", "reading_time": "2013-01-01T00:00:00+08:00", "quantity": "13"}))  # 2012's end
+    assert services.ingest_readings(county, old).accepted == 13
+    assert where() == {"enterprises_reading_default": 13, "enterprises_reading_y2024": 2}
+    assert 2012 not in partitions.yearly() and {2015, 2040} <= set(partitions.yearly())
+    out = partitions.ensure_yearly(2011, 2013)
+    assert out == {"partitioned": True, "created": [2011, 2012, 2013], "moved": 13}
+    # the reading ending at 2013-01-01 00:00 Beijing time is stored in 2013's partition (the range is by instant)
+    assert where() == {"enterprises_reading_y2012": 12, "enterprises_reading_y2013": 1, "enterprises_reading_y2024": 2}
+    assert partitions.ensure_yearly(2011, 2013)["created"] == []
+    assert partitions.ensure_yearly(2041, 2041)["created"] == [2041]
+    # the new partition has the table's key: the same reading again is a duplicate, another value a conflict
+    again = services.ingest_readings(county, old[:1] + [(2, {**old[1][1], "quantity": "99"})]).as_dict()
+    assert again["duplicates"] == 1 and [r["line"] for r in again["rejected"]] == [2]
+    with pytest.raises(Exception, match="nonnegative|check"):
+        with transaction.atomic(), connection.cursor() as cur:
+            cur.execute(
+                "INSERT INTO enterprises_reading_y2012 (meter_id, reading_time, quantity, source, received_at) "
+                "SELECT id, '2012-06-15 00:00+08', -1, 'api', now() FROM enterprises_meter LIMIT 1"
+            )
