@@ -143,7 +143,7 @@ def ingest_csv(plan, data: bytes, source: str, meters: dict[str, Meter] | None =
     }
     field = "btrim(split_part(txt, ',', {}), ' \r')"
     other_cols = "".join(f", {field.format(p)} AS o{i}" for i, p in enumerate(others))
-    other_blank = "".join(f" AND o{i} = ''" for i in range(len(others)))
+    other_blank = "".join(f" AND f.o{i} = ''" for i in range(len(others)))
     table = Reading._meta.db_table
     rep = Report()
     with transaction.atomic(), connection.cursor() as cur:
@@ -191,7 +191,7 @@ def ingest_csv(plan, data: bytes, source: str, meters: dict[str, Meter] | None =
             f"      {field.format(pos['quantity'])} AS qty{other_cols} FROM cp_raw OFFSET 0) f "
             f"  {'LEFT JOIN cp_times ON cp_times.ts = f.ts' if shared_times else ''} "
             "  LEFT JOIN unnest(%(codes)s::text[], %(ids)s::bigint[]) AS m(code, id) ON m.code = f.code "
-            f"  WHERE NOT (f.code = '' AND f.ts = '' AND f.qty = ''{other_blank.replace(' o', ' f.o')}) OFFSET 0) p",
+            f"  WHERE NOT (f.code = '' AND f.ts = '' AND f.qty = ''{other_blank}) OFFSET 0) p",
             params,
         )
         cur.execute("SELECT line, err, code FROM cp_checked WHERE err IS NOT NULL")
