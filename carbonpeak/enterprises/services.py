@@ -355,11 +355,13 @@ def parse_quantity(raw: str) -> Decimal | None:
 
 
 #: the accepted timestamp grammar (ISO 8601 extended, an explicit offset required), shared with the SQL ingest
-#: path so that both accept exactly the same texts
-TIME_PATTERN = (
-    r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]"
-    r"(:[0-5][0-9](\.[0-9]{1,6})?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$"
+#: path so that both accept exactly the same texts; it is a date of exactly 10 characters followed by the rest,
+#: which the SQL path checks separately (each distinct date and each distinct rest once)
+TIME_DATE_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+TIME_REST_PATTERN = (
+    r"[T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$"
 )
+TIME_PATTERN = TIME_DATE_PATTERN + TIME_REST_PATTERN
 #: the accepted quantity grammar, after removing thousands separators (",")
 QUANTITY_PATTERN = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]{1,3})?$"
 _TIME_RE = re.compile(TIME_PATTERN)

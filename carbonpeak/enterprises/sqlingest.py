@@ -4,9 +4,9 @@ the file, duplicates and conflicts against what is stored) is decided by set-bas
 the same order and with the same messages as ``services.ingest_readings`` (a test runs both on the same files
 and compares). Python only checks the header and hands the bytes over.
 
-Where the file's meters share their timestamps (a sample decides), each distinct timestamp text is checked and
-converted once and the lines look theirs up; otherwise every line is checked. The shortcuts that spare the
-regular-expression engine are tested against the patterns on thousands of near-miss texts.
+A timestamp's date and the rest of it are each checked once per distinct text (a file holds few of either) and
+the lines look theirs up. The shortcuts that spare the regular-expression engine are tested against the
+patterns on thousands of near-miss texts.
 
 A file qualifies when it is UTF-8 CSV without quotes, tabs, backslashes or whitespace other than spaces and
 CRLF line ends (so a line is a record, COPY's text format needs no escaping, and SQL's trimming equals
@@ -31,12 +31,9 @@ from carbonpeak.enterprises.models import Meter, MonthlyRollup, Reading
 from carbonpeak.enterprises.tables import Report, _check_header
 
 MAX_COLUMNS = 200
-TEMP_TABLES = ("cp_raw", "cp_times", "cp_checked", "cp_valid")
+TEMP_TABLES = ("cp_raw", "cp_fields", "cp_dates", "cp_rests", "cp_checked", "cp_valid")
 _OTHER_SPACE = re.compile(r"[^\S \n\r]|\r(?!\n)")
 _ASCII_OTHER_SPACE = (b"\x0b", b"\x0c", b"\x1c", b"\x1d", b"\x1e", b"\x1f")  # what str.isspace adds in ASCII
-#: sample size and threshold deciding whether timestamps are checked once per distinct text (see _times_repeat)
-SAMPLE_LINES = 20_000
-SHARED_TIMES_BELOW = 0.8
 MAX_LINE = 1000  # longer lines (huge fields) take the row path, which decides them exactly
 
 
@@ -64,42 +61,46 @@ def eligible(data: bytes, name: str = "") -> bool:
     return len(head) <= MAX_COLUMNS and len(names) == len(set(names))
 
 
-def _time_check(ts: str = "ts") -> str:
-    """SQL deciding ``ts ~ TIME_PATTERN``. The usual shapes (``T`` or space, seconds, ``+hh:mm`` or ``Z``) are
-    tested without the regular-expression engine: LIKE fixes the separators, removing the digits must leave only
-    them, and fixed-position comparisons bound the fields exactly as the pattern does. Any other text is matched
-    against the pattern itself."""
-    c = 'COLLATE "C"'
-    ranges = (
-        f"substr({ts}, 6, 2) {c} BETWEEN '01' AND '12' AND substr({ts}, 9, 2) {c} BETWEEN '01' AND '31' "
-        f"AND substr({ts}, 12, 2) {c} <= '23' AND substr({ts}, 15, 1) {c} <= '5' AND substr({ts}, 18, 1) {c} <= '5'"
+DIGITS = "0123456789"
+C = 'COLLATE "C"'
+
+
+def _date_check(d: str) -> str:
+    """SQL deciding whether the text ``d`` (a timestamp's first 10 characters) matches TIME_DATE_PATTERN:
+    LIKE fixes the length and the hyphens, removing the digits must leave only the hyphens (so every other place
+    holds a digit), and the month and day are bounded as the pattern bounds them."""
+    return (
+        f"({d} {C} LIKE '____-__-__' AND translate({d}, '{DIGITS}', '') = '--' "
+        f"AND substr({d}, 6, 2) {C} BETWEEN '01' AND '12' AND substr({d}, 9, 2) {C} BETWEEN '01' AND '31')"
     )
+
+
+def _date_ok(d: str) -> str:
+    """SQL: the grammar, and a date that exists (not year 0000, not 30 February), which the cast would raise on."""
+    return (
+        f"CASE WHEN {_date_check(d)} AND substr({d}, 1, 4) <> '0000' THEN "
+        # (inside the THEN branch the text is known to be digits: the conversions cannot fail, in any order)
+        f"substr({d}, 9, 2) {C} <= '28' OR substr({d}, 9, 2)::int <= extract(day from "
+        f"make_date(substr({d}, 1, 4)::int, substr({d}, 6, 2)::int, 1) + interval '1 month - 1 day') "
+        "ELSE false END"
+    )
+
+
+def _rest_check(r: str) -> str:
+    """SQL deciding whether ``r`` (a timestamp from its 11th character on) matches TIME_REST_PATTERN. The usual
+    shapes (``T`` or space, seconds, ``+hh:mm`` or ``Z``) are decided like the date; any other text by the
+    pattern itself."""
+    ranges = f"substr({r}, 2, 2) {C} <= '23' AND substr({r}, 5, 1) {C} <= '5' AND substr({r}, 8, 1) {C} <= '5'"
     branches = []
     for sep in ("T", " "):
-        for zone, extra in (
-            ("+__:__", f" AND substr({ts}, 21, 2) {c} <= '14' AND substr({ts}, 24, 1) {c} <= '5'"),
-            ("Z", ""),
-        ):
-            like = f"____-__-__{sep}__:__:__{zone}"
+        for zone, extra in (("+__:__", f" AND substr({r}, 11, 2) {C} <= '14' AND substr({r}, 14, 1) {C} <= '5'"),
+                            ("Z", "")):  # fmt: skip
+            like = f"{sep}__:__:__{zone}"
             seps = "".join(ch for ch in like if ch != "_")
-            # LIKE fixes the length and the separators' places; with the digits removed only the separators are
-            # left, so every other place holds a digit
-            shape = f"translate({ts}, '0123456789', '') = '{seps}'"
-            branches.append(f"WHEN {ts} {c} LIKE '{like}' THEN {shape} AND {ranges}{extra}")
-    return "CASE " + " ".join(branches) + f" ELSE {ts} ~ %(tre)s END"
-
-
-def _time_value(ts: str) -> str:
-    """SQL for the instant of the text ``ts``, or NULL where the row path would refuse it (the grammar, then
-    impossible dates, which the cast would raise on)."""
-    return (
-        f"CASE WHEN ({_time_check(ts)}) AND substr({ts}, 1, 4) <> '0000' THEN CASE "
-        # nested CASEs: PostgreSQL evaluates a CASE's branches in order (an AND may run either side first)
-        f"  WHEN substr({ts}, 9, 2) COLLATE \"C\" <= '28' THEN {ts}::timestamptz "
-        f"  WHEN substr({ts}, 9, 2)::int <= extract(day from "
-        f"    make_date(substr({ts}, 1, 4)::int, substr({ts}, 6, 2)::int, 1) + interval '1 month - 1 day')"
-        f"  THEN {ts}::timestamptz END END"
-    )
+            branches.append(
+                f"WHEN {r} {C} LIKE '{like}' THEN translate({r}, '{DIGITS}', '') = '{seps}' AND {ranges}{extra}"
+            )
+    return "CASE " + " ".join(branches) + f" ELSE {r} ~ %(rest_re)s END"
 
 
 def _quantity_check(col: str) -> str:
@@ -133,7 +134,7 @@ def ingest_csv(plan, data: bytes, source: str, meters: dict[str, Meter] | None =
     params = {
         "codes": codes,
         "ids": [meters[k].pk for k in codes],
-        "tre": services.TIME_PATTERN,
+        "rest_re": "^" + services.TIME_REST_PATTERN,
         "qre": services.QUANTITY_PATTERN,
         "maxq": services.MAX_QUANTITY,
         "dec": services.MAX_DECIMALS,
@@ -143,7 +144,7 @@ def ingest_csv(plan, data: bytes, source: str, meters: dict[str, Meter] | None =
     }
     field = "btrim(split_part(txt, ',', {}), ' \r')"
     other_cols = "".join(f", {field.format(p)} AS o{i}" for i, p in enumerate(others))
-    other_blank = "".join(f" AND f.o{i} = ''" for i in range(len(others)))
+    other_blank = "".join(f" AND o{i} = ''" for i in range(len(others)))
     table = Reading._meta.db_table
     rep = Report()
     with transaction.atomic(), connection.cursor() as cur:
@@ -157,21 +158,29 @@ def ingest_csv(plan, data: bytes, source: str, meters: dict[str, Meter] | None =
         )
         with cur.cursor.copy("COPY cp_raw (txt) FROM STDIN") as cp:
             cp.write(body)
-        ts_field = field.format(pos["reading_time"])
-        if shared_times := _times_repeat(cur, ts_field, body.count("\n")):
-            # Timestamps repeat across a file's meters (every meter reports at the same quarter hours): the
-            # grammar check and the conversion run once per distinct text, and the lines look theirs up.
-            cur.execute(
-                f"CREATE TEMPORARY TABLE cp_times ON COMMIT DROP AS SELECT ts, {_time_value('ts')} AS t "
-                f"FROM (SELECT DISTINCT {ts_field} AS ts FROM cp_raw) d",
-                params,
-            )
-            cur.execute("ANALYZE cp_times")  # (a hash join, not a sort of the whole file)
-        t_value = "cp_times.t" if shared_times else _time_value("f.ts")
-        # the row path's rules in its order: the first failing rule is the row's error. A line whose named columns
-        # are all empty is skipped (it keeps its number). OFFSET 0 keeps each level a subquery of its own, so that
-        # each field is split out once (and not again in every expression that uses it). The quantity needs no
-        # removal of thousands separators: a field split at commas has none.
+        # the fields, split out once; a line whose named columns are all empty is skipped (it keeps its number)
+        cur.execute(
+            "CREATE TEMPORARY TABLE cp_fields ON COMMIT DROP AS SELECT * FROM ("
+            f"  SELECT line, {field.format(pos['meter_code'])} AS code, {field.format(pos['reading_time'])} AS ts, "
+            f"    {field.format(pos['quantity'])} AS qty{other_cols} FROM cp_raw) f "
+            f"WHERE NOT (code = '' AND ts = '' AND qty = ''{other_blank})"
+        )
+        # A timestamp is a date (its first 10 characters) and the rest: a file holds few distinct dates, and few
+        # distinct rests (meters report at the same quarter hours, or at a fixed second): each is checked once,
+        # and the lines look theirs up. (A text shorter than 10 characters fails the date check.)
+        cur.execute(
+            "CREATE TEMPORARY TABLE cp_dates ON COMMIT DROP AS "
+            f"SELECT d, {_date_ok('d')} AS ok FROM (SELECT DISTINCT substr(ts, 1, 10) AS d FROM cp_fields) x"
+        )
+        cur.execute(
+            "CREATE TEMPORARY TABLE cp_rests ON COMMIT DROP AS "
+            f"SELECT r, {_rest_check('r')} AS ok FROM (SELECT DISTINCT substr(ts, 11) AS r FROM cp_fields) x",
+            params,
+        )
+        cur.execute("ANALYZE cp_dates, cp_rests")  # (hash joins, not sorts of the whole file)
+        # the row path's rules in its order: the first failing rule is the row's error. OFFSET 0 keeps the inner
+        # level a subquery of its own, so that t and q are computed once each (and not in every rule using them).
+        # The quantity needs no removal of thousands separators: a field split at commas has none.
         cur.execute(
             "CREATE TEMPORARY TABLE cp_checked ON COMMIT DROP AS "
             "SELECT line, CASE WHEN meter_id IS NULL THEN code END AS code, meter_id, t, q, CASE "
@@ -184,14 +193,13 @@ def ingest_csv(plan, data: bytes, source: str, meters: dict[str, Meter] | None =
             "    THEN 'digits' "
             "  WHEN t < %(earliest)s OR t > %(latest)s THEN 'when' "
             "END AS err FROM ("
-            f"  SELECT f.line, f.code, f.qty, m.id AS meter_id, {t_value} AS t, "
+            "  SELECT f.line, f.code, f.qty, m.id AS meter_id, "
+            "    CASE WHEN cp_dates.ok AND cp_rests.ok THEN f.ts::timestamptz END AS t, "
             f"    CASE WHEN {_quantity_check('f.qty')} THEN f.qty::numeric END AS q "
-            "  FROM ("
-            f"    SELECT line, {field.format(pos['meter_code'])} AS code, {field.format(pos['reading_time'])} AS ts, "
-            f"      {field.format(pos['quantity'])} AS qty{other_cols} FROM cp_raw OFFSET 0) f "
-            f"  {'LEFT JOIN cp_times ON cp_times.ts = f.ts' if shared_times else ''} "
+            "  FROM cp_fields f "
+            "  JOIN cp_dates ON cp_dates.d = substr(f.ts, 1, 10) JOIN cp_rests ON cp_rests.r = substr(f.ts, 11) "
             "  LEFT JOIN unnest(%(codes)s::text[], %(ids)s::bigint[]) AS m(code, id) ON m.code = f.code "
-            f"  WHERE NOT (f.code = '' AND f.ts = '' AND f.qty = ''{other_blank}) OFFSET 0) p",
+            "  OFFSET 0) p",
             params,
         )
         cur.execute("SELECT line, err, code FROM cp_checked WHERE err IS NOT NULL")
@@ -204,22 +212,10 @@ def ingest_csv(plan, data: bytes, source: str, meters: dict[str, Meter] | None =
             _insert_full(cur, table, source, now, rep)
             cur.execute("SELECT meter_id, min(t), max(t) FROM cp_checked WHERE err IS NULL GROUP BY meter_id")
             spans = cur.fetchall()
-        cur.execute(f"DROP TABLE IF EXISTS {', '.join(TEMP_TABLES[:3])}")
+        cur.execute(f"DROP TABLE IF EXISTS {', '.join(TEMP_TABLES[:-1])}")
     if spans and rep.accepted:
         services.refresh_rollups([(m, t) for m, lo, hi in spans for t in (lo, hi)])
     return rep
-
-
-def _times_repeat(cur, ts_field: str, lines: int) -> bool:
-    """Whether the file's timestamp texts repeat enough to check each distinct text once: a sample of about
-    SAMPLE_LINES lines (all of a small file) with fewer than SHARED_TIMES_BELOW distinct texts per line. Where
-    most texts are distinct, hashing them all costs more than checking every line."""
-    share = min(100.0, SAMPLE_LINES * 100 / max(lines, 1))
-    cur.execute(
-        f"SELECT count(DISTINCT {ts_field}), count(*) FROM cp_raw TABLESAMPLE BERNOULLI (%s) REPEATABLE (0)", [share]
-    )
-    distinct, sampled = cur.fetchone()
-    return distinct < SHARED_TIMES_BELOW * sampled
 
 
 def _add_to_rollups(cur, source: str) -> None:

@@ -99,16 +99,8 @@ def reset(plan):
     assert services.ingest_readings(plan, pre).accepted == 2
 
 
-@pytest.fixture(params=["each_line", "each_text"])
-def time_checks(request, monkeypatch):
-    """Both ways of checking timestamps: on every line, and once per distinct text (which the import chooses
-    from a sample of the file)."""
-    monkeypatch.setattr(sqlingest, "SHARED_TIMES_BELOW", 0 if request.param == "each_line" else 2)
-    return request.param
-
-
 @pytest.mark.django_db
-def test_sql_path_and_row_path_agree_row_for_row(county, time_checks):
+def test_sql_path_and_row_path_agree_row_for_row(county):
     data = ("\ufeff" + body()).encode("utf-8")
     assert sqlingest.eligible(data)
     reset(county)
@@ -209,8 +201,9 @@ def test_two_workers_sending_the_same_file_store_it_once(plan):
 
 @pytest.mark.django_db
 def test_the_sql_shortcuts_accept_exactly_what_the_patterns_accept():
-    """The timestamp and quantity shortcuts (LIKE, character classes, fixed positions) against the shared
-    regular expressions, on thousands of near-miss texts: every digit position and separator mutated."""
+    """The timestamp checks (its date and its rest apart, with LIKE, translate and fixed positions) and the
+    quantity shortcut against the shared regular expressions, on thousands of near-miss texts: every digit
+    position and separator mutated, and every length cut off or extended."""
     import random
     import re
 
@@ -230,12 +223,15 @@ def test_the_sql_shortcuts_accept_exactly_what_the_patterns_accept():
             if b[p : p + 2].isdigit():
                 for v in range(100):
                     times.add(b[:p] + f"{v:02d}" + b[p + 2 :])
+        times.update(b[:k] for k in range(len(b)))  # every prefix: short dates, rests without a zone
+        times.update((b + "0", b + ":00", b[:10] + b[10:].replace(":", "", 1), "x" + b, b[:10] + "T" + b))
     quantities = {"".join(rnd.choice("0123456789.+-eE,x０") for _ in range(rnd.randint(0, 6))) for _ in range(3000)}
     times, quantities = sorted(times), sorted(quantities)
     with connection.cursor() as cur:
+        date, rest = sqlingest._date_check("substr(ts, 1, 10)"), sqlingest._rest_check("substr(ts, 11)")
         cur.execute(
-            f"SELECT ts, {sqlingest._time_check()} FROM unnest(%(ts)s::text[]) AS ts",
-            {"ts": times, "tre": services.TIME_PATTERN},
+            f"SELECT ts, {date} AND ({rest}) FROM unnest(%(ts)s::text[]) AS ts",
+            {"ts": times, "rest_re": "^" + services.TIME_REST_PATTERN},
         )
         sql_times = dict(cur.fetchall())
         cur.execute(
@@ -265,7 +261,7 @@ FILES = {
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", sorted(FILES))
-def test_every_file_shape_gets_the_row_paths_answer(county, name, time_checks):
+def test_every_file_shape_gets_the_row_paths_answer(county, name):
     data = FILES[name]
     reset(county)
     fast = sqlingest.ingest_file(county, data, "r.csv").as_dict()
@@ -277,9 +273,9 @@ def test_every_file_shape_gets_the_row_paths_answer(county, name, time_checks):
 
 
 @pytest.mark.django_db
-def test_times_are_checked_once_per_text_when_meters_share_them(county, monkeypatch):
-    """The sample decides: ten meters at the same quarter hours share their texts; clocks a few seconds apart
-    (nearly every text distinct) are checked line by line. Both give the row path's answer."""
+def test_meters_at_the_same_quarter_hours_and_clocks_seconds_apart_get_the_row_paths_answer(county):
+    """Ten meters at the same quarter hours share every timestamp text; clocks a few seconds apart make nearly
+    every text distinct (but not their dates, nor their rests across instants)."""
     start = dt.datetime(2024, 7, 1, tzinfo=dt.timezone(dt.timedelta(hours=8)))
     codes = ["S-E", "S-C"] * 5
 
@@ -292,9 +288,6 @@ def test_times_are_checked_once_per_text_when_meters_share_them(county, monkeypa
             lines.append(f"S-E,{start.isoformat()[:8]}32T00:00:00+08:00,1")  # an impossible date, every instant
         return ("\n".join(lines) + "\n").encode()
 
-    seen = []
-    decide = sqlingest._times_repeat
-    monkeypatch.setattr(sqlingest, "_times_repeat", lambda *a: seen.append(decide(*a)) or seen[-1])
     for stagger in (False, True):
         data = file(stagger)
         reset(county)
@@ -307,7 +300,6 @@ def test_times_are_checked_once_per_text_when_meters_share_them(county, monkeypa
         # staggered, only the impossible dates are refused
         rejected = len(fast["rejected"])
         assert (fast["duplicates"], rejected) == (0, 3000) if stagger else (fast["duplicates"] > 0 and rejected > 3000)
-    assert seen == [True, False]
 
 
 @pytest.mark.django_db
