@@ -453,7 +453,14 @@ def benchmarks(request):
     require_staff(request.user)
     plan = current_plan()
     report = None
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("form") == "one":
+        # one benchmark typed in: the same per-field checks, audit and duplicate rule as a file's row
+        require_office(request.user)
+        row = {k: (request.POST.get(k) or "").strip() for k in carbon.BENCHMARK_COLUMNS}
+        report = carbon.import_benchmarks(request.user, plan, [(1, row)]).as_dict()
+        for r in report["rejected"]:
+            r["line"] = None  # (no file: the message names the field)
+    elif request.method == "POST":
         require_office(request.user)
         f = request.FILES.get("file")
         try:

@@ -128,6 +128,20 @@ def test_benchmark_upload_page(works, client):  # noqa: F811
     assert "接收 1 条，重复 0 条，拒绝 1 条" in r.content.decode()
     assert carbon.benchmark_for(works["plan"], "3071", 2024).intensity == "1.5"
 
+    # one benchmark typed in: the same checks (the field named, in both languages), then stored and audited
+    from carbonpeak.audit.models import AuditEntry
+
+    bad = client.post("/enterprises/benchmarks/", {"form": "one", "industry_code": "3071", "year": "2025",
+                                                   "intensity": "-2", "source": "x"}).content.decode()  # fmt: skip
+    assert "拒绝 1 条" in bad and "intensity" in bad and carbon.benchmark_for(works["plan"], "3071", 2025).year == 2024
+    ok = {"form": "one", "industry_code": "3071", "year": "2025", "intensity": "1.25", "source": "县统计局 2025"}
+    assert "接收 1 条" in client.post("/enterprises/benchmarks/", ok).content.decode()
+    assert carbon.benchmark_for(works["plan"], "3071", 2025).intensity == "1.25"
+    assert "重复 1 条" in client.post("/enterprises/benchmarks/", ok).content.decode()
+    assert AuditEntry.objects.filter(object_type="enterprises.benchmark").count() == 2
+    login(client, works["manager"])
+    assert client.post("/enterprises/benchmarks/", {**ok, "intensity": "9"}).status_code == 403
+
 
 def test_only_a_closed_year_can_be_published(works, client):  # noqa: F811
     from django.utils import timezone
