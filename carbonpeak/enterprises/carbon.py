@@ -53,6 +53,8 @@ def _q6(x: float | None) -> Decimal | None:
 
 # --- benchmarks ---------------------------------------------------------------------------------------------
 BENCHMARK_COLUMNS = ("industry_code", "year", "intensity", "source")
+INTENSITY_CHARS = Benchmark._meta.get_field("intensity").max_length
+SOURCE_CHARS = Benchmark._meta.get_field("source").max_length
 
 
 def import_benchmarks(actor: Any, plan: Plan, rows, illustrative: bool = False) -> Report:
@@ -90,9 +92,22 @@ def import_benchmarks(actor: Any, plan: Plan, rows, illustrative: bool = False) 
                     n, "intensity", "intensity：应为正数（tCO2/万元）", "intensity: a positive number (tCO2/10k yuan)"
                 )
                 continue
+            if len(str(val)) > INTENSITY_CHARS:
+                rep.reject(
+                    n,
+                    "intensity",
+                    f"intensity：有效数字过多（不超过 {INTENSITY_CHARS} 个字符）",
+                    f"intensity: too many digits (at most {INTENSITY_CHARS} characters)",
+                )
+                continue
             source = (r.get("source") or "").strip()
-            if not source:
-                rep.reject(n, "source", "source：请注明来源", "source: name where the figure comes from")
+            if not source or len(source) > SOURCE_CHARS:
+                rep.reject(
+                    n,
+                    "source",
+                    f"source：请注明来源（不超过 {SOURCE_CHARS} 字）",
+                    f"source: name where the figure comes from (at most {SOURCE_CHARS} characters)",
+                )
                 continue
             if (code, year) in seen:
                 rep.reject(

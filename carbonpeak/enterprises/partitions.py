@@ -16,6 +16,7 @@ from carbonpeak.enterprises.models import Reading
 from carbonpeak.enterprises.services import EARLIEST
 
 DEFAULT = "enterprises_reading_default"
+LOCK_TIMEOUT = "5s"
 _YEARLY = re.compile(r"^enterprises_reading_y(\d{4})$")
 
 
@@ -45,9 +46,15 @@ def ensure_yearly(first: int, last: int) -> dict[str, Any]:
     if not out["partitioned"]:
         return out
     table = Reading._meta.db_table
+    have = set(yearly())
     for year in range(max(first, EARLIEST.year), last + 1):
+        if year in have:  # (the usual case: no lock at all, writers are not held up)
+            continue
         with transaction.atomic(), connection.cursor() as cur:
-            # one at a time (two checks at once must not both create it); readers and writers wait briefly
+            # one at a time (two checks at once must not both create it). Writers wait while it runs; a check
+            # that cannot have the lock soon gives up (and the next day's check tries again) rather than queue
+            # every writer behind a long ingest.
+            cur.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
             cur.execute(f'LOCK TABLE "{table}" IN SHARE ROW EXCLUSIVE MODE')
             if year in yearly():
                 continue

@@ -151,7 +151,8 @@ def ingest_csv(plan, data: bytes, source: str, meters: dict[str, Meter] | None =
         # the hash tables below stay in memory (this transaction only)
         cur.execute("SET LOCAL work_mem = '256MB'")
         # inside an outer transaction (the API, tests) ON COMMIT DROP has not fired yet for an earlier call
-        cur.execute(f"DROP TABLE IF EXISTS {', '.join(TEMP_TABLES)}")
+        # (pg_temp: never a permanent table of the same name)
+        cur.execute(f"DROP TABLE IF EXISTS {', '.join('pg_temp.' + t for t in TEMP_TABLES)}")
         cur.execute(
             "CREATE TEMPORARY TABLE cp_raw (line bigint GENERATED ALWAYS AS IDENTITY (START WITH 2), txt text) "
             "ON COMMIT DROP"
@@ -212,7 +213,7 @@ def ingest_csv(plan, data: bytes, source: str, meters: dict[str, Meter] | None =
             _insert_full(cur, table, source, now, rep)
             cur.execute("SELECT meter_id, min(t), max(t) FROM cp_checked WHERE err IS NULL GROUP BY meter_id")
             spans = cur.fetchall()
-        cur.execute(f"DROP TABLE IF EXISTS {', '.join(TEMP_TABLES[:-1])}")
+        cur.execute(f"DROP TABLE IF EXISTS {', '.join('pg_temp.' + t for t in TEMP_TABLES[:-1])}")
     if spans and rep.accepted:
         services.refresh_rollups([(m, t) for m, lo, hi in spans for t in (lo, hi)])
     return rep
@@ -297,7 +298,7 @@ def _insert_full(cur, table: str, source: str, now, rep: Report) -> None:
             rep.duplicates += 1
         else:
             services._conflict(rep, line, old)
-    cur.execute("DROP TABLE cp_valid")
+    cur.execute("DROP TABLE pg_temp.cp_valid")
 
 
 def _reject(rep: Report, line: int, err: str, extra: Any) -> None:

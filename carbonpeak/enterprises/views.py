@@ -155,9 +155,15 @@ def home(request):
             ).count(),
             "now": now,
             "cnames": carrier_display(plan),
-            "calendar_missing": workcalendar.missing_years([now.astimezone(BEIJING).year]),
+            "calendar_missing": workcalendar.missing_years(_calendar_years(now)),
         },
     )
+
+
+def _calendar_years(now: dt.datetime) -> list[int]:
+    """This year, and from November (when the State Council publishes it) the next."""
+    local = now.astimezone(BEIJING)
+    return [local.year, local.year + 1] if local.month >= 11 else [local.year]
 
 
 @login_required

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from carbonpeak.audit.services import record
 from carbonpeak.core import workdays
@@ -25,15 +26,18 @@ from carbonpeak.enterprises.tables import Report
 
 SHIPPED = Path(__file__).resolve().parent.parent / "data" / "cn_workdays.csv"
 COLUMNS = ("date", "workday", "name")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z", re.ASCII)
 _TRUE = {"1", "true", "yes", "是", "工作日", "上班"}
 _FALSE = {"0", "false", "no", "否", "休息", "放假"}
 
 
 def _row(n: int, r: dict[str, str], rep: Report) -> dict[str, Any] | None:
     raw = (r.get("date") or "").strip()
+    if raw[10:] in ("T00:00:00", " 00:00:00"):  # an Excel date cell (read as midnight)
+        raw = raw[:10]
     try:
-        day = dt.date.fromisoformat(raw) if len(raw) == 10 else None
-    except ValueError:
+        day = dt.date.fromisoformat(raw) if _ISO_DATE.match(raw) else None
+    except ValueError:  # (30 February)
         day = None
     if day is None:
         rep.reject(
@@ -91,10 +95,16 @@ def import_days(actor: Any, rows: Iterable[tuple[int, dict[str, str]]], overwrit
             old = stored.get(day)
             fields = {k: v[k] for k in ("workday", "name", "source")}
             if old is None:
-                obj = CalendarDay.objects.create(date=day, **fields)
-                record(actor, "calendar.create", obj, None, fields)
-                rep.accepted += 1
-            elif all(getattr(old, k) == x for k, x in fields.items()) or not overwrite:
+                try:
+                    with transaction.atomic():
+                        obj = CalendarDay.objects.create(date=day, **fields)
+                except IntegrityError:  # a concurrent import stored it meanwhile: compare with that
+                    old = CalendarDay.objects.select_for_update().get(date=day)
+                else:
+                    record(actor, "calendar.create", obj, None, fields)
+                    rep.accepted += 1
+                    continue
+            if all(getattr(old, k) == x for k, x in fields.items()) or not overwrite:
                 rep.duplicates += 1
             else:
                 before = {k: getattr(old, k) for k in fields}

@@ -121,6 +121,10 @@ def test_office_sets_budgets_county_figures_and_headroom(works, client):  # noqa
     assert "剩余用能空间" in page and "1,000.0" in page
 
 
+def ok_fields() -> dict[str, str]:
+    return {"form": "one", "industry_code": "3071", "year": "2025", "intensity": "1.25", "source": "县统计局 2025"}
+
+
 def test_benchmark_upload_page(works, client):  # noqa: F811
     login(client, works["office"])
     f = SimpleUploadedFile("b.csv", b"industry_code,year,intensity,source\n3071,2024,1.5,test\n30,2024,x,test\n")
@@ -134,7 +138,10 @@ def test_benchmark_upload_page(works, client):  # noqa: F811
     bad = client.post("/enterprises/benchmarks/", {"form": "one", "industry_code": "3071", "year": "2025",
                                                    "intensity": "-2", "source": "x"}).content.decode()  # fmt: skip
     assert "拒绝 1 条" in bad and "intensity" in bad and carbon.benchmark_for(works["plan"], "3071", 2025).year == 2024
-    ok = {"form": "one", "industry_code": "3071", "year": "2025", "intensity": "1.25", "source": "县统计局 2025"}
+    for field, value in (("intensity", "1." + "0" * 39 + "1"), ("source", "x" * 201)):  # longer than stored
+        page = client.post("/enterprises/benchmarks/", {**ok_fields(), field: value})
+        assert page.status_code == 200 and "拒绝 1 条" in page.content.decode() and field in page.content.decode()
+    ok = ok_fields()
     assert "接收 1 条" in client.post("/enterprises/benchmarks/", ok).content.decode()
     assert carbon.benchmark_for(works["plan"], "3071", 2025).intensity == "1.25"
     assert "重复 1 条" in client.post("/enterprises/benchmarks/", ok).content.decode()
@@ -165,11 +172,18 @@ def test_the_wall_says_when_this_years_holiday_calendar_is_missing(works, client
 
     from carbonpeak.enterprises import workcalendar
     from carbonpeak.enterprises.tables import read_rows
+    from carbonpeak.enterprises.views import _calendar_years
 
     login(client, works["office"])
     year = timezone.now().astimezone(dt.timezone(dt.timedelta(hours=8))).year
     page = client.get("/enterprises/").content.decode()
     assert 'id="calendar-missing"' in page and str(year) in page
-    rows = read_rows(f"date,workday,name\n{year}-01-01,0,元旦\n".encode(), workcalendar.COLUMNS)
-    assert workcalendar.import_days(None, rows).accepted == 1
+    rows = read_rows(
+        f"date,workday,name\n{year}-01-01,0,元旦\n{year + 1}-01-01,0,元旦\n".encode(), workcalendar.COLUMNS
+    )
+    assert workcalendar.import_days(None, rows).accepted == 2
     assert 'id="calendar-missing"' not in client.get("/enterprises/").content.decode()
+    # from November the next year's arrangement is asked for too (it is published then)
+    bj = dt.timezone(dt.timedelta(hours=8))
+    assert _calendar_years(dt.datetime(2026, 10, 31, 23, tzinfo=bj)) == [2026]
+    assert _calendar_years(dt.datetime(2026, 11, 1, 0, tzinfo=bj)) == [2026, 2027]

@@ -339,3 +339,32 @@ def test_missing_yearly_partitions_are_added_and_take_their_rows_from_the_defaul
                 "INSERT INTO enterprises_reading_y2012 (meter_id, reading_time, quantity, source, received_at) "
                 "SELECT id, '2012-06-15 00:00+08', -1, 'api', now() FROM enterprises_meter LIMIT 1"
             )
+
+
+@pytest.mark.django_db
+def test_the_partition_check_takes_no_lock_when_every_year_exists(county, monkeypatch):
+    """Another session's open insert holds the readings table's writer lock; checking years that all exist
+    returns at once instead of waiting for it (and holding up every writer queued behind)."""
+    import psycopg
+    from django.db import connection
+
+    from carbonpeak.enterprises import partitions
+
+    monkeypatch.setattr(partitions, "LOCK_TIMEOUT", "300ms")
+    s = connection.settings_dict
+    other = psycopg.connect(host=s["HOST"], port=s["PORT"] or 5432, user=s["USER"], dbname=s["NAME"])
+    try:
+        other.execute(
+            "INSERT INTO enterprises_reading (meter_id, reading_time, quantity, source, received_at) "
+            "VALUES (999999, '2024-05-01 00:15+08', 1, 'api', now())"
+        )  # (left open: the lock is held until the rollback below)
+        assert partitions.ensure_yearly(2016, 2018) == {"partitioned": True, "created": [], "moved": 0}
+        # a year that is missing needs the lock: it gives up after the timeout instead of queueing forever
+        from django.db import OperationalError
+
+        with pytest.raises(OperationalError, match="lock timeout"):
+            partitions.ensure_yearly(2045, 2045)
+    finally:
+        other.rollback()
+        other.close()
+    assert partitions.ensure_yearly(2045, 2045)["created"] == [2045]

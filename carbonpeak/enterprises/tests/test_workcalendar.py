@@ -132,3 +132,24 @@ def test_calendar_import_on_the_command_line(db, tmp_path, capsys):
     capsys.readouterr()
     assert main(["calendar", "show", "--year", "2027"]) == 0
     assert "2027-01-01" in capsys.readouterr().out
+
+
+def test_an_excel_calendar_with_date_cells_loads(db):
+    """In Excel a typed date becomes a date cell; it is read as midnight and taken as that date. Week dates and
+    other non-calendar forms are refused."""
+    import io
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["date", "workday", "name"])
+    ws.append([dt.datetime(2027, 1, 1), 0, "元旦"])
+    ws.append([dt.date(2027, 2, 7), 1, "春节（调休上班）"])
+    ws.append(["2027-W05-7", 1, "x"])
+    ws.append([dt.datetime(2027, 3, 1, 12, 0), 0, "x"])  # a time of day is not a date
+    buf = io.BytesIO()
+    wb.save(buf)
+    rep = workcalendar.import_days(None, read_rows(buf.getvalue(), workcalendar.COLUMNS, "2027.xlsx")).as_dict()
+    assert rep["accepted"] == 2 and [(r["line"], r["field"]) for r in rep["rejected"]] == [(4, "date"), (5, "date")]
+    assert workcalendar.exceptions() == {D(2027, 1, 1): False, D(2027, 2, 7): True}
