@@ -8,8 +8,8 @@
    the same rows into a table with the same columns, keys, constraints and yearly partitions (``CREATE TABLE …
    (LIKE enterprises_reading INCLUDING ALL) PARTITION BY RANGE (reading_time)``), in the same run. Goal: ingest
    rate ≥ 0.25 × COPY rate, on the medians of --repeat alternating pairs (each on empty tables; the shared
-   machine is noisy). A full roll-up refresh of the same meters is also timed on its own. Then the same file
-   again (all duplicates: the full path).
+   machine is noisy). --stagger and --subsecond vary the timestamps (see --help). A full roll-up refresh of
+   the same meters is also timed on its own. Then the same file again (all duplicates: the full path).
 2. A year of readings (default 10 000 000: meters × 15-minute intervals) generated in the database, then the
    monthly per-meter sums in SQL (Beijing months, interval-ending semantics) with the query plan, the roll-up
    refresh of the whole year (what the ingest does for the months it touches), and the annual enterprise
@@ -25,6 +25,7 @@ import argparse
 import datetime as dt
 import io
 import os
+import random
 import statistics
 import sys
 import time
@@ -44,8 +45,13 @@ def main() -> None:
     ap.add_argument(
         "--stagger",
         action="store_true",
-        help="offset each meter's clock by seconds, so that no two lines share a timestamp text (the worst case "
-        "for the import, which checks each distinct text once; real meters report at the same quarter hours)",
+        help="offset meter m's clock by m seconds, so that no two lines share a timestamp text (their dates, and "
+        "the time-of-day texts across days, still repeat; the import checks each distinct date and rest once)",
+    )
+    ap.add_argument(
+        "--subsecond",
+        action="store_true",
+        help="random microseconds on every timestamp: every time-of-day text distinct (the worst case)",
     )
     ap.add_argument("--repeat", type=int, default=3, help="ingest/COPY pairs; medians are compared")
     args = ap.parse_args()
@@ -89,12 +95,17 @@ def main() -> None:
     n = args.rows
     per_meter = n // args.meters
     t0 = dt.datetime(2024, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    rnd = random.Random(0)
     buf = io.StringIO()
     buf.write("meter_code,reading_time,quantity\n")
     for m in range(args.meters):
         code = f"M{m:05d}"
         for k in range(per_meter):
-            when = t0 + dt.timedelta(minutes=15 * (k + 1), seconds=m if args.stagger else 0)
+            when = t0 + dt.timedelta(
+                minutes=15 * (k + 1),
+                seconds=m % 900 if args.stagger else 0,
+                microseconds=rnd.randrange(1, 10**6) if args.subsecond else 0,
+            )
             buf.write(f"{code},{when.isoformat()},{(k % 97) / 4}\n")
     data = buf.getvalue().encode()
     total = per_meter * args.meters
