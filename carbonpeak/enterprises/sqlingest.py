@@ -103,6 +103,44 @@ def _rest_check(r: str) -> str:
     return "CASE " + " ".join(branches) + f" ELSE {r} ~ %(rest_re)s END"
 
 
+def _rest_key(ts: str) -> str:
+    """SQL: the rest of ``ts`` (from its 11th character) with the decimals of its seconds removed, so that
+    timestamps with sub-second parts share their rests too (``T00:15:00.140892+08:00`` → ``T00:15:00.+08:00``)."""
+    return (
+        f"CASE WHEN substr({ts}, 20, 1) = '.' "
+        f"THEN substr({ts}, 11, 10) || ltrim(substr({ts}, 21), '{DIGITS}') ELSE substr({ts}, 11) END"
+    )
+
+
+def _fraction_digits(ts: str) -> str:
+    """SQL: how many digits ``_rest_key`` removed (NULL when the 20th character is not a point)."""
+    return (
+        f"CASE WHEN substr({ts}, 20, 1) = '.' "
+        f"THEN length(substr({ts}, 21)) - length(ltrim(substr({ts}, 21), '{DIGITS}')) END"
+    )
+
+
+def _rest_key_ok(k: str) -> str:
+    """SQL deciding a rest key: a point at the 10th character can only be the seconds' decimal point in a text
+    that matches, so the key matches with one digit put back exactly when the original does with 1 to 6 digits
+    (which the lines check: ``_fraction_digits``)."""
+    with_digit = f"(substr({k}, 1, 10) || '0' || substr({k}, 11))"
+    return f"CASE WHEN substr({k}, 10, 1) = '.' THEN {_rest_check(with_digit)} ELSE {_rest_check(k)} END"
+
+
+def _fraction_ok(n: str) -> str:
+    """SQL: the count of ``_fraction_digits`` is allowed (1 to 6 decimals, or none taken out)."""
+    return f"coalesce(({n}) BETWEEN 1 AND 6, true)"
+
+
+def _time_ok(ts: str) -> str:
+    """SQL deciding ``ts ~ TIME_PATTERN`` from the parts, without lookups (the ingest looks the parts up)."""
+    return (
+        f"({_date_check(f'substr({ts}, 1, 10)')} AND ({_rest_key_ok(_rest_key(ts))}) "
+        f"AND {_fraction_ok(_fraction_digits(ts))})"
+    )
+
+
 def _quantity_check(col: str) -> str:
     """SQL deciding ``col ~ QUANTITY_PATTERN``; plain digits with at most one point skip the expression."""
     return (
@@ -161,21 +199,23 @@ def ingest_csv(plan, data: bytes, source: str, meters: dict[str, Meter] | None =
             cp.write(body)
         # the fields, split out once; a line whose named columns are all empty is skipped (it keeps its number)
         cur.execute(
-            "CREATE TEMPORARY TABLE cp_fields ON COMMIT DROP AS SELECT * FROM ("
+            "CREATE TEMPORARY TABLE cp_fields ON COMMIT DROP AS "
+            f"SELECT *, substr(ts, 1, 10) AS d, {_rest_key('ts')} AS r, {_fraction_digits('ts')} AS n FROM ("
             f"  SELECT line, {field.format(pos['meter_code'])} AS code, {field.format(pos['reading_time'])} AS ts, "
-            f"    {field.format(pos['quantity'])} AS qty{other_cols} FROM cp_raw) f "
+            f"    {field.format(pos['quantity'])} AS qty{other_cols} FROM cp_raw OFFSET 0) f "
             f"WHERE NOT (code = '' AND ts = '' AND qty = ''{other_blank})"
         )
         # A timestamp is a date (its first 10 characters) and the rest: a file holds few distinct dates, and few
-        # distinct rests (meters report at the same quarter hours, or at a fixed second): each is checked once,
-        # and the lines look theirs up. (A text shorter than 10 characters fails the date check.)
+        # distinct rests (meters report at the same quarter hours, or at a fixed second; decimals of seconds are
+        # taken out of the rest and counted per line): each is checked once, and the lines look theirs up. (A
+        # text shorter than 10 characters fails the date check.)
         cur.execute(
             "CREATE TEMPORARY TABLE cp_dates ON COMMIT DROP AS "
-            f"SELECT d, {_date_ok('d')} AS ok FROM (SELECT DISTINCT substr(ts, 1, 10) AS d FROM cp_fields) x"
+            f"SELECT d, {_date_ok('d')} AS ok FROM (SELECT DISTINCT d FROM cp_fields) x"
         )
         cur.execute(
             "CREATE TEMPORARY TABLE cp_rests ON COMMIT DROP AS "
-            f"SELECT r, {_rest_check('r')} AS ok FROM (SELECT DISTINCT substr(ts, 11) AS r FROM cp_fields) x",
+            f"SELECT r, {_rest_key_ok('r')} AS ok FROM (SELECT DISTINCT r FROM cp_fields) x",
             params,
         )
         cur.execute("ANALYZE cp_dates, cp_rests")  # (hash joins, not sorts of the whole file)
@@ -195,10 +235,10 @@ def ingest_csv(plan, data: bytes, source: str, meters: dict[str, Meter] | None =
             "  WHEN t < %(earliest)s OR t > %(latest)s THEN 'when' "
             "END AS err FROM ("
             "  SELECT f.line, f.code, f.qty, m.id AS meter_id, "
-            "    CASE WHEN cp_dates.ok AND cp_rests.ok THEN f.ts::timestamptz END AS t, "
+            f"    CASE WHEN cp_dates.ok AND cp_rests.ok AND {_fraction_ok('f.n')} THEN f.ts::timestamptz END AS t, "
             f"    CASE WHEN {_quantity_check('f.qty')} THEN f.qty::numeric END AS q "
             "  FROM cp_fields f "
-            "  JOIN cp_dates ON cp_dates.d = substr(f.ts, 1, 10) JOIN cp_rests ON cp_rests.r = substr(f.ts, 11) "
+            "  JOIN cp_dates ON cp_dates.d = f.d JOIN cp_rests ON cp_rests.r = f.r "
             "  LEFT JOIN unnest(%(codes)s::text[], %(ids)s::bigint[]) AS m(code, id) ON m.code = f.code "
             "  OFFSET 0) p",
             params,
