@@ -21,16 +21,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import random
 import statistics
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-BASE = os.environ.get("CARBONPEAK_TEST_PG_URL", "postgres://postgres@127.0.0.1:5432/carbonpeak").rsplit("/", 1)[0]
+from _pgdb import fresh_database  # (benchmarks/ is the script directory: on sys.path)
+
 DB = "carbonpeak_bench_inc"
 
 
@@ -43,27 +39,10 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=10_000)
     args = ap.parse_args()
 
-    import psycopg
-
-    with psycopg.connect(f"{BASE}/postgres", autocommit=True) as c:
-        c.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
-        c.execute(f"CREATE DATABASE {DB}")
-    os.environ.update(
-        DATABASE_URL=f"{BASE}/{DB}",
-        CARBONPEAK_DEBUG="0",
-        CARBONPEAK_SECRET_KEY="bench-only-secret-key-0000000000000000000000000000",
-        CARBONPEAK_HOME=str(ROOT / "var" / "bench"),
-        DJANGO_SETTINGS_MODULE="carbonpeak.config.settings",
-        CARBONPEAK_ALLOWED_HOSTS="localhost",
-    )
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    fresh_database(DB)
     from django.db import connection
     from django.utils import timezone
 
-    call_command("migrate", verbosity=0)
     from carbonpeak.accounts.models import User
     from carbonpeak.inclusion import awards, config, services
     from carbonpeak.inclusion.models import LedgerAccount, LedgerEntry, Resident
