@@ -124,11 +124,27 @@ def _county(code: str | None):
     return plan
 
 
+def _report(load, fmt: str = "json") -> int:
+    """The script contract for a file import: run ``load()`` (a Report), print the JSON report, exit 0, 1 when
+    rows were rejected, 2 when the file itself is unreadable."""
+    from carbonpeak.enterprises.tables import Report, Unreadable
+
+    try:
+        rep = load()
+    except Unreadable as exc:
+        rep = Report()
+        rep.reject(None, "file", exc.message_zh, exc.message_en)
+        print(json.dumps(rep.as_dict(), ensure_ascii=False))
+        return 2
+    print(json.dumps(rep.as_dict(), ensure_ascii=False, indent=None if fmt == "json" else 1))
+    return rep.exit_status
+
+
 def _import(kind: str, args) -> int:
     """The script contract: JSON report; exit 0, 1 when rows were rejected, 2 when the file is unreadable."""
     _django()
     from carbonpeak.enterprises import services
-    from carbonpeak.enterprises.tables import Report, Unreadable, read_file
+    from carbonpeak.enterprises.tables import Unreadable, read_file
 
     columns = {
         "enterprises": services.ENTERPRISE_COLUMNS,
@@ -136,7 +152,8 @@ def _import(kind: str, args) -> int:
         "readings": services.READING_COLUMNS,
     }[kind]
     plan = _county(args.plan)
-    try:
+
+    def load():
         if kind == "readings":  # by the fastest path that keeps the contract (SQL on PostgreSQL for plain CSV)
             from pathlib import Path
 
@@ -146,20 +163,13 @@ def _import(kind: str, args) -> int:
                 data = Path(args.file).read_bytes()
             except OSError as e:
                 raise Unreadable(f"无法打开文件 {args.file}", f"cannot open {args.file}: {e.strerror}") from e
-            rep = ingest_file(plan, data, str(args.file))
-        else:
-            rows = read_file(args.file, [c for c in columns if c != "township"])
-            if kind == "enterprises":
-                rep = services.import_enterprises(None, plan, rows)
-            else:
-                rep = services.import_meters(None, plan, rows)
-    except Unreadable as exc:
-        rep = Report()
-        rep.reject(None, "file", exc.message_zh, exc.message_en)
-        print(json.dumps(rep.as_dict(), ensure_ascii=False))
-        return 2
-    print(json.dumps(rep.as_dict(), ensure_ascii=False, indent=None if args.format == "json" else 1))
-    return rep.exit_status
+            return ingest_file(plan, data, str(args.file))
+        rows = read_file(args.file, [c for c in columns if c != "township"])
+        if kind == "enterprises":
+            return services.import_enterprises(None, plan, rows)
+        return services.import_meters(None, plan, rows)
+
+    return _report(load, args.format)
 
 
 def cmd_enterprises(args) -> int:
@@ -221,7 +231,7 @@ def cmd_readings(args) -> int:
 def cmd_calendar(args) -> int:
     _django()
     from carbonpeak.enterprises import workcalendar
-    from carbonpeak.enterprises.tables import Report, Unreadable, read_file
+    from carbonpeak.enterprises.tables import read_file
 
     if args.cal_cmd == "show":
         from carbonpeak.enterprises.models import CalendarDay
@@ -234,15 +244,7 @@ def cmd_calendar(args) -> int:
         if args.year and not days:
             print(f"{args.year} 年未载入节假日安排，按周一至周五计 / no arrangement for {args.year}: Monday to Friday")
         return 0
-    try:
-        rep = workcalendar.import_days(None, read_file(args.file, workcalendar.COLUMNS))
-    except Unreadable as exc:
-        rep = Report()
-        rep.reject(None, "file", exc.message_zh, exc.message_en)
-        print(json.dumps(rep.as_dict(), ensure_ascii=False))
-        return 2
-    print(json.dumps(rep.as_dict(), ensure_ascii=False, indent=None if args.format == "json" else 1))
-    return rep.exit_status
+    return _report(lambda: workcalendar.import_days(None, read_file(args.file, workcalendar.COLUMNS)), args.format)
 
 
 def cmd_plan(args) -> int:
@@ -400,18 +402,10 @@ def cmd_inclusion(args) -> int:
         print(json.dumps({"code": m.code, "version": m.version, "effective_from": str(m.effective_from)}))
         return 0
     if args.inc_cmd == "baselines":
-        from carbonpeak.enterprises.tables import Report, Unreadable, read_file
+        from carbonpeak.enterprises.tables import read_file
         from carbonpeak.inclusion.services import BASELINE_COLUMNS, import_baselines
 
-        try:
-            rep = import_baselines(plan, read_file(args.file, BASELINE_COLUMNS))
-        except Unreadable as exc:
-            rep = Report()
-            rep.reject(None, "file", exc.message_zh, exc.message_en)
-            print(json.dumps(rep.as_dict(), ensure_ascii=False))
-            return 2
-        print(json.dumps(rep.as_dict(), ensure_ascii=False))
-        return rep.exit_status
+        return _report(lambda: import_baselines(plan, read_file(args.file, BASELINE_COLUMNS)))
     client = ApiClient.objects.filter(name=args.client).first()
     if client is None or client.role != "operator":
         print(
