@@ -7,6 +7,7 @@ Line numbers count the header as line 1. A file that cannot be read as a table w
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import zipfile
 from collections.abc import Iterator, Sequence
@@ -30,6 +31,8 @@ def _cell(v: Any) -> str:
         return ""
     if isinstance(v, float) and v.is_integer():
         v = int(v)
+    if isinstance(v, dt.datetime) and v.tzinfo is None and v.time() == dt.time(0):
+        return v.date().isoformat()  # Excel keeps a date cell as midnight: a date column gets its date
     if hasattr(v, "isoformat"):
         return v.isoformat()
     return str(v).strip()

@@ -33,8 +33,6 @@ _FALSE = {"0", "false", "no", "否", "休息", "放假"}
 
 def _row(n: int, r: dict[str, str], rep: Report) -> dict[str, Any] | None:
     raw = (r.get("date") or "").strip()
-    if raw[10:] in ("T00:00:00", " 00:00:00"):  # an Excel date cell (read as midnight)
-        raw = raw[:10]
     try:
         day = dt.date.fromisoformat(raw) if _ISO_DATE.match(raw) else None
     except ValueError:  # (30 February)

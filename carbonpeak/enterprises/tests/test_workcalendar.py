@@ -153,3 +153,27 @@ def test_an_excel_calendar_with_date_cells_loads(db):
     rep = workcalendar.import_days(None, read_rows(buf.getvalue(), workcalendar.COLUMNS, "2027.xlsx")).as_dict()
     assert rep["accepted"] == 2 and [(r["line"], r["field"]) for r in rep["rejected"]] == [(4, "date"), (5, "date")]
     assert workcalendar.exceptions() == {D(2027, 1, 1): False, D(2027, 2, 7): True}
+
+
+def test_excel_date_cells_read_as_dates_for_every_import(plan):
+    """The reader, not each import, turns Excel's midnight date cells into dates: a meter's calibration date
+    typed in Excel loads too. A date-time with a time of day stays a date-time."""
+    import io
+
+    from openpyxl import Workbook
+
+    from carbonpeak.core.uscc import make_uscc
+    from carbonpeak.enterprises.models import Meter
+
+    uscc = make_uscc("91430224", "MA4LXL01")
+    services.import_enterprises(None, plan, [(2, {"uscc": uscc, "name": "表格厂", "industry_code": "3071"})])
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["uscc", "meter_code", "carrier", "unit", "calibration_due", "note"])
+    ws.append([uscc, "X-E", "electricity", "kWh", dt.datetime(2027, 6, 30), dt.datetime(2027, 6, 30, 8, 30)])
+    buf = io.BytesIO()
+    wb.save(buf)
+    rows = read_rows(buf.getvalue(), services.METER_COLUMNS, "m.xlsx")
+    assert rows[0][1]["calibration_due"] == "2027-06-30" and rows[0][1]["note"] == "2027-06-30T08:30:00"
+    assert services.import_meters(None, plan, rows).as_dict()["rejected"] == []
+    assert Meter.objects.get(meter_code="X-E").calibration_due == D(2027, 6, 30)
