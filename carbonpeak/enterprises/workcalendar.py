@@ -126,5 +126,7 @@ def exceptions() -> dict[dt.date, bool]:
 
 def missing_years(years: Iterable[int], known: Iterable[dt.date] | None = None) -> list[int]:
     """Of ``years``, those the calendar has no entries for (counted as Monday to Friday)."""
-    have = workdays.years_covered(exceptions() if known is None else known)
-    return sorted(set(years) - have)
+    years = set(years)
+    if known is None:  # (only the years asked about, not the whole calendar)
+        known = CalendarDay.objects.filter(date__year__in=years).values_list("date", flat=True)
+    return sorted(years - workdays.years_covered(known))
