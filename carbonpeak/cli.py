@@ -315,12 +315,15 @@ def cmd_round(args) -> int:
     _django()
     from carbonpeak.plan.choices import RoundStatus
     from carbonpeak.plan.models import DispatchRound
+    from carbonpeak.plan.rounds import remind_summary
     from carbonpeak.plan.services import send_reminders
 
-    sent = 0
-    for rnd in DispatchRound.objects.filter(status=RoundStatus.OPEN):
-        sent += len(send_reminders(rnd))
-    print(json.dumps({"reminders": sent}))
+    rounds = [remind_summary(r, send_reminders(r)) for r in DispatchRound.objects.filter(status=RoundStatus.OPEN)]
+    for r in rounds:  # the same sentence as the round page's 提醒逾期部门, one line per open round
+        print(f"{r['round']}：{r['message']}", file=sys.stderr)
+    sent = sum(r["reminded"] for r in rounds)
+    no_contact = sum(r["no_contact"] for r in rounds)
+    print(json.dumps({"reminders": sent, "no_contact": no_contact, "rounds": rounds}, ensure_ascii=False))
     return 0
 
 

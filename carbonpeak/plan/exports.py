@@ -222,3 +222,43 @@ def round_workbook(rnd: DispatchRound) -> Workbook:
         [26, 60],
     )
     return wb
+
+
+def assessment_workbook(plan: Plan, year: int) -> Workbook:
+    """The year's assessment: one row per department, then one row per rule line with its reason."""
+    from carbonpeak.plan.scoring import score_table, shown
+
+    scores = score_table(plan, year)
+    wb = Workbook()
+    wb.remove(wb.active)
+    _sheet(
+        wb,
+        f"{year}年度考核",
+        [("排名", "rank"), ("部门", "department"), ("得分", "score"), ("应得分", "max"), ("得分率（%）", "rate %")]
+        + [(line.label, line.rule) for line in (scores[0].lines if scores else [])],
+        [
+            [i, s.department.name, float(shown(s.total)), float(shown(s.max_total))]
+            + [float(shown(s.rate * 100)) if s.rate is not None else "—"]
+            + [float(shown(line.points)) if line.applies else "不适用" for line in s.lines]
+            for i, s in enumerate(scores, start=1)
+        ],
+        [6, 26, 8, 8, 12, 14, 14, 14],
+    )
+    _sheet(
+        wb,
+        "评分依据",
+        [("部门", "department"), ("规则", "rule"), ("得分", "points"), ("分值", "max"), ("依据", "reason")],
+        [
+            [
+                s.department.name,
+                line.label,
+                float(shown(line.points)) if line.applies else "不适用",
+                float(shown(line.max_points)),
+                line.reason,
+            ]
+            for s in scores
+            for line in s.lines
+        ],
+        [26, 20, 8, 8, 70],
+    )
+    return wb

@@ -53,6 +53,23 @@ def owns_target(principal: Any, target: Target) -> bool:
     return dept is not None and target.assignments.filter(department=dept).exists()
 
 
+def is_auditor(principal: Any) -> bool:
+    return bool(getattr(principal, "is_active", False) and getattr(principal, "role", None) == Role.AUDITOR)
+
+
+def reads_rounds(principal: Any) -> bool:
+    """The dispatch rounds' pages, reports and exports: the office (changes them) and auditors (read only)."""
+    return is_office(principal) or is_auditor(principal)
+
+
+def downloads_evidence(principal: Any, department_id: int | None) -> bool:
+    """Evidence files: the office and auditors read all; a department officer reads its own department's."""
+    if reads_rounds(principal):
+        return True
+    dept = department_of(principal)
+    return dept is not None and department_id is not None and dept.pk == department_id
+
+
 def reads_staff_pages(principal: Any) -> bool:
     """The office, department and township officers, and auditors read the working pages and the accounts."""
     return (

@@ -11,6 +11,7 @@ from django.utils import timezone
 from carbonpeak.plan.choices import Light, TaskStatus
 from carbonpeak.plan.dashboard import LIGHT_ORDER
 from carbonpeak.plan.models import DispatchRound
+from carbonpeak.plan.rounds import overdue_days
 from carbonpeak.plan.services import missing_reports
 from carbonpeak.plan.status import target_statuses
 
@@ -20,6 +21,8 @@ def round_context(rnd: DispatchRound) -> dict:
     reports = list(rnd.reports.select_related("task__area", "department").prefetch_related("evidence"))
     statuses = target_statuses(plan)
     missing = missing_reports(rnd)
+    reminded = set(rnd.reminders.values_list("department_id", flat=True))
+    late = overdue_days(rnd)
     status_counts = Counter(r.status for r in reports)
     light_counts = Counter(s.light for s in statuses if s.target.kind == "goal")
     return {
@@ -29,6 +32,12 @@ def round_context(rnd: DispatchRound) -> dict:
         "statuses": statuses,
         "warnings": [s for s in statuses if s.light in ("red", "yellow")],
         "missing": sorted(missing.items(), key=lambda kv: kv[0].pk),
+        # per department: its missing tasks, days overdue (0 = not yet due), reminded already?
+        "missing_rows": [
+            {"department": d, "tasks": tasks, "overdue_days": late, "reminded": d.pk in reminded}
+            for d, tasks in sorted(missing.items(), key=lambda kv: kv[0].pk)
+        ],
+        "overdue_days": late,
         "missing_count": sum(len(v) for v in missing.values()),
         "status_counts": [(label, status_counts.get(code, 0)) for code, label in TaskStatus.choices],
         "light_counts": [(light, light_counts.get(light, 0)) for light in LIGHT_ORDER],
@@ -66,6 +75,21 @@ def round_pdf(rnd: DispatchRound) -> bytes:
         [(str(label), v, STATUS_COLORS.get(str(label), "#4e79a7")) for label, v in ctx["status_counts"]]
     )
     html = render_to_string("plan/round_report.html", ctx)
+    buf = io.BytesIO()
+    HTML(string=html).write_pdf(buf)
+    return buf.getvalue()
+
+
+def assessment_pdf(plan, year: int) -> bytes:
+    """The year's assessment table as a PDF (WeasyPrint), scores whole or with one decimal."""
+    from weasyprint import HTML
+
+    from carbonpeak.plan.scoring import score_table
+
+    html = render_to_string(
+        "plan/assessment_report.html",
+        {"plan": plan, "year": year, "scores": score_table(plan, year), "generated_at": timezone.localtime()},
+    )
     buf = io.BytesIO()
     HTML(string=html).write_pdf(buf)
     return buf.getvalue()

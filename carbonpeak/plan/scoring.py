@@ -1,9 +1,13 @@
 """Annual assessment (考核): each department's score from the plan's configurable rules, with the reasons.
 
-reports_on_time  points × (lead-task reports submitted by the round's due date ÷ reports due), over the year's rounds
-targets_green    points × (lead targets with a green light ÷ lead targets with data)
+reports_on_time  points × (lead-task reports submitted by the round's due date ÷ reports due), over the year's
+                 rounds that are closed or past their due date (a round still running is not counted yet)
+targets_green    points × (lead targets with a green light ÷ lead targets); a target without data earns nothing,
+                 so a department that reports nothing never outscores one that reported
 tasks_done       points × (lead tasks done ÷ lead tasks); in-progress tasks count half
-A rule with nothing to measure (no round, no target with data) gives its full points and says so.
+A rule with nothing to measure for a department (no lead target, no lead task, no counted round) does not apply
+to it: its points leave both the score and the maximum, and departments are ranked by the share of the points
+that apply to them (得分率).
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from carbonpeak.core.tracking import Light
-from carbonpeak.plan.choices import AssignmentRole, TaskStatus
+from carbonpeak.plan.choices import AssignmentRole, RoundStatus, TaskStatus
 from carbonpeak.plan.models import (
     AssessmentRule,
     Department,
@@ -45,6 +49,11 @@ class ScoreLine:
     points: Decimal
     max_points: Decimal
     reason: str
+    applies: bool = True
+
+    @property
+    def label(self) -> str:
+        return str(RuleKind(self.rule).label)
 
 
 @dataclass
@@ -54,28 +63,42 @@ class DepartmentScore:
 
     @property
     def total(self) -> Decimal:
-        return sum((line.points for line in self.lines), Decimal(0))
+        return sum((line.points for line in self.lines if line.applies), Decimal(0))
 
     @property
     def max_total(self) -> Decimal:
-        return sum((line.max_points for line in self.lines), Decimal(0))
+        return sum((line.max_points for line in self.lines if line.applies), Decimal(0))
+
+    @property
+    def rate(self) -> Decimal | None:
+        """Share of the applicable points earned (0–1); None when no rule applies."""
+        return self.total / self.max_total if self.max_total else None
 
 
 def _share(points: Decimal, num: Decimal, den: int) -> Decimal:
-    return (points * num / Decimal(den)).quantize(Decimal("0.01")) if den else points
+    return (points * num / Decimal(den)).quantize(Decimal("0.01")) if den else Decimal(0)
 
 
-def score_table(plan: Plan, year: int) -> list[DepartmentScore]:
+def counted_rounds(plan: Plan, year: int, today: dt.date | None = None) -> tuple[list[DispatchRound], int]:
+    """The year's rounds that count (closed, or open past the due date) and how many are still running."""
+    today = today or timezone.localdate()
+    rounds = list(DispatchRound.objects.filter(plan=plan, year=year).prefetch_related("reports"))
+    counted = [r for r in rounds if r.status == RoundStatus.CLOSED or r.due_date < today]
+    return counted, len(rounds) - len(counted)
+
+
+def score_table(plan: Plan, year: int, today: dt.date | None = None) -> list[DepartmentScore]:
     rules = {r.kind: r.points for r in plan.assessment_rules.all()}
     statuses = {s.target.pk: s.light for s in target_statuses(plan)}
     task_leads = list(TaskAssignment.objects.filter(task__plan=plan, role=AssignmentRole.LEAD).select_related("task"))
     target_leads = list(TargetAssignment.objects.filter(target__plan=plan, role=AssignmentRole.LEAD))
-    rounds = list(DispatchRound.objects.filter(plan=plan, year=year).prefetch_related("reports"))
+    rounds, running = counted_rounds(plan, year, today)
     on_time: dict[tuple[int, int, int], bool] = {}
     for rnd in rounds:
         deadline = dt.datetime.combine(rnd.due_date, dt.time.max, tzinfo=timezone.get_current_timezone())
         for rep in rnd.reports.all():
             on_time[(rnd.pk, rep.task_id, rep.department_id)] = rep.submitted_at <= deadline
+    not_yet = f"；{running} 轮尚未截止，不计" if running else ""
     out = []
     for dept in plan.departments.order_by("id"):
         my_tasks = [a.task for a in task_leads if a.department_id == dept.pk]
@@ -88,24 +111,47 @@ def score_table(plan: Plan, year: int) -> list[DepartmentScore]:
             due = [(r.pk, t.pk) for r in rounds for t in my_tasks]
             good = sum(1 for r, t in due if on_time.get((r, t, dept.pk)))
             reason = (
-                f"{year} 年 {len(rounds)} 轮调度应报 {len(due)} 份，按时报送 {good} 份"
+                f"{year} 年已截止的 {len(rounds)} 轮调度应报 {len(due)} 份，按时报送 {good} 份{not_yet}"
                 if due
-                else f"{year} 年无调度轮次或无牵头任务，不扣分"
+                else f"{year} 年没有已截止的调度轮次或没有牵头任务，本项不适用{not_yet}"
             )
-            score.lines.append(ScoreLine(RuleKind.REPORTS_ON_TIME, _share(pts, Decimal(good), len(due)), pts, reason))
+            score.lines.append(
+                ScoreLine(RuleKind.REPORTS_ON_TIME, _share(pts, Decimal(good), len(due)), pts, reason, bool(due))
+            )
         if RuleKind.TARGETS_GREEN in rules:
             pts = rules[RuleKind.TARGETS_GREEN]
-            lights = [statuses[t] for t in my_targets if statuses.get(t) not in (None, Light.NO_DATA)]
+            lights = [statuses.get(t, Light.NO_DATA) for t in my_targets]
             green = sum(1 for x in lights if x == Light.GREEN)
-            reason = f"牵头指标有数据 {len(lights)} 项，绿灯 {green} 项" if lights else "牵头指标暂无数据，不扣分"
-            score.lines.append(ScoreLine(RuleKind.TARGETS_GREEN, _share(pts, Decimal(green), len(lights)), pts, reason))
+            no_data = sum(1 for x in lights if x == Light.NO_DATA)
+            reason = (
+                f"牵头指标 {len(lights)} 项：绿灯 {green} 项" + (f"，{no_data} 项无数据（不得分）" if no_data else "")
+                if lights
+                else "没有牵头指标，本项不适用"
+            )
+            score.lines.append(
+                ScoreLine(RuleKind.TARGETS_GREEN, _share(pts, Decimal(green), len(lights)), pts, reason, bool(lights))
+            )
         if RuleKind.TASKS_DONE in rules:
             pts = rules[RuleKind.TASKS_DONE]
             done = sum(1 for t in my_tasks if t.status == TaskStatus.DONE)
             going = sum(1 for t in my_tasks if t.status == TaskStatus.IN_PROGRESS)
             credit = Decimal(done) + Decimal(going) / 2
-            reason = f"牵头任务 {len(my_tasks)} 项：完成 {done} 项，推进中 {going} 项（计一半）"
-            score.lines.append(ScoreLine(RuleKind.TASKS_DONE, _share(pts, credit, len(my_tasks)), pts, reason))
+            reason = (
+                f"牵头任务 {len(my_tasks)} 项：完成 {done} 项，推进中 {going} 项（计一半）"
+                if my_tasks
+                else "没有牵头任务，本项不适用"
+            )
+            score.lines.append(
+                ScoreLine(RuleKind.TASKS_DONE, _share(pts, credit, len(my_tasks)), pts, reason, bool(my_tasks))
+            )
         out.append(score)
-    out.sort(key=lambda s: (-s.total, s.department.pk))
+    out.sort(key=lambda s: (-(s.rate or Decimal(0)), -s.total, s.department.pk))
     return out
+
+
+def shown(points: Decimal) -> Decimal:
+    """Points as officials read them: a whole number or one decimal (40, 33.3), rounded half up."""
+    from decimal import ROUND_HALF_UP
+
+    d = points.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return d.quantize(Decimal(1)) if d == d.to_integral_value() else d

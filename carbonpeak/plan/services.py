@@ -36,17 +36,19 @@ from carbonpeak.plan.revision import bump
 from carbonpeak.validation import Issue, Issues, ValidationFailed
 
 
-def parse_decimal(raw: Any, field: str, issues: Issues) -> Decimal | None:
+def parse_decimal(raw: Any, field: str, issues: Issues, label: str | None = None) -> Decimal | None:
+    """`label` names the field in the Chinese message (default: the field itself)."""
+    name = label or field
     if isinstance(raw, bool) or raw is None or raw == "":
-        issues.add("required", field, f"{field}：请填写数值", f"{field}: a number is required")
+        issues.add("required", field, f"{name}：请填写数值", f"{field}: a number is required")
         return None
     try:
         d = Decimal(str(raw).strip())
     except InvalidOperation:
-        issues.add("not_number", field, f"{field}：“{raw}”不是数值", f"{field}: {raw!r} is not a number")
+        issues.add("not_number", field, f"{name}：“{raw}”不是数值", f"{field}: {raw!r} is not a number")
         return None
     if not d.is_finite():
-        issues.add("not_finite", field, f"{field}：数值必须有限", f"{field}: the number must be finite")
+        issues.add("not_finite", field, f"{name}：数值必须有限", f"{field}: the number must be finite")
         return None
     return d
 
@@ -288,12 +290,32 @@ def set_target(actor: Any, target: Target, baseline_year: Any, baseline_value: A
 
 
 @transaction.atomic
-def open_round(actor: Any, plan: Plan, year: Any, quarter: Any, due_date: dt.date) -> DispatchRound:
+def open_round(
+    actor: Any,
+    plan: Plan,
+    year: Any,
+    quarter: Any,
+    due_date: dt.date,
+    *,
+    past_due_ok: bool = False,
+    today: dt.date | None = None,
+) -> DispatchRound:
+    """Open a quarter's round. A due date already past is refused (code ``due_date_past``) unless the office
+    confirmed it (``past_due_ok``): such a round is overdue for every department the moment it opens."""
     require_office(actor)
     issues = Issues()
     y, q = check_period(plan, year, quarter, issues)
     if q is None and not issues.errors:
         issues.add("required", "quarter", "quarter：请选择季度", "quarter: choose a quarter")
+    today = today or timezone.localdate()
+    if due_date < today and not past_due_ok:
+        issues.add(
+            "due_date_past",
+            "due_date",
+            f"截止日期 {due_date:%Y-%m-%d} 已过（今天是 {today:%Y-%m-%d}），开启后各部门立即逾期，请确认",
+            f"the due date {due_date:%Y-%m-%d} has passed (today is {today:%Y-%m-%d}); every department would be "
+            "overdue at once: confirm",
+        )
     issues.raise_if_errors()
     try:
         with transaction.atomic():
@@ -366,12 +388,8 @@ def send_reminders(rnd: DispatchRound, today: dt.date | None = None) -> list[Rem
     for dept, tasks in missing_reports(rnd).items():
         if Reminder.objects.filter(round=rnd, department=dept).exists():
             continue
-        codes = "、".join(t.code for t in tasks)
-        message = (
-            f"{rnd}已于 {rnd.due_date:%Y-%m-%d} 截止，{dept.name}尚未报送以下任务的进展：{codes}。"
-            f" / The {rnd.year} Q{rnd.quarter} dispatch closed on {rnd.due_date:%Y-%m-%d}; "
-            f"{dept.name_en or dept.name} has not reported on: {codes}."
-        )
+        titles = "；".join(f"{t.title}（{t.code}）" for t in tasks)
+        message = f"{rnd}已于 {rnd.due_date:%Y-%m-%d} 截止，{dept.name}尚未报送以下任务的进展：{titles}。"
         recipients = [e for e in [dept.email, *dept.users.filter(is_active=True).values_list("email", flat=True)] if e]
         if recipients:
             send_mail(f"[碳达峰调度] {rnd} 逾期提醒", message, None, recipients)
@@ -410,9 +428,10 @@ def set_rule_points(actor: Any, plan: Plan, points: dict[str, Any]) -> None:
         if kind not in rules:
             issues.add("unknown_rule", kind, f"{kind}：未知考核规则", f"{kind}: unknown assessment rule")
             continue
-        d = parse_decimal(raw, kind, issues)
+        label = str(rules[kind].get_kind_display())
+        d = parse_decimal(raw, kind, issues, label)
         if d is not None and d < 0:
-            issues.add("negative", kind, f"{kind}：分值不能为负数", f"{kind}: points cannot be negative")
+            issues.add("negative", kind, f"{label}：分值不能为负数", f"{kind}: points cannot be negative")
         elif d is not None:
             parsed[kind] = d
     issues.raise_if_errors()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q
@@ -11,6 +12,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -21,7 +23,15 @@ from carbonpeak.plan.cache import cached
 from carbonpeak.plan.choices import RoundStatus, TaskStatus
 from carbonpeak.plan.dashboard import dashboard_context, target_chart
 from carbonpeak.plan.models import DispatchRound, Evidence, Plan, Target, Task, TaskAssignment
-from carbonpeak.plan.permissions import department_of, is_office, owns_target, owns_task, require_staff
+from carbonpeak.plan.permissions import (
+    department_of,
+    downloads_evidence,
+    is_office,
+    owns_target,
+    owns_task,
+    reads_rounds,
+    require_staff,
+)
 from carbonpeak.plan.scoring import score_table
 from carbonpeak.plan.status import target_statuses
 from carbonpeak.validation import ValidationFailed
@@ -101,6 +111,7 @@ def target_detail(request, code: str):
             "history": history,
             "chart": target_chart(status, list(values)),
             "can_enter": owns_target(request.user, target),
+            **_evidence_access(request.user),
         },
     )
 
@@ -180,6 +191,7 @@ def task_detail(request, code: str):
             "error": error,
             "lead_text": "\n".join(a.department.name for a in assignments if a.role == "lead"),
             "coop_text": "\n".join(a.department.name for a in assignments if a.role == "cooperating"),
+            **_evidence_access(request.user),
         },
     )
 
@@ -191,10 +203,15 @@ def _lines(text: str) -> list[str]:
 @login_required
 @require_GET
 def workspace(request):
+    from carbonpeak.plan.rounds import department_rounds, selected_round
+
     require_staff(request.user)
     plan = current_plan()
     dept = department_of(request.user)
-    rnd = DispatchRound.objects.filter(plan=plan, status=RoundStatus.OPEN).order_by("-year", "-quarter").first()
+    # every open round: the department reports on each, the one shown chosen with ?round= (plan/rounds.py)
+    round_states = department_rounds(plan, dept)
+    current = selected_round(round_states, request.GET.get("round"))
+    rnd = current.round if current else None
     tasks = plan.tasks.select_related("area")
     targets = plan.targets.all()
     if dept is not None:
@@ -209,7 +226,8 @@ def workspace(request):
             qs = qs.filter(department=dept)
         reports = {r.task_id: r for r in qs}
     statuses = {s.target.pk: s for s in target_statuses(plan)}
-    reminders = dept.reminders.filter(round__status=RoundStatus.OPEN) if dept is not None else []
+    # a reminder shows while the department still owes reports in an overdue open round, and clears with them
+    reminders = [s for s in round_states if s.missing and s.overdue_days] if dept is not None else []
     return render(
         request,
         "web/workspace.html",
@@ -217,13 +235,23 @@ def workspace(request):
             "plan": plan,
             "department": dept,
             "round": rnd,
+            "current": current,
+            "round_states": round_states,
             "reminders": reminders,
             "task_rows": [(t, reports.get(t.pk)) for t in tasks],
             "target_rows": [(t, statuses[t.pk]) for t in targets],
             "statuses": TaskStatus.choices,
             "message": request.GET.get("ok"),
+            "ok_item": _ok_item(plan, request.GET.get("ok")),
         },
     )
+
+
+def _ok_item(plan: Plan, code: str | None):
+    """The task or target just saved (named on the page by its title, not its code)."""
+    if not code:
+        return None
+    return plan.tasks.filter(code=code).first() or plan.targets.filter(code=code).first()
 
 
 @login_required
@@ -232,6 +260,7 @@ def submit_task_report(request, round_id: int, task_code: str):
     plan = current_plan()
     rnd = get_object_or_404(DispatchRound, pk=round_id, plan=plan)
     task = get_object_or_404(Task, plan=plan, code=task_code)
+    back = reverse("workspace") + f"?round={rnd.pk}"
     try:
         services.submit_report(
             request.user,
@@ -242,8 +271,8 @@ def submit_task_report(request, round_id: int, task_code: str):
             request.FILES.getlist("evidence"),
         )
     except ValidationFailed as exc:
-        return render(request, "web/errors.html", {"errors": exc.issues, "back": reverse("workspace")}, status=422)
-    return redirect(reverse("workspace") + f"?ok={task.code}")
+        return render(request, "web/errors.html", {"errors": exc.issues, "back": back}, status=422)
+    return redirect(reverse("workspace") + f"?ok={task.code}&round={rnd.pk}#task-{task.code}")
 
 
 def _save_posted_value(request, target: Target):
@@ -293,11 +322,13 @@ def _value_card(request, plan: Plan, target: Target):
 
 @login_required
 def round_list(request):
-    if not is_office(request.user):
+    if not reads_rounds(request.user):
         raise PermissionDenied
     plan = current_plan()
-    error = None
+    error = confirm = None
     if request.method == "POST":
+        if not is_office(request.user):
+            raise PermissionDenied
         try:
             due = dt.date.fromisoformat(request.POST.get("due_date", ""))
         except ValueError:
@@ -309,38 +340,67 @@ def round_list(request):
         else:
             try:
                 rnd = services.open_round(
-                    request.user, plan, request.POST.get("year"), request.POST.get("quarter"), due
+                    request.user,
+                    plan,
+                    request.POST.get("year"),
+                    request.POST.get("quarter"),
+                    due,
+                    past_due_ok=request.POST.get("confirm_past_due") == "1",
                 )
                 return redirect("round", pk=rnd.pk)
             except ValidationFailed as exc:
-                error = exc
-    rounds = plan.rounds.all()
+                if [i.code for i in exc.issues] == ["due_date_past"]:  # the only problem: ask to confirm
+                    confirm = {"issue": exc.issues[0], "post": request.POST}
+                else:
+                    error = exc
+    from carbonpeak.plan.rounds import open_rounds, overdue_days
+
+    today = timezone.localdate()
+    rounds = [(r, overdue_days(r, today)) for r in plan.rounds.all()]
     return render(
-        request, "web/rounds.html", {"plan": plan, "rounds": rounds, "error": error, "today": dt.date.today()}
+        request,
+        "web/rounds.html",
+        {
+            "plan": plan,
+            "rounds": rounds,
+            "open_now": open_rounds(plan),
+            "error": error,
+            "confirm": confirm,
+            "today": today,
+            "can_edit": is_office(request.user),
+        },
     )
 
 
 @login_required
 def round_detail(request, pk: int):
-    if not is_office(request.user):
+    if not reads_rounds(request.user):
         raise PermissionDenied
     plan = current_plan()
     rnd = get_object_or_404(DispatchRound, pk=pk, plan=plan)
     if request.method == "POST":
+        if not is_office(request.user):
+            raise PermissionDenied
         if request.POST.get("action") == "close":
             services.close_round(request.user, rnd)
         elif request.POST.get("action") == "remind":
-            services.send_reminders(rnd)
+            from carbonpeak.plan.rounds import remind_summary
+
+            messages.info(request, remind_summary(rnd, services.send_reminders(rnd))["message"])
         return redirect("round", pk=rnd.pk)
     from carbonpeak.plan.reports import round_context
 
-    return render(request, "web/round.html", round_context(rnd))
+    return render(
+        request,
+        "web/round.html",
+        {**round_context(rnd), "can_edit": is_office(request.user), **_evidence_access(request.user)},
+    )
 
 
 @login_required
 @require_GET
 def round_pdf(request, pk: int):
-    if not is_office(request.user):
+    if not reads_rounds(request.user):
         raise PermissionDenied
     from carbonpeak.plan.reports import round_pdf as render_pdf
 
@@ -353,7 +413,7 @@ def round_pdf(request, pk: int):
 @login_required
 @require_GET
 def round_xlsx(request, pk: int):
-    if not is_office(request.user):
+    if not reads_rounds(request.user):
         raise PermissionDenied
     from carbonpeak.plan.exports import round_workbook
 
@@ -369,15 +429,19 @@ def round_xlsx(request, pk: int):
     return resp
 
 
+def _assessment_year(request) -> int:
+    try:
+        return int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        return timezone.localdate().year
+
+
 @login_required
 def assessment(request):
     if not (is_office(request.user) or request.user.role == Role.AUDITOR):
         raise PermissionDenied
     plan = current_plan()
-    try:
-        year = int(request.GET.get("year") or dt.date.today().year)
-    except ValueError:
-        year = dt.date.today().year
+    year = _assessment_year(request)
     error = None
     if request.method == "POST":
         try:
@@ -403,6 +467,38 @@ def assessment(request):
 
 @login_required
 @require_GET
+def assessment_pdf(request):
+    if not reads_rounds(request.user):
+        raise PermissionDenied
+    from carbonpeak.plan.reports import assessment_pdf as render_pdf
+
+    year = _assessment_year(request)
+    resp = HttpResponse(render_pdf(current_plan(), year), content_type="application/pdf")
+    resp["Content-Disposition"] = f'attachment; filename="assessment-{year}.pdf"'
+    return resp
+
+
+@login_required
+@require_GET
+def assessment_xlsx(request):
+    if not reads_rounds(request.user):
+        raise PermissionDenied
+    import io
+
+    from carbonpeak.plan.exports import assessment_workbook
+
+    year = _assessment_year(request)
+    buf = io.BytesIO()
+    assessment_workbook(current_plan(), year).save(buf)
+    resp = HttpResponse(
+        buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    resp["Content-Disposition"] = f'attachment; filename="assessment-{year}.xlsx"'
+    return resp
+
+
+@login_required
+@require_GET
 def audit_log(request):
     if not (is_office(request.user) or request.user.role == Role.AUDITOR):
         raise PermissionDenied
@@ -417,9 +513,12 @@ def audit_log(request):
 @require_GET
 def evidence_download(request, pk: int):
     ev = get_object_or_404(Evidence.objects.select_related("value__target", "report__task"), pk=pk)
-    allowed = is_office(request.user) or (
-        department_of(request.user) is not None and department_of(request.user).pk == ev.department_id
-    )
-    if not allowed:
+    if not downloads_evidence(request.user, ev.department_id):
         raise PermissionDenied
     return FileResponse(ev.file.open("rb"), as_attachment=True, filename=ev.original_name)
+
+
+def _evidence_access(user) -> dict:
+    """For web/_evidence.html: a link only where the download is allowed (no link that ends in a 403)."""
+    dept = department_of(user)
+    return {"evidence_all": reads_rounds(user), "evidence_dept": dept.pk if dept is not None else None}

@@ -149,7 +149,7 @@ def test_round_report_pdf_and_excel(plan, office, fgj):
 
     from openpyxl import load_workbook
 
-    rnd = services.open_round(office, plan, 2025, 4, dt.date(2026, 1, 10))
+    rnd = services.open_round(office, plan, 2025, 4, dt.date(2026, 1, 10), past_due_ok=True)
     services.submit_report(fgj, rnd, plan.tasks.get(code="A01.1"), "in_progress", "分布式光伏已并网 12 MW")
     c = logged_in(office)
     pdf = c.get(reverse("round_pdf", args=[rnd.pk]))
@@ -276,7 +276,7 @@ def test_target_page_history_shows_value_changes(plan, office, fgj):
 def test_reminders_disappear_when_the_round_closes(plan, office, fgj):
     import datetime as dt
 
-    rnd = services.open_round(office, plan, 2025, 2, dt.date(2025, 7, 10))
+    rnd = services.open_round(office, plan, 2025, 2, dt.date(2025, 7, 10), past_due_ok=True)
     services.send_reminders(rnd, today=dt.date(2025, 7, 11))
     c = logged_in(fgj)
     assert "尚未报送" in c.get(reverse("workspace")).content.decode()
