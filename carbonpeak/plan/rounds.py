@@ -57,9 +57,7 @@ def department_rounds(
         .select_related("task")
         .order_by("task__area__number", "task__number")
     ]
-    reported = set(
-        TaskReport.objects.filter(round__in=rounds, department=dept).values_list("round_id", "task_id")
-    )
+    reported = set(TaskReport.objects.filter(round__in=rounds, department=dept).values_list("round_id", "task_id"))
     reminded = set(Reminder.objects.filter(round__in=rounds, department=dept).values_list("round_id", flat=True))
     for s in states:
         s.missing = [t for t in lead_tasks if (s.round.pk, t.pk) not in reported]

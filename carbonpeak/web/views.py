@@ -26,6 +26,7 @@ from carbonpeak.plan.models import DispatchRound, Evidence, Plan, Target, Task, 
 from carbonpeak.plan.permissions import (
     department_of,
     downloads_evidence,
+    is_auditor,
     is_office,
     owns_target,
     owns_task,
@@ -243,6 +244,7 @@ def workspace(request):
             "statuses": TaskStatus.choices,
             "message": request.GET.get("ok"),
             "ok_item": _ok_item(plan, request.GET.get("ok")),
+            "is_auditor": is_auditor(request.user),
         },
     )
 
