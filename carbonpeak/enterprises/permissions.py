@@ -1,5 +1,6 @@
 """Who may see and change an enterprise's data: its energy managers (users with the enterprise role named on
-the enterprise) and the office. Staff readers (departments, auditors) read; nobody else."""
+the enterprise) and the office. The office, auditors and the departments the office granted it to
+(Department.may_read_enterprises) read every enterprise; other departments and everyone else do not."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 
 from carbonpeak.accounts.choices import Role
 from carbonpeak.enterprises.models import Enterprise
-from carbonpeak.plan.permissions import is_office, reads_staff_pages
+from carbonpeak.plan.permissions import is_office, reads_enterprises
 
 
 def is_manager(principal: Any, ent: Enterprise) -> bool:
@@ -26,7 +27,7 @@ def can_edit(principal: Any, ent: Enterprise) -> bool:
 
 
 def can_read(principal: Any, ent: Enterprise) -> bool:
-    return can_edit(principal, ent) or reads_staff_pages(principal)
+    return can_edit(principal, ent) or reads_enterprises(principal)
 
 
 def require_read(principal: Any, ent: Enterprise) -> None:
@@ -36,4 +37,10 @@ def require_read(principal: Any, ent: Enterprise) -> None:
 
 def require_edit(principal: Any, ent: Enterprise) -> None:
     if not can_edit(principal, ent):
+        raise PermissionDenied
+
+
+def require_reader(principal: Any) -> None:
+    """The pages over all enterprises (the wall, the review queue, dual control, benchmarks)."""
+    if not reads_enterprises(principal):
         raise PermissionDenied

@@ -37,10 +37,10 @@ from carbonpeak.enterprises.models import (
     ReadingCorrection,
     ReviewProject,
 )
-from carbonpeak.enterprises.permissions import can_edit, require_read
+from carbonpeak.enterprises.permissions import can_edit, require_read, require_reader
 from carbonpeak.enterprises.rollups import BEIJING
 from carbonpeak.enterprises.tables import Unreadable, read_rows
-from carbonpeak.plan.permissions import is_office, reads_staff_pages, require_office, require_staff
+from carbonpeak.plan.permissions import is_office, reads_enterprises, require_office
 from carbonpeak.validation import Issue, ValidationFailed
 from carbonpeak.web.views import current_plan
 from carbonpeak.web.views import render_issues as _failed
@@ -78,7 +78,7 @@ def home(request):
         if len(mine) == 1:
             return redirect("enterprises:detail", uscc=mine[0].uscc)
         return render(request, "enterprises/mine.html", {"enterprises": mine})
-    require_staff(request.user)
+    require_reader(request.user)
     plan = current_plan()
     now = timezone.now()
     year = _year(request, _this_year())
@@ -341,7 +341,7 @@ def account_pdf(request, uscc: str, year: int):
 # --- the office's review queue ------------------------------------------------------------------------------
 @login_required
 def review(request):
-    require_staff(request.user)
+    require_reader(request.user)
     plan = current_plan()
     if request.method == "POST":
         require_office(request.user)
@@ -386,7 +386,7 @@ def review(request):
 # --- dual control -------------------------------------------------------------------------------------------
 @login_required
 def dual_control(request):
-    require_staff(request.user)
+    require_reader(request.user)
     plan = current_plan()
     year = _year(request, _this_year())
     if request.method == "POST":
@@ -456,7 +456,7 @@ def dual_control(request):
 # --- benchmarks -----------------------------------------------------------------------------------------------
 @login_required
 def benchmarks(request):
-    require_staff(request.user)
+    require_reader(request.user)
     plan = current_plan()
     report = None
     if request.method == "POST" and request.POST.get("form") == "one":
@@ -509,6 +509,6 @@ def public_list(request):
             "years": sorted(latest_by_year, reverse=True),
             "year": year,
             "grade_meaning": carbon.GRADE_MEANING,
-            "staff": reads_staff_pages(request.user),
+            "staff": reads_enterprises(request.user),
         },
     )

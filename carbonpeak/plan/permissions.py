@@ -70,6 +70,15 @@ def downloads_evidence(principal: Any, department_id: int | None) -> bool:
     return dept is not None and department_id is not None and dept.pk == department_id
 
 
+def reads_enterprises(principal: Any) -> bool:
+    """Every enterprise's meter data, accounts and the review queue: the office, auditors, and the officers of
+    departments the office granted it to (Department.may_read_enterprises)."""
+    if reads_rounds(principal):
+        return True
+    dept = department_of(principal)
+    return dept is not None and dept.may_read_enterprises
+
+
 def reads_staff_pages(principal: Any) -> bool:
     """The office, department and township officers, and auditors read the working pages and the accounts."""
     return (

@@ -442,3 +442,32 @@ def set_rule_points(actor: Any, plan: Plan, points: dict[str, Any]) -> None:
             rule.points = d
             rule.save(update_fields=["points"])
             record(actor, "assessment_rule.points", rule, before, {"points": d})
+
+
+@transaction.atomic
+def set_enterprise_readers(actor: Any, plan: Plan, codes: list[str]) -> list[Department]:
+    """Grant exactly the departments named (by code) the reading of every enterprise's data (office only);
+    each change audited on its department."""
+    require_office(actor)
+    issues = Issues()
+    depts = {d.code: d for d in Department.objects.select_for_update().filter(plan=plan)}
+    for i, code in enumerate(codes):
+        if code not in depts:
+            issues.add(
+                "unknown_department",
+                f"departments[{i}]",
+                f"未知部门“{code}”",
+                f"departments[{i}]: unknown department {code!r}",
+            )
+    issues.raise_if_errors()
+    wanted = set(codes)
+    changed = []
+    for code, dept in depts.items():
+        allowed = code in wanted
+        if dept.may_read_enterprises != allowed:
+            before = {"may_read_enterprises": dept.may_read_enterprises}
+            dept.may_read_enterprises = allowed
+            dept.save(update_fields=["may_read_enterprises"])
+            record(actor, "department.enterprise_access", dept, before, {"may_read_enterprises": allowed})
+            changed.append(dept)
+    return changed

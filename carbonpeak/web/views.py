@@ -500,6 +500,27 @@ def assessment_xlsx(request):
 
 
 @login_required
+def enterprise_readers(request):
+    """The office chooses which departments read every enterprise's meter data and the review queue."""
+    if not is_office(request.user):
+        raise PermissionDenied
+    plan = current_plan()
+    error = None
+    if request.method == "POST":
+        try:
+            services.set_enterprise_readers(request.user, plan, request.POST.getlist("departments"))
+            messages.info(request, _("已保存可查看企业能耗数据的部门。"))
+            return redirect("enterprise_readers")
+        except ValidationFailed as exc:
+            error = exc
+    return render(
+        request,
+        "web/enterprise_readers.html",
+        {"plan": plan, "departments": plan.departments.exclude(kind="enterprise"), "error": error},
+    )
+
+
+@login_required
 @require_GET
 def audit_log(request):
     if not (is_office(request.user) or request.user.role == Role.AUDITOR):

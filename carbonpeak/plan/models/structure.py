@@ -94,6 +94,9 @@ class Department(models.Model):
     name_en = models.CharField(_("英文名"), max_length=200, blank=True)
     kind = models.CharField(_("类别"), max_length=30, choices=DepartmentKind.choices, default=DepartmentKind.OTHER)
     email = models.EmailField(_("联系邮箱"), blank=True)
+    # granted by the office (plan.services.set_enterprise_readers, audited): the department's officers read
+    # every enterprise's meter data, accounts and the review queue; other departments do not
+    may_read_enterprises = models.BooleanField(_("可查看企业能耗数据"), default=False)
 
     class Meta:
         verbose_name = _("部门")
