@@ -268,3 +268,14 @@ def test_scores_read_as_whole_or_one_decimal_on_page_pdf_and_excel(plan, office,
     # the PDF's text (WeasyPrint compresses the PDF itself): the same rounding as the page
     html = render_to_string("plan/assessment_report.html", {"plan": plan, "year": y, "scores": score_table(plan, y)})
     assert "00000" not in html and re.search(r"\d+(\.\d)? / \d+(\.\d)? 分", html)
+
+
+def test_error_messages_name_the_field_once(plan, office, fgj):
+    r = logged_in(fgj).post(
+        reverse("submit_value", args=["energy_intensity_reduction"]), {"year": 2024, "value": "x"}, HTTP_HX_REQUEST="1"
+    )
+    body = r.content.decode()
+    assert "不是数值" in body and "value：value：" not in body
+    r = logged_in(office).post(reverse("assessment"), {"targets_green": "-1"})
+    body = r.content.decode()
+    assert "牵头指标绿灯：分值不能为负数" in body and "targets_green：" not in body
