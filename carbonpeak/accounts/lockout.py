@@ -27,9 +27,19 @@ def address_failures(address: str | None) -> int:
     return agg["n"] or 0
 
 
+def _address_over_limit(request) -> bool:
+    address = getattr(request, "axes_ip_address", None) or get_client_ip_address(request)
+    return address_failures(address) >= settings.CARBONPEAK_LOGIN_ADDRESS_LIMIT
+
+
 class AddressThrottledHandler(AxesDatabaseHandler):
     def is_locked(self, request, credentials=None) -> bool:
-        if super().is_locked(request, credentials):
-            return True
-        address = getattr(request, "axes_ip_address", None) or get_client_ip_address(request)
-        return address_failures(address) >= settings.CARBONPEAK_LOGIN_ADDRESS_LIMIT
+        return super().is_locked(request, credentials) or _address_over_limit(request)
+
+    def user_login_failed(self, sender, credentials: dict, request=None, **kwargs):
+        """axes flags the request for its lock-out page by its own count (account and address); an address over
+        its own limit is flagged too, so it gets the same page (429) instead of "wrong password"."""
+        super().user_login_failed(sender, credentials, request=request, **kwargs)
+        if request is not None and not getattr(request, "axes_locked_out", False) and _address_over_limit(request):
+            request.axes_locked_out = True
+            request.axes_credentials = credentials
