@@ -69,7 +69,9 @@ def test_client_add_gateway_with_scope_list_rotate_revoke(capsys, registry):
     assert json.loads(run(capsys, "client", "list", "--format", "json")[1])["clients"][0]["status"] == "revoked"
     assert run(capsys, "client", "rotate", "A厂网关")[0] == 2  # a revoked client gets no new token
     assert run(capsys, "client", "revoke", "nobody")[0] == 2
-    actions = list(AuditEntry.objects.filter(object_type="accounts.apiclient").order_by("id").values_list("action", flat=True))
+    actions = list(
+        AuditEntry.objects.filter(object_type="accounts.apiclient").order_by("id").values_list("action", flat=True)
+    )
     assert actions == ["client.issue", "client.reading_scope", "client.reading_scope", "client.rotate", "client.revoke"]
 
 
@@ -109,6 +111,15 @@ def test_user_list_disable_enable_reset_unlock(capsys, registry, settings):
     user = User.objects.get(username="lisi")
     assert code == 0 and new != password and user.check_password(new) and not user.check_password(password)
     assert run(capsys, "user", "disable", "nobody")[0] == 2
-    actions = list(AuditEntry.objects.filter(object_type="accounts.user").order_by("id").values_list("action", flat=True))
-    assert actions == ["user.create", "user.disable", "user.enable", "user.unlock", "user.reset_password", "user.unlock"]
+    actions = list(
+        AuditEntry.objects.filter(object_type="accounts.user").order_by("id").values_list("action", flat=True)
+    )
+    assert actions == [
+        "user.create",
+        "user.disable",
+        "user.enable",
+        "user.unlock",
+        "user.reset_password",
+        "user.unlock",
+    ]
     assert password not in json.dumps(list(AuditEntry.objects.values("before", "after")))

@@ -82,7 +82,11 @@ def test_http_case_size_limits_name_the_field():
     lines = [{"id": f"l{i}", "carrier": "diesel", "quantity": 1, "unit": "t"} for i in range(n)]
     _c, token = ApiClient.issue("脚本", "office")
     r = post(Client(), {"calc": "inventory", "lines": lines}, HTTP_AUTHORIZATION=f"Bearer {token}")
-    assert r.status_code == 422 and r.json()["error"]["field"] == "lines" and "carbonpeak calc" in r.json()["error"]["message"]
+    assert (
+        r.status_code == 422
+        and r.json()["error"]["field"] == "lines"
+        and "carbonpeak calc" in r.json()["error"]["message"]
+    )
     ok = post(Client(), {"calc": "inventory", "lines": lines[:-1]}, HTTP_AUTHORIZATION=f"Bearer {token}")
     assert ok.status_code == 200
     draws = HTTP_LIMITS["projection"]["draws"] + 1

@@ -23,7 +23,9 @@ def test_change_password_page(plan, make_user):
     assert page.status_code == 200 and "旧密码" in body and "新密码" in body and "至少三类" in body
     weak = c.post("/password/", {"old_password": OLD, "new_password1": "abcdefghij", "new_password2": "abcdefghij"})
     assert weak.status_code == 200 and "至少三类" in weak.content.decode()
-    wrong = c.post("/password/", {"old_password": "nope", "new_password1": "Ab-9xyzzy-q", "new_password2": "Ab-9xyzzy-q"})
+    wrong = c.post(
+        "/password/", {"old_password": "nope", "new_password1": "Ab-9xyzzy-q", "new_password2": "Ab-9xyzzy-q"}
+    )
     assert wrong.status_code == 200
     user.refresh_from_db()
     assert user.check_password(OLD)
