@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from ninja import NinjaAPI
 
 from carbonpeak.accounting.api import router as accounting_router
+from carbonpeak.accounts.auth import TokenRejected
 from carbonpeak.calc_api import router as calc_router
 from carbonpeak.enterprises.api import router as monitoring_router
 from carbonpeak.inclusion.api import router as inclusion_router
@@ -26,6 +27,11 @@ api = NinjaAPI(
 @api.exception_handler(ValidationFailed)
 def on_validation_failed(request, exc: ValidationFailed):
     return api.create_response(request, exc.as_dict(), status=422)
+
+
+@api.exception_handler(TokenRejected)
+def on_token_rejected(request, exc: TokenRejected):
+    return api.create_response(request, exc.as_dict(), status=401)
 
 
 @api.exception_handler(PermissionDenied)

@@ -8,7 +8,9 @@
     carbonpeak plan status [--plan CODE] --format json|table
     carbonpeak round remind                   send reminders for overdue dispatch reports
     carbonpeak client add NAME --role R [--department CODE]   issue a machine-client token (shown once)
+    carbonpeak client list|revoke|rotate|scope                  see cli_accounts.py
     carbonpeak user add USERNAME --role R [--department CODE]  create an account (initial password shown once)
+    carbonpeak user list|disable|enable|reset-password|unlock  see cli_accounts.py
 
 Every database command honours DATABASE_URL. Exit status: 0 ok, 1 failed check, 2 invalid input.
 """
@@ -348,25 +350,47 @@ def _role_department(args):
 
 def cmd_client(args) -> int:
     _django()
+    from carbonpeak import cli_accounts
+
+    if args.client_cmd != "add":
+        return cli_accounts.cmd_client(args)
+    from carbonpeak.accounts import services
+    from carbonpeak.accounts.choices import READING_ROLES
     from carbonpeak.accounts.models import ApiClient
 
     dept = _role_department(args)
-    if ApiClient.objects.filter(name=args.name).exists():
-        print(f"客户端 {args.name} 已存在 / client already exists", file=sys.stderr)
+    if args.enterprise and args.role not in READING_ROLES:
+        print(
+            "--enterprise 只用于计量数据上报方（--role gateway）；碳普惠运营方用 carbonpeak inclusion operator / "
+            "--enterprise is for --role gateway only",
+            file=sys.stderr,
+        )
         return 2
-    client, token = ApiClient.issue(args.name, args.role, dept)
+    ents = cli_accounts.enterprises_by_uscc(args.enterprise) if args.enterprise else []
+    try:
+        client, token = services.issue_client(None, args.name, args.role, dept, args.expires_days)
+    except services.AccountError as exc:
+        print(f"{exc.field}：{exc.zh} / {exc.en}", file=sys.stderr)
+        return 2
+    if ents:
+        from carbonpeak.enterprises.services import set_reading_scope
+
+        set_reading_scope(None, client, ents)
     print(
         json.dumps(
             {
                 "name": client.name,
                 "role": client.role,
                 "department": dept.code if dept else None,
+                "enterprises": sorted(e.uscc for e in ents),
+                "expires_at": client.expires_at.isoformat() if client.expires_at else None,
                 "token": token,
                 "signing_secret": ApiClient.signing_secret(token),
             },
             ensure_ascii=False,
         )
     )
+    print(token)  # alone on the last line, for scripts
     print(
         "令牌与签名密钥只显示这一次，请妥善保存 / the token and the signing secret are shown once: store them safely",
         file=sys.stderr,
@@ -440,11 +464,11 @@ def cmd_inclusion(args) -> int:
 
 def cmd_user(args) -> int:
     _django()
-    import secrets
+    from carbonpeak import cli_accounts
 
-    from django.contrib.auth.password_validation import validate_password
-    from django.core.exceptions import ValidationError
-
+    if args.user_cmd != "add":
+        return cli_accounts.cmd_user(args)
+    from carbonpeak.accounts import services
     from carbonpeak.accounts.models import User
 
     dept = _role_department(args)
@@ -463,17 +487,13 @@ def cmd_user(args) -> int:
                 file=sys.stderr,
             )
             return 2
-    password = secrets.token_urlsafe(12) + "-Aa1"
-    user = User(
-        username=args.username, role=args.role, department=dept, email=args.email or "", display_name=args.name or ""
-    )
     try:
-        validate_password(password, user)
-    except ValidationError as exc:  # pragma: no cover - the generated password meets every rule
-        print("; ".join(exc.messages), file=sys.stderr)
+        user, password = services.create_user(
+            None, args.username, args.role, dept, email=args.email or "", display_name=args.name or ""
+        )
+    except services.AccountError as exc:
+        print(f"{exc.field}：{exc.zh} / {exc.en}", file=sys.stderr)
         return 2
-    user.set_password(password)
-    user.save()
     if enterprise is not None:
         enterprise.managers.add(user)
     print(
@@ -572,6 +592,9 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--name", help="display name")
     x.add_argument("--enterprise", help="USCC of the enterprise an energy manager (--role enterprise) manages")
     x.add_argument("--plan")
+    from carbonpeak import cli_accounts
+
+    cli_accounts.add_user_parsers(usub)
     u.set_defaults(func=cmd_user)
     c = sub.add_parser("client", help="machine-client API tokens")
     csub = c.add_subparsers(dest="client_cmd", required=True)
@@ -579,7 +602,10 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("name")
     x.add_argument("--role", required=True)
     x.add_argument("--department", help="department code, e.g. dev_reform")
+    x.add_argument("--enterprise", action="append", default=[], help="gateway: USCC whose readings it may send")
+    x.add_argument("--expires-days", type=int, help="days the token is valid (default 365, 0: never)")
     x.add_argument("--plan")
+    cli_accounts.add_client_parsers(csub)
     c.set_defaults(func=cmd_client)
     inc = sub.add_parser("inclusion", help="碳普惠 scenarios and operators")
     isub = inc.add_subparsers(dest="inc_cmd", required=True)

@@ -149,8 +149,9 @@ def test_client_token_is_issued_once_and_works(exported):
     tmp, _ = exported
     out = run(tmp, "a.sqlite3", "client", "add", "grid-gw", "--role", "department", "--department", "dev_reform")
     assert out.returncode == 0, out.stderr
-    token = json.loads(out.stdout)["token"]
+    token = json.loads(out.stdout.splitlines()[0])["token"]
     assert token.startswith("cpk_")
+    assert out.stdout.splitlines()[-1] == token  # alone on the last line, for scripts
     assert (
         run(
             tmp, "a.sqlite3", "client", "add", "grid-gw", "--role", "department", "--department", "dev_reform"

@@ -3,15 +3,49 @@ Both set `request.principal`, the actor that permission checks and the audit log
 
 from __future__ import annotations
 
+from django.utils import timezone
+from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, django_auth
+from ninja.utils import check_csrf
 
 from carbonpeak.accounts.models import ApiClient
 
 
+class TokenRejected(AuthenticationError):
+    """A known token that may no longer be used (revoked or expired): 401 with a message saying which."""
+
+    def __init__(self, code: str, zh: str, en: str) -> None:
+        super().__init__(401, f"{zh} / {en}")
+        self.code, self.zh, self.en = code, zh, en
+
+    def as_dict(self) -> dict:
+        return {
+            "errors": [
+                {"code": self.code, "message_zh": self.zh, "message_en": self.en, "message": f"{self.zh} / {self.en}"}
+            ]
+        }
+
+
+def check_client(client: ApiClient | None) -> ApiClient | None:
+    """None for an unknown token; TokenRejected for a revoked or expired one; else the client."""
+    if client is None:
+        return None
+    if not client.is_active:
+        raise TokenRejected("token_revoked", "该客户端令牌已吊销", "this client token has been revoked")
+    if client.is_expired:
+        raise TokenRejected(
+            "token_expired",
+            f"该客户端令牌已于 {client.expires_at:%Y-%m-%d %H:%M} 过期，请申请轮换（carbonpeak client rotate）",
+            f"this client token expired at {client.expires_at.isoformat()}; ask for a new one (client rotate)",
+        )
+    return client
+
+
 class ClientToken(HttpBearer):
     def authenticate(self, request, token):
-        client = ApiClient.authenticate(token)
+        client = check_client(ApiClient.lookup(token))
         if client is not None:
+            ApiClient.objects.filter(pk=client.pk).update(last_used_at=timezone.now())
             request.principal = client
         return client
 
@@ -26,4 +60,28 @@ class SessionAuth:
         return user
 
 
+class OptionalSession:
+    """A logged-in user with a valid CSRF token; anyone else falls through (no 403) to the next callback."""
+
+    def __call__(self, request):
+        if request.user.is_authenticated and check_csrf(request) is None:
+            request.principal = request.user
+            return request.user
+        return None
+
+
+class Anonymous:
+    """The last callback of endpoints open to anyone: returns a marker that throttles recognise."""
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __str__(self) -> str:
+        return "anonymous"
+
+    def __call__(self, request):
+        return self
+
+
+ANONYMOUS = Anonymous()
 WRITE_AUTH = [ClientToken(), SessionAuth()]

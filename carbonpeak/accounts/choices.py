@@ -10,7 +10,14 @@ class Role(models.TextChoices):
     TOWNSHIP = "township", _("乡镇人员")
     ENTERPRISE = "enterprise", _("企业能源管理员")
     OPERATOR = "operator", _("数据运营方")
+    GATEWAY = "gateway", _("计量数据上报方")
     MERCHANT = "merchant", _("商户")
     RESIDENT = "resident", _("居民")
     AUDITOR = "auditor", _("审计员")
     SYSADMIN = "sysadmin", _("系统管理员")
+
+
+#: roles a machine client may have that no person has (``user add`` refuses them)
+MACHINE_ROLES = (Role.GATEWAY,)
+#: the machine clients that may send meter readings (only for the enterprises in their scope)
+READING_ROLES = (Role.GATEWAY,)

@@ -62,6 +62,8 @@ class ApiClient(models.Model):
     is_active = models.BooleanField(_("启用"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    #: the token is refused after this instant (empty: no expiry); ``client rotate`` issues a new token
+    expires_at = models.DateTimeField(_("令牌到期时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("接口客户端")
@@ -70,14 +72,26 @@ class ApiClient(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.token_prefix}…)"
 
+    @staticmethod
+    def new_token() -> str:
+        return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+    def set_token(self, raw: str) -> None:
+        self.token_prefix, self.token_hash = raw[:10], hash_token(raw)
+
     @classmethod
-    def issue(cls, name: str, role: str, department=None) -> tuple[ApiClient, str]:
-        """Create a client and return it with its raw token (shown once, never stored)."""
-        raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        client = cls.objects.create(
-            name=name, role=role, department=department, token_prefix=raw[:10], token_hash=hash_token(raw)
-        )
+    def issue(cls, name: str, role: str, department=None, expires_at=None) -> tuple[ApiClient, str]:
+        """Create a client and return it with its raw token (shown once, never stored). Audited callers go
+        through ``accounts.services.issue_client``."""
+        raw = cls.new_token()
+        client = cls(name=name, role=role, department=department, expires_at=expires_at)
+        client.set_token(raw)
+        client.save()
         return client, raw
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
 
     @staticmethod
     def signing_secret(raw: str) -> str:
@@ -91,18 +105,25 @@ class ApiClient(models.Model):
         return hmac.new(settings.SECRET_KEY.encode(), b"carbonpeak-signing:" + raw.encode(), "sha256").hexdigest()
 
     @classmethod
-    def authenticate(cls, raw: str) -> ApiClient | None:
+    def lookup(cls, raw: str) -> ApiClient | None:
+        """The client a raw token belongs to, revoked or expired ones included (for a precise refusal)."""
         if not raw.startswith(TOKEN_PREFIX):
             return None
-        client = cls.objects.select_related("department").filter(token_hash=hash_token(raw), is_active=True).first()
-        if client is not None:
-            cls.objects.filter(pk=client.pk).update(last_used_at=timezone.now())
+        return cls.objects.select_related("department").filter(token_hash=hash_token(raw)).first()
+
+    @classmethod
+    def authenticate(cls, raw: str) -> ApiClient | None:
+        """The active, unexpired client of a token (its last use recorded), else None."""
+        client = cls.lookup(raw)
+        if client is None or not client.is_active or client.is_expired:
+            return None
+        cls.objects.filter(pk=client.pk).update(last_used_at=timezone.now())
         return client
 
     # Machine clients act through the same permission checks as users.
     @property
     def is_active_principal(self) -> bool:
-        return self.is_active
+        return self.is_active and not self.is_expired
 
     @property
     def is_office(self) -> bool:

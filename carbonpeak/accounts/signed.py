@@ -27,15 +27,17 @@ def error(status: int, code: str, zh: str, en: str) -> JsonResponse:
 def handle(
     request,
     *,
-    roles: tuple[str, ...],
+    roles: tuple[str, ...] | None,
     list_key: str,
     max_rows: int,
     max_bytes: int,
     batch_model: Any,
     run: Callable[[ApiClient, list[dict[str, Any]], Any], dict[str, Any]],
+    authorize: Callable[[ApiClient], JsonResponse | None] | None = None,
 ) -> JsonResponse:
-    """Check the signature, key and body, then run the batch once: ``run(client, rows, batch)`` inside the
-    transaction that stores ``batch_model(client, idempotency_key, body_sha256, result)``."""
+    """Check the signature, the client's role (``roles``) and scope (``authorize(client)`` answers a 403 or
+    None), the key and the body, then run the batch once: ``run(client, rows, batch)`` inside the transaction
+    that stores ``batch_model(client, idempotency_key, body_sha256, result)``."""
     client: ApiClient = request.principal
     body = request.body
     if len(body) > max_bytes:
@@ -45,8 +47,11 @@ def handle(
     given = request.headers.get("X-Signature", "").strip().lower().encode("utf-8", "replace")
     if not hmac.compare_digest(expected.encode(), given):
         return error(401, "bad_signature", "X-Signature 签名无效", "X-Signature does not match the body")
-    if client.role not in roles:
+    if roles is not None and client.role not in roles:
         return error(403, "forbidden", "该客户端无权上报此类数据", "this client may not send this batch")
+    refused = authorize(client) if authorize is not None else None
+    if refused is not None:
+        return refused
     key = request.headers.get("Idempotency-Key", "").strip()
     if not key or len(key) > 100:
         return error(

@@ -134,10 +134,30 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("CARBONPEAK_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("CARBONPEAK_LOGIN_COOLOFF_HOURS", "0.5"))
-# Lock the account, not the address: a county intranet often sits behind one NAT address, and locking it
-# would lock every department out after one person's typos (axes.W006 is therefore silenced).
-AXES_LOCKOUT_PARAMETERS = ["username"]
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# Lock an account only from the address the wrong passwords came from: someone elsewhere cannot lock the office
+# out by typing its usernames, and one person's typos do not lock a whole intranet behind one NAT address.
+# Besides, one address is refused for every account after CARBONPEAK_LOGIN_ADDRESS_LIMIT failures within the
+# cool-off (accounts/lockout.py). `carbonpeak user unlock USERNAME [--address IP]` clears both.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "carbonpeak.accounts.lockout.AddressThrottledHandler"
+CARBONPEAK_LOGIN_ADDRESS_LIMIT = int(os.environ.get("CARBONPEAK_LOGIN_ADDRESS_LIMIT", "30"))
+# The client address (lock-outs, throttles): REMOTE_ADDR, unless CARBONPEAK_PROXY_COUNT reverse proxies (nginx)
+# stand in front and append it to X-Forwarded-For; the address is then taken that many places from the right,
+# so a client cannot choose it by sending its own X-Forwarded-For. CARBONPEAK_TRUSTED_PROXIES (comma separated
+# address prefixes) additionally requires the request to come through those proxies.
+CARBONPEAK_PROXY_COUNT = int(os.environ.get("CARBONPEAK_PROXY_COUNT", "0"))
+AXES_IPWARE_PROXY_COUNT = CARBONPEAK_PROXY_COUNT or None
+AXES_IPWARE_PROXY_ORDER = "right-most"
+AXES_IPWARE_PROXY_TRUSTED_IPS = [
+    p.strip() for p in os.environ.get("CARBONPEAK_TRUSTED_PROXIES", "").split(",") if p.strip()
+] or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if CARBONPEAK_PROXY_COUNT else ("REMOTE_ADDR",)
+)
+# machine-client tokens expire after this many days unless `client add|rotate --expires-days N` says (0: never)
+CARBONPEAK_CLIENT_TOKEN_DAYS = int(os.environ.get("CARBONPEAK_CLIENT_TOKEN_DAYS", "365"))
+# POST /api/v1/calc without a session or token: requests per address (django-ninja throttle syntax)
+CARBONPEAK_CALC_ANON_RATE = os.environ.get("CARBONPEAK_CALC_ANON_RATE", "30/min")
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False

@@ -8,6 +8,8 @@ from importlib import import_module
 os.environ.setdefault("CARBONPEAK_SECRET_KEY", "test-only-secret-key-not-for-production-use-000000")
 os.environ.setdefault("CARBONPEAK_HOME", tempfile.mkdtemp(prefix="carbonpeak-test-"))
 os.environ.setdefault("CARBONPEAK_HTTPS", "0")
+# the golden cases and API fuzzing call /api/v1/calc anonymously many times; the throttle test sets its own rate
+os.environ.setdefault("CARBONPEAK_CALC_ANON_RATE", "100000/min")
 
 _base = import_module("carbonpeak.config.settings")
 globals().update({name: getattr(_base, name) for name in dir(_base) if name.isupper()})

@@ -5,6 +5,11 @@ of the raw body with the client's signing secret>`` and ``Idempotency-Key``; bod
 "reading_time", "quantity"}, …]}`` of at most ``MAX_BATCH`` rows. The answer is the per-row report
 (``line`` = position in ``readings``, from 1). The same key with the same body replays the stored report
 (``Idempotent-Replay: true``) and changes nothing; the same key with another body is refused.
+
+Only a client of role ``gateway`` may send readings, and only for the meters of the enterprises in its scope
+(``carbonpeak client scope NAME --enterprise USCC``): any other client (a 碳普惠 operator, a department, the
+office's scripts) is answered 403, a gateway without enterprises too, and a row naming a meter outside the
+scope is rejected. Every stored reading records its batch, and through it the client that sent it.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from ninja import Router
 
 from carbonpeak.accounts import signed
 from carbonpeak.accounts.auth import ClientToken
-from carbonpeak.accounts.choices import Role
+from carbonpeak.accounts.choices import READING_ROLES
 from carbonpeak.enterprises.choices import ReadingSource
 from carbonpeak.enterprises.models import IngestBatch
 from carbonpeak.enterprises.services import ingest_readings
@@ -21,19 +26,38 @@ from carbonpeak.enterprises.services import ingest_readings
 router = Router(tags=["monitoring"])
 MAX_BATCH = 10_000
 MAX_BODY_BYTES = 4 * 2**20
-INGEST_ROLES = (Role.OPERATOR, Role.OFFICE)
+INGEST_ROLES = READING_ROLES
+
+
+def _authorize(client):
+    if client.role not in INGEST_ROLES:
+        return signed.error(
+            403,
+            "forbidden_role",
+            "只有计量数据上报方（gateway）客户端可以上报计量读数",
+            "only a meter gateway client (role gateway) may send meter readings",
+        )
+    if not client.reading_enterprises.exists():
+        return signed.error(
+            403,
+            "no_scope",
+            "该客户端未被授权上报任何企业的读数（carbonpeak client scope 名称 --enterprise 统一社会信用代码）",
+            "this client may send no enterprise's readings (carbonpeak client scope NAME --enterprise USCC)",
+        )
+    return None
 
 
 @router.post("/readings", auth=ClientToken(), summary="Signed batch of meter readings / 计量读数批量上报")
 def post_readings(request):
     return signed.handle(
         request,
-        roles=INGEST_ROLES,
+        roles=None,
+        authorize=_authorize,
         list_key="readings",
         max_rows=MAX_BATCH,
         max_bytes=MAX_BODY_BYTES,
         batch_model=IngestBatch,
         run=lambda client, rows, batch: ingest_readings(
-            None, list(enumerate(rows, start=1)), source=ReadingSource.API
+            None, list(enumerate(rows, start=1)), source=ReadingSource.API, batch_id=batch.pk, client=client
         ).as_dict(),
     )

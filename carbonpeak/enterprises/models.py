@@ -32,6 +32,10 @@ class Enterprise(models.Model):
     managers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("能源管理员"), blank=True, related_name="managed_enterprises"
     )
+    #: the machine clients (role gateway) that may send this enterprise's meter readings (the client's scope)
+    gateways = models.ManyToManyField(
+        "accounts.ApiClient", verbose_name=_("可上报读数的接口客户端"), blank=True, related_name="reading_enterprises"
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -81,6 +85,12 @@ class Reading(models.Model):
     quantity = models.DecimalField(_("用量"), **QUANTITY)
     source = models.CharField(_("来源"), max_length=10, choices=ReadingSource.choices)
     received_at = models.DateTimeField(auto_now_add=True)
+    #: the machine-API batch that sent it (its client is ``batch.client``); empty for uploads, imports and manual
+    #: entries. No index and no database FK: the table is the big one, and batches are never deleted.
+    batch = models.ForeignKey(
+        "IngestBatch", on_delete=models.DO_NOTHING, null=True, blank=True, db_constraint=False, db_index=False,
+        related_name="readings",
+    )
 
     class Meta:
         verbose_name = _("计量读数")

@@ -387,8 +387,13 @@ def ingest_readings(
     rows: Iterable[tuple[int | None, dict[str, Any]]],
     source: str = ReadingSource.UPLOAD,
     meters: dict[str, Meter] | None = None,
+    batch_id: int | None = None,
+    client=None,
 ) -> Report:
-    """Validate and insert readings (any number; chunked). ``plan`` limits the meters to one county."""
+    """Validate and insert readings (any number; chunked). ``plan`` limits the meters to one county; ``meters``,
+    when given, is the whole set of meters the rows may name (a machine client's scope); ``batch_id`` is the
+    machine-API batch the stored readings record (its client sent them). ``client``: only the meters of the
+    enterprises in that machine client's scope (``Enterprise.gateways``) may be named."""
     rep = Report()
     rows = list(rows)
     if meters is None:
@@ -396,6 +401,8 @@ def ingest_readings(
         qs = Meter.objects.filter(meter_code__in=codes)
         if plan is not None:
             qs = qs.filter(enterprise__plan=plan)
+        if client is not None:
+            qs = qs.filter(enterprise__gateways=client)
         meters = {m.meter_code: m for m in qs}
     batch: dict[tuple[int, dt.datetime], tuple[int | None, Decimal]] = {}
     meter_id = {code: m.pk for code, m in meters.items()}
@@ -407,9 +414,20 @@ def ingest_readings(
             code = str(code or "").strip()
             mid = meter_id.get(code)
         if mid is None:
-            rep.reject(
-                n, "meter_code", f"meter_code：未登记的计量器具 {code!r}", f"meter_code: no meter {code!r} registered"
-            )
+            if client is not None:
+                rep.reject(
+                    n,
+                    "meter_code",
+                    f"meter_code：计量器具 {code!r} 未登记或不在本客户端的授权企业范围内",
+                    f"meter_code: meter {code!r} is not registered or not within this client's enterprises",
+                )
+            else:
+                rep.reject(
+                    n,
+                    "meter_code",
+                    f"meter_code：未登记的计量器具 {code!r}",
+                    f"meter_code: no meter {code!r} registered",
+                )
             continue
         t = parse_time(r.get("reading_time") or "")
         if t is None:
@@ -445,10 +463,10 @@ def ingest_readings(
     items = list(batch.items())
     if connection.vendor == "postgresql":
         for i in range(0, len(items), COPY_CHUNK):
-            _insert_chunk_pg(items[i : i + COPY_CHUNK], source, rep)
+            _insert_chunk_pg(items[i : i + COPY_CHUNK], source, rep, batch_id)
     else:
         for i in range(0, len(items), INSERT_CHUNK):
-            _insert_chunk(items[i : i + INSERT_CHUNK], source, rep)
+            _insert_chunk(items[i : i + INSERT_CHUNK], source, rep, batch_id)
     if rep.accepted:
         refresh_rollups(batch)
     return rep
@@ -485,12 +503,12 @@ def refresh_rollups(keys: Iterable[tuple[int, dt.datetime]]) -> None:
         rollups.refresh(keys)
 
 
-def _insert_chunk_pg(items, source: str, rep: Report) -> None:
+def _insert_chunk_pg(items, source: str, rep: Report, batch_id: int | None = None) -> None:
     """PostgreSQL: COPY the chunk (as text) into a temporary table, insert what is new (ON CONFLICT DO
     NOTHING) and, only when some rows were not inserted, read back the stored values of those rows."""
     table = Reading._meta.db_table
     now = timezone.now()
-    if _copy_new_chunk(items, source, now, rep):
+    if _copy_new_chunk(items, source, now, rep, batch_id):
         return
     out = io.StringIO()
     for (meter_id, t), (n, q) in items:
@@ -504,10 +522,10 @@ def _insert_chunk_pg(items, source: str, rep: Report) -> None:
         with cur.cursor.copy("COPY cp_reading_stage (meter_id, reading_time, quantity, line) FROM STDIN") as cp:
             cp.write(out.getvalue())
         cur.execute(
-            f'INSERT INTO "{table}" ("meter_id", "reading_time", "quantity", "source", "received_at") '
-            "SELECT meter_id, reading_time, quantity, %s, %s FROM cp_reading_stage "
+            f'INSERT INTO "{table}" ("meter_id", "reading_time", "quantity", "source", "received_at", "batch_id") '
+            "SELECT meter_id, reading_time, quantity, %s, %s, %s FROM cp_reading_stage "
             'ON CONFLICT ("meter_id", "reading_time") DO NOTHING',
-            [source, now],
+            [source, now, batch_id],
         )
         inserted = cur.rowcount
         skipped = []
@@ -535,7 +553,7 @@ def _insert_chunk_pg(items, source: str, rep: Report) -> None:
     _classify_left(unseen, rep)
 
 
-def _copy_new_chunk(items, source: str, now: dt.datetime, rep: Report) -> bool:
+def _copy_new_chunk(items, source: str, now: dt.datetime, rep: Report, batch_id: int | None = None) -> bool:
     """The common case, new data: when no stored reading of a meter falls in that meter's time span in the chunk, COPY
     the chunk straight into the readings table. A concurrent worker storing the same rows makes the COPY fail
     on the unique index; the chunk then takes the staged path, which counts them as duplicates."""
@@ -562,14 +580,15 @@ def _copy_new_chunk(items, source: str, now: dt.datetime, rep: Report) -> bool:
             return False
         stamp = now.isoformat()
         out = io.StringIO()
+        batch = "\\N" if batch_id is None else str(int(batch_id))  # COPY's text format: \N is NULL
         for (meter_id, t), (_n, q) in items:
-            out.write(f"{meter_id}\t{t.isoformat()}\t{q}\t{source}\t{stamp}\n")
+            out.write(f"{meter_id}\t{t.isoformat()}\t{q}\t{source}\t{stamp}\t{batch}\n")
         import psycopg
 
         try:
             with transaction.atomic():
                 with cur.cursor.copy(
-                    f'COPY "{table}" (meter_id, reading_time, quantity, source, received_at) FROM STDIN'
+                    f'COPY "{table}" (meter_id, reading_time, quantity, source, received_at, batch_id) FROM STDIN'
                 ) as cp:
                     cp.write(out.getvalue())
         except (IntegrityError, psycopg.IntegrityError):  # the raw cursor raises psycopg's own class
@@ -579,7 +598,10 @@ def _copy_new_chunk(items, source: str, now: dt.datetime, rep: Report) -> bool:
 
 
 def _insert_chunk(
-    items: Sequence[tuple[tuple[int, dt.datetime], tuple[int | None, Decimal]]], source: str, rep: Report
+    items: Sequence[tuple[tuple[int, dt.datetime], tuple[int | None, Decimal]]],
+    source: str,
+    rep: Report,
+    batch_id: int | None = None,
 ) -> None:
     table = Reading._meta.db_table
     f_time = Reading._meta.get_field("reading_time")
@@ -594,10 +616,12 @@ def _insert_chunk(
             f_qty.get_db_prep_value(q, connection),
             source,
             now,
+            batch_id,
         ]
-    values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(items))
+    values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(items))
     sql = (
-        f'INSERT INTO "{table}" ("meter_id", "reading_time", "quantity", "source", "received_at") VALUES {values} '
+        f'INSERT INTO "{table}" ("meter_id", "reading_time", "quantity", "source", "received_at", "batch_id") '
+        f"VALUES {values} "
         'ON CONFLICT ("meter_id", "reading_time") DO NOTHING RETURNING "meter_id", "reading_time"'
     )
     with transaction.atomic(), connection.cursor() as cur:
@@ -640,3 +664,19 @@ def _as_utc(v: Any) -> dt.datetime:
     if v.tzinfo is None:
         v = v.replace(tzinfo=dt.UTC)
     return v.astimezone(dt.UTC)
+
+
+def set_reading_scope(actor, client, enterprises: Iterable[Enterprise]) -> list[str]:
+    """The enterprises whose meter readings a machine client (role gateway) may send: replaces its scope,
+    audited. Returns the USCCs in scope."""
+    from carbonpeak.accounts.choices import READING_ROLES
+
+    ents = list(enterprises)
+    if ents and client.role not in READING_ROLES:
+        raise ValueError("only a gateway client may be given enterprises")
+    with transaction.atomic():
+        before = sorted(client.reading_enterprises.values_list("uscc", flat=True))
+        client.reading_enterprises.set(ents)
+        after = sorted(e.uscc for e in ents)
+        record(actor, "client.reading_scope", client, {"enterprises": before}, {"enterprises": after})
+    return after

@@ -22,13 +22,28 @@ router = Router(tags=["inclusion"])
 MAX_BODY_BYTES = 4 * 2**20
 
 
+def _authorize(client):
+    """An operator reports only within its scope (``carbonpeak inclusion operator``): its channel and scenarios;
+    an operator without one is refused as a whole (403), before anything is stored."""
+    if client.role != Role.OPERATOR:
+        return signed.error(
+            403,
+            "forbidden_role",
+            "只有数据运营方（operator）客户端可以上报碳普惠事件",
+            "only a data operator client (role operator) may send 碳普惠 events",
+        )
+    if not OperatorScope.objects.filter(client=client, scenarios__isnull=False).exists():
+        return signed.error(
+            403,
+            "no_scope",
+            "该客户端未配置碳普惠渠道与场景（carbonpeak inclusion operator 名称 --channel 渠道 --scenario 场景）",
+            "this client has no 碳普惠 channel and scenarios (carbonpeak inclusion operator NAME --channel --scenario)",
+        )
+    return None
+
+
 def _run(client, rows, batch):
-    scope = OperatorScope.objects.filter(client=client).prefetch_related("scenarios__methodologies").first()
-    if scope is None:
-        res = awards.Result()
-        for n, _r in enumerate(rows, start=1):
-            res.reject(n, "client", "该客户端未配置碳普惠场景", "client: no inclusion scenarios configured")
-        return res.as_dict()
+    scope = OperatorScope.objects.filter(client=client).prefetch_related("scenarios__methodologies").get()
     scenarios = list(scope.scenarios.all())
     plan = scenarios[0].plan if scenarios else None
     return awards.ingest(plan, rows, scope.channel, scenarios, batch=batch).as_dict()
@@ -38,7 +53,8 @@ def _run(client, rows, batch):
 def post_events(request):
     return signed.handle(
         request,
-        roles=(Role.OPERATOR,),
+        roles=None,
+        authorize=_authorize,
         list_key="events",
         max_rows=awards.MAX_BATCH,
         max_bytes=MAX_BODY_BYTES,

@@ -54,8 +54,11 @@ def body(n: int, start: int = 0, value: str = "1.5") -> bytes:
 
 
 @pytest.fixture
-def grid_token(db):
-    _c, token = ApiClient.issue("国网茶陵供电公司", "operator")
+def grid_token(meter):
+    from carbonpeak.enterprises.models import Enterprise
+
+    c, token = ApiClient.issue("国网茶陵供电公司", "gateway")
+    c.reading_enterprises.set(Enterprise.objects.filter(uscc=CEMENT))
     return token
 
 
