@@ -20,6 +20,7 @@ urlpatterns = [
     path("rounds/<int:pk>/report.xlsx", views.round_xlsx, name="round_xlsx"),
     path("assessment/", views.assessment, name="assessment"),
     path("audit/", views.audit_log, name="audit"),
+    path("audit/audit.xlsx", views.audit_xlsx, name="audit_xlsx"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
     path("health/", views.health, name="health"),
 ]

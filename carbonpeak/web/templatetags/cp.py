@@ -25,6 +25,8 @@ def unit_value(value, unit: str) -> str:
     d = Decimal(str(value))
     if unit == "fraction":
         return f"{(d * 100):.2f}%".replace(".00%", "%")
+    if unit == "year" and d == d.to_integral_value():  # 2030, never 2,030
+        return str(int(d))
     if d == d.to_integral_value():
         return f"{int(d):,}"
     return f"{float(d):,.4g}" if abs(d) < 1000 else f"{float(d):,.2f}"
@@ -91,3 +93,11 @@ def div(value, by):
 @register.filter
 def split(value: str, sep: str = " ") -> list[str]:
     return value.split(sep)
+
+
+@register.filter
+def pretty_json(value) -> str:
+    """Stored JSON (audit before/after) as indented JSON text with Chinese left readable."""
+    import json
+
+    return json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True, default=str)
