@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from django import template
@@ -101,3 +102,52 @@ def pretty_json(value) -> str:
     import json
 
     return json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True, default=str)
+
+
+@register.filter
+def in_language(issue) -> str:
+    """An issue (or any object with message_zh / message_en) in the page's language only: the person chose
+    one, so the other is noise. Falls back to the Chinese text when there is no English one."""
+    from django.utils.translation import get_language
+
+    zh = getattr(issue, "message_zh", None)
+    en = getattr(issue, "message_en", None)
+    if zh is None and en is None:
+        return str(issue)
+    if (get_language() or "").startswith("en") and en:
+        return en
+    return zh or en or ""
+
+
+@register.filter
+def bilingual(text) -> str:
+    """Stored "中文 / English" text (demo labels, notes) in the page's language: the part after the last
+    " / " when it is plain ASCII is the English one."""
+    from django.utils.translation import get_language
+
+    text = "" if text is None else str(text)
+    zh, sep, en = text.rpartition("/")
+    zh, en = zh.strip(), en.strip()
+    if not sep or not en.isascii() or not re.search(r"[A-Za-z]", en) or zh.isascii():
+        return text
+    return en if (get_language() or "").startswith("en") else zh
+
+
+@register.simple_tag(takes_context=True)
+def person(context, label) -> str:
+    """A stored actor label (a login name, `api:NAME`, `system`) as people know it: the display name. The
+    names are looked up once per request."""
+    from carbonpeak.audit.labels import actor_names
+
+    label = "" if label is None else str(label)
+    if not label:
+        return ""
+    request = context.get("request")
+    cache = getattr(request, "_cp_people", None) if request is not None else None
+    if cache is None:
+        cache = {}
+        if request is not None:
+            request._cp_people = cache
+    if label not in cache:
+        cache.update(actor_names({label}))
+    return cache[label]

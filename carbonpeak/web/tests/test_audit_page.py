@@ -28,7 +28,8 @@ def log(plan, office, fgj):
     services.set_task_status(office, plan.tasks.first(), "in_progress")
     consent_like = plan.departments.first()
     e = record(fgj, "consent.grant", consent_like, None, {"memo": "=HYPERLINK(\"http://x\")"})
-    AuditEntry.objects.filter(pk=e.pk).update(object_repr="Department object (3)", at=timezone.now() - dt.timedelta(days=40))
+    old = timezone.now() - dt.timedelta(days=40)
+    AuditEntry.objects.filter(pk=e.pk).update(object_repr="Department object (3)", at=old)
     return t
 
 

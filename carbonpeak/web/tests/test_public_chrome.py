@@ -32,7 +32,8 @@ def test_public_keeps_the_clause_with_data_and_no_light_label_next_to_a_value(pl
     assert "新能源发电装机容量规模" in body and "新能源装机容量规模" not in body
     quota = plan.targets.get(code="energy_intensity_reduction_quota")  # no path: the plan leaves it to the city
     IndicatorValue.objects.create(target=quota, year=2024, value=Decimal("0.1529"))
-    row = re.search(r'<tr id="target-energy_intensity_reduction_quota">.*?</tr>', Client().get("/").content.decode(), re.S)
+    page = Client().get("/").content.decode()
+    row = re.search(r'<tr id="target-energy_intensity_reduction_quota">.*?</tr>', page, re.S)
     assert "15.29%" in row.group(0) and "无数据" not in row.group(0) and "不评灯" in row.group(0)
 
 
@@ -74,3 +75,13 @@ def test_share_targets_are_typed_and_charted_in_percent(plan, office):
                                  c.get("/targets/non_fossil_share/").content.decode()).group(1))  # fmt: skip
     assert chart["unit"] == "%" and 25.5 in chart["actual"]
     assert max(x for x in chart["expected"] if x is not None) == pytest.approx(25)  # the 2030 target, 25 %
+
+
+def test_an_error_page_speaks_the_chosen_language_only(plan, office):
+    c = Client()
+    c.force_login(office)
+    zh = c.post("/workspace/value/non_fossil_share/", {"year": 2024, "value": "abc"}).content.decode()
+    assert "应为有限数值" in zh and "must be a finite number" not in zh
+    c.cookies["django_language"] = "en"
+    en = c.post("/workspace/value/non_fossil_share/", {"year": 2024, "value": "abc"}).content.decode()
+    assert "must be a finite number" in en and "应为有限数值" not in en
