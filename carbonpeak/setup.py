@@ -101,7 +101,7 @@ def load_demo(out: TextIO) -> None:
                 "value": Decimal(value),
                 "source": ValueSource.IMPORT,
                 "source_detail": DEMO_LABEL,
-                "entered_by_label": "demo",
+                "entered_by_label": "演示数据导入",
             },
         )
     if not DispatchRound.objects.filter(plan=plan).exists():

@@ -121,7 +121,7 @@ class Methodology(models.Model):
         constraints = [models.UniqueConstraint(fields=["scenario", "code", "version"], name="inclusion_method_version")]
 
     def __str__(self) -> str:
-        return f"{self.code} v{self.version}"
+        return f"{self.name} v{self.version}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None and Methodology.objects.filter(pk=self.pk).exists():

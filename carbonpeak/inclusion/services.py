@@ -287,7 +287,7 @@ def verify(actor, merchant: Merchant, code: str) -> Redemption:
         if red is None:
             _fail("unknown", "code", "兑换码无效", "code: not a code of this merchant")
         if red.status != RedemptionStatus.ISSUED:
-            _fail("used", "code", f"兑换码已{red.get_status_display()}", f"code: already {red.status}")
+            _fail("used", "code", f"兑换码{red.get_status_display()}", f"code: already {red.status}")
         red.status, red.verified_at = RedemptionStatus.VERIFIED, timezone.now()
         red.save(update_fields=["status", "verified_at"])
         record(actor, "redemption.verify", red, {"status": "issued"}, {"status": "verified"})

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from carbonpeak.accounts.choices import Role
@@ -113,11 +114,17 @@ def home(request):
             "to_next": to_next,
             "lifetime": life,
             "badges": services.badges(r),
-            "history": services.history(r, 20),
+            "history": sorted(services.history(r, 20), key=_entry_time, reverse=True),
             "scenarios": [{"s": s, "on": s.pk in active} for s in scenarios],
             "held": Event.objects.filter(resident=r, status__in=[EventStatus.HELD, EventStatus.WAITING]).count(),
         },
     )
+
+
+def _entry_time(e):
+    """A history line's time as the resident reads it: the day of the trip or action, then the booking."""
+    day = e.txn.event.date if e.txn.event else timezone.localdate(e.created_at)
+    return (day, e.created_at, e.pk)
 
 
 @login_required
@@ -127,11 +134,16 @@ def rewards(request):
         return redirect("inclusion:join")
     if request.method == "POST":
         rw = get_object_or_404(Reward, merchant__plan=r.plan, pk=request.POST.get("reward"))
+        if request.POST.get("confirm") != "1":  # first the question: which reward, its price, the balance after
+            balance = services.balance(r)
+            ctx = {"plan": r.plan, "rw": rw, "balance": balance, "after": balance - rw.points_price}
+            return render(request, "inclusion/redeem_confirm.html", ctx)
         try:
-            services.redeem(r, rw)
+            red = services.redeem(r, rw)
         except ValidationFailed as exc:
             return _failed(request, exc.issues, "/inclusion/rewards/")
-        return redirect("inclusion:rewards")
+        return redirect(f"{reverse('inclusion:rewards')}?new={red.pk}#new-code")
+    new = request.GET.get("new", "")
     return render(
         request,
         "inclusion/rewards.html",
@@ -142,6 +154,9 @@ def rewards(request):
                 merchant__plan=r.plan, valid_until__gte=timezone.localdate()
             ).select_related("merchant"),
             "codes": Redemption.objects.filter(resident=r).select_related("reward__merchant").order_by("-id")[:20],
+            "new": Redemption.objects.filter(resident=r, pk=new).select_related("reward__merchant").first()
+            if new.isdigit()
+            else None,
         },
     )
 

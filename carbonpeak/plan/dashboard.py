@@ -9,7 +9,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from carbonpeak.core.tracking import Light
-from carbonpeak.plan.choices import AssignmentRole, TargetKind, TaskStatus
+from carbonpeak.plan.choices import AssignmentRole, TargetKind, TargetUnit, TaskStatus
 from carbonpeak.plan.models import Plan, TaskAssignment
 from carbonpeak.plan.status import TargetStatus, expected_series, load_values, target_statuses
 
@@ -32,13 +32,25 @@ def target_chart(status: TargetStatus, values: list) -> dict:
     for v in values:  # a quarter stands for its year when no annual value exists
         if v.quarter is not None and v.year not in annual:
             annual[v.year] = float(v.value)
+    # Shares are stored as fractions and charted in percent, as officials read them.
+    scale = 100.0 if status.target.unit == TargetUnit.FRACTION else 1.0
+
+    def shown(series: list) -> list:
+        return [None if x is None else round(x * scale, 6) for x in series]
+
     return {
         "years": years,
-        "actual": [annual.get(y) for y in years],
-        "expected": expected_series(status, years),
+        "actual": shown([annual.get(y) for y in years]),
+        "expected": shown(expected_series(status, years)),
         "light": status.light.value,
         "labels": {"actual": _("实际值"), "expected": _("预期路径")},
+        "unit": "%" if scale != 1.0 else _chart_unit(status.target.unit),
     }
+
+
+def _chart_unit(unit: str) -> str:
+    """The y-axis name: the unit's Chinese label (兆瓦, 立方米), never its code."""
+    return str(TargetUnit(unit).label) if unit in TargetUnit.values else unit
 
 
 def dashboard_context(plan: Plan) -> dict:

@@ -26,6 +26,7 @@ urlpatterns = [
     path("assessment/report.xlsx", views.assessment_xlsx, name="assessment_xlsx"),
     path("audit/", views.audit_log, name="audit"),
     path("departments/enterprise-access/", views.enterprise_readers, name="enterprise_readers"),
+    path("audit/audit.xlsx", views.audit_xlsx, name="audit_xlsx"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
     path("health/", views.health, name="health"),
 ]

@@ -36,6 +36,7 @@ from carbonpeak.plan.permissions import (
 from carbonpeak.plan.scoring import score_table
 from carbonpeak.plan.status import target_statuses
 from carbonpeak.validation import ValidationFailed
+from carbonpeak.web.audit_page import rows as audit_rows
 
 
 def render_issues(request, issues, back: str):
@@ -58,8 +59,22 @@ def health(request):
 @require_GET
 def public(request):
     plan = current_plan()
-    statuses = [s for s in target_statuses(plan) if s.target.kind == "goal"]
+    statuses = _one_per_clause_pair([s for s in target_statuses(plan) if s.target.kind == "goal"])
     return render(request, "web/public.html", {"plan": plan, "statuses": statuses})
+
+
+def _one_per_clause_pair(statuses: list) -> list:
+    """The public reads one line per target: of two plan clauses that state the same target differently
+    (conflicts_with), the one with data is shown, else the first; the office still sees both."""
+    by_code = {s.target.code: s for s in statuses}
+    dropped = set()
+    for s in statuses:
+        other = by_code.get(getattr(s.target.conflicts_with, "code", None))
+        if other is None or s.target.code in dropped or other.target.code in dropped:
+            continue
+        keep_other = other.latest is not None and s.latest is None
+        dropped.add(s.target.code if keep_other else other.target.code)
+    return [s for s in statuses if s.target.code not in dropped]
 
 
 def _dashboard(plan: Plan) -> dict:
@@ -94,10 +109,12 @@ def target_detail(request, code: str):
     status = next(s for s in target_statuses(plan) if s.target.pk == target.pk)
     values = target.values.prefetch_related("evidence").order_by("year", "quarter")
     history = (
-        AuditEntry.objects.filter(
-            Q(object_type="plan.target", object_id=str(target.pk))
-            | Q(object_type="plan.indicatorvalue", object_id__in=[str(v.pk) for v in values])
-        )[:50]
+        audit_rows(
+            AuditEntry.objects.filter(
+                Q(object_type="plan.target", object_id=str(target.pk))
+                | Q(object_type="plan.indicatorvalue", object_id__in=[str(v.pk) for v in values])
+            )[:50]
+        )
         if is_office(request.user)
         else []
     )
@@ -173,7 +190,7 @@ def task_detail(request, code: str):
         .order_by("-round__year", "-round__quarter")
     )
     history = (
-        AuditEntry.objects.filter(object_type__in=["plan.task"], object_id=str(task.pk))[:50]
+        audit_rows(AuditEntry.objects.filter(object_type__in=["plan.task"], object_id=str(task.pk))[:50])
         if is_office(request.user)
         else []
     )
@@ -278,17 +295,27 @@ def submit_task_report(request, round_id: int, task_code: str):
 
 
 def _save_posted_value(request, target: Target):
-    """The value form's fields through the service; returns the value or raises ValidationFailed."""
+    """The value form's fields through the service; returns the value or raises ValidationFailed.
+    A form that says value_in=percent is typed in percent for a share (25 for 25 %): converted here, at the
+    edge, to the stored fraction, and a range error is told back in percent."""
+    from carbonpeak.plan.plan_io import SIGNED_INDICATORS
+    from carbonpeak.web.percent import percent_form_value
+
     p = request.POST
-    return services.set_indicator_value(
-        request.user,
-        target,
-        p.get("year"),
-        p.get("quarter"),
-        p.get("value"),
-        p.get("note", ""),
-        evidence=request.FILES.getlist("evidence"),
-    )
+    signed = target.indicator in SIGNED_INDICATORS
+    value, retell = percent_form_value(target.unit, p.get("value"), p.get("value_in", ""), signed)
+    try:
+        return services.set_indicator_value(
+            request.user,
+            target,
+            p.get("year"),
+            p.get("quarter"),
+            value,
+            p.get("note", ""),
+            evidence=request.FILES.getlist("evidence"),
+        )
+    except ValidationFailed as exc:
+        raise ValidationFailed([retell(i) for i in exc.issues]) from exc
 
 
 @login_required
@@ -525,11 +552,19 @@ def enterprise_readers(request):
 def audit_log(request):
     if not (is_office(request.user) or request.user.role == Role.AUDITOR):
         raise PermissionDenied
-    entries = AuditEntry.objects.all()
-    kind = request.GET.get("type")
-    if kind:
-        entries = entries.filter(object_type=kind)
-    return render(request, "web/audit.html", {"entries": entries[:200], "type": kind})
+    from carbonpeak.web.audit_page import audit_context
+
+    return render(request, "web/audit.html", audit_context(request))
+
+
+@login_required
+@require_GET
+def audit_xlsx(request):
+    if not (is_office(request.user) or request.user.role == Role.AUDITOR):
+        raise PermissionDenied
+    from carbonpeak.web.audit_page import audit_xlsx_response
+
+    return audit_xlsx_response(request)
 
 
 @login_required

@@ -67,10 +67,15 @@ def test_resident_joins_earns_redeems_and_the_merchant_verifies(live_server, bro
     page.click("nav.tabs >> text=兑换")
     page.wait_for_url(f"{base}/inclusion/rewards/")
     page.click("main form:has-text('环保袋') button[type=submit]")
-    page.wait_for_url(f"{base}/inclusion/rewards/")
+    # a confirmation first (nothing spent yet), then the code shown large at the top
+    assert "兑换后剩余 15" in page.locator("#confirm").inner_text()
+    assert not Redemption.objects.exists()
+    page.click("#confirm button[type=submit]")
+    page.wait_for_url(f"{base}/inclusion/rewards/?new=*")
     assert page.locator("#balance").inner_text() == "15"
-    code = page.locator("#codes code.code").first.inner_text()
-    assert Redemption.objects.get().code == code
+    code = page.locator("#new-code code.code").inner_text()
+    assert Redemption.objects.get().code == code == page.locator("#codes code.code").first.inner_text()
+    assert page.locator("#new-code code.code").bounding_box()["height"] > 30  # prominent, not table text
     phone.close()
 
     desk = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})

@@ -38,7 +38,7 @@ class IndicatorValue(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.target.code} {self.period_label}"
+        return f"{self.target.name} {self.period_label}"
 
     @property
     def period_label(self) -> str:

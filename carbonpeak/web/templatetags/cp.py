@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from django import template
@@ -25,6 +26,8 @@ def unit_value(value, unit: str) -> str:
     d = Decimal(str(value))
     if unit == "fraction":
         return f"{(d * 100):.2f}%".replace(".00%", "%")
+    if unit == "year" and d == d.to_integral_value():  # 2030, never 2,030
+        return str(int(d))
     if d == d.to_integral_value():
         return f"{int(d):,}"
     return f"{float(d):,.4g}" if abs(d) < 1000 else f"{float(d):,.2f}"
@@ -91,3 +94,60 @@ def div(value, by):
 @register.filter
 def split(value: str, sep: str = " ") -> list[str]:
     return value.split(sep)
+
+
+@register.filter
+def pretty_json(value) -> str:
+    """Stored JSON (audit before/after) as indented JSON text with Chinese left readable."""
+    import json
+
+    return json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True, default=str)
+
+
+@register.filter
+def in_language(issue) -> str:
+    """An issue (or any object with message_zh / message_en) in the page's language only: the person chose
+    one, so the other is noise. Falls back to the Chinese text when there is no English one."""
+    from django.utils.translation import get_language
+
+    zh = getattr(issue, "message_zh", None)
+    en = getattr(issue, "message_en", None)
+    if zh is None and en is None:
+        return str(issue)
+    if (get_language() or "").startswith("en") and en:
+        return en
+    return zh or en or ""
+
+
+@register.filter
+def bilingual(text) -> str:
+    """Stored "中文 / English" text (demo labels, notes) in the page's language: the part after the last
+    " / " when it is plain ASCII is the English one."""
+    from django.utils.translation import get_language
+
+    text = "" if text is None else str(text)
+    zh, sep, en = text.rpartition("/")
+    zh, en = zh.strip(), en.strip()
+    if not sep or not en.isascii() or not re.search(r"[A-Za-z]", en) or zh.isascii():
+        return text
+    return en if (get_language() or "").startswith("en") else zh
+
+
+@register.simple_tag(takes_context=True)
+def person(context, label) -> str:
+    """A stored actor label (a login name, `api:NAME`, `system`) as people know it: the display name. The
+    names are looked up once per request."""
+    from carbonpeak.audit.labels import actor_names
+
+    label = "" if label is None else str(label)
+    if not label:
+        return ""
+    request = context.get("request")
+    cache = getattr(request, "_cp_people", None) if request is not None else None
+    if cache is None:
+        cache = {}
+        if request is not None:
+            request._cp_people = cache
+    if label not in cache:
+        cache.update(actor_names({label}))
+    return cache[label]

@@ -15,7 +15,8 @@
       legend: { data: [d.labels.actual, d.labels.expected] },
       grid: { left: 60, right: 20, top: 40, bottom: 30 },
       xAxis: { type: "category", data: d.years.map(String) },
-      yAxis: { type: "value", scale: true },
+      yAxis: { type: "value", scale: true, name: d.unit || "",
+        axisLabel: d.unit === "%" ? { formatter: "{value}%" } : {} },
       series: [
         { name: d.labels.actual, type: "line", data: d.actual, connectNulls: true, symbolSize: 8,
           itemStyle: { color: colors[d.light] || "#0b6e4f" } },
