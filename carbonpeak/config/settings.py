@@ -220,6 +220,20 @@ EVIDENCE_EXTENSIONS = ["pdf", "png", "jpg", "jpeg", "xlsx", "docx", "csv", "txt"
 MAILERS = {
     "default": {"BACKEND": os.environ.get("CARBONPEAK_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")}
 }
+# Production mail: CARBONPEAK_EMAIL_HOST (SMTP) with _PORT, _USER, _PASSWORD, _USE_TLS or _USE_SSL.
+if os.environ.get("CARBONPEAK_EMAIL_HOST"):
+    MAILERS["default"] = {
+        "BACKEND": os.environ.get("CARBONPEAK_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"),
+        "OPTIONS": {
+            "host": os.environ["CARBONPEAK_EMAIL_HOST"],
+            "port": int(os.environ["CARBONPEAK_EMAIL_PORT"]) if os.environ.get("CARBONPEAK_EMAIL_PORT") else None,
+            "username": os.environ.get("CARBONPEAK_EMAIL_USER", ""),
+            "password": os.environ.get("CARBONPEAK_EMAIL_PASSWORD", ""),
+            "use_tls": env_bool("CARBONPEAK_EMAIL_USE_TLS"),
+            "use_ssl": env_bool("CARBONPEAK_EMAIL_USE_SSL"),
+            "timeout": 20,
+        },
+    }
 DEFAULT_FROM_EMAIL = os.environ.get("CARBONPEAK_FROM_EMAIL", "carbonpeak@localhost")
 
 # Derived pages are cached under the plan's revision (plan/revision.py), so a cache is never stale; the
