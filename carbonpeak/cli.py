@@ -88,7 +88,7 @@ def cmd_serve(args) -> int:
 
     run_setup(demo=args.demo, out=sys.stderr)
     _print_demo_logins()
-    with_worker = settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend"
+    with_worker = settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend" and not args.no_worker
     return serve(args, debug=settings.DEBUG, with_worker=with_worker)
 
 
@@ -510,6 +510,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--workers", type=int, help="gunicorn worker processes (CARBONPEAK_WEB_WORKERS, default 2)")
     s.add_argument("--threads", type=int, help="threads per worker (CARBONPEAK_WEB_THREADS, default 4)")
     s.add_argument("--timeout", type=int, help="request timeout in seconds (CARBONPEAK_WEB_TIMEOUT, default 60)")
+    s.add_argument("--no-worker", action="store_true", help="no background worker beside (systemd runs its own)")
     s.set_defaults(func=cmd_serve)
     s = sub.add_parser("check", help="Django's system checks; --deploy: production readiness (exit 1 on any)")
     s.add_argument("--deploy", action="store_true", help="Django's deployment checks and carbonpeak's own")

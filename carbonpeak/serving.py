@@ -42,19 +42,19 @@ class WebOptions:
     def from_args(cls, args) -> WebOptions:
         """Flags win over the environment (CARBONPEAK_WEB_WORKERS, _THREADS, _TIMEOUT, _GRACEFUL_TIMEOUT)."""
 
-        def pick(flag, name, default):
+        def pick(flag, flag_name, env_name, default):
             if flag is not None:
                 if flag < 1:
-                    raise SystemExit(f"--{name.lower()} 须不小于 1 / must be at least 1")
+                    raise SystemExit(f"{flag_name} 须不小于 1 / must be at least 1")
                 return flag
-            return _env_int(f"CARBONPEAK_WEB_{name}", default)
+            return _env_int(env_name, default)
 
         return cls(
             host=args.host,
             port=args.port,
-            workers=pick(args.workers, "WORKERS", 2),
-            threads=pick(args.threads, "THREADS", 4),
-            timeout=pick(args.timeout, "TIMEOUT", 60),
+            workers=pick(args.workers, "--workers", "CARBONPEAK_WEB_WORKERS", 2),
+            threads=pick(args.threads, "--threads", "CARBONPEAK_WEB_THREADS", 4),
+            timeout=pick(args.timeout, "--timeout", "CARBONPEAK_WEB_TIMEOUT", 60),
             graceful_timeout=_env_int("CARBONPEAK_WEB_GRACEFUL_TIMEOUT", 30),
         )
 

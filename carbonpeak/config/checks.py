@@ -24,6 +24,14 @@ def check_deployment(app_configs=None, **kwargs):
                 id="carbonpeak.E001",
             )
         )
+    if "CHANGE-ME" in settings.SECRET_KEY:
+        out.append(
+            Error(
+                "密钥仍是示例占位符 / SECRET_KEY is still the example's placeholder (deploy/carbonpeak.env).",
+                hint="python3 -c 'import secrets; print(secrets.token_urlsafe(50))'",
+                id="carbonpeak.E005",
+            )
+        )
     if "*" in settings.ALLOWED_HOSTS:
         out.append(
             Error(
