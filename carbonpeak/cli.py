@@ -1,8 +1,9 @@
 """The `carbonpeak` command.
 
     carbonpeak calc CASE.json [...] | -        the calculation core (never starts Django)
-    carbonpeak setup [--no-demo]              migrate, load reference data and the shipped plans (idempotent)
-    carbonpeak serve [--host H] [--port P]    run the web server (setup first)
+    carbonpeak setup [--demo]                 migrate, load reference data and the shipped plans (idempotent)
+    carbonpeak serve [--host H] [--port P] [--dev] [--demo]   setup, then gunicorn and the background worker
+    carbonpeak check --deploy                 production readiness: Django's deployment checks and ours
     carbonpeak plan import FILE               load a plan file (format carbonpeak.plan/1)
     carbonpeak plan export [--plan CODE] --format json|xlsx [-o FILE]
     carbonpeak plan status [--plan CODE] --format json|table
@@ -62,46 +63,49 @@ def cmd_setup(args) -> int:
     _django()
     from carbonpeak.setup import run_setup
 
-    run_setup(demo=not args.no_demo, out=sys.stderr)
+    run_setup(demo=args.demo, out=sys.stderr)
+    _print_demo_logins()
     return 0
 
 
-def cmd_serve(args) -> int:
-    os.environ.setdefault("CARBONPEAK_DEBUG", "1")
-    _django()
-    from django.core.management import call_command
+def _print_demo_logins() -> None:
+    from carbonpeak.setup import DEMO_PASSWORD, demo_logins
 
-    from carbonpeak.setup import DEMO_PASSWORD, demo_logins, run_setup
-
-    run_setup(demo=not args.no_demo, out=sys.stderr)
-    url = f"http://{args.host}:{args.port}/"
-    print(f"\ncarbonpeak: {url}", file=sys.stderr)
     logins = demo_logins()
     if logins:
         print(f"演示账户 / demo logins (password {DEMO_PASSWORD}):", file=sys.stderr)
         for username, role in logins:
             print(f"  {username:<18} {role}", file=sys.stderr)
-    sys.stderr.flush()
-    worker = _start_worker()
-    try:
-        call_command("runserver", f"{args.host}:{args.port}", use_reloader=False, skip_checks=False)
-    finally:
-        if worker is not None:
-            worker.terminate()
-            worker.wait(timeout=10)
-    return 0
 
 
-def _start_worker():
-    """The background worker beside the web server (scenario runs), unless tasks run immediately."""
-    import subprocess
-
+def cmd_serve(args) -> int:
+    """Debug only from an explicit --dev (or CARBONPEAK_DEBUG=1, as scripts/run sets); demo only with --demo."""
+    if args.dev:
+        os.environ["CARBONPEAK_DEBUG"] = "1"
+    _django()
     from django.conf import settings
 
-    if settings.TASKS["default"]["BACKEND"] != "django_tasks_db.DatabaseBackend":
-        return None
-    print("carbonpeak: background worker started (scenario runs)", file=sys.stderr)
-    return subprocess.Popen([sys.executable, "-m", "carbonpeak.cli", "worker"], env=os.environ.copy())
+    from carbonpeak.serving import serve
+    from carbonpeak.setup import run_setup
+
+    run_setup(demo=args.demo, out=sys.stderr)
+    _print_demo_logins()
+    with_worker = settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend" and not args.no_worker
+    return serve(args, debug=settings.DEBUG, with_worker=with_worker)
+
+
+def cmd_check(args) -> int:
+    """Django's system checks (with --deploy its deployment checks and ours); exit 1 on any finding."""
+    _django()
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    try:
+        call_command("check", deploy=args.deploy, fail_level="WARNING")
+    except SystemCheckError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    return 0
 
 
 def cmd_worker(args) -> int:
@@ -516,14 +520,24 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="carbonpeak", description="碳达峰管理平台 / carbonpeak")
     sub = p.add_subparsers(dest="cmd", required=True)
     sub.add_parser("calc", help="calculation core (see docs/calc.md)", add_help=False)
-    s = sub.add_parser("setup", help="migrate and load reference data, plans, demo data (idempotent)")
-    s.add_argument("--no-demo", action="store_true", help="do not load the labelled demo data")
+    s = sub.add_parser("setup", help="migrate, collect static files, load reference data and plans (idempotent)")
+    s.add_argument("--demo", action="store_true", help="also load the labelled demo data and demo accounts")
+    s.add_argument("--no-demo", action="store_true", help="the default; kept for old scripts")
     s.set_defaults(func=cmd_setup)
-    s = sub.add_parser("serve", help="run the web server")
+    s = sub.add_parser("serve", help="setup, then the web server (gunicorn; --dev: development server)")
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", default=8000, type=int)
-    s.add_argument("--no-demo", action="store_true")
+    s.add_argument("--dev", action="store_true", help="DEBUG and Django's development server (never in production)")
+    s.add_argument("--demo", action="store_true", help="load the labelled demo data and demo accounts")
+    s.add_argument("--no-demo", action="store_true", help="the default; kept for old scripts")
+    s.add_argument("--workers", type=int, help="gunicorn worker processes (CARBONPEAK_WEB_WORKERS, default 2)")
+    s.add_argument("--threads", type=int, help="threads per worker (CARBONPEAK_WEB_THREADS, default 4)")
+    s.add_argument("--timeout", type=int, help="request timeout in seconds (CARBONPEAK_WEB_TIMEOUT, default 60)")
+    s.add_argument("--no-worker", action="store_true", help="no background worker beside (systemd runs its own)")
     s.set_defaults(func=cmd_serve)
+    s = sub.add_parser("check", help="Django's system checks; --deploy: production readiness (exit 1 on any)")
+    s.add_argument("--deploy", action="store_true", help="Django's deployment checks and carbonpeak's own")
+    s.set_defaults(func=cmd_check)
     en = sub.add_parser("enterprises", help="enterprise registry and accounts")
     esub = en.add_subparsers(dest="ent_cmd", required=True)
     x = esub.add_parser("import", help="CSV/xlsx with columns uscc,name,industry_code,township")

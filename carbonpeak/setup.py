@@ -46,9 +46,13 @@ DEMO_VALUES = [
 ]
 
 
-def run_setup(demo: bool = True, out: TextIO = sys.stderr) -> None:
+def run_setup(demo: bool = False, out: TextIO = sys.stderr) -> None:
+    """Demo accounts and data only when asked (``setup --demo``, ``serve --demo``, scripts/run): never in a
+    production start."""
     call_command("migrate", interactive=False, verbosity=0)
     print("数据库已迁移 / database migrated", file=out)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    print("静态文件已收集 / static files collected", file=out)
     from carbonpeak.enterprises.workcalendar import load_shipped
 
     added = load_shipped().accepted

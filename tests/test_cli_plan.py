@@ -20,7 +20,7 @@ def run(tmp: Path, db: str, *args: str, stdin: str | None = None) -> subprocess.
         **os.environ,
         "DATABASE_URL": f"sqlite:///{tmp / db}",
         "CARBONPEAK_HOME": str(tmp),
-        "CARBONPEAK_SECRET_KEY": "cli-test-key-not-secret-000000000000000000000",
+        "CARBONPEAK_SECRET_KEY": "cli-test-key-not-secret-00000000000000000000000000000",
         "DJANGO_SETTINGS_MODULE": "",
     }
     env.pop("DJANGO_SETTINGS_MODULE")

@@ -3,7 +3,8 @@
 CARBONPEAK_HOME      folder for the SQLite file, uploads and logs (default: ./var)
 DATABASE_URL         default sqlite:///$CARBONPEAK_HOME/carbonpeak.sqlite3; postgres://... for production
 CARBONPEAK_DEBUG     1 for local development (the README's run command sets it)
-CARBONPEAK_SECRET_KEY  required unless DEBUG
+CARBONPEAK_SECRET_KEY  generated into $CARBONPEAK_HOME/secret_key without DATABASE_URL; else required (>= 50)
+CARBONPEAK_PROXY_SSL_HEADER, CARBONPEAK_CSRF_TRUSTED_ORIGINS, CARBONPEAK_HSTS_*  behind a TLS proxy (deploy/)
 CARBONPEAK_ALLOWED_HOSTS  comma separated
 """
 
@@ -34,15 +35,24 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 
 DEBUG = env_bool("CARBONPEAK_DEBUG")
+DEV_SECRET_KEY = "insecure-local-development-key-only-used-when-CARBONPEAK_DEBUG-is-1"
 SECRET_KEY = os.environ.get("CARBONPEAK_SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "CARBONPEAK_SECRET_KEY is not set. Set it "
-            "(e.g. `python -c 'import secrets;print(secrets.token_urlsafe(50))'`) "
-            "or set CARBONPEAK_DEBUG=1 for local development."
-        )
-    SECRET_KEY = "insecure-local-development-key-only-used-when-CARBONPEAK_DEBUG-is-1"
+# The embedded default (no DATABASE_URL) generates its key once into $CARBONPEAK_HOME (config/secret.py); a
+# server database needs the key given, at least 50 characters, unless DEBUG.
+if not os.environ.get("DATABASE_URL"):
+    if not SECRET_KEY:
+        from carbonpeak.config.secret import home_secret_key
+
+        SECRET_KEY = home_secret_key(HOME)
+elif not DEBUG and len(SECRET_KEY) < 50:
+    raise ImproperlyConfigured(
+        "CARBONPEAK_SECRET_KEY must be set to at least 50 characters when DATABASE_URL is set "
+        f"(it is {'unset' if not SECRET_KEY else f'{len(SECRET_KEY)} characters'}); generate one with "
+        "`python -c 'import secrets;print(secrets.token_urlsafe(50))'`, or set CARBONPEAK_DEBUG=1 for local "
+        "development. / 设置 DATABASE_URL 时必须设置至少 50 个字符的 CARBONPEAK_SECRET_KEY。"
+    )
+elif not SECRET_KEY:
+    SECRET_KEY = DEV_SECRET_KEY
 
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("CARBONPEAK_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h.strip()
@@ -70,6 +80,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files with hashed names and long cache headers
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -158,6 +169,8 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 CARBONPEAK_CLIENT_TOKEN_DAYS = int(os.environ.get("CARBONPEAK_CLIENT_TOKEN_DAYS", "365"))
 # POST /api/v1/calc without a session or token: requests per address (django-ninja throttle syntax)
 CARBONPEAK_CALC_ANON_RATE = os.environ.get("CARBONPEAK_CALC_ANON_RATE", "30/min")
+# an operator who knowingly accepts a `carbonpeak check --deploy` finding names it here (docs/zh/operations.md)
+SILENCED_SYSTEM_CHECKS = [c.strip() for c in os.environ.get("CARBONPEAK_SILENCED_CHECKS", "").split(",") if c.strip()]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
@@ -178,7 +191,16 @@ HTTPS = env_bool("CARBONPEAK_HTTPS", default=not DEBUG)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = env_bool("CARBONPEAK_SSL_REDIRECT", default=False)
-SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
+SECURE_HSTS_SECONDS = int(os.environ.get("CARBONPEAK_HSTS_SECONDS", "31536000" if HTTPS else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("CARBONPEAK_HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = env_bool("CARBONPEAK_HSTS_PRELOAD")
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]  # the local health probe speaks plain HTTP to gunicorn
+# Behind a TLS proxy (deploy/nginx): trust its X-Forwarded-Proto, and the origins the browsers use.
+if env_bool("CARBONPEAK_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("CARBONPEAK_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
@@ -201,7 +223,11 @@ TIME_ZONE = "Asia/Shanghai"  # statistical year and day boundaries follow Beijin
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = HOME / "static"
+STATIC_ROOT = HOME / "static"  # filled by `carbonpeak setup` (collectstatic), served by whitenoise
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "carbonpeak.config.staticfiles.CompressedManifestStorage"},
+}
 MEDIA_ROOT = HOME / "media"
 FILE_UPLOAD_PERMISSIONS = 0o640
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
@@ -214,6 +240,20 @@ EVIDENCE_EXTENSIONS = ["pdf", "png", "jpg", "jpeg", "xlsx", "docx", "csv", "txt"
 MAILERS = {
     "default": {"BACKEND": os.environ.get("CARBONPEAK_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")}
 }
+# Production mail: CARBONPEAK_EMAIL_HOST (SMTP) with _PORT, _USER, _PASSWORD, _USE_TLS or _USE_SSL.
+if os.environ.get("CARBONPEAK_EMAIL_HOST"):
+    MAILERS["default"] = {
+        "BACKEND": os.environ.get("CARBONPEAK_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"),
+        "OPTIONS": {
+            "host": os.environ["CARBONPEAK_EMAIL_HOST"],
+            "port": int(os.environ["CARBONPEAK_EMAIL_PORT"]) if os.environ.get("CARBONPEAK_EMAIL_PORT") else None,
+            "username": os.environ.get("CARBONPEAK_EMAIL_USER", ""),
+            "password": os.environ.get("CARBONPEAK_EMAIL_PASSWORD", ""),
+            "use_tls": env_bool("CARBONPEAK_EMAIL_USE_TLS"),
+            "use_ssl": env_bool("CARBONPEAK_EMAIL_USE_SSL"),
+            "timeout": 20,
+        },
+    }
 DEFAULT_FROM_EMAIL = os.environ.get("CARBONPEAK_FROM_EMAIL", "carbonpeak@localhost")
 
 # Derived pages are cached under the plan's revision (plan/revision.py), so a cache is never stale; the

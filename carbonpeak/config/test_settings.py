@@ -18,3 +18,7 @@ MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend
 
 # Argon2 is the production hasher (checked in accounts tests); tests that create many users use a fast one.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *_base.PASSWORD_HASHERS]
+
+# Tests render pages without running collectstatic: plain names instead of the manifest's hashed ones.
+STORAGES = {**_base.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+_base.STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing folder
