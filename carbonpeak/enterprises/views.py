@@ -39,8 +39,8 @@ from carbonpeak.enterprises.models import (
 )
 from carbonpeak.enterprises.permissions import can_edit, require_read
 from carbonpeak.enterprises.rollups import BEIJING
-from carbonpeak.enterprises.tables import Unreadable, read_rows
 from carbonpeak.plan.permissions import is_office, reads_staff_pages, require_office, require_staff
+from carbonpeak.tabular import Unreadable, read_rows
 from carbonpeak.validation import Issue, ValidationFailed
 from carbonpeak.web.views import current_plan
 from carbonpeak.web.views import render_issues as _failed
