@@ -8,8 +8,8 @@ column or cell otherwise.
 Excel: the zip members' declared sizes and compression ratios are checked with :mod:`zipfile` before openpyxl
 opens the file (the declared size also bounds what zipfile will inflate); the sheet is read in openpyxl's
 streaming mode with its stated dimension ignored (a forged ``<dimension ref="A1:XFD1048576"/>`` would make
-every row 16 384 cells wide) and at most ``max_columns + 1`` columns a row. CSV: UTF-8 (a BOM is dropped),
-else GB18030 (what Excel saves on a Chinese Windows); line length and field count bounded.
+every row 16 384 cells wide); a row with a value beyond ``max_columns`` is refused at once. CSV: UTF-8 (a BOM
+is dropped), else GB18030 (what Excel saves on a Chinese Windows); line length and field count bounded.
 
 Headers: a :class:`Table` names each column's key, its Chinese header and other accepted names, so a file with
 ``计量器具编号`` reads like one with ``meter_code``. A bare list of keys is accepted too (English headers only).
@@ -199,13 +199,14 @@ def sheet_rows(ws: Any, lim: Limits | None = None, min_row: int = 1) -> Iterator
     """``(line, values)`` of a read-only sheet, streaming, its stated dimension ignored, bounded in rows, columns
     and cell length (Unreadable at the first excess)."""
     lim = lim or current()
-    ws.reset_dimensions()
-    width = lim.max_columns + 1
-    for n, values in enumerate(ws.iter_rows(min_row=min_row, max_col=width, values_only=True), start=min_row):
+    ws.reset_dimensions()  # each row as wide as its own last cell, not as the (forgeable) dimension says
+    for n, values in enumerate(ws.iter_rows(min_row=min_row, values_only=True), start=min_row):
         if n > lim.max_rows + 1:
             raise _too_many_rows(lim)
-        if len(values) >= width and values[lim.max_columns] is not None:
-            raise _too_many_columns(n, lim)
+        if len(values) > lim.max_columns:
+            if any(v is not None for v in values[lim.max_columns :]):
+                raise _too_many_columns(n, lim)
+            values = values[: lim.max_columns]  # (empty styled cells further right)
         for j, v in enumerate(values, start=1):
             if type(v) is str and len(v) > lim.max_cell_chars:
                 raise _too_long(n, j, lim)
