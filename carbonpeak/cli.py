@@ -133,7 +133,7 @@ def _county(code: str | None):
 def _report(load, fmt: str = "json") -> int:
     """The script contract for a file import: run ``load()`` (a Report), print the JSON report, exit 0, 1 when
     rows were rejected, 2 when the file itself is unreadable."""
-    from carbonpeak.enterprises.tables import Report, Unreadable
+    from carbonpeak.tabular import Report, Unreadable
 
     try:
         rep = load()
@@ -149,14 +149,11 @@ def _report(load, fmt: str = "json") -> int:
 def _import(kind: str, args) -> int:
     """The script contract: JSON report; exit 0, 1 when rows were rejected, 2 when the file is unreadable."""
     _django()
+    from carbonpeak.enterprises import columns as tables
     from carbonpeak.enterprises import services
-    from carbonpeak.enterprises.tables import Unreadable, read_file
+    from carbonpeak.tabular import Unreadable, read_file
 
-    columns = {
-        "enterprises": services.ENTERPRISE_COLUMNS,
-        "meters": services.METER_COLUMNS,
-        "readings": services.READING_COLUMNS,
-    }[kind]
+    table = {"enterprises": tables.ENTERPRISES, "meters": tables.METERS}.get(kind)
     plan = _county(args.plan)
 
     def load():
@@ -170,7 +167,7 @@ def _import(kind: str, args) -> int:
             except OSError as e:
                 raise Unreadable(f"无法打开文件 {args.file}", f"cannot open {args.file}: {e.strerror}") from e
             return ingest_file(plan, data, str(args.file))
-        rows = read_file(args.file, [c for c in columns if c != "township"])
+        rows = read_file(args.file, table)
         if kind == "enterprises":
             return services.import_enterprises(None, plan, rows)
         return services.import_meters(None, plan, rows)
@@ -237,7 +234,8 @@ def cmd_readings(args) -> int:
 def cmd_calendar(args) -> int:
     _django()
     from carbonpeak.enterprises import workcalendar
-    from carbonpeak.enterprises.tables import read_file
+    from carbonpeak.enterprises.columns import CALENDAR
+    from carbonpeak.tabular import read_file
 
     if args.cal_cmd == "show":
         from carbonpeak.enterprises.models import CalendarDay
@@ -250,7 +248,7 @@ def cmd_calendar(args) -> int:
         if args.year and not days:
             print(f"{args.year} 年未载入节假日安排，按周一至周五计 / no arrangement for {args.year}: Monday to Friday")
         return 0
-    return _report(lambda: workcalendar.import_days(None, read_file(args.file, workcalendar.COLUMNS)), args.format)
+    return _report(lambda: workcalendar.import_days(None, read_file(args.file, CALENDAR)), args.format)
 
 
 def cmd_plan(args) -> int:
@@ -293,7 +291,9 @@ def cmd_plan(args) -> int:
         if not args.output:
             print("xlsx 需要 -o 文件名 / xlsx needs -o FILE", file=sys.stderr)
             return 2
-        plan_workbook(plan).save(args.output)
+        from carbonpeak.tabular.writing import save_workbook
+
+        save_workbook(plan_workbook(plan), args.output)
         return 0
     if args.plan_cmd == "status":
         from carbonpeak.plan.status import target_statuses
@@ -433,10 +433,10 @@ def cmd_inclusion(args) -> int:
         print(json.dumps({"code": m.code, "version": m.version, "effective_from": str(m.effective_from)}))
         return 0
     if args.inc_cmd == "baselines":
-        from carbonpeak.enterprises.tables import read_file
-        from carbonpeak.inclusion.services import BASELINE_COLUMNS, import_baselines
+        from carbonpeak.inclusion.services import BASELINES, import_baselines
+        from carbonpeak.tabular import read_file
 
-        return _report(lambda: import_baselines(plan, read_file(args.file, BASELINE_COLUMNS)))
+        return _report(lambda: import_baselines(plan, read_file(args.file, BASELINES)))
     client = ApiClient.objects.filter(name=args.client).first()
     if client is None or client.role != "operator":
         print(

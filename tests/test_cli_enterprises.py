@@ -68,7 +68,7 @@ def test_script_contract(county):
         "E-001,2024-12-31T16:00:00Z,1000\n"
         "B-001,2024-03-01T00:00:00+08:00,100\n"
         "B-001,2024-03-01T00:00:00+08:00,100\n"  # duplicate within the file
-        "B-001,2024-03-01 00:15:00,5\n",  # no offset
+        "B-001,2024-13-01 00:15:00,5\n",  # no 13th month (a time without an offset is Beijing time: below)
         encoding="utf-8",
     )
     code, out, _ = call(tmp, "readings", "import", str(tmp / "readings.csv"), "--format", "json")

@@ -6,11 +6,9 @@ B, value in column C), 代码表 (the codes the drop-downs offer), 说明 (how t
 
 from __future__ import annotations
 
-import io
-import zipfile
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -20,6 +18,8 @@ from carbonpeak.accounting.fetch import core_factor_set
 from carbonpeak.accounting.models import Inventory
 from carbonpeak.accounting.services import LINE_FIELDS, PARAM_FIELDS
 from carbonpeak.core import accounts, units
+from carbonpeak.tabular import Unreadable, cell_value, open_workbook, sheet_rows
+from carbonpeak.tabular.writing import workbook_bytes
 from carbonpeak.validation import Issue, ValidationFailed
 
 SHEET_LINES = "活动数据"
@@ -115,9 +115,7 @@ def template_workbook(inv: Inventory) -> bytes:
     for line in _help(inv):
         hs.append([line])
     hs.column_dimensions["A"].width = 110
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return workbook_bytes(wb)
 
 
 def _carrier_name(fs: Any, carrier: str) -> str:
@@ -167,24 +165,29 @@ def _read_workbook(data: bytes) -> tuple[list[tuple[int, dict[str, Any]]], list[
 
     if len(data) > MAX_BYTES:
         raise fail("too_large", "文件超过 10 MB", "the file is larger than 10 MB")
-    try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as e:
+    if not data.startswith(b"PK"):
         raise fail(
             "unreadable",
             "无法读取：请上传 .xlsx 文件（可先下载模板）",
             "unreadable: upload an .xlsx file (download the template)",
-        ) from e
+        )
+    try:
+        with open_workbook(data) as wb:
+            return _sheets(wb, fail)
+    except Unreadable as u:
+        raise fail("unreadable", u.message_zh, u.message_en) from u
+
+
+def _sheets(wb: Any, fail: Any) -> tuple[list[tuple[int, dict[str, Any]]], list[tuple[int, str, Any]]]:
     if SHEET_LINES not in wb.sheetnames:
         raise fail("missing_sheet", f"缺少“{SHEET_LINES}”工作表", f"the sheet {SHEET_LINES} is missing")
-    ws = wb[SHEET_LINES]
-    it = ws.iter_rows(values_only=True)
-    header = next(it, None)
-    if header is None:
+    it = sheet_rows(wb[SHEET_LINES])
+    first = next(it, None)
+    if first is None:
         raise fail("empty", "“活动数据”表为空", "the 活动数据 sheet is empty")
     fields: list[str | None] = []
     by_label = {v: k for k, v in LINE_HEADERS.items()}
-    for h in header:
+    for h in first[1]:
         s = str(h or "").strip()
         key = s.split("\n")[-1].strip() if "\n" in s else s
         fields.append(key if key in LINE_FIELDS else by_label.get(s.split("\n")[0].strip()))
@@ -192,16 +195,15 @@ def _read_workbook(data: bytes) -> tuple[list[tuple[int, dict[str, Any]]], list[
     if missing:
         raise fail("missing_column", f"缺少列：{', '.join(missing)}", f"missing columns: {', '.join(missing)}")
     rows = []
-    for n, values in enumerate(it, start=2):
-        row = {f: v for f, v in zip(fields, values, strict=False) if f is not None}
+    for n, values in it:
+        row = {f: cell_value(v) for f, v in zip(fields, values, strict=False) if f is not None}
         if all(v in (None, "") for v in row.values()):
             continue
         rows.append((n, row))
     params: list[tuple[int, str, Any]] = []
     if SHEET_PARAMS in wb.sheetnames:
-        for n, values in enumerate(wb[SHEET_PARAMS].iter_rows(min_row=2, values_only=True), start=2):
+        for n, values in sheet_rows(wb[SHEET_PARAMS], min_row=2):
             if len(values) < 3 or values[1] in (None, ""):
                 continue
-            params.append((n, str(values[1]).strip(), values[2]))
-    wb.close()
+            params.append((n, str(values[1]).strip(), cell_value(values[2])))
     return rows, params

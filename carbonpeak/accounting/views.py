@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -30,6 +28,7 @@ from carbonpeak.accounting.presentation import (
 )
 from carbonpeak.core import accounts
 from carbonpeak.plan.permissions import is_office, require_staff
+from carbonpeak.tabular.writing import csv_bytes
 from carbonpeak.validation import ValidationFailed
 from carbonpeak.web.views import current_plan, render_issues
 
@@ -293,13 +292,9 @@ def factor_set(request, version: str):
 def factor_set_csv(request, version: str):
     require_staff(request.user)
     fs = get_object_or_404(FactorSet, version=version)
-    buf = io.StringIO()
-    w = csv.writer(buf)
     cols = services.FACTOR_COLUMNS + services.FACTOR_OPTIONAL_COLUMNS
-    w.writerow(cols)
-    for f in fs.factors.order_by("key"):
-        w.writerow(["" if getattr(f, c) is None else getattr(f, c) for c in cols])
-    resp = HttpResponse(buf.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
+    rows = ([getattr(f, c) for c in cols] for f in fs.factors.order_by("key"))
+    resp = HttpResponse(csv_bytes(cols, rows), content_type="text/csv; charset=utf-8")
     resp["Content-Disposition"] = f'attachment; filename="factors-{version.replace(":", "-")}.csv"'
     return resp
 

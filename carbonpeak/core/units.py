@@ -72,6 +72,23 @@ QUANTITY_UNITS: Final[dict[str, tuple[str, Fraction]]] = {
     "TJ": (HEAT, Fraction(MJ_PER_GJ * GJ_PER_TJ)),
 }
 
+#: what a Chinese page shows for each quantity unit (the one display mapping; codes stay in files and the API)
+UNIT_NAMES_ZH: Final[dict[str, str]] = {
+    "t": "吨",
+    "kg": "千克",
+    "10k_t": "万吨",
+    "m3": "立方米",
+    "Nm3": "标准立方米",
+    "10k_m3": "万立方米",
+    "10k_Nm3": "万标准立方米",
+    "kWh": "千瓦时",
+    "MWh": "兆瓦时",
+    "GWh": "吉瓦时",
+    "MJ": "兆焦",
+    "GJ": "吉焦",
+    "TJ": "太焦",
+}
+
 #: spellings that occur only inside factor-file units
 _FACTOR_ONLY_UNITS: Final[dict[str, tuple[str, Fraction]]] = {
     "1e4Nm3": (GAS_VOLUME, Fraction(M3_PER_10K_M3)),

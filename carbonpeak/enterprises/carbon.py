@@ -32,9 +32,9 @@ from carbonpeak.enterprises.choices import AccountStatus
 from carbonpeak.enterprises.models import Benchmark, CarbonAccount, Enterprise, MonthlyRollup
 from carbonpeak.enterprises.permissions import require_edit
 from carbonpeak.enterprises.rollups import BEIJING
-from carbonpeak.enterprises.tables import Report
 from carbonpeak.plan.models import Plan
 from carbonpeak.plan.permissions import require_office
+from carbonpeak.tabular import Report
 from carbonpeak.validation import Issues, bounded_decimal
 
 #: what a grade means for the enterprise (Huzhou-style 碳效码 colours); general guidance, set by county policy

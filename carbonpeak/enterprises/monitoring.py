@@ -29,9 +29,9 @@ from carbonpeak.enterprises.choices import CorrectionStatus, ReadingSource
 from carbonpeak.enterprises.models import Meter, MeterAlert, Reading, ReadingCorrection
 from carbonpeak.enterprises.permissions import require_edit
 from carbonpeak.enterprises.rollups import BEIJING
-from carbonpeak.enterprises.tables import Report
 from carbonpeak.plan.models import Plan
 from carbonpeak.plan.permissions import require_office
+from carbonpeak.tabular import Report
 from carbonpeak.validation import Issues
 
 SILENT_WORKING_DAYS = 3

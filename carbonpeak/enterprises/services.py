@@ -27,8 +27,8 @@ from carbonpeak.core.uscc import check_uscc
 from carbonpeak.enterprises import industry, rollups
 from carbonpeak.enterprises.choices import ReadingSource
 from carbonpeak.enterprises.models import Enterprise, Meter, Reading
-from carbonpeak.enterprises.tables import Report
 from carbonpeak.plan.models import Plan
+from carbonpeak.tabular import Report
 
 ENTERPRISE_COLUMNS = ("uscc", "name", "industry_code", "township")
 METER_COLUMNS = ("uscc", "meter_code", "carrier", "unit")
@@ -316,6 +316,10 @@ def _audit_values(d: dict[str, Any]) -> dict[str, Any]:
 # --- readings -----------------------------------------------------------------------------------------------
 _fromiso = dt.datetime.fromisoformat
 TIME_MESSAGES = {
+    "local": (
+        "reading_time：应为时间，如 2024-03-01 00:15（北京时间）或 2024-03-01T00:15:00+08:00",
+        "reading_time: a time, e.g. 2024-03-01 00:15 (Beijing time) or 2024-03-01T00:15:00+08:00",
+    ),
     "format": (
         "reading_time：应为带时区的时间，如 2024-03-01T00:15:00+08:00",
         "reading_time: a timestamp with its offset, e.g. 2024-03-01T00:15:00+08:00",
@@ -358,28 +362,35 @@ def parse_quantity(raw: str) -> Decimal | None:
 #: path so that both accept exactly the same texts; it is a date of exactly 10 characters followed by the rest,
 #: which the SQL path checks separately (each distinct date and each distinct rest once)
 TIME_DATE_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
-TIME_REST_PATTERN = (
-    r"[T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$"
-)
+_CLOCK = r"[T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?"
+_ZONE = r"(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)"
+TIME_REST_PATTERN = _CLOCK + _ZONE + "$"
 TIME_PATTERN = TIME_DATE_PATTERN + TIME_REST_PATTERN
+#: files (uploads and the command line) may leave the offset out: such a time is Beijing time, as on the
+#: manual form (machine clients keep the strict grammar: a gateway states its clock's offset)
+TIME_REST_LOCAL_PATTERN = _CLOCK + _ZONE + "?$"
+TIME_LOCAL_PATTERN = TIME_DATE_PATTERN + TIME_REST_LOCAL_PATTERN
 #: the accepted quantity grammar, after removing thousands separators (",")
 QUANTITY_PATTERN = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]{1,3})?$"
 _TIME_RE = re.compile(TIME_PATTERN)
+_TIME_LOCAL_RE = re.compile(TIME_LOCAL_PATTERN)
 _QUANTITY_RE = re.compile(QUANTITY_PATTERN)
 
 
-def parse_time(raw: str) -> dt.datetime | None:
+def parse_time(raw: str, local: bool = False) -> dt.datetime | None:
     """``2024-03-01T00:15:00+08:00`` (or a space for ``T``; ``Z``, ``+08``, ``+0800``; up to 6 fractional
-    digits). Naive times, other ISO forms and impossible dates are refused."""
+    digits). With ``local`` (files) a time without an offset is Beijing time; otherwise naive times are refused,
+    as are other ISO forms and impossible dates."""
     if type(raw) is not str:
         raw = str(raw or "")
     raw = raw.strip()
-    if not _TIME_RE.fullmatch(raw):
+    if not (_TIME_LOCAL_RE if local else _TIME_RE).fullmatch(raw):
         return None
     try:
-        return _fromiso(raw)
+        t = _fromiso(raw)
     except ValueError:  # e.g. 30 February
         return None
+    return t.replace(tzinfo=rollups.BEIJING) if t.tzinfo is None else t
 
 
 def ingest_readings(
@@ -389,11 +400,14 @@ def ingest_readings(
     meters: dict[str, Meter] | None = None,
     batch_id: int | None = None,
     client=None,
+    local_time: bool = False,
 ) -> Report:
     """Validate and insert readings (any number; chunked). ``plan`` limits the meters to one county; ``meters``,
     when given, is the whole set of meters the rows may name (a machine client's scope); ``batch_id`` is the
     machine-API batch the stored readings record (its client sent them). ``client``: only the meters of the
-    enterprises in that machine client's scope (``Enterprise.gateways``) may be named."""
+    enterprises in that machine client's scope (``Enterprise.gateways``) may be named. ``local_time`` (files)
+    reads a time without an offset as Beijing time. The report's ``period`` is the first and last time of the
+    valid rows."""
     rep = Report()
     rows = list(rows)
     if meters is None:
@@ -429,9 +443,9 @@ def ingest_readings(
                     f"meter_code: no meter {code!r} registered",
                 )
             continue
-        t = parse_time(r.get("reading_time") or "")
+        t = parse_time(r.get("reading_time") or "", local_time)
         if t is None:
-            rep.reject(n, "reading_time", *TIME_MESSAGES["format"])
+            rep.reject(n, "reading_time", *TIME_MESSAGES["local" if local_time else "format"])
             continue
         raw_q = r.get("quantity")
         if type(raw_q) is str:
@@ -460,6 +474,9 @@ def ingest_readings(
                 )
             continue
         batch[key] = (n, q)
+    if batch:
+        times = [t for _, t in batch]
+        rep.period = (min(times), max(times))
     items = list(batch.items())
     if connection.vendor == "postgresql":
         for i in range(0, len(items), COPY_CHUNK):

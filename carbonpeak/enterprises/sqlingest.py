@@ -27,8 +27,10 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from carbonpeak.enterprises import services
+from carbonpeak.enterprises.columns import READINGS
 from carbonpeak.enterprises.models import Meter, MonthlyRollup, Reading
-from carbonpeak.enterprises.tables import Report, _check_header
+from carbonpeak.tabular import Report
+from carbonpeak.tabular.reading import check_header, header_key
 
 MAX_COLUMNS = 200
 TEMP_TABLES = ("cp_raw", "cp_fields", "cp_dates", "cp_rests", "cp_checked", "cp_valid")
@@ -56,7 +58,8 @@ def eligible(data: bytes, name: str = "") -> bool:
     if max(map(len, data.split(b"\n"))) > MAX_LINE:  # (bytes ≥ characters: a long UTF-8 line may go row by row)
         return False
     head = text.lstrip("\ufeff").partition("\n")[0].rstrip("\r").split(",")
-    names = [h.strip() for h in head if h.strip()]
+    header_names = READINGS.header_names()
+    names = [header_key(h, header_names) for h in head if h.strip()]
     # a repeated column name: the row path's zip() lets a short row take the first occurrence; keep it there
     return len(head) <= MAX_COLUMNS and len(names) == len(set(names))
 
@@ -141,6 +144,15 @@ def _time_ok(ts: str) -> str:
     )
 
 
+def _instant(ts: str) -> str:
+    """SQL: the instant of a valid timestamp text; one without an offset (no ``Z``, ``+`` or ``-`` after the
+    date) is Beijing time, as the row path reads files."""
+    return (
+        f"CASE WHEN substr({ts}, 11) ~ '[Z+-]' THEN {ts}::timestamptz "
+        f"ELSE {ts}::timestamp AT TIME ZONE 'Asia/Shanghai' END"
+    )
+
+
 def _quantity_check(col: str) -> str:
     """SQL deciding ``col ~ QUANTITY_PATTERN``; plain digits with at most one point skip the expression."""
     return (
@@ -154,8 +166,7 @@ def ingest_csv(plan, data: bytes, source: str, meters: dict[str, Meter] | None =
     if text.startswith("\ufeff"):
         text = text[1:]
     head, _, body = text.partition("\n")
-    header = [h.strip() for h in head.rstrip("\r").split(",")]
-    _check_header(header, services.READING_COLUMNS)
+    header = check_header([h.strip() for h in head.rstrip("\r").split(",")], READINGS)
     # COPY takes its line-end style from the first line and refuses a mixture: one style, and a final newline
     body = body.replace("\r\n", "\n")
     if body and not body.endswith("\n"):
@@ -172,7 +183,7 @@ def ingest_csv(plan, data: bytes, source: str, meters: dict[str, Meter] | None =
     params = {
         "codes": codes,
         "ids": [meters[k].pk for k in codes],
-        "rest_re": "^" + services.TIME_REST_PATTERN,
+        "rest_re": "^" + services.TIME_REST_LOCAL_PATTERN,
         "qre": services.QUANTITY_PATTERN,
         "maxq": services.MAX_QUANTITY,
         "dec": services.MAX_DECIMALS,
@@ -235,7 +246,7 @@ def ingest_csv(plan, data: bytes, source: str, meters: dict[str, Meter] | None =
             "  WHEN t < %(earliest)s OR t > %(latest)s THEN 'when' "
             "END AS err FROM ("
             "  SELECT f.line, f.code, f.qty, m.id AS meter_id, "
-            f"    CASE WHEN cp_dates.ok AND cp_rests.ok AND {_fraction_ok('f.n')} THEN f.ts::timestamptz END AS t, "
+            f"    CASE WHEN cp_dates.ok AND cp_rests.ok AND {_fraction_ok('f.n')} THEN {_instant('f.ts')} END AS t, "
             f"    CASE WHEN {_quantity_check('f.qty')} THEN f.qty::numeric END AS q "
             "  FROM cp_fields f "
             "  JOIN cp_dates ON cp_dates.d = f.d JOIN cp_rests ON cp_rests.r = f.r "
@@ -253,6 +264,10 @@ def ingest_csv(plan, data: bytes, source: str, meters: dict[str, Meter] | None =
             _insert_full(cur, table, source, now, rep)
             cur.execute("SELECT meter_id, min(t), max(t) FROM cp_checked WHERE err IS NULL GROUP BY meter_id")
             spans = cur.fetchall()
+        cur.execute("SELECT min(t), max(t) FROM cp_checked WHERE err IS NULL")
+        first, last = cur.fetchone()
+        if first is not None:
+            rep.period = (first, last)
         cur.execute(f"DROP TABLE IF EXISTS {', '.join('pg_temp.' + t for t in TEMP_TABLES[:-1])}")
     if spans and rep.accepted:
         services.refresh_rollups([(m, t) for m, lo, hi in spans for t in (lo, hi)])
@@ -347,7 +362,7 @@ def _reject(rep: Report, line: int, err: str, extra: Any) -> None:
             line, "meter_code", f"meter_code：未登记的计量器具 {extra!r}", f"meter_code: no meter {extra!r} registered"
         )
     elif err == "time":
-        rep.reject(line, "reading_time", *services.TIME_MESSAGES["format"])
+        rep.reject(line, "reading_time", *services.TIME_MESSAGES["local"])
     elif err in ("range", "digits"):
         rep.reject(line, "quantity", *services.QUANTITY_MESSAGES[err])
     elif err == "when":
@@ -363,8 +378,8 @@ def _reject(rep: Report, line: int, err: str, extra: Any) -> None:
 
 def ingest_file(plan, data: bytes, name: str = "", source: str = "upload", meters=None) -> Report:
     """A readings file (CSV or Excel) by the fastest path that keeps the contract. Raises Unreadable."""
-    from carbonpeak.enterprises.tables import read_rows
+    from carbonpeak.tabular import read_rows
 
     if eligible(data, name):
         return ingest_csv(plan, data, source, meters)
-    return services.ingest_readings(plan, read_rows(data, services.READING_COLUMNS, name), source, meters)
+    return services.ingest_readings(plan, read_rows(data, READINGS, name), source, meters, local_time=True)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("dual-control/", views.dual_control, name="control"),
     path("benchmarks/", views.benchmarks, name="benchmarks"),
     path("key-users/", views.public_list, name="public"),
+    path("templates/<str:kind>.xlsx", views.upload_template, name="template"),
     path("<str:uscc>/", views.detail, name="detail"),
     path("<str:uscc>/carbon-account-<int:year>.pdf", views.account_pdf, name="account_pdf"),
 ]

@@ -13,15 +13,17 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Max, Sum
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from carbonpeak.accounts.choices import Role
 from carbonpeak.enterprises import accounts, carbon, control, disclosure, industry, monitoring, sqlingest, workcalendar
 from carbonpeak.enterprises.choices import AccountStatus, CorrectionStatus, ProjectStatus
+from carbonpeak.enterprises.columns import BENCHMARKS, ENTERPRISES, METERS, READINGS
 from carbonpeak.enterprises.models import (
     Benchmark,
     CarbonAccount,
@@ -39,8 +41,9 @@ from carbonpeak.enterprises.models import (
 )
 from carbonpeak.enterprises.permissions import can_edit, require_read, require_reader
 from carbonpeak.enterprises.rollups import BEIJING
-from carbonpeak.enterprises.tables import Unreadable, read_rows
 from carbonpeak.plan.permissions import is_office, reads_enterprises, require_office
+from carbonpeak.tabular import Report, Unreadable, read_rows
+from carbonpeak.tabular.writing import template_bytes
 from carbonpeak.validation import Issue, ValidationFailed
 from carbonpeak.web.views import current_plan
 from carbonpeak.web.views import render_issues as _failed
@@ -67,6 +70,32 @@ def _year(request, default: int) -> int:
         return y if 2000 <= y <= 2100 else default
     except ValueError:
         return default
+
+
+def _page_report(rep: Report) -> dict[str, Any]:
+    """An import report for a page: the counts, one line per distinct problem with its count and first lines
+    (``summary``; scripts keep the per-line list), and the period of the valid readings."""
+    out = rep.as_dict()
+    out["summary"] = rep.summary(get_language() or "zh-hans")
+    if rep.period is not None:
+        out["period"] = [t.astimezone(BEIJING) for t in rep.period]
+    return out
+
+
+UPLOAD_TEMPLATES = {"readings": READINGS, "meters": METERS, "enterprises": ENTERPRISES, "benchmarks": BENCHMARKS}
+
+
+@login_required
+def upload_template(request, kind: str):
+    """The Chinese xlsx template of an upload (bold header, an example row, a 说明 sheet)."""
+    table = UPLOAD_TEMPLATES.get(kind)
+    if table is None:
+        raise Http404(kind)
+    resp = HttpResponse(
+        template_bytes(table), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    resp["Content-Disposition"] = f'attachment; filename="template-{kind}.xlsx"'
+    return resp
 
 
 # --- the monitoring wall ------------------------------------------------------------------------------------
@@ -226,7 +255,7 @@ def detail(request, uscc: str):
                     )
                 own = {m.meter_code: m for m in ent.meters.all()}
                 try:
-                    report = sqlingest.ingest_file(plan, f.read(), f.name, meters=own).as_dict()
+                    report = _page_report(sqlingest.ingest_file(plan, f.read(), f.name, meters=own))
                 except Unreadable as u:
                     raise ValidationFailed([Issue("unreadable", "file", u.message_zh, u.message_en)]) from u
             elif action == "manual":
@@ -261,8 +290,8 @@ def detail(request, uscc: str):
     provisional = None
     if current is None and versions and versions[0].status == AccountStatus.SUBMITTED and versions[0].grade_detail:
         provisional = versions[0].grade_detail
-    budget = EnergyBudget.objects.filter(enterprise=ent, year=_this_year()).first()
-    mine = control.enterprise_warnings(plan, _this_year(), enterprise_ids=[ent.pk])["enterprises"]
+    budget = EnergyBudget.objects.filter(enterprise=ent, year=year).first()  # the year chosen on the page
+    mine = control.enterprise_warnings(plan, year, enterprise_ids=[ent.pk])["enterprises"]
     warn = mine[0] if mine else None
     meters = list(ent.meters.annotate(last=Max("rollups__last_reading_at")).order_by("meter_code"))
     open_alerts = {a.meter_id: a for a in MeterAlert.objects.filter(meter__enterprise=ent, resolved_at__isnull=True)}
@@ -475,12 +504,12 @@ def benchmarks(request):
                     [Issue("required", "file", "请选择行业基准 CSV 文件", "choose a benchmark CSV file")]
                 )
             try:
-                rows = read_rows(f.read(), carbon.BENCHMARK_COLUMNS, f.name)
+                rows = read_rows(f.read(), BENCHMARKS, f.name)
             except Unreadable as u:
                 raise ValidationFailed([Issue("unreadable", "file", u.message_zh, u.message_en)]) from u
         except ValidationFailed as exc:
             return _failed(request, exc.issues, reverse("enterprises:benchmarks"))
-        report = carbon.import_benchmarks(request.user, plan, rows).as_dict()
+        report = _page_report(carbon.import_benchmarks(request.user, plan, rows))
     rows = []
     for b in Benchmark.objects.filter(plan=plan).order_by("industry_code", "-year"):
         rows.append({"b": b, "industry": industry.lookup(b.industry_code)})

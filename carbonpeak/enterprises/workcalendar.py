@@ -22,7 +22,7 @@ from django.db import IntegrityError, transaction
 from carbonpeak.audit.services import record
 from carbonpeak.core import workdays
 from carbonpeak.enterprises.models import CalendarDay
-from carbonpeak.enterprises.tables import Report
+from carbonpeak.tabular import Report
 
 SHIPPED = Path(__file__).resolve().parent.parent / "data" / "cn_workdays.csv"
 COLUMNS = ("date", "workday", "name")

@@ -33,6 +33,7 @@ from carbonpeak.inclusion.models import (
     Settlement,
 )
 from carbonpeak.plan.permissions import require_office
+from carbonpeak.tabular import Column, Report, Table
 from carbonpeak.validation import Issues
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
@@ -476,13 +477,22 @@ def delete_account(resident: Resident) -> None:
 
 # --- household electricity baselines (from the grid company) ---------------------------------------------------
 BASELINE_COLUMNS = ("resident", "year", "month", "kwh")
+BASELINES = Table(
+    "家庭用电基准",
+    (
+        Column("resident", "居民编号", "平台给出的居民匿名编号", "R-0001", aliases=("匿名编号",)),
+        Column("year", "年份", "基准年，如 2024", "2024"),
+        Column("month", "月份", "1–12", "1"),
+        Column("kwh", "用电量（千瓦时）", "该月家庭用电量，非负，最多 3 位小数", "215.4", aliases=("用电量",)),
+    ),
+    ("电网公司按居民匿名编号提供；同一行再次上传不重复计入，数值变化时以新值为准。",),
+)
 
 
 def import_baselines(plan, rows) -> Any:
     """Rows ``resident,year,month,kwh``: the month's electricity of the resident's household in the baseline
     year, as the grid company reports it (by pseudonymous id). Per-row report; the same row again is a
     duplicate; a changed figure replaces the stored one (the baseline is the grid company's to correct)."""
-    from carbonpeak.enterprises.tables import Report
     from carbonpeak.inclusion.models import HouseholdBaseline
 
     rep = Report()

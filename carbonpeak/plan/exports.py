@@ -8,6 +8,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from carbonpeak.plan.models import DispatchRound, Plan
 from carbonpeak.plan.plan_io import export_plan
+from carbonpeak.tabular.writing import neutralise_workbook
 
 HEADER_FILL = PatternFill("solid", fgColor="DDE7EE")
 LIGHT_ZH = {"green": "绿灯", "yellow": "黄灯", "red": "红灯", "no_data": "无数据"}
@@ -131,6 +132,7 @@ def plan_workbook(plan: Plan) -> Workbook:
         [[d["code"], d["name"], d["name_en"], d["kind"]] for d in data["departments"]],
         [24, 26, 40, 18],
     )
+    neutralise_workbook(wb)  # a department's text never becomes a formula (OWASP CSV injection)
     return wb
 
 
@@ -221,6 +223,7 @@ def round_workbook(rnd: DispatchRound) -> Workbook:
         [[d.name, "、".join(t.code for t in tasks)] for d, tasks in ctx["missing"]],
         [26, 60],
     )
+    neutralise_workbook(wb)  # a department's text never becomes a formula (OWASP CSV injection)
     return wb
 
 

@@ -16,6 +16,7 @@ from carbonpeak.accounting.presentation import GROUP_NAMES
 from carbonpeak.scenarios.fetch import effective_drivers, project_rows
 from carbonpeak.scenarios.models import Scenario, ScenarioRun
 from carbonpeak.scenarios.presentation import summary
+from carbonpeak.tabular.writing import workbook_bytes
 
 BOLD = Font(bold=True)
 
@@ -109,9 +110,7 @@ def workbook(s: Scenario, run: ScenarioRun) -> bytes:
                 p["full_load_hours"],
             ]
         )
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return workbook_bytes(wb)
 
 
 def fan_svg(r: dict[str, Any], width: int = 640, height: int = 260) -> str:

@@ -447,12 +447,11 @@ def round_xlsx(request, pk: int):
     from carbonpeak.plan.exports import round_workbook
 
     rnd = get_object_or_404(DispatchRound, pk=pk, plan=current_plan())
-    import io
+    from carbonpeak.tabular.writing import workbook_bytes
 
-    buf = io.BytesIO()
-    round_workbook(rnd).save(buf)
     resp = HttpResponse(
-        buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        workbook_bytes(round_workbook(rnd)),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     resp["Content-Disposition"] = f'attachment; filename="dispatch-{rnd.year}Q{rnd.quarter}.xlsx"'
     return resp

@@ -366,7 +366,7 @@ def test_a_damaged_workbook_is_one_clear_error():
     import io
     import zipfile
 
-    from carbonpeak.enterprises.tables import Unreadable, read_rows
+    from carbonpeak.tabular import Unreadable, read_rows
 
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:

@@ -171,8 +171,8 @@ def test_the_wall_says_when_this_years_holiday_calendar_is_missing(works, client
     from django.utils import timezone
 
     from carbonpeak.enterprises import workcalendar
-    from carbonpeak.enterprises.tables import read_rows
     from carbonpeak.enterprises.views import _calendar_years
+    from carbonpeak.tabular import read_rows
 
     login(client, works["office"])
     year = timezone.now().astimezone(dt.timezone(dt.timedelta(hours=8))).year

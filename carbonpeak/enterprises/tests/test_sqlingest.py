@@ -10,8 +10,9 @@ from django.db import transaction
 
 from carbonpeak.core.uscc import make_uscc
 from carbonpeak.enterprises import services, sqlingest
+from carbonpeak.enterprises.columns import READINGS
 from carbonpeak.enterprises.models import MonthlyRollup, Reading
-from carbonpeak.enterprises.tables import Unreadable, read_rows
+from carbonpeak.tabular import Unreadable, read_rows
 
 pytestmark = pytest.mark.postgres
 CERAMICS = make_uscc("91430224", "MA4LTC01")
@@ -107,7 +108,7 @@ def test_sql_path_and_row_path_agree_row_for_row(county):
     fast = sqlingest.ingest_csv(county, data, "upload").as_dict()
     fast_rows = stored()
     reset(county)
-    slow = services.ingest_readings(county, read_rows(data, services.READING_COLUMNS)).as_dict()
+    slow = services.ingest_readings(county, read_rows(data, READINGS), local_time=True).as_dict()
     assert fast == slow
     assert fast_rows == stored()
     assert fast["accepted"] > 10 and fast["duplicates"] == 2 and len(fast["rejected"]) > 20
@@ -157,7 +158,7 @@ def test_new_data_takes_one_insert_and_adds_to_the_rollups_like_the_row_path(cou
     services.ingest_readings(
         county, [(1, {"meter_code": "S-E", "reading_time": "2023-12-15T00:00:00+08:00", "quantity": "4"})]
     )
-    slow = services.ingest_readings(county, read_rows(data, services.READING_COLUMNS)).as_dict()
+    slow = services.ingest_readings(county, read_rows(data, READINGS), local_time=True).as_dict()
     assert fast == slow and fast["accepted"] == 97
     assert fast_rows == stored()
 
@@ -255,6 +256,16 @@ def test_the_sql_shortcuts_accept_exactly_what_the_patterns_accept():
     assert [t for t in times if sql_times[t] != bool(tre.fullmatch(t))] == []
     assert [q for q in quantities if sql_q[q] != bool(qre.fullmatch(q))] == []
     assert sum(sql_times.values()) > 300  # both sides of the boundary are exercised
+    # files: the same shortcuts decide the grammar that lets the offset out (Beijing time)
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT ts, {sqlingest._time_ok('ts')} FROM unnest(%(ts)s::text[]) AS ts",
+            {"ts": times, "rest_re": "^" + services.TIME_REST_LOCAL_PATTERN},
+        )
+        local_times = dict(cur.fetchall())
+    lre = re.compile(services.TIME_LOCAL_PATTERN)
+    assert [t for t in times if local_times[t] != bool(lre.fullmatch(t))] == []
+    assert sum(local_times.values()) > sum(sql_times.values())
 
 
 FILES = {
@@ -265,9 +276,11 @@ FILES = {
     b"S-E,2024-02-01T00:15:00+08:00,7\r\n",
     "repeated_header": b"meter_code,reading_time,quantity,quantity\nS-E,2024-02-01T00:00:00+08:00,5\n",
     "repeated_other": b"meter_code,reading_time,quantity,note,note\n,,,x\nS-E,2024-02-01T00:00:00+08:00,5,,\n",
-    "long_field": b"meter_code,reading_time,quantity\nS-E,2024-02-01T00:00:00+08:00,1." + b"0" * 20000 + b"\n",
+    "long_field": b"meter_code,reading_time,quantity\nS-E,2024-02-01T00:00:00+08:00,1." + b"0" * 9000 + b"\n",
     "empty_header_name": b"meter_code,,reading_time,quantity\n,zz,,\nS-E,a,2024-02-01T00:00:00+08:00,5\n",
     "header_only": b"meter_code,reading_time,quantity",
+    # the template's Chinese headers, a time without an offset (Beijing) and one with
+    "chinese_header": "计量器具编号,读数时间,读数\nS-E,2024-02-01 00:15,5\nS-E,2024-02-01T00:30:00+08:00,6\n".encode(),
 }  # fmt: skip
 
 
@@ -279,9 +292,22 @@ def test_every_file_shape_gets_the_row_paths_answer(county, name):
     fast = sqlingest.ingest_file(county, data, "r.csv").as_dict()
     fast_rows = stored()
     reset(county)
-    slow = services.ingest_readings(county, read_rows(data, services.READING_COLUMNS)).as_dict()
+    slow = services.ingest_readings(county, read_rows(data, READINGS), local_time=True).as_dict()
     assert fast == slow, name
     assert fast_rows == stored(), name
+    if name == "chinese_header":
+        new = {(r[1], r[2]) for r in fast_rows[0]}
+        assert (dt.datetime(2024, 1, 31, 16, 15, tzinfo=dt.UTC), 5) in new  # 00:15 Beijing
+        assert (dt.datetime(2024, 1, 31, 16, 30, tzinfo=dt.UTC), 6) in new
+
+
+@pytest.mark.django_db
+def test_a_field_over_the_cell_limit_refuses_the_file_on_either_path(county):
+    data = b"meter_code,reading_time,quantity\nS-E,2024-02-01T00:00:00+08:00,1." + b"0" * 20000 + b"\n"
+    with pytest.raises(Unreadable) as e:
+        sqlingest.ingest_file(county, data, "r.csv")
+    assert "第 2 行第 3 列超过 10000 个字符" in e.value.message_zh
+    assert not Reading.objects.exists()
 
 
 @pytest.mark.django_db
@@ -306,7 +332,7 @@ def test_meters_at_the_same_quarter_hours_and_clocks_seconds_apart_get_the_row_p
         fast = sqlingest.ingest_file(county, data, "r.csv").as_dict()
         fast_rows = stored()
         reset(county)
-        slow = services.ingest_readings(county, read_rows(data, services.READING_COLUMNS)).as_dict()
+        slow = services.ingest_readings(county, read_rows(data, READINGS), local_time=True).as_dict()
         assert fast == slow and fast_rows == stored()
         # unstaggered, each code has five lines per instant: equal values are duplicates, others conflicts
         # staggered, only the impossible dates are refused

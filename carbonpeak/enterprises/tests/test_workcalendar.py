@@ -11,7 +11,7 @@ import pytest
 from carbonpeak.core.workdays import is_workday, working_days_between
 from carbonpeak.enterprises import services, workcalendar
 from carbonpeak.enterprises.models import CalendarDay
-from carbonpeak.enterprises.tables import read_rows
+from carbonpeak.tabular import read_rows
 
 D = dt.date
 BJ = dt.timezone(dt.timedelta(hours=8))

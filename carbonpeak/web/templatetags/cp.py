@@ -34,6 +34,18 @@ def unit_value(value, unit: str) -> str:
 
 
 @register.filter
+def unit_zh(unit: str) -> str:
+    """A quantity unit as a Chinese page shows it (万立方米, not 10k_m3); the code itself in English."""
+    from django.utils.translation import get_language
+
+    from carbonpeak.core.units import UNIT_NAMES_ZH
+
+    if (get_language() or "zh-hans").startswith("en"):
+        return unit
+    return UNIT_NAMES_ZH.get(unit, unit)
+
+
+@register.filter
 def unit_label(unit: str) -> str:
     from carbonpeak.plan.choices import TargetUnit
 

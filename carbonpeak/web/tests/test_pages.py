@@ -285,3 +285,24 @@ def test_reminders_disappear_when_the_round_closes(plan, office, fgj):
     assert "尚未报送" in c.get(reverse("workspace")).content.decode()
     services.close_round(office, rnd)
     assert "尚未报送" not in c.get(reverse("workspace")).content.decode()
+
+
+def test_round_report_excel_keeps_a_formula_like_narrative_as_text(plan, office, fgj):
+    """OWASP CSV injection: a department's narrative "=HYPERLINK(…)" must not become a live formula in the
+    office's round report; it is stored as text (Excel's apostrophe prefix)."""
+    import datetime as dt
+    import io
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    rnd = services.open_round(office, plan, 2025, 4, dt.date(2026, 1, 10))
+    evil = '=HYPERLINK("http://evil.example/x","点击查看附件")'
+    services.submit_report(fgj, rnd, plan.tasks.get(code="A01.1"), "in_progress", evil)
+    xlsx = logged_in(office).get(reverse("round_xlsx", args=[rnd.pk])).content
+    sheets = zipfile.ZipFile(io.BytesIO(xlsx))
+    assert not any(b"<f>" in sheets.read(n) for n in sheets.namelist() if n.startswith("xl/worksheets/"))
+    ws = load_workbook(io.BytesIO(xlsx))["任务进展"]
+    assert ws["D3"].value == evil and ws["D3"].data_type == "s" and ws["D3"].quotePrefix
+    numbers = [c for row in ws.iter_rows(min_row=3) for c in row if isinstance(c.value, int)]
+    assert numbers and all(c.data_type == "n" for c in numbers)  # the evidence counts stay numbers
