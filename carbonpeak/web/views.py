@@ -48,13 +48,16 @@ def health(request):
 def public(request):
     plan = current_plan()
     statuses = [s for s in target_statuses(plan) if s.target.kind == "goal"]
-    return render(request, "web/public.html", {"plan": plan, "statuses": statuses})
+    from carbonpeak.scenarios.presentation import official_outlook
+
+    outlook = official_outlook(plan)  # the official scenario only: trial runs stay inside the office
+    return render(request, "web/public.html", {"plan": plan, "statuses": statuses, "outlook": outlook})
 
 
 def _dashboard(plan: Plan) -> dict:
-    from carbonpeak.scenarios.presentation import latest_outlook
+    from carbonpeak.scenarios.presentation import official_outlook
 
-    return {**dashboard_context(plan), "outlook": latest_outlook(plan)}
+    return {**dashboard_context(plan), "outlook": official_outlook(plan)}
 
 
 @login_required
