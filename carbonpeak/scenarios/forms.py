@@ -7,12 +7,12 @@ the field that is wrong.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from carbonpeak.percent import fraction_to_percent, percent_to_fraction
 from carbonpeak.scenarios.choices import DriverName
 from carbonpeak.scenarios.fetch import project_rows
 from carbonpeak.scenarios.models import Scenario
@@ -29,35 +29,6 @@ DRIVER_HELP = {
     "electrification": (gettext_lazy("每年转为用电的燃料比例（%）"), gettext_lazy("不小于 0")),
     "fuel_switch": (gettext_lazy("单位燃料碳排放每年下降（%）"), gettext_lazy("不小于 0")),
 }
-
-
-def percent_to_fraction(raw: Any) -> Any:
-    """ "3", "3 %", "３％" or "-1.5" (percent) → "0.03"… (fraction, as text); blank stays blank; anything else
-    is returned as typed for the service to reject with the field's name."""
-    if raw is None:
-        return raw
-    text = str(raw).strip().replace("％", "%").replace("，", ".").replace("－", "-").replace("−", "-")
-    text = text.translate(str.maketrans("０１２３４５６７８９．", "0123456789."))
-    if text.endswith("%"):
-        text = text[:-1].strip()
-    if text == "":
-        return ""
-    try:
-        d = Decimal(text)
-    except InvalidOperation:
-        return raw
-    if not d.is_finite():
-        return raw
-    return format(d / 100, "f")
-
-
-def fraction_to_percent(x: Any) -> str:
-    """0.035 → "3.5" for an input's value (no float noise, no trailing zeros); None → ""."""
-    if x is None or x == "":
-        return ""
-    d = (Decimal(str(x)) * 100).normalize()
-    text = format(d, "f")
-    return "0" if text in ("-0", "0") else text
 
 
 def is_rate(key: str) -> bool:
