@@ -17,6 +17,7 @@ __all__ = [
     "compare_chart",
     "official_outlook",
     "peak_evidence",
+    "attach_peak_evidence",
 ]
 
 
@@ -34,6 +35,17 @@ def official_outlook(plan: Any) -> dict[str, Any]:
     if run is None:
         return {"scenario": s, "run": None}
     return {"scenario": s, "run": run, **summary(run)}
+
+
+PEAK_TARGET = "carbon_peak_year"
+
+
+def attach_peak_evidence(plan: Any, statuses: list[Any]) -> list[Any]:
+    """Give the peak-year target's status its evidence (its light has no reported values to assess)."""
+    for st in statuses:
+        if st.target.code == PEAK_TARGET:
+            st.evidence = peak_evidence(plan)
+    return statuses
 
 
 def peak_evidence(plan: Any) -> dict[str, Any]:
@@ -58,7 +70,13 @@ def peak_evidence(plan: Any) -> dict[str, Any]:
             "still_rising": top_year == series[-1][0] and len(series) > 1,
         }
     outlook = official_outlook(plan)
-    return {"accounts": accounts_part, "outlook": outlook, "target_year": plan.peak_year}
+    gap = next((g for g in outlook.get("gaps", []) if g["target"] == PEAK_TARGET), None)
+    return {
+        "accounts": accounts_part,
+        "outlook": outlook,
+        "target_year": plan.peak_year,
+        "met": None if gap is None else gap["met"],
+    }
 
 
 def summary(run: ScenarioRun) -> dict[str, Any]:

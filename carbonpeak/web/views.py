@@ -48,16 +48,19 @@ def health(request):
 def public(request):
     plan = current_plan()
     statuses = [s for s in target_statuses(plan) if s.target.kind == "goal"]
-    from carbonpeak.scenarios.presentation import official_outlook
+    from carbonpeak.scenarios.presentation import attach_peak_evidence, official_outlook
 
+    attach_peak_evidence(plan, statuses)
     outlook = official_outlook(plan)  # the official scenario only: trial runs stay inside the office
     return render(request, "web/public.html", {"plan": plan, "statuses": statuses, "outlook": outlook})
 
 
 def _dashboard(plan: Plan) -> dict:
-    from carbonpeak.scenarios.presentation import official_outlook
+    from carbonpeak.scenarios.presentation import attach_peak_evidence, official_outlook
 
-    return {**dashboard_context(plan), "outlook": official_outlook(plan)}
+    ctx = dashboard_context(plan)
+    attach_peak_evidence(plan, ctx["goals"])
+    return {**ctx, "outlook": official_outlook(plan)}
 
 
 @login_required
@@ -84,6 +87,9 @@ def target_detail(request, code: str):
         code=code,
     )
     status = next(s for s in target_statuses(plan) if s.target.pk == target.pk)
+    from carbonpeak.scenarios.presentation import attach_peak_evidence
+
+    attach_peak_evidence(plan, [status])
     values = target.values.prefetch_related("evidence").order_by("year", "quarter")
     history = (
         AuditEntry.objects.filter(

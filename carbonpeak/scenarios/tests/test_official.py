@@ -280,3 +280,32 @@ def test_excel_shows_shares_as_percent(plan, office, django_capture_on_commit_ca
     assert gaps and all(row[3].number_format == "0.0%" and row[4].number_format == "0.0%" for row in gaps)
     drivers = list(wb["假设"].iter_rows(min_row=2))
     assert drivers[0][0].value == "能源生产与加工转换" and drivers[0][2].number_format == "0.00%"
+
+
+@override_settings(TASKS=IMMEDIATE)
+def test_the_peak_year_target_shows_the_accounts_and_the_official_scenario(
+    plan, office, django_capture_on_commit_callbacks
+):
+    c = client(office)
+
+    def row(html: str) -> str:
+        return html.split('id="target-carbon_peak_year"')[1].split("</tr>")[0]
+
+    # accounts only (2020 approved), no official scenario: no "无数据", the sources are named
+    dash = row(c.get(reverse("dashboard")).content.decode())
+    assert "无数据" not in dash and "核算最高：2020 年" in dash and "来源：2020–2020 年已审定核算" in dash
+    assert "尚未指定官方达峰情景" in dash and "待官方情景" in dash
+    s = _peaking(office, plan, "官方基准")
+    run = _run(s, django_capture_on_commit_callbacks)
+    services.designate_official(office, s)
+    counts = run.results["peak_year_counts"]
+    likely = min(counts, key=lambda y: (-counts[y], int(y)))
+    p = f"{run.results['p_peak_by_target'] * 100:.0f}%"
+    met = next(g for g in run.results["gaps"] if g["target"] == "carbon_peak_year")["met"]
+    for html in (c.get(reverse("dashboard")).content.decode(), Client().get(reverse("public")).content.decode()):
+        r = row(html)
+        assert f"官方情景最可能 {likely} 年达峰" in r and f"2030 年前达峰概率 {p}" in r and "官方基准" in r
+        assert ("情景：可达到" if met else "情景：有缺口") in r and "无数据" not in r
+    page = c.get(reverse("target", args=["carbon_peak_year"])).content.decode()
+    assert 'id="peak-evidence"' in page and f"官方情景最可能 {likely} 年达峰" in page
+    assert reverse("scenarios:detail", args=[s.pk]) in page.split('id="peak-evidence"')[1]
