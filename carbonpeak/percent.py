@@ -15,8 +15,8 @@ _DIGITS = str.maketrans("０１２３４５６７８９．", "0123456789.")
 
 
 def percent_to_fraction(raw: Any) -> Any:
-    """Percent as typed ("3", "3 %", "３％" or "-1.5") → the fraction as text ("0.03"…); blank stays blank; anything else
-    is returned as typed for the service to reject with the field's name."""
+    """Percent as typed ("3", "3 %", "３％" or "-1.5") → the fraction as text ("0.03"…); blank stays blank;
+    anything else is returned as typed for the service to reject with the field's name."""
     if raw is None:
         return raw
     text = str(raw).strip().replace("％", "%").replace("－", "-").replace("−", "-").translate(_DIGITS)

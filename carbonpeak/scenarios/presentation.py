@@ -40,25 +40,27 @@ def official_outlook(plan: Any) -> dict[str, Any]:
 PEAK_TARGET = "carbon_peak_year"
 
 
-def attach_peak_evidence(plan: Any, statuses: list[Any]) -> list[Any]:
-    """Give the peak-year target's status its evidence (its light has no reported values to assess)."""
+def attach_peak_evidence(plan: Any, statuses: list[Any], outlook: dict[str, Any] | None = None) -> list[Any]:
+    """Give the peak-year target's status its evidence (its light has no reported values to assess).
+    ``outlook``: the page's official outlook when it already has it (no second query)."""
     for st in statuses:
         if st.target.code == PEAK_TARGET:
-            st.evidence = peak_evidence(plan)
+            st.evidence = peak_evidence(plan, outlook)
     return statuses
 
 
-def peak_evidence(plan: Any) -> dict[str, Any]:
+def peak_evidence(plan: Any, outlook: dict[str, Any] | None = None) -> dict[str, Any]:
     """What speaks to the peak-year target: the highest year of the approved inventory series (the accounts so
     far) and the official scenario's most likely peak year with P(peak ≤ the plan's peak year)."""
     from carbonpeak.accounting.choices import InventoryStatus
     from carbonpeak.accounting.models import Inventory
 
-    series = [
-        (inv.year, inv.results["co2"]["territorial_co2_t"])
-        for inv in Inventory.objects.filter(plan=plan, status=InventoryStatus.APPROVED).order_by("year")
-        if inv.results and "co2" in inv.results
-    ]
+    rows = (
+        Inventory.objects.filter(plan=plan, status=InventoryStatus.APPROVED)
+        .order_by("year")
+        .values_list("year", "results__co2__territorial_co2_t")  # one figure per year, not the whole results
+    )
+    series = [(year, float(t)) for year, t in rows if t is not None]
     accounts_part = None
     if series:
         top_year, top = max(series, key=lambda yv: (yv[1], -yv[0]))  # the first highest year
@@ -69,7 +71,7 @@ def peak_evidence(plan: Any) -> dict[str, Any]:
             "last_year": series[-1][0],
             "still_rising": top_year == series[-1][0] and len(series) > 1,
         }
-    outlook = official_outlook(plan)
+    outlook = official_outlook(plan) if outlook is None else outlook
     gap = next((g for g in outlook.get("gaps", []) if g["target"] == PEAK_TARGET), None)
     return {
         "accounts": accounts_part,

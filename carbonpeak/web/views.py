@@ -50,8 +50,8 @@ def public(request):
     statuses = [s for s in target_statuses(plan) if s.target.kind == "goal"]
     from carbonpeak.scenarios.presentation import attach_peak_evidence, official_outlook
 
-    attach_peak_evidence(plan, statuses)
     outlook = official_outlook(plan)  # the official scenario only: trial runs stay inside the office
+    attach_peak_evidence(plan, statuses, outlook)
     return render(request, "web/public.html", {"plan": plan, "statuses": statuses, "outlook": outlook})
 
 
@@ -59,8 +59,9 @@ def _dashboard(plan: Plan) -> dict:
     from carbonpeak.scenarios.presentation import attach_peak_evidence, official_outlook
 
     ctx = dashboard_context(plan)
-    attach_peak_evidence(plan, ctx["goals"])
-    return {**ctx, "outlook": official_outlook(plan)}
+    outlook = official_outlook(plan)
+    attach_peak_evidence(plan, ctx["goals"], outlook)
+    return {**ctx, "outlook": outlook}
 
 
 @login_required
