@@ -218,6 +218,7 @@ def load_demo_scenarios(plan, office, out: TextIO) -> None:
     for s in (base, policy):
         run = services.start_run(office, s, enqueue=False)
         services.execute(run.pk)
+    services.designate_official(office, policy)  # the dashboard and the public page show this one
     print("已载入演示情景 / demo scenarios loaded", file=out)
 
 

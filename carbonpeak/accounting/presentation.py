@@ -49,6 +49,7 @@ def group_chart(res: dict[str, Any]) -> dict[str, Any]:
     return {
         "categories": [str(GROUP_NAMES[g]) for g in groups],
         "stack": True,
+        "unit": _("吨 CO₂"),
         "series": [
             {
                 "name": _("直接排放"),
@@ -76,24 +77,26 @@ def carrier_chart(res: dict[str, Any], names: dict[str, str], basis: str) -> dic
 
 
 def trend_chart(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Emissions in 万吨 CO₂ and energy in 万吨标准煤: one axis, both in 10 000 t, the unit named on it."""
     years = [r["inv"].year for r in rows]
     return {
         "categories": [str(y) for y in years],
+        "unit": _("万吨（CO₂ / 标准煤）"),
         "series": [
             {
-                "name": _("区域二氧化碳排放（t）"),
+                "name": _("区域二氧化碳排放（万吨）"),
                 "type": "bar",
-                "data": [round(r["res"]["co2"]["territorial_co2_t"]) for r in rows],
+                "data": [round(r["res"]["co2"]["territorial_co2_t"] / 10000, 2) for r in rows],
             },
             {
-                "name": _("净排放（扣除碳汇，t）"),
+                "name": _("净排放（扣除碳汇，万吨）"),
                 "type": "line",
-                "data": [round(r["res"]["co2"]["net_co2_t"]) for r in rows],
+                "data": [round(r["res"]["co2"]["net_co2_t"] / 10000, 2) for r in rows],
             },
             {
-                "name": _("能源消费总量（tce）"),
+                "name": _("能源消费总量（万吨标准煤）"),
                 "type": "line",
-                "data": [round(r["res"]["energy"][r["basis"]]["total_tce"]) for r in rows],
+                "data": [round(r["res"]["energy"][r["basis"]]["total_tce"] / 10000, 2) for r in rows],
             },
         ],
     }

@@ -420,7 +420,11 @@ def _parse_param(name: str, raw: Any, fs_core: CoreFactorSet, issues: Issues, li
             return _INVALID
         return int(d)
     if name == "inflow_nonfossil_share" and d > 1:
-        err("fraction_range", "比例应在 0–1 之间（30% 写作 0.3）", "a share is between 0 and 1 (30 % is 0.3)")
+        err(
+            "fraction_range",
+            "比例应在 0%–100% 之间（Excel 模板中写小数，30% 写作 0.3）",
+            "a share is between 0 % and 100 % (in the Excel template a fraction: 30 % is 0.3)",
+        )
         return _INVALID
     if name == "coal_equivalent_kgce_per_kwh" and not Decimal("0.1") <= d <= Decimal("0.6"):
         err(

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from carbonpeak.accounting import excel, services
@@ -27,6 +28,7 @@ from carbonpeak.accounting.presentation import (
     yoy_rows,
 )
 from carbonpeak.core import accounts
+from carbonpeak.percent import fraction_to_percent, percent_to_fraction
 from carbonpeak.plan.permissions import is_office, require_staff
 from carbonpeak.tabular.writing import csv_bytes
 from carbonpeak.validation import ValidationFailed
@@ -49,7 +51,12 @@ def home(request):
         except ValidationFailed as exc:
             return _failed(request, exc, reverse("accounting:home"))
         return redirect("accounting:inventory", year=inv.year)
-    invs = list(Inventory.objects.filter(plan=plan).select_related("factor_set").order_by("year"))
+    invs = list(
+        Inventory.objects.filter(plan=plan)
+        .select_related("factor_set")
+        .annotate(n_lines=Count("lines"))
+        .order_by("year")
+    )
     rows = []
     prev = None
     for inv in invs:
@@ -57,6 +64,7 @@ def home(request):
         ok = "error" not in res
         basis = "coal_equivalent" if ok and "coal_equivalent" in res["bases"] else "calorific"
         row = {"inv": inv, "res": res if ok else None, "error": None if ok else res["error"], "basis": basis}
+        row["empty"] = inv.n_lines == 0  # no activity data yet: point to the upload, not to a row of zeros
         if ok and prev is not None and prev["res"] is not None and prev["inv"].year == inv.year - 1:
             p = prev["res"]["co2"]["territorial_co2_t"]
             row["co2_change"] = (res["co2"]["territorial_co2_t"] / p - 1) if p else None
@@ -68,7 +76,7 @@ def home(request):
         {
             "plan": plan,
             "rows": rows,
-            "chart": trend_chart([r for r in rows if r["res"] is not None]),
+            "chart": trend_chart([r for r in rows if r["res"] is not None and not r["empty"]]),
             "is_office": is_office(request.user),
             "factor_sets": FactorSet.objects.filter(Q(plan__isnull=True) | Q(plan=plan)).count(),
         },
@@ -102,9 +110,10 @@ def inventory(request, year: int):
                 rows, params = excel.read_workbook(f.read())
                 report = services.import_activity(request.user, inv, rows, params)
             elif action == "params":
-                issues = services.set_params(
-                    request.user, inv, {k: request.POST.get(k, "") for k in services.PARAM_FIELDS}
-                )
+                values = {k: request.POST.get(k, "") for k in services.PARAM_FIELDS}
+                for k in PERCENT_PARAMS:  # typed in percent on the page, stored as a fraction
+                    values[k] = percent_to_fraction(values[k])
+                issues = services.set_params(request.user, inv, values)
                 if issues.errors:
                     raise ValidationFailed(issues.errors)
                 return redirect("accounting:inventory", year=inv.year)
@@ -126,6 +135,18 @@ def inventory(request, year: int):
     return render(request, "accounting/inventory.html", _inventory_context(request, plan, inv, report, errors))
 
 
+#: inventory parameters that are shares: the form shows and takes percent
+PERCENT_PARAMS = ("inflow_nonfossil_share",)
+
+
+def _param_field(inv: Inventory, k: str) -> tuple[str, tuple[str, str], Any]:
+    label, hint = excel.PARAM_LABELS[k]
+    value = getattr(inv, k)
+    if k in PERCENT_PARAMS:
+        return k, (label, _("%，不填则不计")), fraction_to_percent(value)
+    return k, (label, hint), value
+
+
 def _inventory_context(request, plan, inv: Inventory, report, errors) -> dict[str, Any]:
     res = results_of(inv)
     fs_core = core_factor_set(inv.factor_set)
@@ -135,7 +156,9 @@ def _inventory_context(request, plan, inv: Inventory, report, errors) -> dict[st
         "report": report,
         "errors": errors,
         "is_office": is_office(request.user),
-        "param_fields": [(k, excel.PARAM_LABELS[k], getattr(inv, k)) for k in services.PARAM_FIELDS],
+        "param_fields": [_param_field(inv, k) for k in services.PARAM_FIELDS],
+        # an empty year points to the upload instead of showing a page of zeros
+        "is_empty": not inv.lines.exists(),
         "factor_sets": FactorSet.objects.filter(Q(plan__isnull=True) | Q(plan=plan)),
         "grids": sorted(fs_core.grids()),
     }

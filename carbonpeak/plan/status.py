@@ -18,6 +18,9 @@ class TargetStatus:
     latest: ValuePoint | None
     baseline: tuple[int, Decimal] | None
     baseline_from_first_value: bool
+    #: what else speaks to a target without reported values (the peak year: accounts and the official
+    #: scenario); attached by the page that shows it, from the apps above plan
+    evidence: dict | None = None
 
     @property
     def light(self) -> Light:

@@ -31,6 +31,8 @@ class Scenario(models.Model):
     measures = models.JSONField(_("政策措施"), default=list, blank=True)
     projects = models.JSONField(_("项目设置"), default=dict, blank=True)
     is_illustrative = models.BooleanField(_("演示数据（虚构）"), default=False)
+    #: the scenario the office stands behind: the dashboard and the public page show this one only
+    is_official = models.BooleanField(_("官方情景"), default=False)
     created_by_label = models.CharField(max_length=150)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -38,7 +40,12 @@ class Scenario(models.Model):
         verbose_name = _("达峰情景")
         verbose_name_plural = _("达峰情景")
         ordering = ["id"]
-        constraints = [models.UniqueConstraint(fields=["plan", "name"], name="scenarios_unique_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "name"], name="scenarios_unique_name"),
+            models.UniqueConstraint(
+                fields=["plan"], condition=models.Q(is_official=True), name="scenarios_one_official_per_plan"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -17,6 +17,7 @@ from carbonpeak.core.errors import CalcError
 from carbonpeak.core.limits import MAX_DRAWS, MAX_YEARLY_RATE
 from carbonpeak.plan.models import Plan
 from carbonpeak.plan.permissions import require_office
+from carbonpeak.scenarios.checks import check_inputs, notes_json
 from carbonpeak.scenarios.choices import DriverName, RunStatus, ScenarioKind
 from carbonpeak.scenarios.fetch import defaults, inputs_hash, inputs_json, scenario_input
 from carbonpeak.scenarios.models import Scenario, ScenarioRun
@@ -98,6 +99,55 @@ def create_policy(actor: Any, baseline: Scenario, name: str) -> Scenario:
     return s
 
 
+def designate_official(actor: Any, s: Scenario) -> None:
+    """Make ``s`` the plan's official scenario (the one the dashboard and the public page show); the previous
+    official one, if any, stops being official. Only a scenario with a finished run can be designated."""
+    from carbonpeak.plan.revision import bump
+
+    require_office(actor)
+    if not s.runs.filter(status=RunStatus.DONE).exists():
+        raise ValidationFailed(
+            [
+                Issue(
+                    "not_run",
+                    "is_official",
+                    f"情景“{s.name}”尚无完成的运行，请先运行再指定为官方情景",
+                    f"scenario {s.name!r} has no finished run: run it before designating it official",
+                )
+            ]
+        )
+    with transaction.atomic():
+        # lock the plan's scenarios in primary-key order: two offices designating at once serialize here
+        current = list(Scenario.objects.select_for_update().filter(plan=s.plan).order_by("pk"))
+        before = next((x for x in current if x.is_official), None)
+        if before is not None and before.pk == s.pk:
+            return
+        Scenario.objects.filter(plan=s.plan, is_official=True).update(is_official=False)
+        Scenario.objects.filter(pk=s.pk).update(is_official=True)
+        s.is_official = True
+        record(
+            actor,
+            "scenario.designate_official",
+            s,
+            {"official": None if before is None else {"id": before.pk, "name": before.name}},
+            {"official": {"id": s.pk, "name": s.name}},
+        )
+        bump(s.plan_id)
+
+
+def clear_official(actor: Any, s: Scenario) -> None:
+    """``s`` is no longer the official scenario: the dashboard and the public page say none is designated."""
+    from carbonpeak.plan.revision import bump
+
+    require_office(actor)
+    with transaction.atomic():
+        if not Scenario.objects.filter(pk=s.pk, is_official=True).update(is_official=False):
+            return
+        s.is_official = False
+        record(actor, "scenario.clear_official", s, {"official": {"id": s.pk, "name": s.name}}, {"official": None})
+        bump(s.plan_id)
+
+
 def _unique_name(plan: Plan, name: str) -> None:
     if Scenario.objects.filter(plan=plan, name=name).exists():
         raise ValidationFailed(
@@ -105,7 +155,11 @@ def _unique_name(plan: Plan, name: str) -> None:
         )
 
 
-def _num(raw: Any, field: str, issues: Issues, lo: float | None = None, hi: float | None = None) -> float | None:
+def _num(
+    raw: Any, field: str, issues: Issues, lo: float | None = None, hi: float | None = None, rate: bool = False
+) -> float | None:
+    """A number within [lo, hi]. ``rate``: a yearly fraction, whose range the message states in percent (the
+    page takes percent; the API takes the fraction)."""
     if raw is None or (isinstance(raw, str) and raw.strip() == ""):
         return None
     try:
@@ -114,14 +168,23 @@ def _num(raw: Any, field: str, issues: Issues, lo: float | None = None, hi: floa
         issues.add("not_number", field, f"{field}：“{raw}”不是数值", f"{field}: {raw!r} is not a number")
         return None
     if not d.is_finite() or (lo is not None and d < Decimal(str(lo))) or (hi is not None and d > Decimal(str(hi))):
-        issues.add(
-            "out_of_range",
-            field,
-            f"{field}：应在 {lo} 到 {hi} 之间（比例写小数，3% 写 0.03）",
-            f"{field}: must be between {lo} and {hi} (fractions: 3 % is 0.03)",
-        )
+        if rate and lo is not None and hi is not None:
+            issues.add(
+                "out_of_range",
+                field,
+                f"{field}：应在 {_pct(lo)} 到 {_pct(hi)} 之间",
+                f"{field}: must be between {_pct(lo)} and {_pct(hi)} (as a fraction {lo} to {hi})",
+            )
+        else:
+            issues.add(
+                "out_of_range", field, f"{field}：应在 {lo} 到 {hi} 之间", f"{field}: must be between {lo} and {hi}"
+            )
         return None
     return float(d)
+
+
+def _pct(x: float) -> str:
+    return f"{Decimal(str(x)) * 100:f}".rstrip("0").rstrip(".") + "%"
 
 
 def _update_assumptions(params: dict[str, Any], data: dict[str, Any], issues: Issues) -> None:
@@ -136,7 +199,7 @@ def _update_assumptions(params: dict[str, Any], data: dict[str, Any], issues: Is
             for part in ("mean", "low", "high"):
                 key = f"drivers.{g}.{name}.{part}"
                 if key in data:
-                    v = _num(data[key], key, issues, lo, MAX_YEARLY_RATE)
+                    v = _num(data[key], key, issues, lo, MAX_YEARLY_RATE, rate=True)
                     if v is None and part == "mean" and key not in [i.field for i in issues.items]:
                         issues.add("required", key, f"{key}：请填写", f"{key}: required")
                     cur[part] = v
@@ -153,8 +216,8 @@ def _update_assumptions(params: dict[str, Any], data: dict[str, Any], issues: Is
     for part in ("mean", "low", "high"):
         key = f"grid_decline.{part}"
         if key in data:
-            v = _num(data[key], key, issues, 0, MAX_YEARLY_RATE)
-            if v is None and part == "mean":
+            v = _num(data[key], key, issues, 0, MAX_YEARLY_RATE, rate=True)
+            if v is None and part == "mean" and key not in [i.field for i in issues.items]:
                 issues.add("required", key, f"{key}：请填写", f"{key}: required")
             gd[part] = v
     params["grid_decline"] = gd
@@ -170,7 +233,7 @@ def _update_assumptions(params: dict[str, Any], data: dict[str, Any], issues: Is
     for part in ("mean", "low", "high"):
         key = f"gdp_growth.{part}"
         if key in data:
-            g[part] = _num(data[key], key, issues, -MAX_YEARLY_RATE, MAX_YEARLY_RATE)
+            g[part] = _num(data[key], key, issues, -MAX_YEARLY_RATE, MAX_YEARLY_RATE, rate=True)
             if g[part] is None and part == "mean" and key not in [i.field for i in issues.items]:
                 issues.add("required", key, f"{key}：请填写", f"{key}: required")
     if "base_capacity_mw" in data:
@@ -214,8 +277,16 @@ def update_scenario(actor: Any, s: Scenario, data: dict[str, Any]) -> None:
                 issues.add(
                     "unknown_driver", f"{path}.driver", f"{path}.driver：未知驱动因素", f"{path}.driver: unknown driver"
                 )
-            delta = _num(m.get("delta"), f"{path}.delta", issues, -MAX_YEARLY_RATE, MAX_YEARLY_RATE)
+            delta = _num(m.get("delta"), f"{path}.delta", issues, -MAX_YEARLY_RATE, MAX_YEARLY_RATE, rate=True)
             if delta is None:
+                if f"{path}.delta" not in [i.field for i in issues.items]:  # never drop a measure silently
+                    name = (m.get("label") or "").strip() or f"第 {i + 1} 项措施"
+                    issues.add(
+                        "required",
+                        f"{path}.delta",
+                        f"{path}.delta：措施“{name}”未填年变化率，无法计算",
+                        f"{path}.delta: measure {name!r} has no yearly rate change and cannot be computed",
+                    )
                 continue
             measures.append(
                 {
@@ -334,6 +405,8 @@ def execute(run_id: int) -> None:
             raise CalcError("stale", "", "The inputs changed after the run was queued; start it again.")
         results = sc.run(inp, progress=progress)
         results["gaps"] = target_gaps(run.scenario.plan, results)
+        # what the run left out (incomplete projects, zero measures…), so its page can say so and why
+        results["not_applied"] = notes_json(check_inputs(run.scenario))
     except CalcError as e:
         ScenarioRun.objects.filter(pk=run.pk).update(
             status=RunStatus.FAILED, error=e.message, finished_at=timezone.now()
@@ -347,7 +420,7 @@ def execute(run_id: int) -> None:
     ScenarioRun.objects.filter(pk=run.pk).update(
         status=RunStatus.DONE, results=results, progress=1.0, finished_at=timezone.now()
     )
-    bump(run.scenario.plan_id)  # the dashboard shows the latest run
+    bump(run.scenario.plan_id)  # the dashboard shows the official scenario's latest run
 
 
 GAP_TARGETS = {

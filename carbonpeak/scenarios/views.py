@@ -11,8 +11,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
 from carbonpeak.core import accounts
-from carbonpeak.plan.permissions import is_office, require_staff
-from carbonpeak.scenarios import exports, services
+from carbonpeak.plan.permissions import is_office, require_office, require_staff
+from carbonpeak.scenarios import exports, forms, services
+from carbonpeak.scenarios.checks import check_inputs
 from carbonpeak.scenarios.choices import DriverName, RunStatus
 from carbonpeak.scenarios.fetch import current_hash, effective_drivers, effective_params, project_rows
 from carbonpeak.scenarios.models import Scenario, ScenarioRun
@@ -20,7 +21,6 @@ from carbonpeak.scenarios.presentation import GROUP_NAMES, compare_chart, fan_ch
 from carbonpeak.validation import ValidationFailed
 from carbonpeak.web.views import current_plan
 
-MAX_MEASURES = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -64,7 +64,7 @@ def scenario_list(request):
         {
             "plan": plan,
             "rows": rows,
-            "errors": errors,
+            "errors": forms.readable_issues(errors),
             "is_office": is_office(request.user),
             "baselines": [r["s"] for r in rows if r["s"].kind == "baseline"],
             "latest_inventory": services.latest_approved(plan),
@@ -78,41 +78,31 @@ def detail(request, pk: int):
     plan = current_plan()
     s = get_object_or_404(Scenario.objects.select_related("base_inventory", "parent"), plan=plan, pk=pk)
     errors = None
+    confirm = None
     if request.method == "POST":
         try:
             action = request.POST.get("action")
             if action == "save":
-                services.update_scenario(request.user, s, _form_data(request.POST, s))
+                services.update_scenario(request.user, s, forms.form_data(request.POST, s))
             elif action == "run":
-                services.start_run(request.user, s)
-            return redirect("scenarios:detail", pk=s.pk)
+                require_office(request.user)
+                pending = [i for i in check_inputs(s) if i.severity == "warning"]
+                if pending and request.POST.get("confirm") != "1":
+                    # list what the run would leave out; the official runs anyway or goes back to fill it in
+                    confirm = forms.readable_issues(pending)
+                else:
+                    services.start_run(request.user, s)
+            elif action == "official":
+                services.designate_official(request.user, s)
+            elif action == "unofficial":
+                services.clear_official(request.user, s)
+            if confirm is None:
+                return redirect("scenarios:detail", pk=s.pk)
         except ValidationFailed as exc:
             errors = exc.issues
-    return render(request, "scenarios/detail.html", _detail_context(request, plan, s, errors))
-
-
-def _form_data(post, s: Scenario) -> dict[str, Any]:
-    data: dict[str, Any] = {k: v for k, v in post.items() if k not in ("csrfmiddlewaretoken", "action")}
-    for r in project_rows(s):
-        data[f"projects.{r['code']}.include"] = post.get(f"projects.{r['code']}.include") == "on"
-    measures = []
-    raw_count = str(post.get("measure_count", "0") or "0")
-    count = min(int(raw_count), MAX_MEASURES) if raw_count.isdigit() else 0
-    for i in range(count + 1):
-        if post.get(f"measure.{i}.delta", "").strip():
-            measures.append(
-                {
-                    "label": post.get(f"measure.{i}.label", ""),
-                    "sector": post.get(f"measure.{i}.sector", "*"),
-                    "driver": post.get(f"measure.{i}.driver", ""),
-                    "delta": post.get(f"measure.{i}.delta"),
-                }
-            )
-        for k in ("label", "sector", "driver", "delta"):
-            data.pop(f"measure.{i}.{k}", None)
-    data.pop("measure_count", None)
-    data["measures"] = measures
-    return data
+    ctx = _detail_context(request, plan, s, errors)
+    ctx["confirm"] = confirm
+    return render(request, "scenarios/detail.html", ctx, status=422 if errors else 200)
 
 
 def _detail_context(request, plan, s: Scenario, errors) -> dict[str, Any]:
@@ -121,22 +111,45 @@ def _detail_context(request, plan, s: Scenario, errors) -> dict[str, Any]:
     now_hash = current_hash(s)
     params = effective_params(s)
     drivers = params.get("drivers", {})
+    pct = forms.fraction_to_percent
+    pending = check_inputs(s)
     ctx: dict[str, Any] = {
         "plan": plan,
         "s": s,
-        "errors": errors,
+        "errors": forms.readable_issues(errors),
         "is_office": is_office(request.user),
         "run": run,
         "done": done,
         "stale": done is not None and now_hash != done.inputs_sha256,
         "inputs_ok": now_hash is not None,
-        "groups": [(g, GROUP_NAMES[g], drivers.get(g, {})) for g in accounts.GROUPS],
+        # rates as percent for the inputs (stored as fractions)
+        "groups": [
+            (
+                g,
+                GROUP_NAMES[g],
+                {
+                    k: {
+                        part: pct(v.get(part)) if isinstance(v, dict) else (pct(v) if part == "mean" else "")
+                        for part in ("mean", "low", "high")
+                    }
+                    for k, v in drivers.get(g, {}).items()
+                },
+            )
+            for g in accounts.GROUPS
+        ],
+        "driver_help": [(k, *forms.DRIVER_HELP[k]) for k in DriverName.values],
         "effective": effective_drivers(s),
         "driver_names": DriverName.choices,
         "projects": project_rows(s),
-        "measures": s.measures,
+        "measures": [
+            {**m, "delta_pct": pct(m.get("delta")), "sentence": forms.measure_sentence(m)} for m in s.measures
+        ],
         "measure_count": len(s.measures),
         "params": params,
+        "grid_decline_pct": _range_pct(params.get("grid_decline")),
+        "gdp_growth_pct": _range_pct(params.get("gdp_growth")),
+        "pending": forms.readable_issues(pending),
+        "incomplete_codes": {i.field.removeprefix("projects.") for i in pending if i.code == "project_incomplete"},
         "editable": is_office(request.user) and s.kind == "baseline",
     }
     if done is not None:
@@ -146,9 +159,15 @@ def _detail_context(request, plan, s: Scenario, errors) -> dict[str, Any]:
                 "summary": summary(done),
                 "fan": fan_chart(done.results),
                 "sectors_chart": sector_chart(done.results),
+                "not_applied": forms.readable_issues((done.results or {}).get("not_applied", [])),
             }
         )
     return ctx
+
+
+def _range_pct(v: Any) -> dict[str, str]:
+    v = v if isinstance(v, dict) else {"mean": v}
+    return {part: forms.fraction_to_percent(v.get(part)) for part in ("mean", "low", "high")}
 
 
 @login_required

@@ -60,7 +60,11 @@ def health(request):
 def public(request):
     plan = current_plan()
     statuses = _one_per_clause_pair([s for s in target_statuses(plan) if s.target.kind == "goal"])
-    return render(request, "web/public.html", {"plan": plan, "statuses": statuses})
+    from carbonpeak.scenarios.presentation import attach_peak_evidence, official_outlook
+
+    outlook = official_outlook(plan)  # the official scenario only: trial runs stay inside the office
+    attach_peak_evidence(plan, statuses, outlook)
+    return render(request, "web/public.html", {"plan": plan, "statuses": statuses, "outlook": outlook})
 
 
 def _one_per_clause_pair(statuses: list) -> list:
@@ -78,9 +82,12 @@ def _one_per_clause_pair(statuses: list) -> list:
 
 
 def _dashboard(plan: Plan) -> dict:
-    from carbonpeak.scenarios.presentation import latest_outlook
+    from carbonpeak.scenarios.presentation import attach_peak_evidence, official_outlook
 
-    return {**dashboard_context(plan), "outlook": latest_outlook(plan)}
+    ctx = dashboard_context(plan)
+    outlook = official_outlook(plan)
+    attach_peak_evidence(plan, ctx["goals"], outlook)
+    return {**ctx, "outlook": outlook}
 
 
 @login_required
@@ -107,6 +114,9 @@ def target_detail(request, code: str):
         code=code,
     )
     status = next(s for s in target_statuses(plan) if s.target.pk == target.pk)
+    from carbonpeak.scenarios.presentation import attach_peak_evidence
+
+    attach_peak_evidence(plan, [status])
     values = target.values.prefetch_related("evidence").order_by("year", "quarter")
     history = (
         audit_rows(

@@ -1,5 +1,7 @@
-"""The office builds a policy scenario from the plan's projects in the browser, runs it as a background task
-(progress bar, then results), and sees the peak year, the probability and the fan chart."""
+"""The office builds a policy scenario from the plan's projects in the browser, is warned that projects ticked
+纳入 without capacity or year will be left out, runs it anyway as a background task (progress bar, then
+results, with what was not applied), sees the peak year, the probability and the fan chart, designates it the
+official scenario and finds it on the dashboard."""
 
 from __future__ import annotations
 
@@ -49,7 +51,7 @@ def test_office_builds_and_runs_a_policy_scenario(live_server, page, plan, offic
     page.fill("input[name='measure.0.label']", "工业节能降碳改造")
     page.select_option("select[name='measure.0.sector']", "industry")
     page.select_option("select[name='measure.0.driver']", "intensity_improvement")
-    page.fill("input[name='measure.0.delta']", "0.02")
+    page.fill("input[name='measure.0.delta']", "2")  # percentage points a year
     page.click("#assumptions button[type=submit]")
     page.wait_for_load_state("networkidle")
     s.refresh_from_db()
@@ -61,8 +63,20 @@ def test_office_builds_and_runs_a_policy_scenario(live_server, page, plan, offic
         "full_load_hours": 1000.0,
     }
     assert s.measures[0]["driver"] == "intensity_improvement"
+    assert s.measures[0]["delta"] == 0.02
+    assert page.locator("[data-measure-sentence]").first.inner_text() == "工业：能耗强度每年多下降 2 个百分点"
+    # P01.3, P01.5 and the gas network stay ticked (a policy includes the plan's projects) with no MW or year
+    assert page.locator("tr[data-project='P01.3'][data-incomplete]").count() == 1
 
     page.click("#run-button")
+    page.wait_for_load_state("networkidle")
+    warning = page.locator("#run-confirm")
+    assert warning.is_visible()
+    text = warning.inner_text()
+    assert "以下输入不完整，运行时不会计入" in text and "P01.3" in text and "P01.5" in text and "P03.1" in text
+    assert "P01.1" not in text  # complete projects are not listed
+    assert ScenarioRun.objects.filter(scenario=s).count() == 0  # nothing runs until the official confirms
+    page.click("#run-anyway")
     page.wait_for_load_state("networkidle")
     status = page.locator("#run-status")
     assert status.get_attribute("data-run-status") == "queued"
@@ -91,3 +105,18 @@ def test_office_builds_and_runs_a_policy_scenario(live_server, page, plan, offic
     assert page.locator("[data-probability]").inner_text() == f"{run.results['p_peak_by_target'] * 100:.0f}%"
     assert page.locator("[data-chart=fan] canvas").count() == 1
     assert page.locator("text=与方案目标的差距").count() == 1
+    assert "P01.3" in page.locator("#not-applied").inner_text()  # what the run left out, on its result page
+
+    # the dashboard shows no trial run until the office designates the official scenario
+    page.goto(f"{url}/dashboard/")
+    assert page.locator("#outlook [data-outlook=none]").count() == 1
+    assert "方案项目按期投产" not in page.locator("#outlook").inner_text()
+    page.goto(f"{url}/scenarios/{s.pk}/")
+    page.click("#official-button")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("h1 [data-official]").count() == 1
+    page.goto(f"{url}/dashboard/")
+    outlook = page.locator("#outlook").inner_text()
+    assert "方案项目按期投产" in outlook and "官方情景" in outlook
+    peak = run.results["peak_year_of_mean"]
+    assert (f"预计 {peak} 年达峰" in outlook) or (peak == 2060 and "未见峰值" in outlook)

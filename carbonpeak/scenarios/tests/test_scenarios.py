@@ -223,7 +223,7 @@ def test_pages_progress_compare_and_exports(plan, office, approved, django_captu
         "measure.0.label": "交通电动化",
         "measure.0.sector": "transport",
         "measure.0.driver": "electrification",
-        "measure.0.delta": "0.02",
+        "measure.0.delta": "2",  # the page takes percentage points; the scenario stores the fraction
     }
     assert c.post(reverse("scenarios:detail", args=[pol.pk]), form).status_code == 302
     pol.refresh_from_db()

@@ -76,10 +76,55 @@
         { name: d.labels.band, type: "line", data: d.band, stack: "fan", symbol: "none", lineStyle: { opacity: 0 },
           areaStyle: { color: "rgba(11,110,79,0.22)" }, itemStyle: { color: "rgba(11,110,79,0.35)" } },
         { name: d.labels.mean, type: "line", data: d.mean, symbol: "none", itemStyle: { color: "#0b6e4f" },
-          markLine: { symbol: "none", data: [{ xAxis: d.peak_year }], lineStyle: { color: "#d73027" }, label: { formatter: d.peak_year } } },
+          markLine: d.peak_year ? { symbol: "none", data: [{ xAxis: d.peak_year }], lineStyle: { color: "#d73027" },
+                                    label: { formatter: d.peak_year } } : undefined },
         { name: d.labels.deterministic, type: "line", data: d.deterministic, symbol: "none", lineStyle: { type: "dashed" }, itemStyle: { color: "#5f6b7a" } },
       ],
     };
+  }
+
+  // Optional, for any chart: `unit` names the value axis ("万吨 CO₂", "%") and follows values in tooltips;
+  // `percent: true` (or unit "%") writes axis ticks as "25%". Category axes show every label (rotated when many
+  // and not plain years) and the grid makes room for them, so no label is clipped or skipped.
+  function valueAxes(opt) {
+    return [].concat(opt.yAxis || [], opt.xAxis || []).filter(function (a) { return a.type === "value"; });
+  }
+
+  function categoryAxes(opt) {
+    return [].concat(opt.xAxis || [], opt.yAxis || []).filter(function (a) { return a.type === "category"; });
+  }
+
+  function dress(opt, d) {
+    var percent = d.percent || d.unit === "%";
+    if (d.unit) {
+      valueAxes(opt).forEach(function (a) {
+        a.name = d.unit;
+        a.nameTextStyle = { align: "left", color: "#5f6b7a" };
+        if (percent) a.axisLabel = Object.assign({}, a.axisLabel, { formatter: "{value}%" });
+      });
+      if (opt.tooltip) {
+        opt.tooltip.valueFormatter = function (v) {
+          if (v === null || v === undefined || v === "-") return "—";
+          return percent ? v + "%" : v.toLocaleString("zh-CN") + " " + d.unit;
+        };
+      }
+      if (opt.grid) opt.grid.top = Math.max(opt.grid.top || 0, 48);
+    }
+    categoryAxes(opt).forEach(function (a) {
+      var labels = a.data || [];
+      var years = labels.every(function (x) { return /^[0-9]{4}$/.test(String(x)); });
+      if (years) return;  // years read fine with ECharts' own spacing
+      var vertical = opt.yAxis === a;
+      a.axisLabel = Object.assign({ interval: 0, hideOverlap: false }, a.axisLabel,
+        !vertical && labels.length > 6 ? { rotate: 30 } : {});
+    });
+    if (opt.grid) {  // the margins now hold the labels themselves: keep only a small gap outside them
+      opt.grid.containLabel = true;
+      opt.grid.left = 12;
+      opt.grid.bottom = 10;
+      opt.grid.right = Math.max(opt.grid.right || 0, 28);
+    }
+    return opt;
   }
 
   // one place that turns a container's data into a chart and keeps it sized to the window
@@ -90,7 +135,7 @@
     var d = data(el.dataset.source);
     if (!build || !d) return;
     var chart = echarts.init(el);
-    chart.setOption(build(d));
+    chart.setOption(dress(build(d), d));
     window.addEventListener("resize", function () { chart.resize(); });
   }
 
