@@ -175,7 +175,8 @@ def main() -> None:
     csv.write_text(f"uscc,meter_code,carrier,unit\n{uscc},{BENCH_METER},electricity,MWh\n", encoding="utf-8")
     cp(env, "meters", "import", str(csv))
     # a meter gateway scoped to that enterprise (stdout: the JSON line, then the token alone)
-    client = json.loads(cp(env, "client", "add", "bench-gateway", "--role", "gateway", "--enterprise", uscc).splitlines()[0])
+    added = cp(env, "client", "add", "bench-gateway", "--role", "gateway", "--enterprise", uscc)
+    client = json.loads(added.splitlines()[0])
     print(f"setup --demo on PostgreSQL ({DB}): {time.perf_counter() - t:.1f} s", file=sys.stderr)
 
     port = free_port()
