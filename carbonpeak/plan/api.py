@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
 from carbonpeak.accounts.auth import WRITE_AUTH
+from carbonpeak.api_errors import errors
 from carbonpeak.plan import services
 from carbonpeak.plan.cache import cached
 from carbonpeak.plan.models import Plan, Target, Task
@@ -15,14 +16,6 @@ from carbonpeak.plan.plan_io import export_plan
 from carbonpeak.plan.status import target_statuses
 
 router = Router(tags=["plan"])
-
-
-class ErrorOut(Schema):
-    errors: list[dict[str, Any]]
-
-
-class DetailOut(Schema):
-    detail: str
 
 
 class PlanSummary(Schema):
@@ -88,6 +81,10 @@ class OkOut(Schema):
     ok: bool
 
 
+READ_ERRORS = errors(404)
+WRITE_ERRORS = errors(401, 403, 404, 413, 422)
+
+
 def _plan(code: str) -> Plan:
     return get_object_or_404(Plan, code=code, is_published=True)
 
@@ -97,13 +94,20 @@ def list_plans(request):
     return list(Plan.objects.filter(is_published=True).order_by("code"))
 
 
-@router.get("/{code}", auth=None, summary="A plan in the carbonpeak.plan/1 format / 方案全文")
-def get_plan(request, code: str) -> dict[str, Any]:
+@router.get(
+    "/{code}",
+    response={200: dict[str, Any]} | READ_ERRORS,
+    auth=None,
+    summary="A plan in the carbonpeak.plan/1 format / 方案全文",
+)
+def get_plan(request, code: str):
     plan = _plan(code)
     return cached(plan, "plan-document", lambda: export_plan(plan))
 
 
-@router.get("/{code}/status", response=StatusOut, auth=None, summary="Target lights / 指标红黄绿灯")
+@router.get(
+    "/{code}/status", response={200: StatusOut} | READ_ERRORS, auth=None, summary="Target lights / 指标红黄绿灯"
+)
 def plan_status(request, code: str):
     plan = _plan(code)
     return cached(plan, "plan-status", lambda: {"targets": [s.as_dict() for s in target_statuses(plan)]})
@@ -111,7 +115,7 @@ def plan_status(request, code: str):
 
 @router.post(
     "/{code}/targets/{target}/values",
-    response={201: ValueOut, 403: DetailOut, 422: ErrorOut},
+    response={201: ValueOut} | WRITE_ERRORS,
     auth=WRITE_AUTH,
     summary="Report an indicator value / 填报指标值",
 )
@@ -125,7 +129,7 @@ def post_value(request, code: str, target: str, payload: ValueIn):
 
 @router.put(
     "/{code}/targets/{target}",
-    response={200: OkOut, 403: DetailOut, 422: ErrorOut},
+    response={200: OkOut} | WRITE_ERRORS,
     auth=WRITE_AUTH,
     summary="Change baseline and milestones (office) / 修改基准与目标值",
 )
@@ -137,7 +141,7 @@ def put_target(request, code: str, target: str, payload: TargetIn):
 
 @router.put(
     "/{code}/targets/{target}/assignments",
-    response={200: OkOut, 403: DetailOut, 422: ErrorOut},
+    response={200: OkOut} | WRITE_ERRORS,
     auth=WRITE_AUTH,
     summary="Re-assign a target (office) / 调整指标分工",
 )
@@ -149,7 +153,7 @@ def put_target_assignments(request, code: str, target: str, payload: Assignments
 
 @router.patch(
     "/{code}/tasks/{task}",
-    response={200: TaskOut, 403: DetailOut, 422: ErrorOut},
+    response={200: TaskOut} | WRITE_ERRORS,
     auth=WRITE_AUTH,
     summary="Change a task's status (lead department) / 更新任务状态",
 )
@@ -161,7 +165,7 @@ def patch_task(request, code: str, task: str, payload: TaskStatusIn):
 
 @router.put(
     "/{code}/tasks/{task}/assignments",
-    response={200: OkOut, 403: DetailOut, 422: ErrorOut},
+    response={200: OkOut} | WRITE_ERRORS,
     auth=WRITE_AUTH,
     summary="Re-assign a task (office) / 调整任务分工",
 )
