@@ -101,6 +101,8 @@ PYDANTIC_ZH: dict[str, str] = {
     "less_than_equal": "数值过大",
     "extra_forbidden": "不允许的字段",
 }
+BODY_PARSE_ERROR = "Cannot parse request body"  # ninja's HttpError(400) for a body that is not JSON
+JSON_INVALID = ("json_invalid", "", "请求体不是有效的 JSON", "the body is not valid JSON")
 LOCATIONS = {"body", "query", "path", "header", "cookie", "form", "file"}
 
 
@@ -161,6 +163,10 @@ def install(api: Any) -> None:
     @api.exception_handler(HttpError)
     def on_http_error(request, exc: HttpError):
         status = exc.status_code
+        if isinstance(exc.__cause__, ValidationFailed):  # a body parser's own refusal, wrapped by ninja
+            return respond(request, exc.__cause__.as_dict(), 422)
+        if status == 400 and str(exc).startswith(BODY_PARSE_ERROR):  # like calc and the signed batches: 422
+            return respond(request, error_body(*JSON_INVALID), 422)
         code, zh, en = STATUS_MESSAGES.get(status, ("error", "请求无效", str(exc)))
         if status == 403 and "CSRF" in str(exc):
             code, zh, en = "csrf", "CSRF 校验失败，请刷新页面后重试", "CSRF check failed; reload the page"

@@ -7,13 +7,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from carbonpeak.accounting import services
 from carbonpeak.accounting.fetch import results_of
 from carbonpeak.accounting.models import FactorSet, Inventory
 from carbonpeak.accounts.auth import WRITE_AUTH
 from carbonpeak.api_errors import errors
+from carbonpeak.api_fields import Code, Number, Short, Text, Year
 from carbonpeak.plan.models import Plan
 from carbonpeak.plan.permissions import require_staff
 
@@ -48,19 +49,19 @@ class FactorOut(Schema):
 
 
 class LineIn(Schema):
-    sector: str
-    carrier: str
-    unit: str
-    flow: str = "final"
-    purpose: str = "energy"
-    quantity: str | float | None = None
-    notation: str | None = None
-    source: str = ""
+    sector: Code
+    carrier: Code
+    unit: Short
+    flow: Code = "final"
+    purpose: Code = "energy"
+    quantity: Number | None = None
+    notation: Short | None = None
+    source: Text = ""
 
 
 class LinesIn(Schema):
-    lines: list[LineIn]
-    params: dict[str, Any] = {}
+    lines: list[LineIn] = Field(max_length=10_000)
+    params: dict[Code, Number | None] = Field({}, max_length=200)
 
 
 def _set_out(s: FactorSet) -> dict[str, Any]:
@@ -93,7 +94,7 @@ def list_factor_sets(request):
     auth=None,
     summary="Differences between two versions / 版本差异",
 )
-def factor_diff(request, a: str, b: str):
+def factor_diff(request, a: Code, b: Code):
     fa = get_object_or_404(FactorSet, version=a)
     fb = get_object_or_404(FactorSet, version=b)
     d = services.diff_factor_sets(fa, fb)
@@ -111,8 +112,8 @@ def factor_diff(request, a: str, b: str):
 
 
 class FactorFilter(Schema):
-    family: str | None = None
-    grade: str | None = None
+    family: Code | None = None
+    grade: Short | None = None
 
 
 @router.get(
@@ -120,7 +121,7 @@ class FactorFilter(Schema):
     response={200: list[FactorOut]} | READ_ERRORS,
     auth=None, summary="Factors of a version / 因子"
 )
-def list_factors(request, version: str, filters: Query[FactorFilter]):
+def list_factors(request, version: Code, filters: Query[FactorFilter]):
     fs = get_object_or_404(FactorSet, version=version)
     qs = fs.factors.all()
     if filters.family:
@@ -130,7 +131,7 @@ def list_factors(request, version: str, filters: Query[FactorFilter]):
     return [_factor_out(f) for f in qs.order_by("key").values(*FACTOR_FIELDS)]
 
 
-def _inventory(code: str, year: int) -> Inventory:
+def _inventory(code: Code, year: Year) -> Inventory:
     plan = get_object_or_404(Plan, code=code)
     return get_object_or_404(Inventory.objects.select_related("factor_set"), plan=plan, year=year)
 
@@ -141,7 +142,7 @@ def _inventory(code: str, year: int) -> Inventory:
     auth=WRITE_AUTH,
     summary="Inventory years / 核算年度",
 )
-def list_inventories(request, code: str):
+def list_inventories(request, code: Code):
     require_staff(request.principal)
     plan = get_object_or_404(Plan, code=code)
     out = []
@@ -168,7 +169,7 @@ def list_inventories(request, code: str):
     auth=WRITE_AUTH,
     summary="A year's accounts / 年度核算结果",
 )
-def get_inventory(request, code: str, year: int):
+def get_inventory(request, code: Code, year: Year):
     require_staff(request.principal)
     inv = _inventory(code, year)
     return {"year": inv.year, "status": inv.status, "illustrative": inv.is_illustrative, "results": results_of(inv)}
@@ -180,7 +181,7 @@ def get_inventory(request, code: str, year: int):
     auth=WRITE_AUTH,
     summary="Import activity lines (per-row results) / 导入活动数据",
 )
-def post_lines(request, code: str, year: int, payload: LinesIn):
+def post_lines(request, code: Code, year: Year, payload: LinesIn):
     inv = _inventory(code, year)
     rows = [(i, line.model_dump()) for i, line in enumerate(payload.lines, start=1)]  # line = position from 1
     params = [(None, k, v) for k, v in payload.params.items()]
@@ -193,7 +194,7 @@ def post_lines(request, code: str, year: int, payload: LinesIn):
     auth=WRITE_AUTH,
     summary="Approve a year (office) / 审定",
 )
-def post_approve(request, code: str, year: int):
+def post_approve(request, code: Code, year: Year):
     inv = _inventory(code, year)
     pushed = services.approve(request.principal, inv)
     return {
