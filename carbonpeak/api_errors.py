@@ -11,6 +11,7 @@ error statuses with ``errors(401, 403, …)`` so the OpenAPI schema lists them."
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
@@ -41,8 +42,7 @@ class ErrorsOut(Schema):
 
 
 def errors(*statuses: int) -> dict[int, type[ErrorsOut]]:
-    """Response declarations for an operation: ``response={200: Out, **errors(401, 403)}`` does not work with
-    int keys, so use ``{200: Out} | errors(401, 403)``."""
+    """Response declarations of an operation's error statuses: ``response={200: Out} | errors(401, 403)``."""
     return dict.fromkeys(statuses, ErrorsOut)
 
 
@@ -100,7 +100,10 @@ PYDANTIC_ZH: dict[str, str] = {
     "less_than": "数值过大",
     "less_than_equal": "数值过大",
     "extra_forbidden": "不允许的字段",
+    "string_pattern_mismatch": "含有不允许的字符（如 NUL）",
 }
+# pydantic names the member of a union that failed (``value.constrained-str``): not part of the field's path.
+UNION_TAG = re.compile(r"^(constrained-)?(str|float|int|bool|none|decimal)$|\[")
 BODY_PARSE_ERROR = "Cannot parse request body"  # ninja's HttpError(400) for a body that is not JSON
 JSON_INVALID = ("json_invalid", "", "请求体不是有效的 JSON", "the body is not valid JSON")
 LOCATIONS = {"body", "query", "path", "header", "cookie", "form", "file"}
@@ -112,17 +115,19 @@ def _field(loc: list[Any]) -> str:
         where = parts.pop(0)
         if where == "body" and len(parts) > 1:
             parts.pop(0)  # the operation's argument name (``payload``)
-    return ".".join(str(p) for p in parts)
+    return ".".join(str(p) for p in parts if not (isinstance(p, str) and UNION_TAG.search(p)))
 
 
 def _validation_items(exc: ValidationError) -> list[dict[str, Any]]:
-    items = []
+    """One item per field (a union reports each member's failure: the first one is kept)."""
+    items: dict[str, dict[str, Any]] = {}
     for e in exc.errors:
         kind = str(e.get("type", "invalid"))
         en = str(e.get("msg", "invalid value"))
         zh = PYDANTIC_ZH.get(kind, "取值无效")
-        items.append(Issue(kind, _field(e.get("loc", [])), zh, en).as_dict())
-    return items
+        field = _field(e.get("loc", []))
+        items.setdefault(field, Issue(kind, field, zh, en).as_dict())
+    return list(items.values())
 
 
 def install(api: Any) -> None:

@@ -69,7 +69,9 @@ def test_body_and_parameter_validation_name_the_field(plan, office):
     r = c.post(url, b"{not json", content_type="application/json")
     assert shaped(r, 422)["code"] == "json_invalid"
     err = shaped(post_json(c, url, {"year": 2025, "value": "0.2", "note": "a\x00b"}), 422)
-    assert err["field"] == "note"
+    assert err["field"] == "note" and "NUL" in err["message_zh"]
+    r = post_json(c, url, {"year": 2025, "value": "1\x00"})  # a text-or-number: one item, the field's own path
+    assert [e["field"] for e in r.json()["errors"]] == ["value"]
     r = Client().get("/api/v1/accounting/factor-sets/x/factors", {"family": "grid\x00"})
     assert shaped(r, 422)["field"] == "family"
     r = Client().get(f"/api/v1/accounting/{plan.code}/inventories/0")
