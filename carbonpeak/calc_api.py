@@ -1,7 +1,9 @@
 """POST /api/v1/calc: the calculation contract over HTTP (same body and result as `carbonpeak calc`).
 
 The body is parsed by the core's own parser (exact decimals: 1.2 stays 1.2, NaN and Infinity are reported
-with their path), not by the API layer, so the CLI and the API cannot disagree. Invalid input: HTTP 422.
+with their path), not by the API layer, so the CLI and the API cannot disagree. Invalid input: HTTP 422 with the
+contract's ``{"error": {code, field, message}}`` and, like every 4xx of the API, ``{"errors": [...]}``
+(``carbonpeak.api_errors``).
 
 Open to anyone, but a web server is not the command line: the body and the work of one case have smaller
 limits here (``HTTP_LIMITS``, ``MAX_BODY_BYTES``), and a caller without a session or a client token is
@@ -10,6 +12,7 @@ throttled per address (CARBONPEAK_CALC_ANON_RATE, 429 with Retry-After). Bigger 
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 from django.conf import settings
 from django.http import JsonResponse
@@ -17,6 +20,7 @@ from ninja import Router
 from ninja.throttling import AnonRateThrottle
 
 from carbonpeak.accounts.auth import ANONYMOUS, ClientToken, OptionalSession
+from carbonpeak.api_errors import error_body, errors
 from carbonpeak.core.dispatch import is_error, jsonable, parse_case, run_case
 from carbonpeak.core.errors import CalcError
 from carbonpeak.core.factors import FactorSet, load_builtin
@@ -55,12 +59,19 @@ class AnonymousCalcThrottle(AnonRateThrottle):
         return self.cache_format % {"scope": "calc-anon", "ident": get_client_ip_address(request)}
 
 
-def _err(status: int, code: str, field: str, message: str) -> JsonResponse:
-    return JsonResponse(
-        {"error": {"code": code, "field": field, "message": message}},
-        status=status,
-        json_dumps_params={"ensure_ascii": False},
-    )
+def with_errors(result: dict[str, Any]) -> dict[str, Any]:
+    """The contract's error object, with the API's ``errors`` list beside it (the core speaks English)."""
+    err = result["error"]
+    field = err.get("field", "")
+    zh = f"计算输入无效（{field}）" if field else "计算输入无效"
+    return {**error_body(err.get("code", "invalid"), field, zh, err.get("message", "")), **result}
+
+
+def _err(status: int, code: str, field: str, zh: str, en: str) -> JsonResponse:
+    """An error in both shapes: the contract's ``error`` object and the API's ``errors`` list."""
+    out = error_body(code, field, zh, en)
+    out["error"] = {k: out["errors"][0][k] for k in ("code", "field", "message")}
+    return JsonResponse(out, status=status, json_dumps_params={"ensure_ascii": False})
 
 
 def _over_limit(case) -> JsonResponse | None:
@@ -74,7 +85,7 @@ def _over_limit(case) -> JsonResponse | None:
                 422,
                 "too_large",
                 key,
-                f"{key}：经网页接口每次最多 {limit}，更大的计算请用命令行 carbonpeak calc / "
+                f"{key}：经网页接口每次最多 {limit}，更大的计算请用命令行 carbonpeak calc",
                 f"{key} is limited to {limit} over HTTP; run bigger cases with `carbonpeak calc`",
             )
     return None
@@ -85,14 +96,9 @@ def _over_limit(case) -> JsonResponse | None:
     auth=[ClientToken(), OptionalSession(), ANONYMOUS],
     throttle=[AnonymousCalcThrottle()],
     summary="Run one calculation case / 计算",
+    response={200: dict[str, Any]} | errors(413, 422, 429),
     openapi_extra={
         "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}},
-        "responses": {
-            "200": {"description": "result"},
-            "413": {"description": "body larger than the limit (error object)"},
-            "422": {"description": "invalid case, or larger than the HTTP limits (error object)"},
-            "429": {"description": "too many anonymous requests from this address"},
-        },
     },
 )
 def calc(request):
@@ -103,16 +109,17 @@ def calc(request):
             413,
             "too_large",
             "",
-            f"请求体超过 {limit // 1024} KB（登录或使用客户端令牌可达 {MAX_BODY_BYTES // 1024} KB）/ "
+            f"请求体超过 {limit // 1024} KB（登录或使用客户端令牌可达 {MAX_BODY_BYTES // 1024} KB）",
             f"the body is larger than {limit // 1024} KB",
         )
     try:
         case = parse_case(body)
     except CalcError as e:
-        return JsonResponse(e.to_dict(), status=422, json_dumps_params={"ensure_ascii": False})
+        return JsonResponse(with_errors(jsonable(e.to_dict())), status=422, json_dumps_params={"ensure_ascii": False})
     refused = _over_limit(case)
     if refused is not None:
         return refused
     result = run_case(case, default_factors())
-    status = 422 if is_error(result) else 200
-    return JsonResponse(jsonable(result), status=status, json_dumps_params={"ensure_ascii": False})
+    if is_error(result):
+        return JsonResponse(with_errors(jsonable(result)), status=422, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(jsonable(result), json_dumps_params={"ensure_ascii": False})

@@ -7,16 +7,21 @@ from decimal import Decimal
 from typing import Any
 
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from carbonpeak.accounting import services
 from carbonpeak.accounting.fetch import results_of
 from carbonpeak.accounting.models import FactorSet, Inventory
 from carbonpeak.accounts.auth import WRITE_AUTH
+from carbonpeak.api_errors import errors
+from carbonpeak.api_fields import Code, Number, Short, Text, Year
 from carbonpeak.plan.models import Plan
 from carbonpeak.plan.permissions import require_staff
 
 router = Router(tags=["accounting"])
+READ_ERRORS = errors(404, 422)
+STAFF_ERRORS = errors(401, 403, 404, 422)
+WRITE_ERRORS = errors(401, 403, 404, 413, 422)
 
 
 class FactorSetOut(Schema):
@@ -44,19 +49,19 @@ class FactorOut(Schema):
 
 
 class LineIn(Schema):
-    sector: str
-    carrier: str
-    unit: str
-    flow: str = "final"
-    purpose: str = "energy"
-    quantity: str | float | None = None
-    notation: str | None = None
-    source: str = ""
+    sector: Code
+    carrier: Code
+    unit: Short
+    flow: Code = "final"
+    purpose: Code = "energy"
+    quantity: Number | None = None
+    notation: Short | None = None
+    source: Text = ""
 
 
 class LinesIn(Schema):
-    lines: list[LineIn]
-    params: dict[str, Any] = {}
+    lines: list[LineIn] = Field(max_length=10_000)
+    params: dict[Code, Number | None] = Field({}, max_length=200)
 
 
 def _set_out(s: FactorSet) -> dict[str, Any]:
@@ -83,8 +88,13 @@ def list_factor_sets(request):
     return [_set_out(s) for s in FactorSet.objects.select_related("parent", "plan")]
 
 
-@router.get("/factor-sets/diff", auth=None, summary="Differences between two versions / 版本差异")
-def factor_diff(request, a: str, b: str) -> dict[str, Any]:
+@router.get(
+    "/factor-sets/diff",
+    response={200: dict[str, Any]} | READ_ERRORS,
+    auth=None,
+    summary="Differences between two versions / 版本差异",
+)
+def factor_diff(request, a: Code, b: Code):
     fa = get_object_or_404(FactorSet, version=a)
     fb = get_object_or_404(FactorSet, version=b)
     d = services.diff_factor_sets(fa, fb)
@@ -102,14 +112,16 @@ def factor_diff(request, a: str, b: str) -> dict[str, Any]:
 
 
 class FactorFilter(Schema):
-    family: str | None = None
-    grade: str | None = None
+    family: Code | None = None
+    grade: Short | None = None
 
 
 @router.get(
-    "/factor-sets/{version}/factors", response=list[FactorOut], auth=None, summary="Factors of a version / 因子"
+    "/factor-sets/{version}/factors",
+    response={200: list[FactorOut]} | READ_ERRORS,
+    auth=None, summary="Factors of a version / 因子"
 )
-def list_factors(request, version: str, filters: Query[FactorFilter]):
+def list_factors(request, version: Code, filters: Query[FactorFilter]):
     fs = get_object_or_404(FactorSet, version=version)
     qs = fs.factors.all()
     if filters.family:
@@ -119,13 +131,18 @@ def list_factors(request, version: str, filters: Query[FactorFilter]):
     return [_factor_out(f) for f in qs.order_by("key").values(*FACTOR_FIELDS)]
 
 
-def _inventory(code: str, year: int) -> Inventory:
+def _inventory(code: Code, year: Year) -> Inventory:
     plan = get_object_or_404(Plan, code=code)
     return get_object_or_404(Inventory.objects.select_related("factor_set"), plan=plan, year=year)
 
 
-@router.get("/{code}/inventories", auth=WRITE_AUTH, summary="Inventory years / 核算年度")
-def list_inventories(request, code: str) -> list[dict[str, Any]]:
+@router.get(
+    "/{code}/inventories",
+    response={200: list[dict[str, Any]]} | STAFF_ERRORS,
+    auth=WRITE_AUTH,
+    summary="Inventory years / 核算年度",
+)
+def list_inventories(request, code: Code):
     require_staff(request.principal)
     plan = get_object_or_404(Plan, code=code)
     out = []
@@ -146,8 +163,13 @@ def list_inventories(request, code: str) -> list[dict[str, Any]]:
     return out
 
 
-@router.get("/{code}/inventories/{year}", auth=WRITE_AUTH, summary="A year's accounts / 年度核算结果")
-def get_inventory(request, code: str, year: int) -> dict[str, Any]:
+@router.get(
+    "/{code}/inventories/{year}",
+    response={200: dict[str, Any]} | STAFF_ERRORS,
+    auth=WRITE_AUTH,
+    summary="A year's accounts / 年度核算结果",
+)
+def get_inventory(request, code: Code, year: Year):
     require_staff(request.principal)
     inv = _inventory(code, year)
     return {"year": inv.year, "status": inv.status, "illustrative": inv.is_illustrative, "results": results_of(inv)}
@@ -155,18 +177,24 @@ def get_inventory(request, code: str, year: int) -> dict[str, Any]:
 
 @router.post(
     "/{code}/inventories/{year}/lines",
+    response={200: dict[str, Any]} | WRITE_ERRORS,
     auth=WRITE_AUTH,
     summary="Import activity lines (per-row results) / 导入活动数据",
 )
-def post_lines(request, code: str, year: int, payload: LinesIn) -> dict[str, Any]:
+def post_lines(request, code: Code, year: Year, payload: LinesIn):
     inv = _inventory(code, year)
     rows = [(i, line.model_dump()) for i, line in enumerate(payload.lines, start=1)]  # line = position from 1
     params = [(None, k, v) for k, v in payload.params.items()]
     return services.import_activity(request.principal, inv, rows, params)  # type: ignore[arg-type]
 
 
-@router.post("/{code}/inventories/{year}/approve", auth=WRITE_AUTH, summary="Approve a year (office) / 审定")
-def post_approve(request, code: str, year: int) -> dict[str, Any]:
+@router.post(
+    "/{code}/inventories/{year}/approve",
+    response={200: dict[str, Any]} | STAFF_ERRORS,
+    auth=WRITE_AUTH,
+    summary="Approve a year (office) / 审定",
+)
+def post_approve(request, code: Code, year: Year):
     inv = _inventory(code, year)
     pushed = services.approve(request.principal, inv)
     return {

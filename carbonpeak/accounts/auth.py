@@ -1,11 +1,15 @@
 """API authentication: per-client bearer tokens for machines, the session (with CSRF) for browsers.
-Both set `request.principal`, the actor that permission checks and the audit log see."""
+Both set `request.principal`, the actor that permission checks and the audit log see.
+
+A request with neither a valid token nor a logged-in session answers 401 (with ``WWW-Authenticate``, see
+``carbonpeak.api_errors``), never a CSRF 403: CSRF is checked only for a request that carries a session."""
 
 from __future__ import annotations
 
 from django.utils import timezone
 from ninja.errors import AuthenticationError
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer
+from ninja.security import SessionAuth as NinjaSessionAuth
 from ninja.utils import check_csrf
 
 from carbonpeak.accounts.models import ApiClient
@@ -50,13 +54,16 @@ class ClientToken(HttpBearer):
         return client
 
 
-class SessionAuth:
-    """django_auth (which enforces CSRF), recording the user as the acting principal."""
+class SessionAuth(NinjaSessionAuth):
+    """ninja's session auth (which enforces CSRF), recording the user as the acting principal; an anonymous
+    request is not authenticated here (so the operation answers 401) before any CSRF check."""
 
     def __call__(self, request):
-        user = django_auth(request)
+        if not request.user.is_authenticated:
+            return None
+        user = super().__call__(request)  # the CSRF check: 403 for a cross-site write with a session
         if user:
-            request.principal = request.user
+            request.principal = user
         return user
 
 

@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "carbonpeak.api_errors.ErrorShapeMiddleware",  # /api/ 4xx made outside an operation get {"errors": [...]}
 ]
 
 ROOT_URLCONF = "carbonpeak.config.urls"

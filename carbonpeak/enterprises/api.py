@@ -14,11 +14,12 @@ scope is rejected. Every stored reading records its batch, and through it the cl
 
 from __future__ import annotations
 
-from ninja import Router
+from ninja import Router, Schema
 
 from carbonpeak.accounts import signed
 from carbonpeak.accounts.auth import ClientToken
 from carbonpeak.accounts.choices import READING_ROLES
+from carbonpeak.api_errors import errors
 from carbonpeak.enterprises.choices import ReadingSource
 from carbonpeak.enterprises.models import IngestBatch
 from carbonpeak.enterprises.services import ingest_readings
@@ -45,9 +46,36 @@ def _authorize(client):
             "this client may send no enterprise's readings (carbonpeak client scope NAME --enterprise USCC)",
         )
     return None
+READING_ROW = {
+    "type": "object",
+    "required": ["meter_code", "reading_time", "quantity"],
+    "properties": {
+        "meter_code": {"type": "string", "description": "the meter's code / 计量器具编号"},
+        "reading_time": {"type": "string", "description": "ISO 8601 time (Beijing time without offset) / 读数时间"},
+        "quantity": {"type": ["string", "number"], "description": "the reading in the meter's unit / 读数"},
+    },
+}
 
 
-@router.post("/readings", auth=ClientToken(), summary="Signed batch of meter readings / 计量读数批量上报")
+class RejectedRow(Schema):
+    line: int | None
+    field: str
+    message: str
+
+
+class ReadingsReport(Schema):
+    accepted: int
+    duplicates: int
+    rejected: list[RejectedRow]
+
+
+@router.post(
+    "/readings",
+    auth=ClientToken(),
+    response={200: ReadingsReport} | errors(401, 403, 413, 422),
+    openapi_extra=signed.openapi("readings", READING_ROW, MAX_BATCH),
+    summary="Signed batch of meter readings / 计量读数批量上报",
+)
 def post_readings(request):
     return signed.handle(
         request,

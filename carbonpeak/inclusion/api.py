@@ -10,16 +10,41 @@ and changes nothing.
 
 from __future__ import annotations
 
-from ninja import Router
+from typing import Any
+
+from ninja import Router, Schema
 
 from carbonpeak.accounts import signed
 from carbonpeak.accounts.auth import ClientToken
 from carbonpeak.accounts.choices import Role
+from carbonpeak.api_errors import errors
 from carbonpeak.inclusion import awards
 from carbonpeak.inclusion.models import EventBatch, OperatorScope
 
 router = Router(tags=["inclusion"])
 MAX_BODY_BYTES = 4 * 2**20
+EVENT_ROW = {
+    "type": "object",
+    "required": ["ref", "resident", "methodology", "quantity", "occurred_at"],
+    "properties": {
+        "ref": {"type": "string", "description": "the operator's own id of the event / 事件编号"},
+        "resident": {"type": "string", "description": "the resident's pseudonymous id / 居民假名编号"},
+        "methodology": {"type": "string", "description": "methodology code / 方法学编号"},
+        "quantity": {"type": ["string", "number"], "description": "in the methodology's unit / 数量"},
+        "occurred_at": {"type": "string", "description": "ISO 8601 time / 发生时间"},
+        "duration_minutes": {"type": ["string", "number", "null"], "description": "for distance / 时长（分钟）"},
+    },
+}
+
+
+class EventsReport(Schema):
+    awarded: int
+    held: int
+    waiting: int
+    duplicate: int
+    rejected: int
+    points: int
+    events: list[dict[str, Any]]
 
 
 def _authorize(client):
@@ -49,7 +74,13 @@ def _run(client, rows, batch):
     return awards.ingest(plan, rows, scope.channel, scenarios, batch=batch).as_dict()
 
 
-@router.post("/events", auth=ClientToken(), summary="Signed batch of low-carbon events / 碳普惠减排事件批量上报")
+@router.post(
+    "/events",
+    auth=ClientToken(),
+    response={200: EventsReport} | errors(401, 403, 413, 422),
+    openapi_extra=signed.openapi("events", EVENT_ROW, awards.MAX_BATCH),
+    summary="Signed batch of low-carbon events / 碳普惠减排事件批量上报",
+)
 def post_events(request):
     return signed.handle(
         request,

@@ -298,7 +298,7 @@ def test_round_report_excel_keeps_a_formula_like_narrative_as_text(plan, office,
 
     from openpyxl import load_workbook
 
-    rnd = services.open_round(office, plan, 2025, 4, dt.date(2026, 1, 10))
+    rnd = services.open_round(office, plan, 2025, 4, dt.date(2026, 1, 10), past_due_ok=True)
     evil = '=HYPERLINK("http://evil.example/x","点击查看附件")'
     services.submit_report(fgj, rnd, plan.tasks.get(code="A01.1"), "in_progress", evil)
     xlsx = logged_in(office).get(reverse("round_xlsx", args=[rnd.pk])).content
