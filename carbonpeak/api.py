@@ -10,6 +10,7 @@ from ninja import NinjaAPI
 
 from carbonpeak.accounting.api import router as accounting_router
 from carbonpeak.calc_api import router as calc_router
+from carbonpeak.config.inputguard import StrictParser
 from carbonpeak.enterprises.api import router as monitoring_router
 from carbonpeak.inclusion.api import router as inclusion_router
 from carbonpeak.plan.api import router as plan_router
@@ -20,6 +21,7 @@ api = NinjaAPI(
     version="1",
     description="碳达峰管理平台接口 / carbonpeak platform API",
     urls_namespace="api",
+    parser=StrictParser(),
 )
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +15,8 @@ from django.db import IntegrityError, transaction
 from django.http import JsonResponse
 
 from carbonpeak.accounts.models import ApiClient
+from carbonpeak.config.inputguard import json_body
+from carbonpeak.core.strictjson import JSONBodyError
 
 
 def error(status: int, code: str, zh: str, en: str) -> JsonResponse:
@@ -48,15 +49,18 @@ def handle(
     if client.role not in roles:
         return error(403, "forbidden", "该客户端无权上报此类数据", "this client may not send this batch")
     key = request.headers.get("Idempotency-Key", "").strip()
-    if not key or len(key) > 100:
+    if not key or len(key) > 100 or "\x00" in key:
         return error(
             422, "idempotency_key", "请提供 Idempotency-Key（最多 100 字符）", "send an Idempotency-Key (<= 100 chars)"
         )
     try:
-        payload = json.loads(body)
+        payload = json_body(request)  # strict: duplicate keys, NaN, deep nesting refused (config.inputguard)
+    except JSONBodyError as e:
+        return error(422, e.code, e.zh, e.en)
+    try:
         rows = payload[list_key]
         assert isinstance(rows, list) and all(isinstance(r, dict) for r in rows)
-    except (ValueError, KeyError, TypeError, AssertionError):
+    except (KeyError, TypeError, AssertionError):
         return error(
             422, "bad_body", f'请求体应为 {{"{list_key}": [...]}}', f'the body must be {{"{list_key}": [...]}}'
         )

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "carbonpeak.config.inputguard.InputGuardMiddleware",  # body size, forms and strict JSON, before anything reads
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -185,6 +186,8 @@ STATIC_ROOT = HOME / "static"
 MEDIA_ROOT = HOME / "media"
 FILE_UPLOAD_PERMISSIONS = 0o640
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+#: a whole multipart upload (the files included); larger bodies are answered 413 before they are read
+CARBONPEAK_UPLOAD_MAX_BYTES = int(os.environ.get("CARBONPEAK_UPLOAD_MAX_BYTES", str(51 * 1024 * 1024)))
 
 # --- plan tracking ---
 PLAN_STATUS_YELLOW_FRACTION = Decimal(os.environ.get("CARBONPEAK_YELLOW_FRACTION", "0.10"))

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -26,6 +26,7 @@ from carbonpeak.accounting.fetch import core_factor_set
 from carbonpeak.accounting.services import default_factor_set
 from carbonpeak.accounts.models import User
 from carbonpeak.audit.services import actor_label, record
+from carbonpeak.core import numbers
 from carbonpeak.core.ceff import carbon_efficiency
 from carbonpeak.enterprises import accounts, industry
 from carbonpeak.enterprises.choices import AccountStatus
@@ -76,16 +77,16 @@ def import_benchmarks(actor: Any, plan: Plan, rows, illustrative: bool = False) 
                 )
                 continue
             try:
-                year = int((r.get("year") or "").strip())
+                year = numbers.to_int(r.get("year") or "")
                 assert 1990 <= year <= 2100
-            except (ValueError, AssertionError):
+            except (numbers.NumberError, AssertionError):
                 rep.reject(n, "year", "year：应为 1990–2100 的年份", "year: a year from 1990 to 2100")
                 continue
             raw = (r.get("intensity") or "").strip()
             try:
-                val = Decimal(raw)
-                ok = val.is_finite() and val > 0
-            except InvalidOperation:
+                val = numbers.to_decimal(raw)
+                ok = val > 0
+            except numbers.NumberError:
                 ok = False
             if not ok:
                 rep.reject(

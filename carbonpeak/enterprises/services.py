@@ -22,7 +22,7 @@ from django.utils import timezone
 from carbonpeak.accounting.fetch import core_factor_set
 from carbonpeak.accounting.services import default_factor_set
 from carbonpeak.audit.services import record
-from carbonpeak.core import inventory, units
+from carbonpeak.core import inventory, numbers, units
 from carbonpeak.core.uscc import check_uscc
 from carbonpeak.enterprises import industry, rollups
 from carbonpeak.enterprises.choices import ReadingSource
@@ -46,14 +46,14 @@ EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
 def _decimal(raw: str) -> Decimal | None:
-    """A plain decimal number (thousands separators allowed; no NaN, infinity or underscores)."""
+    """A decimal in the one grammar (core.numbers: ``1,234,567.5``, fullwidth alike; no exponents, NaN, ``1,2``
+    or underscores); the size and decimals are checked by the caller (``quantity_problem``)."""
+    if type(raw) is not str:
+        return None
     try:
-        text = raw.replace(",", "").strip()
-    except AttributeError:
+        return numbers.parse_text(raw, bounded=False)
+    except numbers.NumberError:
         return None
-    if not _QUANTITY_RE.fullmatch(text):
-        return None
-    return Decimal(text)
 
 
 # --- enterprises --------------------------------------------------------------------------------------------
@@ -362,8 +362,8 @@ TIME_REST_PATTERN = (
     r"[T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$"
 )
 TIME_PATTERN = TIME_DATE_PATTERN + TIME_REST_PATTERN
-#: the accepted quantity grammar, after removing thousands separators (",")
-QUANTITY_PATTERN = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]{1,3})?$"
+#: the accepted quantity grammar without thousands separators, after NFKC (core.numbers: no exponents)
+QUANTITY_PATTERN = numbers.PLAIN_PATTERN
 _TIME_RE = re.compile(TIME_PATTERN)
 _QUANTITY_RE = re.compile(QUANTITY_PATTERN)
 

@@ -141,6 +141,15 @@ def _time_ok(ts: str) -> str:
     )
 
 
+def _nfkc(expr: str) -> str:
+    """SQL: the text as core.numbers.normalise reads it (fullwidth digits, points and signs as ASCII); plain
+    ASCII, nearly every field, skips the normalisation."""
+    return (
+        f"CASE WHEN octet_length({expr}) = length({expr}) THEN {expr} "
+        f"ELSE btrim(translate(normalize({expr}, NFKC), '\u2212\u2012\u2013\ufe63', '----'), ' \r') END"
+    )
+
+
 def _quantity_check(col: str) -> str:
     """SQL deciding ``col ~ QUANTITY_PATTERN``; plain digits with at most one point skip the expression."""
     return (
@@ -202,7 +211,7 @@ def ingest_csv(plan, data: bytes, source: str, meters: dict[str, Meter] | None =
             "CREATE TEMPORARY TABLE cp_fields ON COMMIT DROP AS "
             f"SELECT *, substr(ts, 1, 10) AS d, {_rest_key('ts')} AS r, {_fraction_digits('ts')} AS n FROM ("
             f"  SELECT line, {field.format(pos['meter_code'])} AS code, {field.format(pos['reading_time'])} AS ts, "
-            f"    {field.format(pos['quantity'])} AS qty{other_cols} FROM cp_raw OFFSET 0) f "
+            f"    {_nfkc(field.format(pos['quantity']))} AS qty{other_cols} FROM cp_raw OFFSET 0) f "
             f"WHERE NOT (code = '' AND ts = '' AND qty = ''{other_blank})"
         )
         # A timestamp is a date (its first 10 characters) and the rest: a file holds few distinct dates, and few

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import PurePath
 from typing import Any
 
@@ -33,22 +33,15 @@ from carbonpeak.plan.models import (
 from carbonpeak.plan.permissions import owns_target, owns_task, require, require_office
 from carbonpeak.plan.plan_io import SIGNED_INDICATORS, check_target_value
 from carbonpeak.plan.revision import bump
-from carbonpeak.validation import Issue, Issues, ValidationFailed
+from carbonpeak.validation import Issue, Issues, ValidationFailed, decimal_field
 
 
 def parse_decimal(raw: Any, field: str, issues: Issues) -> Decimal | None:
+    """A number in the one grammar (core.numbers: ``1,234.5``, fullwidth alike; no exponents, NaN or ``1,2``)."""
     if isinstance(raw, bool) or raw is None or raw == "":
         issues.add("required", field, f"{field}：请填写数值", f"{field}: a number is required")
         return None
-    try:
-        d = Decimal(str(raw).strip())
-    except InvalidOperation:
-        issues.add("not_number", field, f"{field}：“{raw}”不是数值", f"{field}: {raw!r} is not a number")
-        return None
-    if not d.is_finite():
-        issues.add("not_finite", field, f"{field}：数值必须有限", f"{field}: the number must be finite")
-        return None
-    return d
+    return decimal_field(raw, field, issues)
 
 
 def check_period(plan: Plan, year: Any, quarter: Any, issues: Issues) -> tuple[int | None, int | None]:
