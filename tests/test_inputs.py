@@ -210,3 +210,50 @@ def test_a_malformed_multipart_body_is_400(office_client):
         "POST", "/enterprises/", b"--\r\nnot a part", content_type="multipart/form-data; boundary="
     )
     assert r.status_code == 400
+
+
+# --- numbers through the plan API: one grammar --------------------------------------------------------------
+VALUES = "/api/v1/plans/chaling-2024/targets/energy_intensity_reduction/values"
+TARGET = "/api/v1/plans/chaling-2024/targets/energy_intensity_reduction"
+
+
+@pytest.mark.parametrize(
+    "body,field",
+    [
+        ({"year": 0, "value": "0.1"}, "year"),
+        ({"year": 10**20, "value": "0.1"}, "year"),
+        ({"year": 2025, "value": "1e30"}, "value"),
+        ({"year": 2025, "value": 1e30}, "value"),
+        ({"year": 2025, "value": "0,1"}, "value"),
+        ({"year": 2025, "value": "NaN"}, "value"),
+        ({"year": 2025, "quarter": 10**20, "value": "0.1"}, "quarter"),
+    ],
+)
+def test_plan_api_numbers_in_one_grammar(office_client, body, field):
+    r = office_client.post(VALUES, json.dumps(body), content_type="application/json")
+    assert r.status_code == 422, r.content
+    assert field in {e["field"] for e in r.json()["errors"]}
+
+
+def test_plan_api_fullwidth_and_grouped_values_read_alike(office_client):
+    r = office_client.put(
+        TARGET,
+        json.dumps({"baseline_year": 2020, "baseline_value": "０．１", "values": {"2025": "0.16"}}),
+        content_type="application/json",
+    )
+    assert r.status_code == 200, r.content
+    from carbonpeak.plan.models import Target
+
+    t = Target.objects.get(code="energy_intensity_reduction")
+    assert t.baseline_year == 2020 and str(t.baseline_value).rstrip("0") == "0.1"
+
+
+@pytest.mark.parametrize("key", ["0", "abc", "2025.5", "99999999999999999999"])
+def test_milestone_years_are_checked(office_client, key):
+    r = office_client.put(TARGET, json.dumps({"values": {key: "0.1"}}), content_type="application/json")
+    assert r.status_code == 422, r.content
+
+
+@pytest.mark.parametrize("raw", ["²", "１", "99999999999999999999", "-1"])
+def test_scenario_compare_ids_of_other_digit_forms_are_ignored_not_500(office_client, raw):
+    assert office_client.get("/scenarios/compare/", {"ids": raw}).status_code == 200

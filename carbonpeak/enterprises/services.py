@@ -29,6 +29,7 @@ from carbonpeak.enterprises.choices import ReadingSource
 from carbonpeak.enterprises.models import Enterprise, Meter, Reading
 from carbonpeak.enterprises.tables import Report
 from carbonpeak.plan.models import Plan
+from carbonpeak.validation import parse_int
 
 ENTERPRISE_COLUMNS = ("uscc", "name", "industry_code", "township")
 METER_COLUMNS = ("uscc", "meter_code", "carrier", "unit")
@@ -120,13 +121,13 @@ def _meter_options(r: dict[str, str]) -> tuple[dict[str, Any], tuple[str, str, s
         out["energy_review_ref"] = ref
     if "interval_minutes" in r:
         raw = (r.get("interval_minutes") or "").strip() or "15"
-        if not raw.isdigit() or not 1 <= int(raw) <= 44640:
+        if parse_int(raw, low=1, high=44640) is None:
             return out, (
                 "interval_minutes",
                 "interval_minutes：采集间隔应为 1–44640 分钟",
                 "interval_minutes: 1 to 44640",
             )
-        out["interval_minutes"] = int(raw)
+        out["interval_minutes"] = parse_int(raw, low=1, high=44640)
     if "is_online" in r:
         raw = (r.get("is_online") or "").strip().lower()
         flags = {"": True, "1": True, "true": True, "yes": True, "是": True, "在线": True,

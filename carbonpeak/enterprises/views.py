@@ -41,7 +41,7 @@ from carbonpeak.enterprises.permissions import can_edit, require_read
 from carbonpeak.enterprises.rollups import BEIJING
 from carbonpeak.enterprises.tables import Unreadable, read_rows
 from carbonpeak.plan.permissions import is_office, reads_staff_pages, require_office, require_staff
-from carbonpeak.validation import Issue, ValidationFailed, require_id
+from carbonpeak.validation import Issue, ValidationFailed, parse_int, require_id
 from carbonpeak.web.views import current_plan
 from carbonpeak.web.views import render_issues as _failed
 
@@ -62,11 +62,8 @@ def _this_year() -> int:
 
 
 def _year(request, default: int) -> int:
-    try:
-        y = int(request.GET.get("year", default))
-        return y if 2000 <= y <= 2100 else default
-    except ValueError:
-        return default
+    y = parse_int(request.GET.get("year", default), low=2000, high=2100)
+    return default if y is None else y
 
 
 # --- the monitoring wall ------------------------------------------------------------------------------------

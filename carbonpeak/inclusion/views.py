@@ -34,7 +34,7 @@ from carbonpeak.inclusion.models import (
     Scenario,
 )
 from carbonpeak.plan.permissions import is_office, require_office, require_staff
-from carbonpeak.validation import Issue, ValidationFailed, require_id
+from carbonpeak.validation import Issue, ValidationFailed, parse_int, require_id
 from carbonpeak.web.views import current_plan
 from carbonpeak.web.views import render_issues as _failed
 
@@ -286,10 +286,7 @@ def office(request):
         try:
             if a == "fund":
                 sc = get_object_or_404(Scenario, plan=plan, pk=require_id(request.POST.get("scenario"), "scenario"))
-                try:
-                    pts = int(request.POST.get("points", ""))
-                except ValueError:
-                    pts = 0
+                pts = parse_int(request.POST.get("points", ""), low=-(10**12), high=10**12) or 0
                 services.fund(request.user, sc, pts, request.POST.get("memo", "") or "预算")
             elif a in ("release", "reject"):
                 ev = get_object_or_404(Event, scenario__plan=plan, pk=require_id(request.POST.get("event"), "event"))

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from carbonpeak.audit.services import actor_label, record
+from carbonpeak.core import numbers
 from carbonpeak.plan.choices import AssignmentRole, RoundStatus, TaskStatus, ValueSource
 from carbonpeak.plan.models import (
     Department,
@@ -47,9 +48,9 @@ def parse_decimal(raw: Any, field: str, issues: Issues) -> Decimal | None:
 def check_period(plan: Plan, year: Any, quarter: Any, issues: Issues) -> tuple[int | None, int | None]:
     first, last = plan.first_year, plan.last_year
     lowest = min(first, plan.base_year)
-    try:
-        y = int(year)
-    except (TypeError, ValueError):
+    try:  # the one grammar: 2025 and ２０２５ alike; 2025.7 or 1e3 are not years
+        y = numbers.to_int(year)
+    except numbers.NumberError:
         issues.add("bad_year", "year", "year：年份无效", "year: not a valid year")
         return None, None
     if not lowest <= y <= last:
@@ -62,8 +63,8 @@ def check_period(plan: Plan, year: Any, quarter: Any, issues: Issues) -> tuple[i
     q = None
     if quarter not in (None, ""):
         try:
-            q = int(quarter)
-        except (TypeError, ValueError):
+            q = numbers.to_int(quarter)
+        except numbers.NumberError:
             q = -1
         if q not in (1, 2, 3, 4):
             issues.add("bad_quarter", "quarter", "quarter：季度应为 1–4", "quarter: must be 1 to 4")

@@ -17,7 +17,7 @@ from carbonpeak.scenarios.choices import DriverName, RunStatus
 from carbonpeak.scenarios.fetch import current_hash, effective_drivers, effective_params, project_rows
 from carbonpeak.scenarios.models import Scenario, ScenarioRun
 from carbonpeak.scenarios.presentation import GROUP_NAMES, compare_chart, fan_chart, sector_chart, summary
-from carbonpeak.validation import ValidationFailed, require_id
+from carbonpeak.validation import ID_MAX, ValidationFailed, parse_int, require_id
 from carbonpeak.web.views import current_plan
 
 MAX_MEASURES = 50
@@ -97,7 +97,7 @@ def _form_data(post, s: Scenario) -> dict[str, Any]:
         data[f"projects.{r['code']}.include"] = post.get(f"projects.{r['code']}.include") == "on"
     measures = []
     raw_count = str(post.get("measure_count", "0") or "0")
-    count = min(int(raw_count), MAX_MEASURES) if raw_count.isdigit() else 0
+    count = parse_int(raw_count, low=0, high=MAX_MEASURES) or 0
     for i in range(count + 1):
         if post.get(f"measure.{i}.delta", "").strip():
             measures.append(
@@ -168,7 +168,7 @@ def run_status(request, pk: int, run_id: int):
 def compare(request):
     require_staff(request.user)
     plan = current_plan()
-    ids = [int(x) for x in request.GET.getlist("ids") if x.isdigit()]
+    ids = [i for x in request.GET.getlist("ids") if (i := parse_int(x, low=1, high=ID_MAX)) is not None]
     items = []
     for s in Scenario.objects.filter(plan=plan, pk__in=ids):
         done = latest_done(s)

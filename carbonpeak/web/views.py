@@ -24,7 +24,7 @@ from carbonpeak.plan.models import DispatchRound, Evidence, Plan, Target, Task, 
 from carbonpeak.plan.permissions import department_of, is_office, owns_target, owns_task, require_staff
 from carbonpeak.plan.scoring import score_table
 from carbonpeak.plan.status import target_statuses
-from carbonpeak.validation import ValidationFailed
+from carbonpeak.validation import YEAR_MAX, YEAR_MIN, ValidationFailed, parse_int
 
 
 def render_issues(request, issues, back: str):
@@ -374,10 +374,7 @@ def assessment(request):
     if not (is_office(request.user) or request.user.role == Role.AUDITOR):
         raise PermissionDenied
     plan = current_plan()
-    try:
-        year = int(request.GET.get("year") or dt.date.today().year)
-    except ValueError:
-        year = dt.date.today().year
+    year = parse_int(request.GET.get("year"), low=YEAR_MIN, high=YEAR_MAX) or dt.date.today().year
     error = None
     if request.method == "POST":
         try:
