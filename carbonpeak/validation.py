@@ -160,6 +160,20 @@ def text_field(
     return s
 
 
+#: free texts that reports carry (the round report's PDF and Excel, account and review sheets): a dispatch
+#: narrative, and every note, comment, reason or memo
+NARRATIVE_MAX = 4000
+NOTE_MAX = 1000
+
+
+def require_text(raw: Any, field: str, *, max_length: int) -> str:
+    """A free text within its limit and without NUL, or ValidationFailed naming the field (zh/en)."""
+    issues = Issues()
+    s = text_field(raw, field, issues, max_length=max_length, strip=False)
+    issues.raise_if_errors()
+    return s or ""
+
+
 def max_length_of(model: Any, name: str) -> int:
     """A model field's max_length, so forms and services check the same limit the database has."""
     return int(model._meta.get_field(name).max_length)

@@ -36,7 +36,7 @@ from carbonpeak.enterprises.rollups import BEIJING
 from carbonpeak.enterprises.tables import Report
 from carbonpeak.plan.models import Plan
 from carbonpeak.plan.permissions import require_office
-from carbonpeak.validation import Issues, bounded_decimal
+from carbonpeak.validation import NOTE_MAX, Issues, bounded_decimal, require_text
 
 #: what a grade means for the enterprise (Huzhou-style 碳效码 colours); general guidance, set by county policy
 GRADE_MEANING = {
@@ -303,6 +303,7 @@ def _reviewable(ca: CarbonAccount, actor: Any) -> CarbonAccount:
 
 def return_account(actor: Any, ca: CarbonAccount, comment: str) -> CarbonAccount:
     require_office(actor)
+    comment = require_text(comment, "comment", max_length=NOTE_MAX)
     if not (comment or "").strip():
         issues = Issues()
         issues.add("required", "comment", "退回时请填写审核意见", "comment: say what must change")
@@ -320,6 +321,7 @@ def return_account(actor: Any, ca: CarbonAccount, comment: str) -> CarbonAccount
 
 def approve(actor: Any, ca: CarbonAccount, comment: str = "") -> CarbonAccount:
     require_office(actor)
+    comment = require_text(comment, "comment", max_length=NOTE_MAX)
     with transaction.atomic():
         ca = _reviewable(ca, actor)
         ca.status = AccountStatus.APPROVED

@@ -379,12 +379,13 @@ def review(actor, event: Event, release: bool, reason: str) -> Event:
     """A reviewer releases a held event (it is awarded now, caps and budget applying) or rejects it."""
     from carbonpeak.audit.services import actor_label, record
     from carbonpeak.plan.permissions import require_office
-    from carbonpeak.validation import Issues
+    from carbonpeak.validation import Issues, max_length_of, text_field
 
     require_office(actor)
     issues = Issues()
     if not (reason or "").strip():
         issues.add("required", "reason", "请填写复核理由", "reason: say why")
+    text_field(reason, "reason", issues, max_length=max_length_of(Event, "reason"), strip=False)
     issues.raise_if_errors()
     with transaction.atomic():
         sc = event.scenario

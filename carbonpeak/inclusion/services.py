@@ -34,7 +34,7 @@ from carbonpeak.inclusion.models import (
     Settlement,
 )
 from carbonpeak.plan.permissions import require_office
-from carbonpeak.validation import Issues
+from carbonpeak.validation import NOTE_MAX, Issues, require_text
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
@@ -218,6 +218,7 @@ def leaderboard(plan, month: dt.date, by: str = "household", limit: int = 10) ->
 # --- budgets -------------------------------------------------------------------------------------------------
 def fund(actor, scenario: Scenario, points: int, memo: str) -> None:
     """The office puts points into a scenario's pool (from the county issuer); waiting events are then paid."""
+    memo = require_text(memo, "memo", max_length=NOTE_MAX)
     from carbonpeak.inclusion.awards import release_waiting
 
     require_office(actor)

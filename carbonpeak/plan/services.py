@@ -34,7 +34,7 @@ from carbonpeak.plan.models import (
 from carbonpeak.plan.permissions import owns_target, owns_task, require, require_office
 from carbonpeak.plan.plan_io import SIGNED_INDICATORS, check_target_value
 from carbonpeak.plan.revision import bump
-from carbonpeak.validation import Issue, Issues, ValidationFailed, decimal_field
+from carbonpeak.validation import NARRATIVE_MAX, NOTE_MAX, Issue, Issues, ValidationFailed, decimal_field, text_field
 
 
 def parse_decimal(raw: Any, field: str, issues: Issues) -> Decimal | None:
@@ -71,8 +71,19 @@ def check_period(plan: Plan, year: Any, quarter: Any, issues: Issues) -> tuple[i
     return y, q
 
 
+#: Evidence.original_name's column
+EVIDENCE_NAME_MAX = 200
+
+
 def check_evidence(upload: Any, issues: Issues, field: str = "evidence") -> None:
     name = getattr(upload, "name", "") or ""
+    if len(PurePath(name).name) > EVIDENCE_NAME_MAX:
+        issues.add(
+            "too_long",
+            field,
+            f"{field}：文件名最多 {EVIDENCE_NAME_MAX} 个字",
+            f"{field}: the file name has at most {EVIDENCE_NAME_MAX} characters",
+        )
     ext = PurePath(name).suffix.lower().lstrip(".")
     if ext not in settings.EVIDENCE_EXTENSIONS:
         allowed = ", ".join(settings.EVIDENCE_EXTENSIONS)
@@ -142,6 +153,7 @@ def set_indicator_value(
             f"unit: target {target.code} is measured in {target.unit}, not {unit}",
         )
     y, q = check_period(target.plan, year, quarter, issues)
+    text_field(note, "note", issues, max_length=NOTE_MAX, strip=False)
     d = parse_decimal(value, "value", issues)
     if d is not None:
         check_target_value(target.unit, d, "value", issues, signed=target.indicator in SIGNED_INDICATORS)
@@ -312,6 +324,8 @@ def submit_report(
         issues.items.append(_bad_status(status))
     if not (narrative or "").strip():
         issues.add("required", "narrative", "narrative：请填写进展情况", "narrative: describe the progress")
+    else:
+        text_field(narrative, "narrative", issues, max_length=NARRATIVE_MAX, strip=False)
     for f in evidence or []:
         check_evidence(f, issues)
     issues.raise_if_errors()
