@@ -354,8 +354,8 @@ def create_inventory(actor: Any, plan: Plan, year: Any, factor_set: FactorSet | 
     require_office(actor)
     issues = Issues()
     try:
-        y = int(year)
-    except (TypeError, ValueError):
+        y = numbers.to_int(year)
+    except numbers.NumberError:
         y = 0
     if not 1990 <= y <= plan.last_year:
         issues.add("bad_year", "year", f"year：年份应在 1990–{plan.last_year}", f"year: must be 1990-{plan.last_year}")

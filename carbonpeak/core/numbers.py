@@ -1,7 +1,7 @@
 """The one grammar for decimal numbers typed by people or sent by machines (forms, files, JSON, the CLI).
 
-A text is first normalised (NFKC, so fullwidth ``１２３．５``, ``，`` and ``－`` read as ``123.5``, ``,`` and
-``-``; the minus sign ``−`` too; surrounding spaces dropped), then must be one of:
+A text is first normalised (fullwidth ``１２３．５``, ``，`` and ``－`` read as ``123.5``, ``,`` and ``-``; the
+minus sign ``−`` too; surrounding spaces dropped), then must be one of:
 
 - plain: ``-1234.5``, ``+12``, ``0.5``, ``.5``, ``12.``
 - grouped in thousands: ``1,234,567.25`` — the first group 1 to 3 digits, every other exactly 3.
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from decimal import Decimal, InvalidOperation
 
 MAX_INTEGER_DIGITS = 18
@@ -25,8 +24,11 @@ MAX_PLACES = 20
 PLAIN_PATTERN = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$"
 _PLAIN = re.compile(PLAIN_PATTERN)
 _GROUPED = re.compile(r"^[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?$")
-#: characters NFKC leaves alone but people type for a minus
-_MINUS = str.maketrans({"\u2212": "-", "\u2012": "-", "\u2013": "-", "\ufe63": "-"})
+#: the fullwidth forms a Chinese input method types (digits, point, comma, signs, the ideographic space) and
+#: the other minus signs, read as ASCII; nothing else (superscripts and other scripts' digits stay refused)
+WIDE = "０１２３４５６７８９．，－＋\u3000\u2212\u2012\u2013\ufe63"
+NARROW = "0123456789.,-+ ----"
+_ASCII = str.maketrans(WIDE, NARROW)
 
 #: the reasons a text is not a number (codes; the validation layer words them in Chinese and English)
 EMPTY, SYNTAX, GROUPING, EXPONENT, NOT_FINITE, TOO_LARGE, TOO_PRECISE, NOT_NUMBER = (
@@ -49,8 +51,8 @@ class NumberError(ValueError):
 
 
 def normalise(text: str) -> str:
-    """NFKC (fullwidth digits, points, commas and signs become ASCII), other minus signs, outer spaces."""
-    return unicodedata.normalize("NFKC", text).translate(_MINUS).strip()
+    """Fullwidth digits, points, commas and signs (and other minus signs) as ASCII, outer spaces dropped."""
+    return text.translate(_ASCII).strip()
 
 
 def _bounded(d: Decimal, raw: object) -> Decimal:

@@ -36,7 +36,10 @@ from carbonpeak.enterprises.rollups import BEIJING
 from carbonpeak.enterprises.tables import Report
 from carbonpeak.plan.models import Plan
 from carbonpeak.plan.permissions import require_office
-from carbonpeak.validation import NOTE_MAX, Issues, bounded_decimal, require_text
+from carbonpeak.validation import NOTE_MAX, YEAR_MAX, Issues, bounded_decimal, int_field, require_text
+
+#: the first year an annual carbon account can be for (readings start in 2000)
+EARLIEST_YEAR = 2000
 
 #: what a grade means for the enterprise (Huzhou-style 碳效码 colours); general guidance, set by county policy
 GRADE_MEANING = {
@@ -227,11 +230,10 @@ def submit(
     if actor is not None:
         require_edit(actor, ent)
     issues = Issues()
-    try:
-        year = int(year)
-    except (TypeError, ValueError):
-        issues.add("invalid", "year", "年份无效", "year: not a year")
-        issues.raise_if_errors()
+    note = require_text(note, "note", max_length=NOTE_MAX)
+    year = int_field(year, "year", issues, low=EARLIEST_YEAR, high=YEAR_MAX)  # year 0 or 10²⁰: an issue, not a 500
+    issues.raise_if_errors()
+    assert year is not None
     if year >= timezone.now().astimezone(BEIJING).year:
         issues.add("not_closed", "year", f"{year} 年尚未结束，不能提交年度碳账户", f"year: {year} has not ended yet")
     va = _parse_va(value_added, issues)

@@ -26,6 +26,7 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from carbonpeak.core import numbers
 from carbonpeak.enterprises import services
 from carbonpeak.enterprises.models import Meter, MonthlyRollup, Reading
 from carbonpeak.enterprises.tables import Report, _check_header
@@ -141,12 +142,12 @@ def _time_ok(ts: str) -> str:
     )
 
 
-def _nfkc(expr: str) -> str:
+def _ascii_digits(expr: str) -> str:
     """SQL: the text as core.numbers.normalise reads it (fullwidth digits, points and signs as ASCII); plain
-    ASCII, nearly every field, skips the normalisation."""
+    ASCII, nearly every field, skips the translation."""
     return (
         f"CASE WHEN octet_length({expr}) = length({expr}) THEN {expr} "
-        f"ELSE btrim(translate(normalize({expr}, NFKC), '\u2212\u2012\u2013\ufe63', '----'), ' \r') END"
+        f"ELSE btrim(translate({expr}, '{numbers.WIDE}', '{numbers.NARROW}'), ' \r') END"
     )
 
 
@@ -211,7 +212,7 @@ def ingest_csv(plan, data: bytes, source: str, meters: dict[str, Meter] | None =
             "CREATE TEMPORARY TABLE cp_fields ON COMMIT DROP AS "
             f"SELECT *, substr(ts, 1, 10) AS d, {_rest_key('ts')} AS r, {_fraction_digits('ts')} AS n FROM ("
             f"  SELECT line, {field.format(pos['meter_code'])} AS code, {field.format(pos['reading_time'])} AS ts, "
-            f"    {_nfkc(field.format(pos['quantity']))} AS qty{other_cols} FROM cp_raw OFFSET 0) f "
+            f"    {_ascii_digits(field.format(pos['quantity']))} AS qty{other_cols} FROM cp_raw OFFSET 0) f "
             f"WHERE NOT (code = '' AND ts = '' AND qty = ''{other_blank})"
         )
         # A timestamp is a date (its first 10 characters) and the rest: a file holds few distinct dates, and few

@@ -115,6 +115,8 @@ def test_accepted(text, expected):
         ("1" * 19, numbers.TOO_LARGE),
         ("0." + "1" * 21, numbers.TOO_PRECISE),
         ("١٢", numbers.SYNTAX),  # other scripts' digits are not read as numbers
+        ("²", numbers.SYNTAX),  # nor superscripts
+        ("1½", numbers.SYNTAX),
     ],
 )
 def test_refused(text, code):
