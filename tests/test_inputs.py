@@ -257,3 +257,20 @@ def test_milestone_years_are_checked(office_client, key):
 @pytest.mark.parametrize("raw", ["²", "１", "99999999999999999999", "-1"])
 def test_scenario_compare_ids_of_other_digit_forms_are_ignored_not_500(office_client, raw):
     assert office_client.get("/scenarios/compare/", {"ids": raw}).status_code == 200
+
+
+@pytest.mark.parametrize("raw", [b'{"lines": [{"sector": "a\\u0000"}]}', b'{"li\\u0000nes": []}'])
+def test_nul_in_a_json_string_or_key_is_422(office_client, plan, raw):
+    r = _post_json(office_client, f"/api/v1/accounting/{plan.code}/inventories/2020/lines", raw)
+    assert r.status_code == 422 and r.json()["errors"][0]["code"] == "nul"
+
+
+def test_an_escaped_backslash_before_u0000_is_text_not_nul():
+    from carbonpeak.core.strictjson import loads
+
+    assert loads(rb'{"a": "x\\u0000"}') == {"a": "x\\u0000"}
+
+
+def test_the_calc_contract_keeps_its_own_parser_and_error_object(db):
+    r = Client().post("/api/v1/calc", b'{"calc": "inventory", "calc": "x"}', content_type="application/json")
+    assert r.status_code == 422 and "error" in r.json()  # the calc contract's shape, as `carbonpeak calc` prints

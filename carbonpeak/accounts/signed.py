@@ -19,10 +19,9 @@ from carbonpeak.config.inputguard import json_body
 from carbonpeak.core.strictjson import JSONBodyError
 
 
-def error(status: int, code: str, zh: str, en: str) -> JsonResponse:
-    return JsonResponse(
-        {"errors": [{"code": code, "message_zh": zh, "message_en": en, "message": f"{zh} / {en}"}]}, status=status
-    )
+def error(status: int, code: str, zh: str, en: str, field: str | None = None) -> JsonResponse:
+    e = {"code": code, "message_zh": zh, "message_en": en, "message": f"{zh} / {en}"}
+    return JsonResponse({"errors": [e if field is None else {**e, "field": field}]}, status=status)
 
 
 def handle(
@@ -56,7 +55,7 @@ def handle(
     try:
         payload = json_body(request)  # strict: duplicate keys, NaN, deep nesting refused (config.inputguard)
     except JSONBodyError as e:
-        return error(422, e.code, e.zh, e.en)
+        return error(422, e.code, e.zh, e.en, e.field)
     try:
         rows = payload[list_key]
         assert isinstance(rows, list) and all(isinstance(r, dict) for r in rows)

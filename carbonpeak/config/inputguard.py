@@ -26,6 +26,10 @@ from carbonpeak.core import strictjson
 from carbonpeak.validation import Issue, ValidationFailed
 
 PARSED = "_carbonpeak_json"
+#: endpoints with a contract of their own for bodies: ``/api/v1/calc`` reads the case with the core's strict
+#: parser (exact decimals, duplicate keys and NaN reported with their path in the calc error object), exactly as
+#: ``carbonpeak calc`` does; only the size limit applies to them here
+OWN_PARSER_PATHS = ("/api/v1/calc",)
 _MISSING = object()
 
 
@@ -82,7 +86,7 @@ class InputGuardMiddleware:
             try:
                 if ctype in ("multipart/form-data", "application/x-www-form-urlencoded"):
                     request.POST  # noqa: B018 - parsed here so that its errors are answered here
-                elif is_json(ctype):
+                elif is_json(ctype) and not request.path.startswith(OWN_PARSER_PATHS):
                     json_body(request)
             except RequestDataTooBig:
                 return too_large(limit)
@@ -91,14 +95,18 @@ class InputGuardMiddleware:
             except MultiPartParserError:
                 return error(400, "bad_form", "上传的表单无法解析", "the uploaded form cannot be read")
             except strictjson.JSONBodyError as e:
-                return error(422, e.code, e.zh, e.en)
-        nul = _nul_field(request, form=ctype in ("multipart/form-data", "application/x-www-form-urlencoded"))
-        if nul is not None:
-            return self.process_exception(
-                request,
-                ValidationFailed([Issue("nul", nul, f"{nul}：含有空字符（NUL）", f"{nul}: contains a NUL character")]),
-            )
+                return error(422, e.code, e.zh, e.en, field=e.field)
         return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        """NUL anywhere in the path, the query or a form is refused before any view (session and user are set
+        by now, so the errors page renders as usual)."""
+        form = (request.content_type or "") in ("multipart/form-data", "application/x-www-form-urlencoded")
+        nul = _nul_field(request, form=form)
+        if nul is None:
+            return None
+        issue = Issue("nul", nul, f"{nul}：含有空字符（NUL）", f"{nul}: contains a NUL character")
+        return self.process_exception(request, ValidationFailed([issue]))
 
     def process_exception(self, request: HttpRequest, exc: Exception):
         """A ValidationFailed no view caught (a malformed id or year from the validation layer) is a 422 that

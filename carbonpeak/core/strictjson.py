@@ -1,8 +1,8 @@
 """Strict JSON for request bodies: every JSON endpoint (the ninja API and the signed machine APIs) reads bodies
 through ``loads``. Refused, each with a code: text that is not UTF-8 JSON, a key repeated in one object (which
 value wins differs between parsers, so the signed body could mean two things), NaN and Infinity, numbers too
-large for a float (``1e400``), and nesting deeper than ``MAX_DEPTH`` (also where the parser itself runs out of
-stack: RecursionError). Pure: no Django."""
+large for a float (``1e400``), nesting deeper than ``MAX_DEPTH`` (also where the parser itself runs out of
+stack: RecursionError), and NUL characters in any key or string (no database text holds one). Pure: no Django."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ MAX_DEPTH = 64
 
 
 class JSONBodyError(ValueError):
-    def __init__(self, code: str, zh: str, en: str):
-        self.code, self.zh, self.en = code, zh, en
+    def __init__(self, code: str, zh: str, en: str, field: str = "body"):
+        self.code, self.zh, self.en, self.field = code, zh, en, field
         super().__init__(f"{code}: {en}")
 
 
@@ -52,6 +52,29 @@ def _bracket_depth(text: str) -> int:
     return max(accumulate(1 if c in "[{" else -1 for c in brackets), default=0)
 
 
+#: a NUL can only reach a JSON string as the escape \u0000 (raw control characters are invalid JSON); an
+#: escaped backslash before it (\\u0000) is the six characters, not a NUL
+_NUL_ESCAPE = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
+
+
+def nul_path(value: Any) -> str | None:
+    """Where a NUL character sits in a parsed value (``events[2].ref``), or None."""
+    stack: list[tuple[Any, str]] = [(value, "")]
+    while stack:
+        v, path = stack.pop()
+        if isinstance(v, str):
+            if "\x00" in v:
+                return path or "body"
+        elif isinstance(v, dict):
+            for k, x in v.items():
+                if "\x00" in k:
+                    return path or "body"
+                stack.append((x, f"{path}.{k}" if path else k))
+        elif isinstance(v, list):
+            stack.extend((x, f"{path}[{i}]") for i, x in enumerate(v))
+    return None
+
+
 TOO_DEEP = (f"JSON 嵌套超过 {MAX_DEPTH} 层", f"the JSON nests deeper than {MAX_DEPTH} levels")
 
 
@@ -67,10 +90,13 @@ def loads(body: bytes | str) -> Any:
     if _bracket_depth(text) > MAX_DEPTH:
         raise JSONBodyError("too_deep", *TOO_DEEP)
     try:
-        return json.loads(text, object_pairs_hook=_pairs, parse_constant=_constant, parse_float=_float)
+        value = json.loads(text, object_pairs_hook=_pairs, parse_constant=_constant, parse_float=_float)
     except JSONBodyError:
         raise
     except RecursionError as e:
         raise JSONBodyError("too_deep", *TOO_DEEP) from e
     except ValueError as e:  # JSONDecodeError, and integers longer than Python converts
         raise JSONBodyError("bad_json", "请求体不是有效的 JSON", f"the body is not valid JSON ({e})") from e
+    if _NUL_ESCAPE.search(text) is not None and (path := nul_path(value)) is not None:
+        raise JSONBodyError("nul", f"{path}：含有空字符（NUL）", f"{path}: contains a NUL character", field=path)
+    return value

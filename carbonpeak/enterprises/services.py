@@ -29,7 +29,7 @@ from carbonpeak.enterprises.choices import ReadingSource
 from carbonpeak.enterprises.models import Enterprise, Meter, Reading
 from carbonpeak.enterprises.tables import Report
 from carbonpeak.plan.models import Plan
-from carbonpeak.validation import parse_int
+from carbonpeak.validation import max_length_of, parse_int
 
 ENTERPRISE_COLUMNS = ("uscc", "name", "industry_code", "township")
 METER_COLUMNS = ("uscc", "meter_code", "carrier", "unit")
@@ -394,6 +394,8 @@ def ingest_readings(
     rows = list(rows)
     if meters is None:
         codes = {str(r.get("meter_code") or "").strip() for _, r in rows}
+        longest = max_length_of(Meter, "meter_code")  # a longer code, or one with a NUL, is simply unknown
+        codes = {c for c in codes if "\x00" not in c and len(c) <= longest}
         qs = Meter.objects.filter(meter_code__in=codes)
         if plan is not None:
             qs = qs.filter(enterprise__plan=plan)

@@ -54,3 +54,18 @@ def test_manual_entry_quantities_in_the_one_grammar(works, client, quantity):  #
         {"action": "manual", "meter": meter.pk, "reading_time": "2024-03-01T00:00", "quantity": quantity},
     )
     assert meter.readings.count() == 0, r.content.decode()[:300]
+
+
+def test_readings_for_meter_codes_with_nul_or_over_the_column_are_unknown(works):  # noqa: F811
+    from carbonpeak.enterprises import services
+
+    rows = [
+        (2, {"meter_code": "T-\x00E", "reading_time": "2024-03-01T00:15:00+08:00", "quantity": "1"}),
+        (3, {"meter_code": "T" * 300, "reading_time": "2024-03-01T00:15:00+08:00", "quantity": "1"}),
+        (4, {"meter_code": "T-E", "reading_time": "2024-03-01T00:15:00+08:00", "quantity": "1,5"}),
+        (5, {"meter_code": "T-E", "reading_time": "2024-03-01T00:30:00+08:00", "quantity": "１,５００"}),
+    ]
+    rep = services.ingest_readings(works["plan"], rows).as_dict()
+    fields = {e["line"]: e["field"] for e in rep["rejected"]}
+    assert fields == {2: "meter_code", 3: "meter_code", 4: "quantity"}
+    assert Meter.objects.get(meter_code="T-E").readings.get().quantity == 1500

@@ -22,13 +22,18 @@ def _only(rep):
     return d["events"][0]
 
 
-def test_nul_in_an_event_ref_is_rejected_by_field(client, scheme, resident):
+def test_nul_in_an_event_ref_is_422_naming_the_field(client, scheme, resident):
     a = resident("nul")
-    r = signed_post(client, scheme["token"], {"events": [event("a\x00b", a)]}, "k-nul")
-    assert r.status_code == 200, r.content
-    item = r.json()["events"][0]
-    assert item["status"] == "rejected" and item["field"] == "ref"
+    r = signed_post(client, scheme["token"], {"events": [event("ok", a), event("a\x00b", a)]}, "k-nul")
+    assert r.status_code == 422, r.content
+    assert r.json()["errors"][0]["field"] == "events[1].ref"
     assert not Event.objects.exists()
+
+
+def test_nul_in_a_ref_given_to_the_scoring_directly_is_rejected_per_row(scheme, resident):
+    a = resident("nul2")
+    item = _only(ingest(scheme, [event("a\x00b", a)]))
+    assert item["status"] == "rejected" and item["field"] == "ref"
 
 
 def test_nul_in_the_idempotency_key_is_a_422(client, scheme, resident):
