@@ -274,3 +274,34 @@ def test_an_escaped_backslash_before_u0000_is_text_not_nul():
 def test_the_calc_contract_keeps_its_own_parser_and_error_object(db):
     r = Client().post("/api/v1/calc", b'{"calc": "inventory", "calc": "x"}', content_type="application/json")
     assert r.status_code == 422 and "error" in r.json()  # the calc contract's shape, as `carbonpeak calc` prints
+
+
+def test_a_chunked_body_over_the_limit_is_stopped_while_it_streams_under_asgi(settings):
+    import asyncio
+
+    from carbonpeak.config.inputguard import BodyCapASGI
+
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    received, sent = [], []
+
+    async def app(scope, receive, send):  # reads the whole body, as Django's ASGI handler does
+        while True:
+            m = await receive()
+            received.append(len(m.get("body", b"")))
+            if not m.get("more_body"):
+                break
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    chunks = iter([{"type": "http.request", "body": b"x" * 400, "more_body": True}] * 10)
+
+    async def receive():
+        return next(chunks)
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {"type": "http", "method": "POST", "path": "/api/v1/x", "headers": [(b"transfer-encoding", b"chunked")]}
+    asyncio.run(BodyCapASGI(app)(scope, receive, send))
+    assert sent[0]["status"] == 413 and sum(received) <= 1000  # stopped at the third chunk, not after ten
+    assert json.loads(sent[1]["body"])["errors"][0]["code"] == "too_large"
