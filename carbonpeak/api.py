@@ -11,6 +11,7 @@ from carbonpeak import api_errors
 from carbonpeak.accounting.api import router as accounting_router
 from carbonpeak.accounts.auth import TokenRejected
 from carbonpeak.calc_api import router as calc_router
+from carbonpeak.config.inputguard import StrictParser
 from carbonpeak.enterprises.api import router as monitoring_router
 from carbonpeak.inclusion.api import router as inclusion_router
 from carbonpeak.plan.api import router as plan_router
@@ -28,6 +29,7 @@ api = NinjaAPI(
         "answer 401 with `WWW-Authenticate`, not a CSRF 403."
     ),
     urls_namespace="api",
+    parser=StrictParser(),
 )
 
 

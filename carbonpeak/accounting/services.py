@@ -22,13 +22,13 @@ from carbonpeak.accounting.choices import FactorSetKind, Grade, InventoryStatus
 from carbonpeak.accounting.fetch import compute_inventory, core_factor_set
 from carbonpeak.accounting.models import ActivityLine, Factor, FactorSet, Inventory
 from carbonpeak.audit.services import actor_label, record
-from carbonpeak.core import accounts, units
+from carbonpeak.core import accounts, numbers, units
 from carbonpeak.core.errors import CalcError
 from carbonpeak.core.factors import BUILTIN_PATH
 from carbonpeak.core.factors import FactorSet as CoreFactorSet
 from carbonpeak.plan.models import Plan
 from carbonpeak.plan.permissions import require_office
-from carbonpeak.validation import Issue, Issues, ValidationFailed
+from carbonpeak.validation import NUMBER_MESSAGES, Issue, Issues, ValidationFailed
 
 FACTOR_COLUMNS = ("key", "name_zh", "name_en", "value", "unit", "grade", "source", "notes")
 FACTOR_OPTIONAL_COLUMNS = ("region", "valid_from_year", "valid_to_year")
@@ -195,10 +195,10 @@ def _check_factor_row(n: int, raw: dict[str, str], issues: Issues) -> dict[str, 
     value: Decimal | None = None
     if raw.get("value", "") != "":
         try:
-            value = Decimal(raw["value"])
-        except InvalidOperation:
+            value = numbers.to_decimal(raw["value"])
+        except numbers.NumberError as e:
             value = None
-            err("not_number", "value", f"“{raw['value']}”不是数值", f"{raw['value']!r} is not a number")
+            err("not_number", "value", *NUMBER_MESSAGES[e.code])
         else:
             if not value.is_finite():
                 err("not_finite", "value", "数值必须有限", "the value must be finite")
@@ -354,8 +354,8 @@ def create_inventory(actor: Any, plan: Plan, year: Any, factor_set: FactorSet | 
     require_office(actor)
     issues = Issues()
     try:
-        y = int(year)
-    except (TypeError, ValueError):
+        y = numbers.to_int(year)
+    except numbers.NumberError:
         y = 0
     if not 1990 <= y <= plan.last_year:
         issues.add("bad_year", "year", f"year：年份应在 1990–{plan.last_year}", f"year: must be 1990-{plan.last_year}")
@@ -403,9 +403,9 @@ def _parse_param(name: str, raw: Any, fs_core: CoreFactorSet, issues: Issues, li
         err("not_number", "应为数值", "must be a number")
         return _INVALID
     try:
-        d = Decimal(str(raw).strip())
-    except InvalidOperation:
-        err("not_number", f"“{raw}”不是数值", f"{raw!r} is not a number")
+        d = numbers.to_decimal(raw)
+    except numbers.NumberError as e:
+        err("not_number", *NUMBER_MESSAGES[e.code])
         return _INVALID
     if not d.is_finite() or d < 0 or not _storable(d):
         err(

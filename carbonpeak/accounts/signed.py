@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +16,8 @@ from django.http import JsonResponse
 
 from carbonpeak.accounts.models import ApiClient
 from carbonpeak.api_errors import error_response
+from carbonpeak.config.inputguard import json_body
+from carbonpeak.core.strictjson import JSONBodyError
 
 SIGNATURE_HEADER = "X-Signature"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -93,7 +94,7 @@ def handle(
     if refused is not None:
         return refused
     key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
-    if not key or len(key) > MAX_IDEMPOTENCY_KEY:
+    if not key or len(key) > MAX_IDEMPOTENCY_KEY or "\x00" in key:
         return error(
             422,
             "idempotency_key",
@@ -102,10 +103,13 @@ def handle(
             IDEMPOTENCY_HEADER,
         )
     try:
-        payload = json.loads(body)
+        payload = json_body(request)  # strict: duplicate keys, NaN, deep nesting refused (config.inputguard)
+    except JSONBodyError as e:
+        return error(422, e.code, e.zh, e.en, e.field or "")
+    try:
         rows = payload[list_key]
         assert isinstance(rows, list) and all(isinstance(r, dict) for r in rows)
-    except (ValueError, KeyError, TypeError, AssertionError):
+    except (KeyError, TypeError, AssertionError):
         return error(
             422,
             "bad_body",

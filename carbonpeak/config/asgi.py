@@ -2,5 +2,7 @@ import os
 
 from django.core.asgi import get_asgi_application
 
+from carbonpeak.config.inputguard import BodyCapASGI
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "carbonpeak.config.settings")
-application = get_asgi_application()
+application = BodyCapASGI(get_asgi_application())

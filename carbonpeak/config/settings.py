@@ -79,6 +79,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "carbonpeak.config.inputguard.InputGuardMiddleware",  # body size, forms and strict JSON, before anything reads
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files with hashed names and long cache headers
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -232,6 +233,8 @@ STORAGES = {
 MEDIA_ROOT = HOME / "media"
 FILE_UPLOAD_PERMISSIONS = 0o640
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+#: a whole multipart upload (the files included); larger bodies are answered 413 before they are read
+CARBONPEAK_UPLOAD_MAX_BYTES = int(os.environ.get("CARBONPEAK_UPLOAD_MAX_BYTES", str(51 * 1024 * 1024)))
 
 # --- plan tracking ---
 PLAN_STATUS_YELLOW_FRACTION = Decimal(os.environ.get("CARBONPEAK_YELLOW_FRACTION", "0.10"))

@@ -16,13 +16,12 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import math
 import os
 from collections.abc import Iterable, Iterator, Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import NamedTuple
 
-from . import units
+from . import numbers, units
 from .errors import CalcError
 
 BUILTIN_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data", "factors.csv")
@@ -79,29 +78,13 @@ class Factor(NamedTuple):
 def _to_decimal(raw: object, key: str) -> Decimal | None:
     if raw is None:
         return None
-    if isinstance(raw, bool):
-        raise CalcError("invalid_factor_set", "", f"Factor {key}: value {raw!r} is not a number.")
-    if isinstance(raw, Decimal):
-        d = raw
-    elif isinstance(raw, int):
-        d = Decimal(raw)
-    elif isinstance(raw, float):
-        if not math.isfinite(raw):
-            raise CalcError("invalid_factor_set", "", f"Factor {key}: value {raw!r} is not finite.")
-        d = Decimal(repr(raw))
-    elif isinstance(raw, str):
-        s = raw.strip()
-        if not s:
-            return None
-        try:
-            d = Decimal(s)
-        except InvalidOperation as e:
-            raise CalcError("invalid_factor_set", "", f"Factor {key}: value {raw!r} is not a number.") from e
-    else:
-        raise CalcError("invalid_factor_set", "", f"Factor {key}: value {raw!r} is not a number.")
-    if not d.is_finite():
-        raise CalcError("invalid_factor_set", "", f"Factor {key}: value {raw!r} is not finite.")
-    return d
+    if isinstance(raw, str) and not raw.strip():
+        return None
+    try:  # the one grammar (core.numbers): thousands only as 1,234,567, no exponents, NaN or infinity
+        return numbers.to_decimal(raw)
+    except numbers.NumberError as e:
+        what = "is not finite" if e.code == numbers.NOT_FINITE else "is not a number in the accepted grammar"
+        raise CalcError("invalid_factor_set", "", f"Factor {key}: value {raw!r} {what}.") from e
 
 
 class FactorSet(Mapping[str, Factor]):

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -26,6 +26,7 @@ from carbonpeak.accounting.fetch import core_factor_set
 from carbonpeak.accounting.services import default_factor_set
 from carbonpeak.accounts.models import User
 from carbonpeak.audit.services import actor_label, record
+from carbonpeak.core import numbers
 from carbonpeak.core.ceff import carbon_efficiency
 from carbonpeak.enterprises import accounts, industry
 from carbonpeak.enterprises.choices import AccountStatus
@@ -35,7 +36,10 @@ from carbonpeak.enterprises.rollups import BEIJING
 from carbonpeak.plan.models import Plan
 from carbonpeak.plan.permissions import require_office
 from carbonpeak.tabular import Report
-from carbonpeak.validation import Issues, bounded_decimal
+from carbonpeak.validation import NOTE_MAX, YEAR_MAX, Issues, bounded_decimal, int_field, require_text
+
+#: the first year an annual carbon account can be for (readings start in 2000)
+EARLIEST_YEAR = 2000
 
 #: what a grade means for the enterprise (Huzhou-style 碳效码 colours); general guidance, set by county policy
 GRADE_MEANING = {
@@ -76,16 +80,16 @@ def import_benchmarks(actor: Any, plan: Plan, rows, illustrative: bool = False) 
                 )
                 continue
             try:
-                year = int((r.get("year") or "").strip())
+                year = numbers.to_int(r.get("year") or "")
                 assert 1990 <= year <= 2100
-            except (ValueError, AssertionError):
+            except (numbers.NumberError, AssertionError):
                 rep.reject(n, "year", "year：应为 1990–2100 的年份", "year: a year from 1990 to 2100")
                 continue
             raw = (r.get("intensity") or "").strip()
             try:
-                val = Decimal(raw)
-                ok = val.is_finite() and val > 0
-            except InvalidOperation:
+                val = numbers.to_decimal(raw)
+                ok = val > 0
+            except numbers.NumberError:
                 ok = False
             if not ok:
                 rep.reject(
@@ -226,11 +230,10 @@ def submit(
     if actor is not None:
         require_edit(actor, ent)
     issues = Issues()
-    try:
-        year = int(year)
-    except (TypeError, ValueError):
-        issues.add("invalid", "year", "年份无效", "year: not a year")
-        issues.raise_if_errors()
+    note = require_text(note, "note", max_length=NOTE_MAX)
+    year = int_field(year, "year", issues, low=EARLIEST_YEAR, high=YEAR_MAX)  # year 0 or 10²⁰: an issue, not a 500
+    issues.raise_if_errors()
+    assert year is not None
     if year >= timezone.now().astimezone(BEIJING).year:
         issues.add("not_closed", "year", f"{year} 年尚未结束，不能提交年度碳账户", f"year: {year} has not ended yet")
     va = _parse_va(value_added, issues)
@@ -302,6 +305,7 @@ def _reviewable(ca: CarbonAccount, actor: Any) -> CarbonAccount:
 
 def return_account(actor: Any, ca: CarbonAccount, comment: str) -> CarbonAccount:
     require_office(actor)
+    comment = require_text(comment, "comment", max_length=NOTE_MAX)
     if not (comment or "").strip():
         issues = Issues()
         issues.add("required", "comment", "退回时请填写审核意见", "comment: say what must change")
@@ -319,6 +323,7 @@ def return_account(actor: Any, ca: CarbonAccount, comment: str) -> CarbonAccount
 
 def approve(actor: Any, ca: CarbonAccount, comment: str = "") -> CarbonAccount:
     require_office(actor)
+    comment = require_text(comment, "comment", max_length=NOTE_MAX)
     with transaction.atomic():
         ca = _reviewable(ca, actor)
         ca.status = AccountStatus.APPROVED

@@ -15,6 +15,7 @@ from carbonpeak.accounting.fetch import core_factor_set
 from carbonpeak.accounting.presentation import carrier_names
 from carbonpeak.accounting.services import default_factor_set
 from carbonpeak.audit.services import actor_label, record
+from carbonpeak.core import numbers
 from carbonpeak.enterprises import accounts, carbon, industry
 from carbonpeak.enterprises.models import CarbonAccount, Enterprise, PublishedList
 from carbonpeak.plan.models import Plan
@@ -95,10 +96,10 @@ def publish_list(actor: Any, plan: Plan, year: Any) -> PublishedList:
 
     issues = Issues()
     try:
-        year = int(str(year).strip())
+        year = numbers.to_int(year)
         if not 2000 <= year < timezone.now().astimezone(BEIJING).year:
             raise ValueError
-    except ValueError:
+    except ValueError:  # numbers.NumberError included
         issues.add("invalid", "year", "只能公布已结束的年度", "year: only a year that has ended can be published")
         issues.raise_if_errors()
     rows = key_user_rows(plan, year)

@@ -32,7 +32,7 @@ from carbonpeak.enterprises.rollups import BEIJING
 from carbonpeak.plan.models import Plan
 from carbonpeak.plan.permissions import require_office
 from carbonpeak.tabular import Report
-from carbonpeak.validation import Issues
+from carbonpeak.validation import NOTE_MAX, Issues, require_text
 
 SILENT_WORKING_DAYS = 3
 
@@ -164,6 +164,7 @@ def enter_manual(actor: Any, meter: Meter, reading_time: Any, quantity: Any) -> 
 # --- corrections ----------------------------------------------------------------------------------------------
 def request_correction(actor: Any, meter: Meter, reading_time: Any, new_quantity: Any, reason: str):
     require_edit(actor, meter.enterprise)
+    reason = require_text(reason, "reason", max_length=NOTE_MAX)
     issues = Issues()
     t = services.parse_time(str(reading_time or ""))
     if t is None:
@@ -221,6 +222,7 @@ def request_correction(actor: Any, meter: Meter, reading_time: Any, new_quantity
 def review_correction(actor: Any, correction: ReadingCorrection, approve: bool, note: str = "") -> ReadingCorrection:
     """The office approves (the reading takes the new value; roll-ups refreshed; audited) or rejects."""
     require_office(actor)
+    note = require_text(note, "note", max_length=NOTE_MAX)
     if not approve and not (note or "").strip():
         issues = Issues()
         issues.add("required", "review_note", "驳回时请说明理由", "review_note: say why it is rejected")

@@ -22,13 +22,14 @@ from django.utils import timezone
 from carbonpeak.accounting.fetch import core_factor_set
 from carbonpeak.accounting.services import default_factor_set
 from carbonpeak.audit.services import record
-from carbonpeak.core import inventory, units
+from carbonpeak.core import inventory, numbers, units
 from carbonpeak.core.uscc import check_uscc
 from carbonpeak.enterprises import industry, rollups
 from carbonpeak.enterprises.choices import ReadingSource
 from carbonpeak.enterprises.models import Enterprise, Meter, Reading
 from carbonpeak.plan.models import Plan
 from carbonpeak.tabular import Report
+from carbonpeak.validation import max_length_of, parse_int
 
 ENTERPRISE_COLUMNS = ("uscc", "name", "industry_code", "township")
 METER_COLUMNS = ("uscc", "meter_code", "carrier", "unit")
@@ -46,14 +47,14 @@ EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
 def _decimal(raw: str) -> Decimal | None:
-    """A plain decimal number (thousands separators allowed; no NaN, infinity or underscores)."""
+    """A decimal in the one grammar (core.numbers: ``1,234,567.5``, fullwidth alike; no exponents, NaN, ``1,2``
+    or underscores); the size and decimals are checked by the caller (``quantity_problem``)."""
+    if type(raw) is not str:
+        return None
     try:
-        text = raw.replace(",", "").strip()
-    except AttributeError:
+        return numbers.parse_text(raw, bounded=False)
+    except numbers.NumberError:
         return None
-    if not _QUANTITY_RE.fullmatch(text):
-        return None
-    return Decimal(text)
 
 
 # --- enterprises --------------------------------------------------------------------------------------------
@@ -120,13 +121,13 @@ def _meter_options(r: dict[str, str]) -> tuple[dict[str, Any], tuple[str, str, s
         out["energy_review_ref"] = ref
     if "interval_minutes" in r:
         raw = (r.get("interval_minutes") or "").strip() or "15"
-        if not raw.isdigit() or not 1 <= int(raw) <= 44640:
+        if parse_int(raw, low=1, high=44640) is None:
             return out, (
                 "interval_minutes",
                 "interval_minutes：采集间隔应为 1–44640 分钟",
                 "interval_minutes: 1 to 44640",
             )
-        out["interval_minutes"] = int(raw)
+        out["interval_minutes"] = parse_int(raw, low=1, high=44640)
     if "is_online" in r:
         raw = (r.get("is_online") or "").strip().lower()
         flags = {"": True, "1": True, "true": True, "yes": True, "是": True, "在线": True,
@@ -370,8 +371,8 @@ TIME_PATTERN = TIME_DATE_PATTERN + TIME_REST_PATTERN
 #: manual form (machine clients keep the strict grammar: a gateway states its clock's offset)
 TIME_REST_LOCAL_PATTERN = _CLOCK + _ZONE + "?$"
 TIME_LOCAL_PATTERN = TIME_DATE_PATTERN + TIME_REST_LOCAL_PATTERN
-#: the accepted quantity grammar, after removing thousands separators (",")
-QUANTITY_PATTERN = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]{1,3})?$"
+#: the accepted quantity grammar without thousands separators, after NFKC (core.numbers: no exponents)
+QUANTITY_PATTERN = numbers.PLAIN_PATTERN
 _TIME_RE = re.compile(TIME_PATTERN)
 _TIME_LOCAL_RE = re.compile(TIME_LOCAL_PATTERN)
 _QUANTITY_RE = re.compile(QUANTITY_PATTERN)
@@ -412,6 +413,8 @@ def ingest_readings(
     rows = list(rows)
     if meters is None:
         codes = {str(r.get("meter_code") or "").strip() for _, r in rows}
+        longest = max_length_of(Meter, "meter_code")  # a longer code, or one with a NUL, is simply unknown
+        codes = {c for c in codes if "\x00" not in c and len(c) <= longest}
         qs = Meter.objects.filter(meter_code__in=codes)
         if plan is not None:
             qs = qs.filter(enterprise__plan=plan)

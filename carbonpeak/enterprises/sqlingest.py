@@ -26,6 +26,7 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from carbonpeak.core import numbers
 from carbonpeak.enterprises import services
 from carbonpeak.enterprises.columns import READINGS
 from carbonpeak.enterprises.models import Meter, MonthlyRollup, Reading
@@ -153,6 +154,15 @@ def _instant(ts: str) -> str:
     )
 
 
+def _ascii_digits(expr: str) -> str:
+    """SQL: the text as core.numbers.normalise reads it (fullwidth digits, points and signs as ASCII); plain
+    ASCII, nearly every field, skips the translation."""
+    return (
+        f"CASE WHEN octet_length({expr}) = length({expr}) THEN {expr} "
+        f"ELSE btrim(translate({expr}, '{numbers.WIDE}', '{numbers.NARROW}'), ' \r') END"
+    )
+
+
 def _quantity_check(col: str) -> str:
     """SQL deciding ``col ~ QUANTITY_PATTERN``; plain digits with at most one point skip the expression."""
     return (
@@ -213,7 +223,7 @@ def ingest_csv(plan, data: bytes, source: str, meters: dict[str, Meter] | None =
             "CREATE TEMPORARY TABLE cp_fields ON COMMIT DROP AS "
             f"SELECT *, substr(ts, 1, 10) AS d, {_rest_key('ts')} AS r, {_fraction_digits('ts')} AS n FROM ("
             f"  SELECT line, {field.format(pos['meter_code'])} AS code, {field.format(pos['reading_time'])} AS ts, "
-            f"    {field.format(pos['quantity'])} AS qty{other_cols} FROM cp_raw OFFSET 0) f "
+            f"    {_ascii_digits(field.format(pos['quantity']))} AS qty{other_cols} FROM cp_raw OFFSET 0) f "
             f"WHERE NOT (code = '' AND ts = '' AND qty = ''{other_blank})"
         )
         # A timestamp is a date (its first 10 characters) and the rest: a file holds few distinct dates, and few

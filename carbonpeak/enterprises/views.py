@@ -44,7 +44,7 @@ from carbonpeak.enterprises.rollups import BEIJING
 from carbonpeak.plan.permissions import is_office, reads_enterprises, require_office
 from carbonpeak.tabular import Report, Unreadable, read_rows
 from carbonpeak.tabular.writing import template_bytes
-from carbonpeak.validation import Issue, ValidationFailed
+from carbonpeak.validation import Issue, ValidationFailed, parse_int, require_id
 from carbonpeak.web.views import current_plan
 from carbonpeak.web.views import render_issues as _failed
 
@@ -65,11 +65,8 @@ def _this_year() -> int:
 
 
 def _year(request, default: int) -> int:
-    try:
-        y = int(request.GET.get("year", default))
-        return y if 2000 <= y <= 2100 else default
-    except ValueError:
-        return default
+    y = parse_int(request.GET.get("year", default), low=2000, high=2100)
+    return default if y is None else y
 
 
 def _page_report(rep: Report) -> dict[str, Any]:
@@ -259,7 +256,7 @@ def detail(request, uscc: str):
                 except Unreadable as u:
                     raise ValidationFailed([Issue("unreadable", "file", u.message_zh, u.message_en)]) from u
             elif action == "manual":
-                meter = get_object_or_404(Meter, enterprise=ent, pk=request.POST.get("meter"))
+                meter = get_object_or_404(Meter, enterprise=ent, pk=require_id(request.POST.get("meter"), "meter"))
                 report = monitoring.enter_manual(
                     request.user, meter, _local_time(request.POST.get("reading_time")), request.POST.get("quantity", "")
                 ).as_dict()
@@ -273,7 +270,7 @@ def detail(request, uscc: str):
                 )
                 return redirect(reverse("enterprises:detail", args=[uscc]) + f"?year={ca.year}#account")
             elif action == "correction":
-                meter = get_object_or_404(Meter, enterprise=ent, pk=request.POST.get("meter"))
+                meter = get_object_or_404(Meter, enterprise=ent, pk=require_id(request.POST.get("meter"), "meter"))
                 monitoring.request_correction(
                     request.user,
                     meter,
@@ -377,13 +374,17 @@ def review(request):
         back = reverse("enterprises:review")
         try:
             if request.POST.get("kind") == "account":
-                ca = get_object_or_404(CarbonAccount, enterprise__plan=plan, pk=request.POST.get("id"))
+                ca = get_object_or_404(
+                    CarbonAccount, enterprise__plan=plan, pk=require_id(request.POST.get("id"), "id")
+                )
                 if request.POST.get("action") == "approve":
                     carbon.approve(request.user, ca, request.POST.get("comment", ""))
                 else:
                     carbon.return_account(request.user, ca, request.POST.get("comment", ""))
             else:
-                c = get_object_or_404(ReadingCorrection, meter__enterprise__plan=plan, pk=request.POST.get("id"))
+                c = get_object_or_404(
+                    ReadingCorrection, meter__enterprise__plan=plan, pk=require_id(request.POST.get("id"), "id")
+                )
                 monitoring.review_correction(
                     request.user, c, request.POST.get("action") == "approve", request.POST.get("note", "")
                 )
@@ -449,7 +450,7 @@ def dual_control(request):
                     enterprise=ent,
                 )
             elif action == "project_status":
-                p = get_object_or_404(ReviewProject, plan=plan, pk=request.POST.get("id"))
+                p = get_object_or_404(ReviewProject, plan=plan, pk=require_id(request.POST.get("id"), "id"))
                 control.set_project_status(request.user, p, request.POST.get("status", ""))
             elif action == "publish":
                 disclosure.publish_list(request.user, plan, request.POST.get("year", ""))

@@ -18,7 +18,7 @@ import datetime as dt
 from bisect import bisect_right, insort
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -27,6 +27,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from carbonpeak.core import inclusion as core
+from carbonpeak.core import numbers
 from carbonpeak.enterprises.services import parse_time
 from carbonpeak.inclusion import bulk, ledger
 from carbonpeak.inclusion.choices import EventStatus, TxnKind
@@ -43,6 +44,8 @@ MAX_BATCH = 10_000
 #: points already awarded or promised to waiting events count against the caps
 PROMISED = (EventStatus.AWARDED, EventStatus.WAITING)
 MAX_QUANTITY = Decimal(10) ** 9
+#: one act lasts at most a day (the column keeps 2 decimals)
+MAX_DURATION_MINUTES = Decimal(1440)
 
 
 def in_force(methods: list[Methodology], day: dt.date) -> Methodology | None:
@@ -102,7 +105,9 @@ def _anomaly(
             continue
         if r.kind == AnomalyRule.Kind.MAX_QUANTITY and q > Decimal(r.value):
             return f"数量 {q} 超过上限 {r.value} / quantity above {r.value}"
-        if r.kind == AnomalyRule.Kind.MAX_SPEED and m.kind == "distance" and dur is not None and dur > 0:
+        if r.kind == AnomalyRule.Kind.MAX_SPEED and m.kind == "distance":
+            if dur is None or dur <= 0:  # a speed rule cannot be skipped by leaving the duration out
+                return "缺少出行时长，无法核验速度 / no duration: the speed cannot be checked"
             speed = q / (dur / 60)
             if speed > Decimal(r.value):
                 return f"速度 {speed:.1f} km/h 超过 {r.value} / speed above {r.value} km/h"
@@ -125,7 +130,8 @@ def ingest(plan, rows: list[dict[str, Any]], channel: str, scenarios: list[Scena
     for sc in scenarios:
         for m in sc.methodologies.all():
             by_code.setdefault(m.code, (sc, []))[1].append(m)
-    pseud = {str(r.get("resident") or "") for r in rows}
+    # only texts the database can hold are looked up (a NUL or an over-long id is simply unknown)
+    pseud = {p for r in rows if isinstance(p := r.get("resident"), str) and "\x00" not in p and len(p) <= 64}
     residents = {
         p: _Res(pk, hh)
         for pk, p, hh in Resident.objects.filter(plan=plan, pseudonym__in=pseud, deleted_at__isnull=True).values_list(
@@ -144,8 +150,9 @@ def ingest(plan, rows: list[dict[str, Any]], channel: str, scenarios: list[Scena
     }
     parsed = []
     for n, r in enumerate(rows, start=1):
-        ref = str(r.get("ref") or "").strip()
-        if not ref or len(ref) > 100:
+        ref = r.get("ref")
+        ref = ref.strip() if isinstance(ref, str) else ""
+        if not ref or len(ref) > 100 or "\x00" in ref:
             res.reject(n, "ref", "ref：请提供不超过 100 字符的业务编号", "ref: the act's id (<= 100 chars)")
             continue
         resident = residents.get(str(r.get("resident") or ""))
@@ -162,12 +169,15 @@ def ingest(plan, rows: list[dict[str, Any]], channel: str, scenarios: list[Scena
             )
             continue
         sc, versions = by_code[code]
-        try:
-            q = Decimal(str(r.get("quantity")))
-            assert q.is_finite() and 0 <= q <= MAX_QUANTITY and q.as_tuple().exponent >= -6
-        except (InvalidOperation, AssertionError):
+        try:  # a zero quantity is no act: it is refused, never "awarded"
+            q = numbers.to_decimal(r.get("quantity"))
+            assert 0 < q <= MAX_QUANTITY and q.as_tuple().exponent >= -6
+        except (numbers.NumberError, AssertionError):
             res.reject(
-                n, "quantity", "quantity：应为不超过 10⁹ 的非负数，最多 6 位小数", "quantity: 0 to 10^9, <= 6 decimals"
+                n,
+                "quantity",
+                "quantity：应为大于 0、不超过 10⁹ 的数，最多 6 位小数",
+                "quantity: above 0, up to 10^9, <= 6 decimals",
             )
             continue
         t = parse_time(str(r.get("occurred_at") or ""))
@@ -182,11 +192,14 @@ def ingest(plan, rows: list[dict[str, Any]], channel: str, scenarios: list[Scena
         dur = None
         if r.get("duration_minutes") not in (None, ""):
             try:
-                dur = Decimal(str(r["duration_minutes"]))
-                assert dur.is_finite() and dur >= 0
-            except (InvalidOperation, AssertionError):
+                dur = numbers.to_decimal(r["duration_minutes"])
+                assert 0 <= dur <= MAX_DURATION_MINUTES and dur.as_tuple().exponent >= -2
+            except (numbers.NumberError, AssertionError):
                 res.reject(
-                    n, "duration_minutes", "duration_minutes：应为非负数", "duration_minutes: a non-negative number"
+                    n,
+                    "duration_minutes",
+                    "duration_minutes：应为 0 到 1440 分钟之间的数，最多 2 位小数",
+                    "duration_minutes: 0 to 1440 minutes, <= 2 decimals",
                 )
                 continue
         if (resident.pk, sc.pk) not in consents:
@@ -366,12 +379,13 @@ def review(actor, event: Event, release: bool, reason: str) -> Event:
     """A reviewer releases a held event (it is awarded now, caps and budget applying) or rejects it."""
     from carbonpeak.audit.services import actor_label, record
     from carbonpeak.plan.permissions import require_office
-    from carbonpeak.validation import Issues
+    from carbonpeak.validation import Issues, max_length_of, text_field
 
     require_office(actor)
     issues = Issues()
     if not (reason or "").strip():
         issues.add("required", "reason", "请填写复核理由", "reason: say why")
+    text_field(reason, "reason", issues, max_length=max_length_of(Event, "reason"), strip=False)
     issues.raise_if_errors()
     with transaction.atomic():
         sc = event.scenario

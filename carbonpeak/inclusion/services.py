@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from carbonpeak.audit.services import record
+from carbonpeak.core import numbers
 from carbonpeak.inclusion import ledger
 from carbonpeak.inclusion.choices import AccountKind, EventStatus, RedemptionStatus, TxnKind
 from carbonpeak.inclusion.models import (
@@ -34,7 +35,7 @@ from carbonpeak.inclusion.models import (
 )
 from carbonpeak.plan.permissions import require_office
 from carbonpeak.tabular import Column, Report, Table
-from carbonpeak.validation import Issues
+from carbonpeak.validation import NOTE_MAX, Issues, require_text
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
@@ -218,6 +219,7 @@ def leaderboard(plan, month: dt.date, by: str = "household", limit: int = 10) ->
 # --- budgets -------------------------------------------------------------------------------------------------
 def fund(actor, scenario: Scenario, points: int, memo: str) -> None:
     """The office puts points into a scenario's pool (from the county issuer); waiting events are then paid."""
+    memo = require_text(memo, "memo", max_length=NOTE_MAX)
     from carbonpeak.inclusion.awards import release_waiting
 
     require_office(actor)
@@ -507,15 +509,15 @@ def import_baselines(plan, rows) -> Any:
                 )
                 continue
             try:
-                year, month = int(r.get("year") or ""), int(r.get("month") or "")
+                year, month = numbers.to_int(r.get("year") or ""), numbers.to_int(r.get("month") or "")
                 assert 2000 <= year <= 2100 and 1 <= month <= 12
-            except (ValueError, AssertionError):
+            except (numbers.NumberError, AssertionError):
                 rep.reject(n, "month", "year/month：年份或月份无效", "year/month: not a valid year and month")
                 continue
             try:
-                kwh = Decimal((r.get("kwh") or "").strip())
-                assert kwh.is_finite() and 0 <= kwh < Decimal(10) ** 9 and kwh.as_tuple().exponent >= -3
-            except (ArithmeticError, AssertionError):
+                kwh = numbers.to_decimal(r.get("kwh") or "")
+                assert 0 <= kwh < Decimal(10) ** 9 and kwh.as_tuple().exponent >= -3
+            except (numbers.NumberError, AssertionError):
                 rep.reject(n, "kwh", "kwh：应为非负数，最多 3 位小数", "kwh: a non-negative number, <= 3 decimals")
                 continue
             b = HouseholdBaseline.objects.filter(household_id=res.household_id, month=month).first()

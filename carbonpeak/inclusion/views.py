@@ -35,7 +35,7 @@ from carbonpeak.inclusion.models import (
     Scenario,
 )
 from carbonpeak.plan.permissions import is_office, require_office, require_staff
-from carbonpeak.validation import Issue, ValidationFailed
+from carbonpeak.validation import Issue, ValidationFailed, parse_int, require_id
 from carbonpeak.web.views import current_plan
 from carbonpeak.web.views import render_issues as _failed
 
@@ -94,7 +94,7 @@ def home(request):
         return redirect("inclusion:join")
     scenarios = list(Scenario.objects.filter(plan=r.plan))
     if request.method == "POST":
-        sc = get_object_or_404(Scenario, plan=r.plan, pk=request.POST.get("scenario"))
+        sc = get_object_or_404(Scenario, plan=r.plan, pk=require_id(request.POST.get("scenario"), "scenario"))
         if request.POST.get("action") == "grant":
             services.grant(r, sc)
         else:
@@ -133,7 +133,7 @@ def rewards(request):
     if r is None:
         return redirect("inclusion:join")
     if request.method == "POST":
-        rw = get_object_or_404(Reward, merchant__plan=r.plan, pk=request.POST.get("reward"))
+        rw = get_object_or_404(Reward, merchant__plan=r.plan, pk=require_id(request.POST.get("reward"), "reward"))
         if request.POST.get("confirm") != "1":  # first the question: which reward, its price, the balance after
             balance = services.balance(r)
             ctx = {"plan": r.plan, "rw": rw, "balance": balance, "after": balance - rw.points_price}
@@ -300,14 +300,11 @@ def office(request):
         a = request.POST.get("action")
         try:
             if a == "fund":
-                sc = get_object_or_404(Scenario, plan=plan, pk=request.POST.get("scenario"))
-                try:
-                    pts = int(request.POST.get("points", ""))
-                except ValueError:
-                    pts = 0
+                sc = get_object_or_404(Scenario, plan=plan, pk=require_id(request.POST.get("scenario"), "scenario"))
+                pts = parse_int(request.POST.get("points", ""), low=-(10**12), high=10**12) or 0
                 services.fund(request.user, sc, pts, request.POST.get("memo", "") or "预算")
             elif a in ("release", "reject"):
-                ev = get_object_or_404(Event, scenario__plan=plan, pk=request.POST.get("event"))
+                ev = get_object_or_404(Event, scenario__plan=plan, pk=require_id(request.POST.get("event"), "event"))
                 awards.review(request.user, ev, a == "release", request.POST.get("reason", ""))
         except ValidationFailed as exc:
             return _failed(request, exc.issues, "/inclusion/office/")

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from django.db import transaction
 
 from carbonpeak.audit.services import record
+from carbonpeak.core import numbers
 from carbonpeak.plan.choices import (
     AssignmentRole,
     DepartmentKind,
@@ -141,7 +142,14 @@ def read_plan_file(path: Path | str) -> dict[str, Any]:
 
 
 def _is_number(v: Any) -> bool:
-    return isinstance(v, (int, Decimal, float)) and not isinstance(v, bool) and Decimal(str(v)).is_finite()
+    """A number (not a text) within the one grammar's bounds (core.numbers: finite, no 1e30)."""
+    if not isinstance(v, (int, Decimal, float)) or isinstance(v, bool):
+        return False
+    try:
+        numbers.to_decimal(v)
+    except numbers.NumberError:
+        return False
+    return True
 
 
 def _check_object(obj: Any, spec: dict, required: set[str], path: str, issues: Issues) -> bool:
@@ -368,7 +376,7 @@ def check_target_value(unit: Any, value: Any, path: str, issues: Issues, signed:
             f"{path}: must be a finite number, got {value!r}",
         )
         return
-    d = Decimal(str(value))
+    d = numbers.to_decimal(value)
     if unit == TargetUnit.FRACTION and signed and not (Decimal(-1) <= d <= Decimal(1)):
         issues.add(
             "fraction_range",
@@ -408,8 +416,8 @@ def _dec(v: Any) -> Decimal | None:
     if v is None:
         return None
     try:
-        return Decimal(str(v))
-    except InvalidOperation:  # pragma: no cover - checked before
+        return numbers.to_decimal(v)
+    except numbers.NumberError:  # pragma: no cover - checked before
         return None
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import PurePath
 from typing import Any
 
@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from carbonpeak.audit.services import actor_label, record
+from carbonpeak.core import numbers
 from carbonpeak.plan.choices import AssignmentRole, RoundStatus, TaskStatus, ValueSource
 from carbonpeak.plan.models import (
     Department,
@@ -33,32 +34,24 @@ from carbonpeak.plan.models import (
 from carbonpeak.plan.permissions import owns_target, owns_task, require, require_office
 from carbonpeak.plan.plan_io import SIGNED_INDICATORS, check_target_value
 from carbonpeak.plan.revision import bump
-from carbonpeak.validation import Issue, Issues, ValidationFailed
+from carbonpeak.validation import NARRATIVE_MAX, NOTE_MAX, Issue, Issues, ValidationFailed, decimal_field, text_field
 
 
 def parse_decimal(raw: Any, field: str, issues: Issues, label: str | None = None) -> Decimal | None:
-    """`label` names the field in the Chinese message (default: the field itself)."""
-    name = label or field
+    """A number in the one grammar (core.numbers: ``1,234.5``, fullwidth alike; no exponents, NaN or ``1,2``);
+    `label` names the field in the Chinese message (default: the field itself)."""
     if isinstance(raw, bool) or raw is None or raw == "":
-        issues.add("required", field, f"{name}：请填写数值", f"{field}: a number is required")
+        issues.add("required", field, f"{label or field}：请填写数值", f"{field}: a number is required")
         return None
-    try:
-        d = Decimal(str(raw).strip())
-    except InvalidOperation:
-        issues.add("not_number", field, f"{name}：“{raw}”不是数值", f"{field}: {raw!r} is not a number")
-        return None
-    if not d.is_finite():
-        issues.add("not_finite", field, f"{name}：数值必须有限", f"{field}: the number must be finite")
-        return None
-    return d
+    return decimal_field(raw, field, issues, label)
 
 
 def check_period(plan: Plan, year: Any, quarter: Any, issues: Issues) -> tuple[int | None, int | None]:
     first, last = plan.first_year, plan.last_year
     lowest = min(first, plan.base_year)
-    try:
-        y = int(year)
-    except (TypeError, ValueError):
+    try:  # the one grammar: 2025 and ２０２５ alike; 2025.7 or 1e3 are not years
+        y = numbers.to_int(year)
+    except numbers.NumberError:
         issues.add("bad_year", "year", "year：年份无效", "year: not a valid year")
         return None, None
     if not lowest <= y <= last:
@@ -71,16 +64,27 @@ def check_period(plan: Plan, year: Any, quarter: Any, issues: Issues) -> tuple[i
     q = None
     if quarter not in (None, ""):
         try:
-            q = int(quarter)
-        except (TypeError, ValueError):
+            q = numbers.to_int(quarter)
+        except numbers.NumberError:
             q = -1
         if q not in (1, 2, 3, 4):
             issues.add("bad_quarter", "quarter", "quarter：季度应为 1–4", "quarter: must be 1 to 4")
     return y, q
 
 
+#: Evidence.original_name's column
+EVIDENCE_NAME_MAX = 200
+
+
 def check_evidence(upload: Any, issues: Issues, field: str = "evidence") -> None:
     name = getattr(upload, "name", "") or ""
+    if len(PurePath(name).name) > EVIDENCE_NAME_MAX:
+        issues.add(
+            "too_long",
+            field,
+            f"{field}：文件名最多 {EVIDENCE_NAME_MAX} 个字",
+            f"{field}: the file name has at most {EVIDENCE_NAME_MAX} characters",
+        )
     ext = PurePath(name).suffix.lower().lstrip(".")
     if ext not in settings.EVIDENCE_EXTENSIONS:
         allowed = ", ".join(settings.EVIDENCE_EXTENSIONS)
@@ -150,6 +154,7 @@ def set_indicator_value(
             f"unit: target {target.code} is measured in {target.unit}, not {unit}",
         )
     y, q = check_period(target.plan, year, quarter, issues)
+    text_field(note, "note", issues, max_length=NOTE_MAX, strip=False)
     d = parse_decimal(value, "value", issues)
     if d is not None:
         check_target_value(target.unit, d, "value", issues, signed=target.indicator in SIGNED_INDICATORS)
@@ -340,6 +345,8 @@ def submit_report(
         issues.items.append(_bad_status(status))
     if not (narrative or "").strip():
         issues.add("required", "narrative", "narrative：请填写进展情况", "narrative: describe the progress")
+    else:
+        text_field(narrative, "narrative", issues, max_length=NARRATIVE_MAX, strip=False)
     for f in evidence or []:
         check_evidence(f, issues)
     issues.raise_if_errors()

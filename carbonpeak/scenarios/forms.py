@@ -17,6 +17,7 @@ from carbonpeak.scenarios.choices import DriverName
 from carbonpeak.scenarios.fetch import project_rows
 from carbonpeak.scenarios.models import Scenario
 from carbonpeak.scenarios.presentation import GROUP_NAMES
+from carbonpeak.validation import parse_int
 
 MAX_MEASURES = 50
 RATE_PREFIXES = ("drivers.", "grid_decline", "gdp_growth.")
@@ -47,7 +48,7 @@ def form_data(post: Any, s: Scenario) -> dict[str, Any]:
         data[f"projects.{r['code']}.include"] = post.get(f"projects.{r['code']}.include") == "on"
     measures = []
     raw_count = str(post.get("measure_count", "0") or "0")
-    count = min(int(raw_count), MAX_MEASURES) if raw_count.isdigit() else 0
+    count = parse_int(raw_count, low=0, high=MAX_MEASURES) or 0
     for i in range(count + 1):
         label = post.get(f"measure.{i}.label", "").strip()
         delta = post.get(f"measure.{i}.delta", "").strip()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -21,7 +21,7 @@ from carbonpeak.scenarios.checks import check_inputs, notes_json
 from carbonpeak.scenarios.choices import DriverName, RunStatus, ScenarioKind
 from carbonpeak.scenarios.fetch import defaults, inputs_hash, inputs_json, scenario_input
 from carbonpeak.scenarios.models import Scenario, ScenarioRun
-from carbonpeak.validation import Issue, Issues, ValidationFailed
+from carbonpeak.validation import Issue, Issues, ValidationFailed, decimal_field
 
 RANGE_DRIVERS = ("activity_growth", "intensity_improvement", "electrification", "fuel_switch")
 INHERITED_KEYS = ("grid_floor_t_per_mwh", "electrification_ratio", "base_capacity_mw")
@@ -162,10 +162,8 @@ def _num(
     page takes percent; the API takes the fraction)."""
     if raw is None or (isinstance(raw, str) and raw.strip() == ""):
         return None
-    try:
-        d = Decimal(str(raw).strip())
-    except InvalidOperation:
-        issues.add("not_number", field, f"{field}：“{raw}”不是数值", f"{field}: {raw!r} is not a number")
+    d = decimal_field(raw, field, issues)
+    if d is None:
         return None
     if not d.is_finite() or (lo is not None and d < Decimal(str(lo))) or (hi is not None and d > Decimal(str(hi))):
         if rate and lo is not None and hi is not None:

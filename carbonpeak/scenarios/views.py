@@ -18,7 +18,7 @@ from carbonpeak.scenarios.choices import DriverName, RunStatus
 from carbonpeak.scenarios.fetch import current_hash, effective_drivers, effective_params, project_rows
 from carbonpeak.scenarios.models import Scenario, ScenarioRun
 from carbonpeak.scenarios.presentation import GROUP_NAMES, compare_chart, fan_chart, sector_chart, summary
-from carbonpeak.validation import ValidationFailed
+from carbonpeak.validation import ID_MAX, ValidationFailed, parse_int, require_id
 from carbonpeak.web.views import current_plan
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -42,7 +42,7 @@ def scenario_list(request):
             if request.POST.get("action") == "baseline":
                 s = services.create_baseline(request.user, plan, request.POST.get("name", ""))
             else:
-                base = get_object_or_404(Scenario, plan=plan, pk=request.POST.get("parent"))
+                base = get_object_or_404(Scenario, plan=plan, pk=require_id(request.POST.get("parent"), "parent"))
                 s = services.create_policy(request.user, base, request.POST.get("name", ""))
             return redirect("scenarios:detail", pk=s.pk)
         except ValidationFailed as exc:
@@ -187,7 +187,7 @@ def run_status(request, pk: int, run_id: int):
 def compare(request):
     require_staff(request.user)
     plan = current_plan()
-    ids = [int(x) for x in request.GET.getlist("ids") if x.isdigit()]
+    ids = [i for x in request.GET.getlist("ids") if (i := parse_int(x, low=1, high=ID_MAX)) is not None]
     items = []
     for s in Scenario.objects.filter(plan=plan, pk__in=ids):
         done = latest_done(s)

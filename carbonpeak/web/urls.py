@@ -2,11 +2,16 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from carbonpeak.accounts import views as account_views
+from carbonpeak.accounts.forms import LoginForm
 from carbonpeak.web import views
 
 urlpatterns = [
     path("", views.public, name="public"),
-    path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(template_name="accounts/login.html", authentication_form=LoginForm),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", account_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", account_views.PasswordChangeDoneView.as_view(), name="password_change_done"),

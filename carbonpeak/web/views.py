@@ -35,7 +35,7 @@ from carbonpeak.plan.permissions import (
 )
 from carbonpeak.plan.scoring import score_table
 from carbonpeak.plan.status import target_statuses
-from carbonpeak.validation import ValidationFailed
+from carbonpeak.validation import YEAR_MAX, YEAR_MIN, ValidationFailed, parse_int
 from carbonpeak.web.audit_page import rows as audit_rows
 
 
@@ -468,10 +468,7 @@ def round_xlsx(request, pk: int):
 
 
 def _assessment_year(request) -> int:
-    try:
-        return int(request.GET.get("year") or timezone.localdate().year)
-    except ValueError:
-        return timezone.localdate().year
+    return parse_int(request.GET.get("year"), low=YEAR_MIN, high=YEAR_MAX) or timezone.localdate().year
 
 
 @login_required
