@@ -116,6 +116,7 @@ def load_demo(out: TextIO) -> None:
         )
     if created:
         print(f"已创建演示账户 {created} 个 / demo accounts created", file=out)
+    grant_demo_enterprise_readers(plan, User.objects.get(username="office"))
     load_demo_accounts(plan, User.objects.get(username="office"), out)
     from carbonpeak.enterprises import demo as enterprise_demo
 
@@ -123,6 +124,24 @@ def load_demo(out: TextIO) -> None:
     from carbonpeak.inclusion import demo as inclusion_demo
 
     inclusion_demo.load(plan, User.objects.get(username="office"), out)
+
+
+# Departments of the demo that read every enterprise's data (Department.may_read_enterprises; the production
+# default grants none): the development-and-reform bureau, which runs energy dual control.
+DEMO_ENTERPRISE_READERS = ["dev_reform"]
+
+
+def grant_demo_enterprise_readers(plan, office) -> None:
+    """Grant the demo's readers once, through the audited service; never again once the office has chosen
+    (an audited grant or revocation exists), so a second setup changes nothing."""
+    from carbonpeak.audit.models import AuditEntry
+    from carbonpeak.plan.services import set_enterprise_readers
+
+    if AuditEntry.objects.filter(action="department.enterprise_access").exists():
+        return
+    if plan.departments.filter(may_read_enterprises=True).exists():
+        return
+    set_enterprise_readers(office, plan, DEMO_ENTERPRISE_READERS)
 
 
 # Illustrative parameters of the demo years (not official statistics): GDP at 2020 prices; the 2020 figure

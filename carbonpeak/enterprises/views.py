@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from carbonpeak.accounting import method_text
 from carbonpeak.accounts.choices import Role
 from carbonpeak.enterprises import accounts, carbon, control, disclosure, industry, monitoring, sqlingest, workcalendar
 from carbonpeak.enterprises.choices import AccountStatus, CorrectionStatus, ProjectStatus
@@ -329,6 +330,10 @@ def detail(request, uscc: str):
             and year < _this_year()
             and not any(v.status == AccountStatus.SUBMITTED for v in versions),
             "cnames": carrier_display(plan),
+            # issue 14: factors, the factor set and the grid by name; the method labels go behind 详情
+            "factor_names": method_text.factor_names(live["factor_set"]),
+            "factor_set_name": method_text.factor_set_name(live["factor_set"]),
+            "grid_name": method_text.grid_name(live["factor_set"], live["grid"]),
         },
     )
 

@@ -46,7 +46,7 @@ def load(plan, office, out: TextIO) -> None:
             valid_until=until,
         )
     client, _token = ApiClient.issue("县公交公司（演示）", "operator")
-    scope = OperatorScope.objects.create(client=client, channel="bus")
+    scope = OperatorScope.objects.create(client=client, channel="县公交")
     scope.scenarios.add(sc["green_travel"])
     op_user = User.objects.filter(username="yunying").first()
     if op_user is not None:
@@ -90,7 +90,7 @@ def load(plan, office, out: TextIO) -> None:
             "occurred_at": (today - dt.timedelta(days=2)).replace(hour=1).isoformat(),
         }
     )  # held: outside hours
-    res = awards.ingest(plan, rows, "bus", [sc["green_travel"]])
+    res = awards.ingest(plan, rows, "县公交", [sc["green_travel"]])
     print(
         f"已载入碳普惠演示：{len(people)} 位居民、{res.counts.get('awarded', 0)} 条出行 / inclusion demo loaded",
         file=out,

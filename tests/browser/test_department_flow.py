@@ -36,19 +36,19 @@ def test_department_reports_and_the_light_changes(live_server, page, plan, fgj, 
     card = page.locator("#value-energy_intensity_reduction")
     card.locator("input[name=year]").fill("2025")
     card.locator("select[name=quarter]").select_option("1")
-    card.locator("input[name=value]").fill("0.13")
+    card.locator("input[name=value]").fill("13")  # a share typed in percent (issue 14): 13 % is stored as 0.13
     card.locator("input[name=evidence]").set_input_files(str(evidence))
     card.locator("button[type=submit]").click()  # HTMX: the card is swapped in place, light recomputed
     page.locator("#value-energy_intensity_reduction [role=status]").wait_for()
     assert page.locator("#value-energy_intensity_reduction [data-light]").get_attribute("data-light") == "green"
     # a bad value is refused in place, naming the field, in the page's language only (issue 14)
     card = page.locator("#value-energy_intensity_reduction")
-    card.locator("input[name=value]").fill("1.5")
+    card.locator("input[name=value]").fill("150")
     card.locator("button[type=submit]").click()
     page.locator("#value-energy_intensity_reduction [role=alert]").wait_for()
     alert = page.locator("#value-energy_intensity_reduction [role=alert]").inner_text()
-    # a reduction rate may be negative (intensity rose) but stays within -1..1
-    assert "value" in alert and "-1 到 1" in alert and "between -1 and 1" not in alert
+    # a reduction rate may be negative (intensity rose) but stays within -100..100 %
+    assert "value" in alert and "-100 到 100" in alert and "between" not in alert
 
     task = page.locator("#task-A02\\.2")
     task.locator("select[name=status]").select_option("in_progress")

@@ -1,0 +1,28 @@
+"""Names instead of codes on a page (issue 14): industries by their GB/T 4754 name, a result's method in words.
+
+Kept apart from ``cp`` so pages load only what they use: ``{% load cp_names %}``."""
+
+from __future__ import annotations
+
+from django import template
+
+from carbonpeak.accounting import method_text as _method_text
+
+register = template.Library()
+
+
+@register.filter
+def industry_name(code) -> str:
+    """A GB/T 4754-2017 code (``3071``, ``C30``, ``industry.C30``) as its Chinese name; unknown codes unchanged."""
+    from carbonpeak.enterprises.industry import lookup
+
+    raw = "" if code is None else str(code)
+    bare = raw.removeprefix("industry.")
+    found = lookup(bare) or (lookup(bare[1:]) if bare[:1].isalpha() and bare[1:].isdigit() else None)
+    return found.name if found else raw
+
+
+@register.filter
+def method_text(method, names) -> str:
+    """A result's method label in words, naming the factors it used (the label itself goes behind 详情)."""
+    return _method_text.describe(method, names or {})
