@@ -96,7 +96,7 @@ def _over_limit(case) -> JsonResponse | None:
     auth=[ClientToken(), OptionalSession(), ANONYMOUS],
     throttle=[AnonymousCalcThrottle()],
     summary="Run one calculation case / 计算",
-    response={200: dict[str, Any]} | errors(413, 422, 429),
+    response={200: dict[str, Any]} | errors(401, 413, 422, 429),
     openapi_extra={
         "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}},
     },

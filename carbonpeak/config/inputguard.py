@@ -8,7 +8,7 @@
 - JSON: a JSON body is parsed once by ``core.strictjson`` (duplicate keys, NaN, too deep → 422); the ninja
   parser and the signed machine APIs take the parsed value from the request instead of parsing again.
 
-Errors use the API's shape ``{"errors": [{code, field, message_zh, message_en, message}]}``.
+Errors use the API's shape ``{"errors": [{code, field, message_zh, message_en, message, severity}]}``.
 """
 
 from __future__ import annotations
@@ -34,8 +34,9 @@ _MISSING = object()
 
 
 def error(status: int, code: str, zh: str, en: str, field: str = "body") -> JsonResponse:
+    """The API's one error shape (``carbonpeak.api_errors``): each item is a validation ``Issue``."""
     return JsonResponse(
-        {"errors": [{"code": code, "field": field, "message_zh": zh, "message_en": en, "message": f"{zh} / {en}"}]},
+        {"errors": [Issue(code, field, zh, en).as_dict()]},
         status=status,
         json_dumps_params={"ensure_ascii": False},
     )
