@@ -121,7 +121,7 @@ def _post_json(client, url, raw: bytes, **headers):
         (b'{"lines": [NaN]}', "not_finite"),
         (b'{"lines": [1e400]}', "number_too_large"),
         (b"\xff\xfe", "not_utf8"),
-        (b'{"lines": ', "bad_json"),
+        (b'{"lines": ', "json_invalid"),
     ],
 )
 def test_malformed_json_bodies_are_422_with_the_errors_shape(office_client, plan, raw, code):

@@ -96,7 +96,7 @@ def loads(body: bytes | str) -> Any:
     except RecursionError as e:
         raise JSONBodyError("too_deep", *TOO_DEEP) from e
     except ValueError as e:  # JSONDecodeError, and integers longer than Python converts
-        raise JSONBodyError("bad_json", "请求体不是有效的 JSON", f"the body is not valid JSON ({e})") from e
+        raise JSONBodyError("json_invalid", "请求体不是有效的 JSON", f"the body is not valid JSON ({e})") from e
     if _NUL_ESCAPE.search(text) is not None and (path := nul_path(value)) is not None:
         raise JSONBodyError("nul", f"{path}：含有空字符（NUL）", f"{path}: contains a NUL character", field=path)
     return value
