@@ -196,8 +196,9 @@ def deterministic(inp: ScenarioInput) -> dict[str, Any]:
         add = [a for a in inp.additions if a.year <= y and y > inp.base_year]
         local.append(inp.base_nonfossil_mwh + sum(a.mwh for a in add))
         capacity.append(inp.base_capacity_mw + sum(a.capacity_mw for a in add))
+    decline = inp.grid_decline_range.mean
     ef = [inp.grid_ef_t_per_mwh] + [
-        max(inp.grid_ef_t_per_mwh * (1 - inp.grid_decline_range.mean) ** t, inp.grid_floor_t_per_mwh) for t in range(1, n)
+        max(inp.grid_ef_t_per_mwh * (1 - decline) ** t, inp.grid_floor_t_per_mwh) for t in range(1, n)
     ]
     imported = [max(demand[t] - local[t] - inp.base_local_fossil_mwh, 0.0) for t in range(n)]
     elec_co2 = [imported[t] * ef[t] for t in range(n)]
