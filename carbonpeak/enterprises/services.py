@@ -652,6 +652,15 @@ def _as_utc(v: Any) -> dt.datetime:
     return v.astimezone(dt.UTC)
 
 
+def add_manager(actor, enterprise: Enterprise, user) -> None:
+    """``user`` (role enterprise) becomes one of the enterprise's energy managers, audited."""
+    with transaction.atomic():
+        before = sorted(enterprise.managers.values_list("username", flat=True))
+        enterprise.managers.add(user)
+        after = sorted({*before, user.username})
+        record(actor, "enterprise.managers", enterprise, {"managers": before}, {"managers": after})
+
+
 def set_reading_scope(actor, client, enterprises: Iterable[Enterprise]) -> list[str]:
     """The enterprises whose meter readings a machine client (role gateway) may send: replaces its scope,
     audited. Returns the USCCs in scope."""
