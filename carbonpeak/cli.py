@@ -407,7 +407,7 @@ def cmd_inclusion(args) -> int:
     _django()
     from carbonpeak.accounts.models import ApiClient, User
     from carbonpeak.inclusion import config
-    from carbonpeak.inclusion.models import OperatorScope, Scenario
+    from carbonpeak.inclusion.models import Scenario
 
     plan = _county(args.plan)
     if args.inc_cmd == "setup":
@@ -449,14 +449,16 @@ def cmd_inclusion(args) -> int:
         known = ", ".join(Scenario.objects.filter(plan=plan).values_list("code", flat=True))
         print(f"--scenario：未知场景；可选 {known} / unknown scenario", file=sys.stderr)
         return 2
-    scope, _ = OperatorScope.objects.update_or_create(client=client, defaults={"channel": args.channel})
-    scope.scenarios.set(scenarios)
-    for name in args.user or []:
+    users = []
+    for name in args.user or []:  # every name checked before anything is stored
         u = User.objects.filter(username=name).first()
         if u is None:
             print(f"--user：没有用户 {name} / no user {name}", file=sys.stderr)
             return 2
-        scope.users.add(u)
+        users.append(u)
+    from carbonpeak.inclusion.services import set_operator_scope
+
+    scope = set_operator_scope(None, client, args.channel, scenarios, users)
     print(
         json.dumps(
             {"client": client.name, "channel": scope.channel, "scenarios": [s.code for s in scenarios]},
@@ -499,7 +501,9 @@ def cmd_user(args) -> int:
         print(f"{exc.field}：{exc.zh} / {exc.en}", file=sys.stderr)
         return 2
     if enterprise is not None:
-        enterprise.managers.add(user)
+        from carbonpeak.enterprises.services import add_manager
+
+        add_manager(None, enterprise, user)
     print(
         json.dumps(
             {

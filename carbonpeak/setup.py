@@ -120,7 +120,7 @@ def load_demo(out: TextIO) -> None:
     load_demo_accounts(plan, User.objects.get(username="office"), out)
     from carbonpeak.enterprises import demo as enterprise_demo
 
-    enterprise_demo.load(plan, User.objects.get(username="office"), out)
+    enterprise_demo.load(plan, User.objects.get(username="office"), out, DEMO_PASSWORD)
     from carbonpeak.inclusion import demo as inclusion_demo
 
     inclusion_demo.load(plan, User.objects.get(username="office"), out)

@@ -6,6 +6,7 @@ import threading
 from decimal import Decimal
 from typing import Any
 
+from carbonpeak.accounting.choices import FactorSetKind
 from carbonpeak.accounting.models import ActivityLine, FactorSet, Inventory
 from carbonpeak.core import accounts
 from carbonpeak.core.errors import CalcError
@@ -13,6 +14,20 @@ from carbonpeak.core.factors import FactorSet as CoreFactorSet
 
 _CACHE: dict[tuple[str, str], CoreFactorSet] = {}
 _LOCK = threading.Lock()
+
+
+def default_factor_set(plan: Any) -> FactorSet:
+    """The county's newest own version, else the newest shipped library (stored on first use). Other apps read
+    it from here, never from ``accounting.services`` (ARCHITECTURE.md: no app imports another's services)."""
+    own = FactorSet.objects.filter(plan=plan).order_by("-created_at", "-id").first()
+    if own is not None:
+        return own
+    builtin = FactorSet.objects.filter(kind=FactorSetKind.BUILTIN).order_by("-created_at", "-id").first()
+    if builtin is not None:
+        return builtin
+    from carbonpeak.accounting.services import ensure_builtin_factor_set  # services imports this module
+
+    return ensure_builtin_factor_set()
 
 
 def core_factor_set(fs: FactorSet) -> CoreFactorSet:

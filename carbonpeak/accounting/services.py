@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from carbonpeak.accounting.choices import FactorSetKind, Grade, InventoryStatus
-from carbonpeak.accounting.fetch import compute_inventory, core_factor_set
+from carbonpeak.accounting.fetch import compute_inventory, core_factor_set, default_factor_set
 from carbonpeak.accounting.models import ActivityLine, Factor, FactorSet, Inventory
 from carbonpeak.audit.services import actor_label, record
 from carbonpeak.core import accounts, numbers, units
@@ -135,15 +135,6 @@ def ensure_builtin_factor_set(using: str = "default") -> FactorSet:
         return _store_set(
             core.version, FactorSetKind.BUILTIN, "随软件发布的因子库 / shipped factor library", rows, None
         )
-
-
-def default_factor_set(plan: Plan) -> FactorSet:
-    """The county's newest own version, else the newest shipped library."""
-    own = FactorSet.objects.filter(plan=plan).order_by("-created_at", "-id").first()
-    if own is not None:
-        return own
-    builtin = FactorSet.objects.filter(kind=FactorSetKind.BUILTIN).order_by("-created_at", "-id").first()
-    return builtin if builtin is not None else ensure_builtin_factor_set()
 
 
 def parse_factor_csv(data: bytes) -> tuple[list[tuple[int, dict[str, str]]], Issues]:

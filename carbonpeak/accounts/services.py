@@ -128,6 +128,16 @@ def create_user(
     return user, password
 
 
+def register(user: User, password: str) -> User:
+    """A person who signs up themselves (a resident joining 碳普惠): ``user`` is unsaved and already validated
+    (username free, ``password`` checked by the caller's form); stored and audited as made by itself."""
+    user.set_password(password)
+    with transaction.atomic():
+        user.save()
+        record(user, "user.create", user, None, _user_state(user))
+    return user
+
+
 def _user_state(u: User) -> dict:
     return {
         "role": u.role,

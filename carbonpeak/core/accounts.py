@@ -356,7 +356,7 @@ def compute(lines: Sequence[Line], params: Params, fs: FactorSet) -> dict[str, A
     imported_co2 = net_elec_mwh * grid_ef + net_heat_gj * heat_ef
     territorial = direct + imported_co2
     sink = float(params.sink_tco2)
-    co2 = {
+    co2: dict[str, Any] = {
         "direct_co2_t": direct,
         "indirect_co2_t": indirect,
         "scope12_co2_t": direct + indirect,
@@ -406,10 +406,10 @@ def compute(lines: Sequence[Line], params: Params, fs: FactorSet) -> dict[str, A
         share = None
         nonfossil_tce = float(rate) * kwh_nonfossil / units.KGCE_PER_TCE
         if total > 0:
-            _nf, _tot, s = nonfossil.nonfossil_share(
+            _nf, _tot, share_dec = nonfossil.nonfossil_share(
                 Decimal(repr(total - nonfossil_tce)), Decimal(repr(kwh_nonfossil)), rate
             )
-            share = float(s)
+            share = float(share_dec)
         gdp = float(params.gdp_10k_yuan) if params.gdp_10k_yuan else None
         energy[b] = {
             "final_tce": final,

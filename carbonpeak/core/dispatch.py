@@ -83,7 +83,8 @@ def run_case(case: dict[str, Any], factors: FactorSet | None = None) -> dict[str
                 "unknown_calc", "calc", f"Unknown calculation {name!r}; one of {', '.join(CALCS)}."
             )
         fs = factors if factors is not None else load_builtin()
-        return jsonable(CALCS[name](d, fs))
+        result: dict[str, Any] = jsonable(CALCS[name](d, fs))
+        return result
     except CalcError as e:
         return e.to_dict()
 

@@ -355,7 +355,7 @@ def _parses(unit: str) -> bool:
     return True
 
 
-def _tce_fuel(fs: FactorSet, carrier: str, unit: str, given: frozenset[str], P: dict, path: str) -> str:
+def _tce_fuel(fs: FactorSet, carrier: str, unit: str, given: frozenset[str], P: dict[str, Any], path: str) -> str:
     if "tce_per_unit" in given:
         return "quantity*tce_per_unit (input)"
     key = f"tce.{carrier}"
@@ -368,7 +368,7 @@ def _tce_indirect(
     carrier: str,
     unit: str,
     given: frozenset[str],
-    P: dict,
+    P: dict[str, Any],
     basis: Basis,
     path: str,
     kind: int,
@@ -428,7 +428,7 @@ class CarrierTable:
                     continue
                 e = effective_ef_tco2_per_unit(*(np.array([p]) for p in t.params[:5]))
                 ef[i, j] = e[0]
-                tce[i, j] = t.params[5]  # type: ignore[assignment]
+                tce[i, j] = t.params[5]
                 methods[(c, u)] = t.method
         kind = np.array([carrier_kind(c) for c in cs], dtype=np.intp)
         return cls(factors.version, cs, us, kind, ef, tce, methods)

@@ -104,7 +104,8 @@ def deterministic_path(base: FloatArray, mean: FloatArray) -> FloatArray:
     """The total path with every growth rate at its mean (the same arithmetic as a draw with z = 0)."""
     base = np.asarray(base, dtype=np.float64)
     z = np.zeros((1, *mean.shape))
-    return _totals(z, base, mean, np.zeros_like(mean), float(_base_total(base)))[0]
+    path: FloatArray = _totals(z, base, mean, np.zeros_like(mean), float(_base_total(base)))[0]
+    return path
 
 
 def _base_total(base: FloatArray) -> float:

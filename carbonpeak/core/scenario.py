@@ -136,6 +136,11 @@ class ScenarioInput:
     def __post_init__(self) -> None:
         object.__setattr__(self, "grid_decline", as_range(self.grid_decline))
 
+    @property
+    def grid_decline_range(self) -> Range:
+        """``grid_decline`` as the Range ``__post_init__`` made of it (typed for the checker)."""
+        return as_range(self.grid_decline)
+
 
 def check(inp: ScenarioInput) -> None:
     if not inp.base_year < inp.end_year:
@@ -154,7 +159,7 @@ def check(inp: ScenarioInput) -> None:
                 raise CalcError("invalid_value", f"drivers.{s.name}.{name}", "low is above high.")
     if any(d.electrification.mean for d in inp.drivers.values()) and inp.mwh_per_tce <= 0:
         raise CalcError("missing_factor", "mwh_per_tce", "Electrification needs mwh_per_tce (const.kgce_kJ).")
-    if not 0 <= inp.grid_decline.mean < 1:
+    if not 0 <= inp.grid_decline_range.mean < 1:
         raise CalcError("out_of_range", "grid_decline", "grid_decline is a yearly fraction 0..1.")
 
 
@@ -191,8 +196,9 @@ def deterministic(inp: ScenarioInput) -> dict[str, Any]:
         add = [a for a in inp.additions if a.year <= y and y > inp.base_year]
         local.append(inp.base_nonfossil_mwh + sum(a.mwh for a in add))
         capacity.append(inp.base_capacity_mw + sum(a.capacity_mw for a in add))
+    decline = inp.grid_decline_range.mean
     ef = [inp.grid_ef_t_per_mwh] + [
-        max(inp.grid_ef_t_per_mwh * (1 - inp.grid_decline.mean) ** t, inp.grid_floor_t_per_mwh) for t in range(1, n)
+        max(inp.grid_ef_t_per_mwh * (1 - decline) ** t, inp.grid_floor_t_per_mwh) for t in range(1, n)
     ]
     imported = [max(demand[t] - local[t] - inp.base_local_fossil_mwh, 0.0) for t in range(n)]
     elec_co2 = [imported[t] * ef[t] for t in range(n)]
@@ -257,7 +263,7 @@ def run(inp: ScenarioInput, progress: Callable[[float], None] | None = None) -> 
         return math.hypot(d.activity_growth.sd, d.intensity_improvement.sd, d.electrification.sd)
 
     demand_sd = sum(demand(g) * w for g, w in elec_weights.items()) / wsum if wsum > 0 else 0.0
-    sds["electricity"] = math.hypot(demand_sd, inp.grid_decline.sd)
+    sds["electricity"] = math.hypot(demand_sd, inp.grid_decline_range.sd)
     names = [k for k, p in series.items() if p[0] > 0 and all(x > 0 for x in p)]
     dropped = [k for k in series if k not in names]
     base = np.array([series[k][0] for k in names])

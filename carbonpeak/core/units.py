@@ -164,7 +164,7 @@ def convert[N](value: N, from_unit: str, to_unit: str) -> N:
         return value
     if isinstance(value, Decimal):
         return value * f.numerator / f.denominator  # type: ignore[return-value]
-    return value * f.numerator / f.denominator  # type: ignore[operator]
+    return value * f.numerator / f.denominator  # type: ignore[operator,return-value]
 
 
 def is_quantity_unit(unit: object) -> bool:

@@ -8,7 +8,7 @@ Monday to Friday are working days, except the dates the calendar lists: public h
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 
 def is_workday(day: dt.date, exceptions: Mapping[dt.date, bool]) -> bool:
@@ -28,6 +28,6 @@ def working_days_between(d0: dt.date, d1: dt.date, exceptions: Mapping[dt.date, 
     return count
 
 
-def years_covered(dates) -> set[int]:
+def years_covered(dates: Iterable[dt.date]) -> set[int]:
     """The years a calendar has entries for (a year with none is assumed Monday to Friday throughout)."""
     return {d.year for d in dates}

@@ -25,8 +25,7 @@ import numpy as np
 from django.conf import settings
 from django.db.models import Sum
 
-from carbonpeak.accounting.fetch import core_factor_set
-from carbonpeak.accounting.services import default_factor_set
+from carbonpeak.accounting.fetch import core_factor_set, default_factor_set
 from carbonpeak.core.inventory import KIND_ELECTRICITY, KIND_HEAT, Basis, CarrierTable
 from carbonpeak.enterprises.models import Enterprise, Meter, MonthlyRollup
 from carbonpeak.enterprises.rollups import BEIJING

@@ -22,8 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from carbonpeak.accounting.fetch import core_factor_set
-from carbonpeak.accounting.services import default_factor_set
+from carbonpeak.accounting.fetch import core_factor_set, default_factor_set
 from carbonpeak.accounts.models import User
 from carbonpeak.audit.services import actor_label, record
 from carbonpeak.core import numbers

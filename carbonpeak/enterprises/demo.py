@@ -67,7 +67,7 @@ def _daily(annual: float, day: dt.date, key: str) -> Decimal:
     return Decimal(f"{q:.3f}")
 
 
-def load(plan, office, out: TextIO) -> None:
+def load(plan, office, out: TextIO, password: str) -> None:
     from carbonpeak.accounts.models import User
     from carbonpeak.enterprises import carbon, control, disclosure, monitoring, services
     from carbonpeak.enterprises.models import CountyControl, EnergyBudget, Enterprise, Meter
@@ -100,10 +100,8 @@ def load(plan, office, out: TextIO) -> None:
     ceramics.save()
     user = User.objects.filter(username=MANAGER[0]).first()
     if user is None:
-        from carbonpeak.setup import DEMO_PASSWORD
-
         user = User(username=MANAGER[0], role="enterprise", display_name=MANAGER[1], email="qiye@demo.invalid")
-        user.set_password(DEMO_PASSWORD)
+        user.set_password(password)  # setup's DEMO_PASSWORD (setup sits above every app)
         user.save()
     ceramics.managers.add(user)
 

@@ -11,9 +11,8 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from carbonpeak.accounting.fetch import core_factor_set
+from carbonpeak.accounting.fetch import core_factor_set, default_factor_set
 from carbonpeak.accounting.presentation import carrier_names
-from carbonpeak.accounting.services import default_factor_set
 from carbonpeak.audit.services import actor_label, record
 from carbonpeak.core import numbers
 from carbonpeak.enterprises import accounts, carbon, industry

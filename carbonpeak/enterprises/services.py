@@ -19,8 +19,7 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from carbonpeak.accounting.fetch import core_factor_set
-from carbonpeak.accounting.services import default_factor_set
+from carbonpeak.accounting.fetch import core_factor_set, default_factor_set
 from carbonpeak.audit.services import record
 from carbonpeak.core import inventory, numbers, units
 from carbonpeak.core.uscc import check_uscc
@@ -29,6 +28,7 @@ from carbonpeak.enterprises.choices import ReadingSource
 from carbonpeak.enterprises.models import Enterprise, Meter, Reading
 from carbonpeak.plan.models import Plan
 from carbonpeak.tabular import Report
+from carbonpeak.tabular.times import parse_time
 from carbonpeak.validation import max_length_of, parse_int
 
 ENTERPRISE_COLUMNS = ("uscc", "name", "industry_code", "township")
@@ -315,7 +315,6 @@ def _audit_values(d: dict[str, Any]) -> dict[str, Any]:
 
 
 # --- readings -----------------------------------------------------------------------------------------------
-_fromiso = dt.datetime.fromisoformat
 TIME_MESSAGES = {
     "local": (
         "reading_time：应为时间，如 2024-03-01 00:15（北京时间）或 2024-03-01T00:15:00+08:00",
@@ -359,39 +358,9 @@ def parse_quantity(raw: str) -> Decimal | None:
     return q if quantity_problem(q) is None else None
 
 
-#: the accepted timestamp grammar (ISO 8601 extended, an explicit offset required), shared with the SQL ingest
-#: path so that both accept exactly the same texts; it is a date of exactly 10 characters followed by the rest,
-#: which the SQL path checks separately (each distinct date and each distinct rest once)
-TIME_DATE_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
-_CLOCK = r"[T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?"
-_ZONE = r"(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)"
-TIME_REST_PATTERN = _CLOCK + _ZONE + "$"
-TIME_PATTERN = TIME_DATE_PATTERN + TIME_REST_PATTERN
-#: files (uploads and the command line) may leave the offset out: such a time is Beijing time, as on the
-#: manual form (machine clients keep the strict grammar: a gateway states its clock's offset)
-TIME_REST_LOCAL_PATTERN = _CLOCK + _ZONE + "?$"
-TIME_LOCAL_PATTERN = TIME_DATE_PATTERN + TIME_REST_LOCAL_PATTERN
 #: the accepted quantity grammar without thousands separators, after NFKC (core.numbers: no exponents)
 QUANTITY_PATTERN = numbers.PLAIN_PATTERN
-_TIME_RE = re.compile(TIME_PATTERN)
-_TIME_LOCAL_RE = re.compile(TIME_LOCAL_PATTERN)
 _QUANTITY_RE = re.compile(QUANTITY_PATTERN)
-
-
-def parse_time(raw: str, local: bool = False) -> dt.datetime | None:
-    """``2024-03-01T00:15:00+08:00`` (or a space for ``T``; ``Z``, ``+08``, ``+0800``; up to 6 fractional
-    digits). With ``local`` (files) a time without an offset is Beijing time; otherwise naive times are refused,
-    as are other ISO forms and impossible dates."""
-    if type(raw) is not str:
-        raw = str(raw or "")
-    raw = raw.strip()
-    if not (_TIME_LOCAL_RE if local else _TIME_RE).fullmatch(raw):
-        return None
-    try:
-        t = _fromiso(raw)
-    except ValueError:  # e.g. 30 February
-        return None
-    return t.replace(tzinfo=rollups.BEIJING) if t.tzinfo is None else t
 
 
 def ingest_readings(
@@ -684,6 +653,15 @@ def _as_utc(v: Any) -> dt.datetime:
     if v.tzinfo is None:
         v = v.replace(tzinfo=dt.UTC)
     return v.astimezone(dt.UTC)
+
+
+def add_manager(actor, enterprise: Enterprise, user) -> None:
+    """``user`` (role enterprise) becomes one of the enterprise's energy managers, audited."""
+    with transaction.atomic():
+        before = sorted(enterprise.managers.values_list("username", flat=True))
+        enterprise.managers.add(user)
+        after = sorted({*before, user.username})
+        record(actor, "enterprise.managers", enterprise, {"managers": before}, {"managers": after})
 
 
 def set_reading_scope(actor, client, enterprises: Iterable[Enterprise]) -> list[str]:

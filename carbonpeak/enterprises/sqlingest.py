@@ -30,7 +30,7 @@ from carbonpeak.core import numbers
 from carbonpeak.enterprises import services
 from carbonpeak.enterprises.columns import READINGS
 from carbonpeak.enterprises.models import Meter, MonthlyRollup, Reading
-from carbonpeak.tabular import Report
+from carbonpeak.tabular import Report, times
 from carbonpeak.tabular.reading import check_header, header_key
 
 MAX_COLUMNS = 200
@@ -193,7 +193,7 @@ def ingest_csv(plan, data: bytes, source: str, meters: dict[str, Meter] | None =
     params = {
         "codes": codes,
         "ids": [meters[k].pk for k in codes],
-        "rest_re": "^" + services.TIME_REST_LOCAL_PATTERN,
+        "rest_re": "^" + times.TIME_REST_LOCAL_PATTERN,
         "qre": services.QUANTITY_PATTERN,
         "maxq": services.MAX_QUANTITY,
         "dec": services.MAX_DECIMALS,

@@ -54,9 +54,8 @@ MONTHS = [f"{m}月" for m in range(1, 13)]
 
 
 def carrier_display(plan) -> dict[str, str]:
-    from carbonpeak.accounting.fetch import core_factor_set
+    from carbonpeak.accounting.fetch import core_factor_set, default_factor_set
     from carbonpeak.accounting.presentation import carrier_names
-    from carbonpeak.accounting.services import default_factor_set
 
     return carrier_names(core_factor_set(default_factor_set(plan)))
 

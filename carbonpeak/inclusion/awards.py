@@ -28,11 +28,11 @@ from django.utils import timezone
 
 from carbonpeak.core import inclusion as core
 from carbonpeak.core import numbers
-from carbonpeak.enterprises.services import parse_time
 from carbonpeak.inclusion import bulk, ledger
 from carbonpeak.inclusion.choices import EventStatus, TxnKind
 from carbonpeak.inclusion.config import kwh_saving
 from carbonpeak.inclusion.models import AnomalyRule, Consent, Event, HouseholdBaseline, Methodology, Resident, Scenario
+from carbonpeak.tabular.times import parse_time
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 EVENT_COLUMNS = (

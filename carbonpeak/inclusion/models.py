@@ -157,6 +157,9 @@ class OperatorScope(models.Model):
     scenarios = models.ManyToManyField(Scenario, related_name="operators")
     users = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="operator_scopes")
 
+    def __str__(self) -> str:  # the audit log's name for it
+        return f"{self.client.name}（{self.channel}）"
+
 
 class EventBatch(models.Model):
     client = models.ForeignKey("accounts.ApiClient", on_delete=models.PROTECT, related_name="inclusion_batches")

@@ -27,6 +27,7 @@ from carbonpeak.inclusion.models import (
     LedgerAccount,
     LedgerEntry,
     Merchant,
+    OperatorScope,
     Redemption,
     Resident,
     Reward,
@@ -131,6 +132,43 @@ def accept(resident: Resident, code: str) -> Household:
         resident.household = inv.household
         resident.save(update_fields=["household"])
     return inv.household
+
+
+def set_leaderboard_opt_in(resident: Resident, on: bool) -> None:
+    """The resident joins or leaves the leaderboard; their household follows (one switch on the page)."""
+    with transaction.atomic():
+        before = {"leaderboard_opt_in": resident.leaderboard_opt_in}
+        resident.leaderboard_opt_in = bool(on)
+        resident.save(update_fields=["leaderboard_opt_in"])
+        if resident.household:
+            resident.household.leaderboard_opt_in = resident.leaderboard_opt_in
+            resident.household.save(update_fields=["leaderboard_opt_in"])
+        record(resident.user, "resident.leaderboard", resident, before, {"leaderboard_opt_in": bool(on)})
+
+
+def _scope_state(scope: OperatorScope | None) -> dict[str, Any] | None:
+    if scope is None:
+        return None
+    return {
+        "channel": scope.channel,
+        "scenarios": sorted(scope.scenarios.values_list("code", flat=True)),
+        "users": sorted(scope.users.values_list("username", flat=True)),
+    }
+
+
+def set_operator_scope(
+    actor: Any, client: Any, channel: str, scenarios: list[Scenario], users: list[Any]
+) -> OperatorScope:
+    """What a data operator (a machine client with the operator role) may send: its channel and scenarios (set
+    to exactly these), and the residents' accounts it may name (added to those it has)."""
+    with transaction.atomic():
+        before = _scope_state(OperatorScope.objects.filter(client=client).first())
+        scope, _created = OperatorScope.objects.update_or_create(client=client, defaults={"channel": channel})
+        scope.scenarios.set(scenarios)
+        if users:
+            scope.users.add(*users)
+        record(actor, "operator_scope.set", scope, before, _scope_state(scope))
+    return scope
 
 
 def balance(resident: Resident) -> int:

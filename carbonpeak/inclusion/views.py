@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from carbonpeak.accounts import services as account_services
 from carbonpeak.accounts.choices import Role
 from carbonpeak.accounts.models import User
 from carbonpeak.inclusion import awards, ledger, reports, services
@@ -69,8 +70,7 @@ def join(request):
             return _failed(request, issues, "/inclusion/join/")
         try:
             with transaction.atomic():  # the user and the carbon account together, or neither
-                user.set_password(p["password"])
-                user.save()
+                account_services.register(user, p["password"])
                 services.join(
                     plan, user, p.get("display_name", ""), phone=p.get("phone", ""), community=p.get("community", "")
                 )
@@ -177,11 +177,7 @@ def household(request):
             elif a == "accept":
                 services.accept(r, request.POST.get("code", ""))
             elif a == "optin":
-                r.leaderboard_opt_in = request.POST.get("on") == "1"
-                r.save(update_fields=["leaderboard_opt_in"])
-                if r.household:
-                    r.household.leaderboard_opt_in = r.leaderboard_opt_in
-                    r.household.save(update_fields=["leaderboard_opt_in"])
+                services.set_leaderboard_opt_in(r, request.POST.get("on") == "1")
         except ValidationFailed as exc:
             return _failed(request, exc.issues, "/inclusion/household/")
         if invite is None:

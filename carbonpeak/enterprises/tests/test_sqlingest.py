@@ -13,6 +13,7 @@ from carbonpeak.enterprises import services, sqlingest
 from carbonpeak.enterprises.columns import READINGS
 from carbonpeak.enterprises.models import MonthlyRollup, Reading
 from carbonpeak.tabular import Unreadable, read_rows
+from carbonpeak.tabular import times as time_grammar
 
 pytestmark = pytest.mark.postgres
 CERAMICS = make_uscc("91430224", "MA4LTC01")
@@ -244,7 +245,7 @@ def test_the_sql_shortcuts_accept_exactly_what_the_patterns_accept():
     with connection.cursor() as cur:
         cur.execute(
             f"SELECT ts, {sqlingest._time_ok('ts')} FROM unnest(%(ts)s::text[]) AS ts",
-            {"ts": times, "rest_re": "^" + services.TIME_REST_PATTERN},
+            {"ts": times, "rest_re": "^" + time_grammar.TIME_REST_PATTERN},
         )
         sql_times = dict(cur.fetchall())
         cur.execute(
@@ -252,7 +253,7 @@ def test_the_sql_shortcuts_accept_exactly_what_the_patterns_accept():
             {"q": quantities, "qre": services.QUANTITY_PATTERN},
         )
         sql_q = dict(cur.fetchall())
-    tre, qre = re.compile(services.TIME_PATTERN), re.compile(services.QUANTITY_PATTERN)
+    tre, qre = re.compile(time_grammar.TIME_PATTERN), re.compile(services.QUANTITY_PATTERN)
     assert [t for t in times if sql_times[t] != bool(tre.fullmatch(t))] == []
     assert [q for q in quantities if sql_q[q] != bool(qre.fullmatch(q))] == []
     assert sum(sql_times.values()) > 300  # both sides of the boundary are exercised
@@ -260,10 +261,10 @@ def test_the_sql_shortcuts_accept_exactly_what_the_patterns_accept():
     with connection.cursor() as cur:
         cur.execute(
             f"SELECT ts, {sqlingest._time_ok('ts')} FROM unnest(%(ts)s::text[]) AS ts",
-            {"ts": times, "rest_re": "^" + services.TIME_REST_LOCAL_PATTERN},
+            {"ts": times, "rest_re": "^" + time_grammar.TIME_REST_LOCAL_PATTERN},
         )
         local_times = dict(cur.fetchall())
-    lre = re.compile(services.TIME_LOCAL_PATTERN)
+    lre = re.compile(time_grammar.TIME_LOCAL_PATTERN)
     assert [t for t in times if local_times[t] != bool(lre.fullmatch(t))] == []
     assert sum(local_times.values()) > sum(sql_times.values())
 

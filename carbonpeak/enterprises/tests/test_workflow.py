@@ -13,8 +13,7 @@ from django.db.models import Sum
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from carbonpeak.accounting.fetch import core_factor_set
-from carbonpeak.accounting.services import default_factor_set
+from carbonpeak.accounting.fetch import core_factor_set, default_factor_set
 from carbonpeak.audit.models import AuditEntry
 from carbonpeak.core.ceff import carbon_efficiency
 from carbonpeak.core.uscc import make_uscc
