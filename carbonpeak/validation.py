@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from carbonpeak.core import numbers
+from carbonpeak.core import numbers, strictjson
 
 
 @dataclass(frozen=True)
@@ -204,3 +204,18 @@ def bounded_decimal(
         issues.add("invalid", field, zh, en)
         return None
     return v
+
+
+#: the request attribute holding the body's JSON once parsed (the body guard, the API parser, signed batches)
+PARSED = "_carbonpeak_json"
+_MISSING = object()
+
+
+def json_body(request: Any) -> Any:
+    """The body's JSON value, parsed strictly once per request (``strictjson.JSONBodyError`` when it is not
+    acceptable: repeated keys, NaN, deep nesting, NUL)."""
+    cached = getattr(request, PARSED, _MISSING)
+    if cached is _MISSING:
+        cached = strictjson.loads(request.body)
+        setattr(request, PARSED, cached)
+    return cached

@@ -29,6 +29,9 @@ LAYERS: dict[str, int] = {
     # 1 · who and what happened: users, roles, tokens; the audit log (each uses the other's models)
     "accounts": 1,
     "audit": 1,
+    # the API's one error shape and field types, used by every app's api.py and the signed batches
+    "api_errors": 1,
+    "api_fields": 1,
     # 2 … 5 · the domain apps, in the order of ARCHITECTURE.md
     "plan": 2,
     "accounting": 3,

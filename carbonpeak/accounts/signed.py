@@ -16,8 +16,8 @@ from django.http import JsonResponse
 
 from carbonpeak.accounts.models import ApiClient
 from carbonpeak.api_errors import error_response
-from carbonpeak.config.inputguard import json_body
 from carbonpeak.core.strictjson import JSONBodyError
+from carbonpeak.validation import json_body
 
 SIGNATURE_HEADER = "X-Signature"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -103,7 +103,7 @@ def handle(
             IDEMPOTENCY_HEADER,
         )
     try:
-        payload = json_body(request)  # strict: duplicate keys, NaN, deep nesting refused (config.inputguard)
+        payload = json_body(request)  # strict: duplicate keys, NaN, deep nesting refused (validation.json_body)
     except JSONBodyError as e:
         return error(422, e.code, e.zh, e.en, e.field or "")
     try:

@@ -23,9 +23,8 @@ from django.shortcuts import render
 from ninja.parser import Parser
 
 from carbonpeak.core import strictjson
-from carbonpeak.validation import Issue, ValidationFailed
+from carbonpeak.validation import Issue, ValidationFailed, json_body
 
-PARSED = "_carbonpeak_json"
 #: endpoints with a contract of their own for bodies: ``/api/v1/calc`` reads the case with the core's strict
 #: parser (exact decimals, duplicate keys and NaN reported with their path in the calc error object), exactly as
 #: ``carbonpeak calc`` does; only the size limit applies to them here
@@ -59,15 +58,6 @@ def too_large(limit: int) -> JsonResponse:
 
 def is_json(content_type: str) -> bool:
     return content_type == "application/json" or content_type.endswith("+json")
-
-
-def json_body(request: HttpRequest) -> Any:
-    """The body's JSON value, parsed strictly once per request (JSONBodyError when it is not acceptable)."""
-    cached = getattr(request, PARSED, _MISSING)
-    if cached is _MISSING:
-        cached = strictjson.loads(request.body)
-        setattr(request, PARSED, cached)
-    return cached
 
 
 class InputGuardMiddleware:
