@@ -138,10 +138,13 @@ def ensure_builtin_factor_set(using: str = "default") -> FactorSet:
 
 
 def default_factor_set(plan: Plan) -> FactorSet:
-    """The county's newest own version, else the newest shipped library."""
+    """The county's newest own version, else its province's newest version, else the newest shipped library."""
     own = FactorSet.objects.filter(plan=plan).order_by("-created_at", "-id").first()
     if own is not None:
         return own
+    province = FactorSet.objects.filter(kind=FactorSetKind.PROVINCE, province=plan.province or None)
+    if (published := province.order_by("-created_at", "-id").first()) is not None:
+        return published
     builtin = FactorSet.objects.filter(kind=FactorSetKind.BUILTIN).order_by("-created_at", "-id").first()
     return builtin if builtin is not None else ensure_builtin_factor_set()
 
@@ -678,7 +681,7 @@ def set_factor_set(actor: Any, inv: Inventory, fs: FactorSet) -> None:
     """Switch a draft year to another factor-set version (audited)."""
     require_office(actor)
     _require_draft(inv)
-    if fs.plan_id not in (None, inv.plan_id):
+    if fs.plan_id not in (None, inv.plan_id) or (fs.province and fs.province != inv.plan.province):
         raise ValidationFailed(
             [Issue("other_county", "factor_set", "这是其他县的因子库版本", "that version belongs to another county")]
         )
