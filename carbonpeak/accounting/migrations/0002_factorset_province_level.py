@@ -4,20 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounting', '0001_factor_sets_and_inventories'),
+        ("accounting", "0001_factor_sets_and_inventories"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='factorset',
-            name='province',
-            field=models.CharField(blank=True, db_index=True, max_length=30, verbose_name='所属省份'),
+            model_name="factorset",
+            name="province",
+            field=models.CharField(blank=True, db_index=True, max_length=30, verbose_name="所属省份"),
         ),
         migrations.AlterField(
-            model_name='factorset',
-            name='kind',
-            field=models.CharField(choices=[('builtin', '随软件发布'), ('county', '本县版本'), ('province', '省级版本')], max_length=10, verbose_name='类别'),
+            model_name="factorset",
+            name="kind",
+            field=models.CharField(
+                choices=[("builtin", "随软件发布"), ("county", "本县版本"), ("province", "省级版本")],
+                max_length=10,
+                verbose_name="类别",
+            ),
         ),
     ]

@@ -99,3 +99,47 @@ def test_publications_are_audited_and_bad_rows_refused_whole(plan, office):
     assert entries["factor_set.publish_county"].after["base"] == prov.version
     assert entries["factor_set.publish_county"].after["changed"] == ["tce.raw_coal"]
     assert county.version == "430224:1"
+
+
+def test_page_and_api_show_where_each_row_comes_from(plan, office, client):
+    levels.publish(None, csv(*PROVINCE_ROWS), province="湖南省", version="湖南省:2024")
+    county = levels.publish(office, csv("tce.raw_coal,原煤,raw coal,0.68,kgce/kg,A,本县化验,"), plan=plan)
+    client.force_login(office)
+    page = client.get(f"/accounting/factors/{county.version}/?q=tce.")
+    html = page.content.decode()
+    assert page.status_code == 200 and "来源层级" in html
+    row = html[html.index("<code>tce.raw_coal</code>") :]
+    assert row[: row.index("</tr>")].count("本县覆盖") == 1
+    row = html[html.index("<code>tce.diesel</code>") :]
+    assert "省级继承" in row[: row.index("</tr>")] and "湖南省:2024" in row[: row.index("</tr>")]
+    rows = {r["key"]: r for r in client.get(f"/api/v1/accounting/factor-sets/{county.version}/factors").json()}
+    assert (rows["tce.raw_coal"]["origin_level"], rows["tce.raw_coal"]["origin_version"]) == (
+        "county_override",
+        county.version,
+    )
+    assert (rows["tce.diesel"]["origin_level"], rows["tce.diesel"]["origin_version"]) == (
+        "province_inherited",
+        "湖南省:2024",
+    )
+
+
+def test_cli_publishes_a_province_version_and_reports_bad_rows(plan, tmp_path, capsys):
+    import json
+
+    from carbonpeak.cli import main
+
+    good, bad = tmp_path / "good.csv", tmp_path / "bad.csv"
+    good.write_bytes(csv(*PROVINCE_ROWS))
+    bad.write_bytes(csv("tce.diesel,柴油,diesel,-1,kgce/kg,A,湖南省统计局,"))
+    assert main(["factors", "publish", str(bad), "--province", "湖南省"]) == 1
+    rep = json.loads(capsys.readouterr().out)
+    assert rep["accepted"] == 0 and [(r["line"], r["field"]) for r in rep["rejected"]] == [(2, "value")]
+    assert main(["factors", "publish", str(good), "--province", "湖南省", "--version", "湖南省:2024"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert (out["version"], out["kind"]) == ("湖南省:2024", "province")
+    assert services.default_factor_set(plan).version == "湖南省:2024"
+    over = tmp_path / "over.csv"
+    over.write_bytes(csv("tce.raw_coal,原煤,raw coal,0.68,kgce/kg,A,本县化验,"))
+    assert main(["factors", "publish", str(over), "--plan", plan.code]) == 0
+    assert json.loads(capsys.readouterr().out)["base"] == "湖南省:2024"
+    assert main(["factors", "publish", str(tmp_path / "missing.csv"), "--plan", plan.code]) == 2

@@ -171,3 +171,19 @@ def test_received_copy_is_read_only_audited_and_kept_apart(approved_year, office
     # the county's own approved data wins over a received copy when exporting
     assert CarbonAccount.objects.filter(status="approved").count() == 1
     assert document.canonical_bytes(services.build(approved_year, YEAR)) == first
+
+
+def test_office_downloads_the_exchange_file_others_may_not(approved_year, office, fgj, client):
+    first = document.canonical_bytes(services.build(approved_year, YEAR))
+    client.force_login(office)
+    page = client.get(f"/accounting/{YEAR}/").content.decode()
+    assert f'href="/exchange/{YEAR}.json"' in page and f'href="/exchange/{YEAR}.xlsx"' in page
+    assert f'href="/exchange/{YEAR}.json"' in client.get(f"/enterprises/?year={YEAR}").content.decode()
+    got = client.get(f"/exchange/{YEAR}.json")
+    assert got.status_code == 200 and got.content == first
+    xlsx = client.get(f"/exchange/{YEAR}.xlsx")
+    assert xlsx.status_code == 200 and document.from_xlsx(xlsx.content) == json.loads(first)
+    assert client.get(f"/exchange/{YEAR - 1}.json").status_code == 422  # nothing approved: says so
+    client.force_login(fgj)
+    assert client.get(f"/exchange/{YEAR}.json").status_code == 403
+    assert "/exchange/" not in client.get(f"/accounting/{YEAR}/").content.decode()
