@@ -7,6 +7,8 @@
     carbonpeak plan import FILE               load a plan file (format carbonpeak.plan/1)
     carbonpeak plan export [--plan CODE] --format json|xlsx [-o FILE]
     carbonpeak plan status [--plan CODE] --format json|table
+    carbonpeak factors publish FILE --province NAME | --plan CODE   see cli_exchange.py
+    carbonpeak exchange export|import                                see cli_exchange.py
     carbonpeak round remind                   send reminders for overdue dispatch reports
     carbonpeak client add NAME --role R [--department CODE]   issue a machine-client token (shown once)
     carbonpeak client list|revoke|rotate|scope                  see cli_accounts.py
@@ -645,6 +647,9 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--user", action="append", help="a user who may see the operator console")
     x.add_argument("--plan")
     inc.set_defaults(func=cmd_inclusion)
+    from carbonpeak import cli_exchange
+
+    cli_exchange.add_parsers(sub)
     return p
 
 

@@ -131,8 +131,7 @@ def cmd_client(args) -> int:
             usccs = set_reading_scope(None, client, ents)
         except ValueError:
             return _fail(
-                "只有计量数据上报方（--role gateway）客户端可以授权企业；"
-                "碳普惠运营方用 carbonpeak inclusion operator",
+                "只有计量数据上报方（--role gateway）客户端可以授权企业；碳普惠运营方用 carbonpeak inclusion operator",
                 "only a gateway client may be given enterprises (operators: carbonpeak inclusion operator)",
             )
         print(json.dumps({"name": client.name, "enterprises": usccs}, ensure_ascii=False))

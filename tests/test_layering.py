@@ -38,12 +38,14 @@ LAYERS: dict[str, int] = {
     "enterprises": 4,
     "inclusion": 5,
     "scenarios": 5,
+    "exchange": 5,  # the city/province exchange format: reads accounting and enterprises
     # 6 · entry points and wiring, which may import any app: pages, the JSON API, the command line, settings
     "web": 6,
     "api": 6,  # carbonpeak/api.py: mounts every app's router
     "calc_api": 6,  # carbonpeak/calc_api.py: the `calc` endpoint (imported by api.py only)
     "cli": 6,
-    "cli_accounts": 6,  # the `user` / `client` sub-commands of cli.py
+    "cli_accounts": 6,
+    "cli_exchange": 6,  # the `exchange` sub-commands of cli.py  # the `user` / `client` sub-commands of cli.py
     "setup": 6,  # carbonpeak/setup.py: `carbonpeak setup` seeds every app (cli, config.checks call it)
     "serving": 6,  # carbonpeak/serving.py: `carbonpeak serve` (gunicorn), called by cli.py only
     "config": 6,  # settings, urls (→ api), deployment checks (→ setup)

@@ -9,7 +9,7 @@ from typing import Any
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 
-from carbonpeak.accounting import services
+from carbonpeak.accounting import levels, services
 from carbonpeak.accounting.fetch import results_of
 from carbonpeak.accounting.models import FactorSet, Inventory
 from carbonpeak.accounts.auth import WRITE_AUTH
@@ -30,6 +30,7 @@ class FactorSetOut(Schema):
     label: str
     parent: str | None
     county: str | None
+    province: str
     created_at: str
     factors: int
 
@@ -46,6 +47,9 @@ class FactorOut(Schema):
     region: str
     valid_from_year: int | None
     valid_to_year: int | None
+    #: where the row comes from: national | province_own | province_inherited | county_override, and the version
+    origin_level: str
+    origin_version: str
 
 
 class LineIn(Schema):
@@ -71,16 +75,18 @@ def _set_out(s: FactorSet) -> dict[str, Any]:
         "label": s.label,
         "parent": s.parent.version if s.parent else None,
         "county": s.plan.code if s.plan else None,
+        "province": s.province,
         "created_at": s.created_at.isoformat(),
         "factors": s.factors.count(),
     }
 
 
-def _factor_out(f: dict[str, Any]) -> dict[str, Any]:
-    return {**f, "value": f["value"] or None}
+def _factor_out(f: dict[str, Any], origins: dict[str, levels.Origin]) -> dict[str, Any]:
+    o = origins[f["key"]]
+    return {**f, "value": f["value"] or None, "origin_level": o.level, "origin_version": o.version}
 
 
-FACTOR_FIELDS = FactorOut.model_fields.keys()
+FACTOR_FIELDS = [k for k in FactorOut.model_fields if not k.startswith("origin_")]
 
 
 @router.get("/factor-sets", response=list[FactorSetOut], auth=None, summary="Factor-set versions / 因子库版本")
@@ -128,7 +134,8 @@ def list_factors(request, version: Code, filters: Query[FactorFilter]):
         qs = qs.filter(key__startswith=f"{filters.family}.")
     if filters.grade:
         qs = qs.filter(grade=filters.grade)
-    return [_factor_out(f) for f in qs.order_by("key").values(*FACTOR_FIELDS)]
+    origins = levels.row_origins(fs)
+    return [_factor_out(f, origins) for f in qs.order_by("key").values(*FACTOR_FIELDS)]
 
 
 def _inventory(code: Code, year: Year) -> Inventory:

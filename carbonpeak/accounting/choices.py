@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class FactorSetKind(models.TextChoices):
     BUILTIN = "builtin", _("随软件发布")
     COUNTY = "county", _("本县版本")
+    PROVINCE = "province", _("省级版本")
 
 
 class Grade(models.TextChoices):

@@ -17,11 +17,15 @@ _LOCK = threading.Lock()
 
 
 def default_factor_set(plan: Any) -> FactorSet:
-    """The county's newest own version, else the newest shipped library (stored on first use). Other apps read
-    it from here, never from ``accounting.services`` (ARCHITECTURE.md: no app imports another's services)."""
+    """The county's newest own version, else its province's newest version, else the newest shipped library
+    (stored on first use). Other apps read it from here, never from ``accounting.services`` (ARCHITECTURE.md:
+    no app imports another's services)."""
     own = FactorSet.objects.filter(plan=plan).order_by("-created_at", "-id").first()
     if own is not None:
         return own
+    province = FactorSet.objects.filter(kind=FactorSetKind.PROVINCE, province=plan.province or None)
+    if (published := province.order_by("-created_at", "-id").first()) is not None:
+        return published
     builtin = FactorSet.objects.filter(kind=FactorSetKind.BUILTIN).order_by("-created_at", "-id").first()
     if builtin is not None:
         return builtin

@@ -29,6 +29,8 @@ class FactorSet(models.Model):
     plan = models.ForeignKey(
         Plan, verbose_name=_("所属方案"), null=True, blank=True, on_delete=models.PROTECT, related_name="factor_sets"
     )
+    #: a province's version (kind province): the province's name as the plans spell it (Plan.province)
+    province = models.CharField(_("所属省份"), max_length=30, blank=True, db_index=True)
     parent = models.ForeignKey(
         "self", verbose_name=_("基于版本"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )

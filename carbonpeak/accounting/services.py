@@ -669,7 +669,7 @@ def set_factor_set(actor: Any, inv: Inventory, fs: FactorSet) -> None:
     """Switch a draft year to another factor-set version (audited)."""
     require_office(actor)
     _require_draft(inv)
-    if fs.plan_id not in (None, inv.plan_id):
+    if fs.plan_id not in (None, inv.plan_id) or (fs.province and fs.province != inv.plan.province):
         raise ValidationFailed(
             [Issue("other_county", "factor_set", "这是其他县的因子库版本", "that version belongs to another county")]
         )

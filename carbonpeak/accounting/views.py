@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from carbonpeak.accounting import excel, services
+from carbonpeak.accounting import excel, levels, services
 from carbonpeak.accounting.choices import Grade
 from carbonpeak.accounting.fetch import core_factor_set, results_of
 from carbonpeak.accounting.indicators import target_indicators
@@ -78,7 +78,7 @@ def home(request):
             "rows": rows,
             "chart": trend_chart([r for r in rows if r["res"] is not None and not r["empty"]]),
             "is_office": is_office(request.user),
-            "factor_sets": FactorSet.objects.filter(Q(plan__isnull=True) | Q(plan=plan)).count(),
+            "factor_sets": levels.visible_factor_sets(plan).count(),
         },
     )
 
@@ -159,7 +159,7 @@ def _inventory_context(request, plan, inv: Inventory, report, errors) -> dict[st
         "param_fields": [_param_field(inv, k) for k in services.PARAM_FIELDS],
         # an empty year points to the upload instead of showing a page of zeros
         "is_empty": not inv.lines.exists(),
-        "factor_sets": FactorSet.objects.filter(Q(plan__isnull=True) | Q(plan=plan)),
+        "factor_sets": levels.visible_factor_sets(plan),
         "grids": sorted(fs_core.grids()),
     }
     if "error" in res:
@@ -243,7 +243,7 @@ def factor_sets(request):
             return redirect("accounting:factor_set", version=fs.version)
         except ValidationFailed as exc:
             errors = exc.issues
-    sets = FactorSet.objects.filter(Q(plan__isnull=True) | Q(plan=plan)).select_related("parent")
+    sets = levels.visible_factor_sets(plan).select_related("parent")
     return render(
         request,
         "accounting/factor_sets.html",
@@ -300,6 +300,7 @@ def factor_set(request, version: str):
             "plan": current_plan(),
             "fs": fs,
             "factors": factors.order_by("key"),
+            "origins": levels.row_origins(fs),
             "families": [(f, FAMILY_NAMES.get(f, f)) for f in families],
             "family": family,
             "grade": grade,

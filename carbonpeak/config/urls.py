@@ -9,5 +9,6 @@ urlpatterns = [
     path("scenarios/", include("carbonpeak.scenarios.urls")),
     path("enterprises/", include("carbonpeak.enterprises.urls")),
     path("inclusion/", include("carbonpeak.inclusion.urls")),
+    path("exchange/", include("carbonpeak.exchange.urls")),
     path("", include("carbonpeak.web.urls")),
 ]

@@ -79,9 +79,7 @@ def run_case(case: dict[str, Any], factors: FactorSet | None = None) -> dict[str
         name = d["calc"]
         if not isinstance(name, str) or name not in CALCS:
             v.string(name, "calc")
-            raise CalcError(
-                "unknown_calc", "calc", f"Unknown calculation {name!r}; one of {', '.join(CALCS)}."
-            )
+            raise CalcError("unknown_calc", "calc", f"Unknown calculation {name!r}; one of {', '.join(CALCS)}.")
         fs = factors if factors is not None else load_builtin()
         result: dict[str, Any] = jsonable(CALCS[name](d, fs))
         return result

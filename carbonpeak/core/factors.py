@@ -220,17 +220,15 @@ class FactorSet(Mapping[str, Factor]):
         key = f"gwp.{gwp_set.lower()}.{gas.lower()}"
         f = self._factors.get(key)
         if f is None or f.value is None:
-            raise CalcError(
-                "missing_factor", "", f"Factor set {self.version} has no {gwp_set} GWP for {gas} ({key})."
-            )
+            raise CalcError("missing_factor", "", f"Factor set {self.version} has no {gwp_set} GWP for {gas} ({key}).")
         return f
 
     def ceff_grade_bounds(self) -> tuple[tuple[str, Decimal], ...]:
         """``ceff.grade_max.<n>`` in grade order: ``((key, bound), ...)``; grade n+1 is above the last."""
         found: list[tuple[int, str]] = []
         for key in self._factors:
-            if key.startswith(CEFF_GRADE_PREFIX) and key[len(CEFF_GRADE_PREFIX):].isdigit():
-                found.append((int(key[len(CEFF_GRADE_PREFIX):]), key))
+            if key.startswith(CEFF_GRADE_PREFIX) and key[len(CEFF_GRADE_PREFIX) :].isdigit():
+                found.append((int(key[len(CEFF_GRADE_PREFIX) :]), key))
         found.sort()
         if not found or [n for n, _ in found] != list(range(1, len(found) + 1)):
             raise CalcError(

@@ -171,9 +171,7 @@ def _lib(fs: FactorSet, key: str, to_unit: str, field: str, what: str) -> float:
     f = fs.get(key)
     if f is None or f.value is None:
         why = "has no" if f is None else "has no single default for"
-        raise CalcError(
-            "missing_factor", field, f"Factor set {fs.version} {why} {key}; give {what} on the line."
-        )
+        raise CalcError("missing_factor", field, f"Factor set {fs.version} {why} {key}; give {what} on the line.")
     try:
         return float(f.value_in(to_unit))
     except CalcError as e:
@@ -249,9 +247,7 @@ def resolve_template(
                         fs, f"ncv.{carrier}", f"GJ/{unit}", v.at_key(path, "ncv_gj_per_unit"), "ncv_gj_per_unit"
                     )
                     src["ncv_gj_per_unit"] = f"ncv.{carrier}"
-                co2_method = (
-                    f"ipcc_per_tj:quantity*ncv*ef_tco2_per_tj/1000 (ncv={src['ncv_gj_per_unit']}, ef={ef_src})"
-                )
+                co2_method = f"ipcc_per_tj:quantity*ncv*ef_tco2_per_tj/1000 (ncv={src['ncv_gj_per_unit']}, ef={ef_src})"
             else:
                 if "ncv_gj_per_unit" in given:
                     raise conflict("ncv_gj_per_unit", "ef_key")
@@ -502,8 +498,7 @@ def handle(case: dict[str, Any], fs: FactorSet) -> dict[str, Any]:
                 "coal_equivalent_kgce_per_kwh",
                 "coal_equivalent_kgce_per_kwh applies only with energy_basis 'coal_equivalent'.",
             )
-        coal_eq = v.number(case["coal_equivalent_kgce_per_kwh"], "coal_equivalent_kgce_per_kwh",
-                           exclusive_minimum=True)
+        coal_eq = v.number(case["coal_equivalent_kgce_per_kwh"], "coal_equivalent_kgce_per_kwh", exclusive_minimum=True)
     elif energy_basis == "coal_equivalent":
         raise CalcError(
             "missing_key",
@@ -655,7 +650,8 @@ def _bad_carrier(carrier: object, path: str, fs: FactorSet) -> None:
     raise CalcError(
         "unknown_carrier",
         path,
-        f"Unknown carrier {carrier!r}." + (f" Did you mean {near!r}?" if near else "")
+        f"Unknown carrier {carrier!r}."
+        + (f" Did you mean {near!r}?" if near else "")
         + f" Carriers are the factor stems of factor set {fs.version} (raw_coal, natural_gas, diesel,"
         " ..., electricity, heat).",
     )

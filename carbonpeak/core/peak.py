@@ -35,9 +35,7 @@ def cagr(series: Mapping[int, Decimal]) -> float:
     y0, y1 = years[0], years[-1]
     v0, v1 = series[y0], series[y1]
     if v0 <= 0:
-        raise CalcError(
-            "invalid_value", f"series.{y0}", f"The first value ({v0}) must be > 0 for a growth rate."
-        )
+        raise CalcError("invalid_value", f"series.{y0}", f"The first value ({v0}) must be > 0 for a growth rate.")
     if v1 == 0:
         return -1.0
     with localcontext() as ctx:

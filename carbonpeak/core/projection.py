@@ -221,9 +221,7 @@ def simulate(
         del part
     else:
         assert hist_lo is not None and hist_w is not None
-        values, extra_passes = _select(
-            seed, n, chunk, base, mean, sd, rank_list, colmin, colmax, hist, hist_lo, hist_w
-        )
+        values, extra_passes = _select(seed, n, chunk, base, mean, sd, rank_list, colmin, colmax, hist, hist_lo, hist_w)
         passes += extra_passes
     pct = []
     for lo, hi, gamma in plan:

@@ -147,9 +147,7 @@ def factor_between(from_unit: str, to_unit: str) -> Fraction:
     df, sf = parse_unit(from_unit)
     dt, st = parse_unit(to_unit)
     if df != dt:
-        raise UnitError(
-            "unit_mismatch", "", f"Cannot convert {from_unit!r} ({df}) to {to_unit!r} ({dt})."
-        )
+        raise UnitError("unit_mismatch", "", f"Cannot convert {from_unit!r} ({df}) to {to_unit!r} ({dt}).")
     return sf / st
 
 

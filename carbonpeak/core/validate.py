@@ -143,9 +143,8 @@ def number(
     """A finite number as an exact Decimal. By default it must be >= 0 (quantities are never negative)."""
     if isinstance(value, bool) or value is None or isinstance(value, (str, list, dict)):
         if isinstance(value, str):
-            msg = (
-                f"{path} must be a number, not the string {value!r}; write numbers without quotes"
-                + (" (NaN and Infinity are not allowed)." if value.strip().lower() in _NONFINITE_WORDS else ".")
+            msg = f"{path} must be a number, not the string {value!r}; write numbers without quotes" + (
+                " (NaN and Infinity are not allowed)." if value.strip().lower() in _NONFINITE_WORDS else "."
             )
         else:
             msg = f"{path} must be a number, not {json_type(value)}."

@@ -88,7 +88,12 @@ class Reading(models.Model):
     #: the machine-API batch that sent it (its client is ``batch.client``); empty for uploads, imports and manual
     #: entries. No index and no database FK: the table is the big one, and batches are never deleted.
     batch = models.ForeignKey(
-        "IngestBatch", on_delete=models.DO_NOTHING, null=True, blank=True, db_constraint=False, db_index=False,
+        "IngestBatch",
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        db_constraint=False,
+        db_index=False,
         related_name="readings",
     )
 

@@ -6,31 +6,103 @@ Usage: python3 check_plan_file.py PLAN.json
 Standard library only. Collects every problem, prints them, prints counts,
 and exits with status 1 if anything failed.
 """
+
 import json
 import re
 import sys
 
 FORMAT = "carbonpeak.plan/1"
 TOP_KEYS = {"format", "plan", "departments", "areas", "tasks", "project_groups", "projects", "targets"}
-PLAN_KEYS = {"code", "county", "county_en", "division_code", "province", "city", "title", "title_en",
-             "issuer", "issued_date", "issued_date_note", "base_year", "peak_year", "periods",
-             "grid", "round_intensity_dp"}
+PLAN_KEYS = {
+    "code",
+    "county",
+    "county_en",
+    "division_code",
+    "province",
+    "city",
+    "title",
+    "title_en",
+    "issuer",
+    "issued_date",
+    "issued_date_note",
+    "base_year",
+    "peak_year",
+    "periods",
+    "grid",
+    "round_intensity_dp",
+}
 PERIOD_KEYS = {"code", "name", "name_en", "start_year", "end_year"}
 DEPT_KEYS = {"code", "name", "name_en", "kind"}
 AREA_KEYS = {"code", "number", "name", "name_en"}
-TASK_KEYS = {"code", "area", "number", "title", "title_en", "text", "lead_departments",
-             "cooperating_departments", "townships", "assignment_text", "note"}
+TASK_KEYS = {
+    "code",
+    "area",
+    "number",
+    "title",
+    "title_en",
+    "text",
+    "lead_departments",
+    "cooperating_departments",
+    "townships",
+    "assignment_text",
+    "note",
+}
 GROUP_KEYS = {"code", "number", "name", "name_en"}
-PROJECT_KEYS = {"code", "group", "number", "name", "name_en", "type", "text", "township", "capacity_mw",
-                "investment_10k_yuan", "commissioning_year", "status", "expected_effect"}
-TARGET_KEYS = {"code", "name", "name_en", "unit", "direction", "kind", "baseline_year", "baseline_value",
-               "values", "qualifier", "lead_departments", "cooperating_departments", "source",
-               "source_text", "note", "conflicts_with", "indicator"}
+PROJECT_KEYS = {
+    "code",
+    "group",
+    "number",
+    "name",
+    "name_en",
+    "type",
+    "text",
+    "township",
+    "capacity_mw",
+    "investment_10k_yuan",
+    "commissioning_year",
+    "status",
+    "expected_effect",
+}
+TARGET_KEYS = {
+    "code",
+    "name",
+    "name_en",
+    "unit",
+    "direction",
+    "kind",
+    "baseline_year",
+    "baseline_value",
+    "values",
+    "qualifier",
+    "lead_departments",
+    "cooperating_departments",
+    "source",
+    "source_text",
+    "note",
+    "conflicts_with",
+    "indicator",
+}
 
 DEPT_KINDS = {"county_bureau", "municipal_branch", "township_collective", "enterprise", "party_office", "park", "other"}
-PROJECT_TYPES = {"solar_pv", "wind", "hydro", "biomass", "pumped_storage", "grid", "gas_network", "gas_storage",
-                 "ev", "charging", "afforestation", "ecological_corridor", "wetland", "digital", "tourism",
-                 "carbon_inclusion", "other"}
+PROJECT_TYPES = {
+    "solar_pv",
+    "wind",
+    "hydro",
+    "biomass",
+    "pumped_storage",
+    "grid",
+    "gas_network",
+    "gas_storage",
+    "ev",
+    "charging",
+    "afforestation",
+    "ecological_corridor",
+    "wetland",
+    "digital",
+    "tourism",
+    "carbon_inclusion",
+    "other",
+}
 UNITS = {"fraction", "MW", "days", "tce", "tCO2", "m3", "count", "km", "percent_points", "year"}
 DIRECTIONS = {"increase", "decrease"}
 TARGET_KINDS = {"goal", "threshold"}
@@ -90,8 +162,11 @@ def main(path):
     unique(periods, "code", "plan.periods")
     for p in periods:
         check_keys(p, PERIOD_KEYS, f"period {p.get('code')}")
-        if not (isinstance(p.get("start_year"), int) and isinstance(p.get("end_year"), int)
-                and p["start_year"] <= p["end_year"]):
+        if not (
+            isinstance(p.get("start_year"), int)
+            and isinstance(p.get("end_year"), int)
+            and p["start_year"] <= p["end_year"]
+        ):
             err(f"period {p.get('code')}: bad start/end years")
 
     # departments

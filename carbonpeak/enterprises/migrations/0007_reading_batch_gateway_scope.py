@@ -5,21 +5,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_apiclient_expiry_gateway_role'),
-        ('enterprises', '0006_working_calendar'),
+        ("accounts", "0003_apiclient_expiry_gateway_role"),
+        ("enterprises", "0006_working_calendar"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='enterprise',
-            name='gateways',
-            field=models.ManyToManyField(blank=True, related_name='reading_enterprises', to='accounts.apiclient', verbose_name='可上报读数的接口客户端'),
+            model_name="enterprise",
+            name="gateways",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="reading_enterprises",
+                to="accounts.apiclient",
+                verbose_name="可上报读数的接口客户端",
+            ),
         ),
         migrations.AddField(
-            model_name='reading',
-            name='batch',
-            field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='readings', to='enterprises.ingestbatch'),
+            model_name="reading",
+            name="batch",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="readings",
+                to="enterprises.ingestbatch",
+            ),
         ),
     ]

@@ -6,28 +6,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('plan', '0001_initial'),
+        ("plan", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='targetassignment',
-            options={'ordering': ['-role', 'position']},
+            name="targetassignment",
+            options={"ordering": ["-role", "position"]},
         ),
         migrations.AlterModelOptions(
-            name='taskassignment',
-            options={'ordering': ['-role', 'position']},
+            name="taskassignment",
+            options={"ordering": ["-role", "position"]},
         ),
         migrations.AddField(
-            model_name='plan',
-            name='revision',
-            field=models.CharField(default=carbonpeak.plan.models.structure.new_revision, editable=False, max_length=32),
+            model_name="plan",
+            name="revision",
+            field=models.CharField(
+                default=carbonpeak.plan.models.structure.new_revision, editable=False, max_length=32
+            ),
         ),
         migrations.AlterField(
-            model_name='evidence',
-            name='department',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.RESTRICT, related_name='evidence', to='plan.department'),
+            model_name="evidence",
+            name="department",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.RESTRICT,
+                related_name="evidence",
+                to="plan.department",
+            ),
         ),
     ]

@@ -4,18 +4,17 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('plan', '0002_plan_revision_evidence_department_assignment_order'),
+        ("plan", "0002_plan_revision_evidence_department_assignment_order"),
     ]
 
     operations = [
         migrations.RemoveField(
-            model_name='reminder',
-            name='read_at',
+            model_name="reminder",
+            name="read_at",
         ),
         migrations.RemoveField(
-            model_name='reminder',
-            name='recipient',
+            model_name="reminder",
+            name="recipient",
         ),
     ]

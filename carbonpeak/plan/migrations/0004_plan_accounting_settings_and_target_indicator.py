@@ -4,25 +4,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('plan', '0003_reminder_drop_unused_fields'),
+        ("plan", "0003_reminder_drop_unused_fields"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='plan',
-            name='grid',
-            field=models.CharField(blank=True, max_length=60, verbose_name='默认电网因子序列'),
+            model_name="plan",
+            name="grid",
+            field=models.CharField(blank=True, max_length=60, verbose_name="默认电网因子序列"),
         ),
         migrations.AddField(
-            model_name='plan',
-            name='round_intensity_dp',
-            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='强度下降率计算前保留小数位'),
+            model_name="plan",
+            name="round_intensity_dp",
+            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="强度下降率计算前保留小数位"),
         ),
         migrations.AddField(
-            model_name='target',
-            name='indicator',
-            field=models.CharField(blank=True, choices=[('energy_intensity_reduction', '单位GDP能耗下降率（较基准年）'), ('co2_intensity_reduction', '单位GDP二氧化碳排放下降率（较基准年）'), ('non_fossil_share', '非化石能源消费比重（发电煤耗法）'), ('refined_oil_growth', '成品油消费年均增速（较基准年）')], max_length=40, verbose_name='核算指标'),
+            model_name="target",
+            name="indicator",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("energy_intensity_reduction", "单位GDP能耗下降率（较基准年）"),
+                    ("co2_intensity_reduction", "单位GDP二氧化碳排放下降率（较基准年）"),
+                    ("non_fossil_share", "非化石能源消费比重（发电煤耗法）"),
+                    ("refined_oil_growth", "成品油消费年均增速（较基准年）"),
+                ],
+                max_length=40,
+                verbose_name="核算指标",
+            ),
         ),
     ]

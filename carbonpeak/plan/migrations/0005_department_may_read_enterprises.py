@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('plan', '0004_plan_accounting_settings_and_target_indicator'),
+        ("plan", "0004_plan_accounting_settings_and_target_indicator"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='department',
-            name='may_read_enterprises',
-            field=models.BooleanField(default=False, verbose_name='可查看企业能耗数据'),
+            model_name="department",
+            name="may_read_enterprises",
+            field=models.BooleanField(default=False, verbose_name="可查看企业能耗数据"),
         ),
     ]

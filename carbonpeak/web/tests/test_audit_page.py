@@ -27,7 +27,7 @@ def log(plan, office, fgj):
         services.set_indicator_value(office, t, 2020 + i % 11, None, f"0.{i + 10}")
     services.set_task_status(office, plan.tasks.first(), "in_progress")
     consent_like = plan.departments.first()
-    e = record(fgj, "consent.grant", consent_like, None, {"memo": "=HYPERLINK(\"http://x\")"})
+    e = record(fgj, "consent.grant", consent_like, None, {"memo": '=HYPERLINK("http://x")'})
     old = timezone.now() - dt.timedelta(days=40)
     AuditEntry.objects.filter(pk=e.pk).update(object_repr="Department object (3)", at=old)
     return t
