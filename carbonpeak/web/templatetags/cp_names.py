@@ -40,3 +40,10 @@ def factor_set_name(fs) -> str:
 def grid_name(version, grid) -> str:
     """A grid series (``prov.hunan``) of a factor set by its factors' Chinese name."""
     return _method_text.grid_name(version, grid)
+
+
+@register.filter
+def grade_name(factor) -> str:
+    """A factor's grade (or a grade's label) in words (官方文本, 待确认…), without the bare letter code."""
+    label = str(factor.get_grade_display() if hasattr(factor, "get_grade_display") else factor)
+    return label[2:] if len(label) > 2 and label[1] == " " else label
