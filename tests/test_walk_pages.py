@@ -37,23 +37,20 @@ ALLOWED_WORDS = {
 CODE = re.compile(
     r"^(?:[0-9A-Z]{18}|cpk_[\w-]{6}|[A-Z]\d{0,2}\.\d{1,2}|[A-Z]{1,4}[-_]?[0-9][0-9A-Z-]*|[0-9A-Z]{4,}(?:-[0-9A-Z]{2,})+|v?\d[\w.:/-]*|Q[1-4]|P\d+(?:\.\d+)*|r[0-9a-f]{20})$"
 )
+# Units as factor tables write them: symbols joined by "/" (tCO2/MWh, GJ/1e4Nm3, kgce/kg).
+UNIT = re.compile(r"^(?:(?:1e4)?(?:[kMGT]?(?:g|t|J|Wh)(?:ce|oe|C|CO2e?)?|N?m3|kcal)(?:/|$))+$")
 REPRS = ["{'", "[('", "Decimal(", "datetime.", "<QuerySet"]
 OBJECT_N = re.compile(r"\bobject \(\d+\)")
 
-# Pages of other changes in flight (issue 14): their owners fix what this walk finds there; remove an entry
+# Pages with findings still open (issue 14): not yet guarded by this walk; remove an entry
 # once that change has landed. Matched against the path.
 OWNED_ELSEWHERE = [
-    # scenario and accounting pages (helper "scenarios")
-    r"^/scenarios/", r"^/accounting/",
+    # still open (helper polish14 ran out of time): the calculation core's data-quality messages name factor
+    # keys and sector codes ("agriculture.A lpg 标注为 NE"), and the shipped factor library's IPCC names and
+    # citations are English (factors.csv data, name_zh "Crude oil 缺省CO2排放因子")
+    r"^/accounting/\d{4}/$", r"^/accounting/factors/",
 ]
 
-# Words on a page that belong to a form another change in flight rewrites (issue 14): the column hints of the
-# readings and benchmark uploads (helper "tabular": Chinese template headers). Only these words are let through
-# on that page; everything else on it is guarded. Remove an entry once that change has landed.
-OWNED_WORDS_ELSEWHERE = {
-    r"^/enterprises/[0-9A-Z]{18}/$": {"meter_code", "reading_time", "quantity", "2025-03-01T00:15:00+08:00"},
-    r"^/enterprises/benchmarks/$": {"industry_code", "year", "intensity", "source"},
-}
 
 SKIP = re.compile(r"^/(?:logout|i18n|api|static|media)/|\.(?:pdf|xlsx|csv|json|zip)$|/(?:export|download)\b|/evidence/")
 PER_SHAPE = 3  # pages per URL shape (digits replaced): enough to see each template with real data
@@ -105,7 +102,7 @@ def findings_in(html: str) -> tuple[list[str], list[str]]:
         w = word.strip(".,;:!?()[]（）\"'·%+-–—/=<>")
         if not re.search(r"[A-Za-z]", w):
             continue
-        if w.lower() in ALLOWED_WORDS or CODE.match(w):
+        if w.lower() in ALLOWED_WORDS or CODE.match(w) or UNIT.match(w):
             continue
         found.append(f"word {w!r}")
     found += [f"repr {r!r}" for r in REPRS if r in text]
@@ -145,9 +142,6 @@ def walk(client: Client, starts: list[str]) -> tuple[dict[str, list[str]], int]:
         found, links = findings_in(r.content.decode())
         if r.status_code == 403:
             found.append("HTTP 403 from a link shown to this role")
-        for pattern, words in OWNED_WORDS_ELSEWHERE.items():
-            if re.match(pattern, path):
-                found = [f for f in found if not (f.startswith("word ") and f[6:-1] in words)]
         if found and not any(re.match(p, path) for p in OWNED_ELSEWHERE):
             problems[url] = sorted(set(found))
         for href in links:
@@ -175,6 +169,7 @@ def test_findings_catch_what_they_should():
     assert "repr \"{'\"" in found and "repr 'None'" in found
     assert "word 'industry.C13'" in found and "word 'prov.hunan'" in found
     assert findings_in("<p>A01.1 大力发展可再生能源 S.2 x.1</p>")[0] == ["word 'x.1'"]
+    assert findings_in("<p>0.5 tCO2/MWh 38.9 GJ/1e4Nm3 1.2 kgce/kg ride/step</p>")[0] == ["word 'ride/step'"]
     good = "<p>2030 年 12.5 tCO2 91430224MA4L0XYZ12 <details><summary>详情</summary>inventory.approve</details></p>"
     assert findings_in(good)[0] == []
 

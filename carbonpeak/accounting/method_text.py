@@ -84,6 +84,11 @@ def factor_set_name(version: str | None) -> str:
     fs = FactorSet.objects.filter(version=version).only("label", "created_at").first()
     if fs is None:
         return version
+    return factor_set_label(fs)
+
+
+def factor_set_label(fs) -> str:
+    """:func:`factor_set_name` for a factor set already at hand (no query)."""
     zh, sep, en = fs.label.rpartition(" / ")
     label = (en if _english() else zh) if sep and en.isascii() else fs.label
     return f"{label}（{fs.created_at.date().isoformat()}）"

@@ -9,10 +9,11 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from carbonpeak.accounting import excel, levels, services
+from carbonpeak.accounting import excel, levels, method_text, services
 from carbonpeak.accounting.choices import Grade
 from carbonpeak.accounting.fetch import core_factor_set, results_of
 from carbonpeak.accounting.indicators import target_indicators
@@ -139,6 +140,10 @@ def inventory(request, year: int):
 PERCENT_PARAMS = ("inflow_nonfossil_share",)
 
 
+def _english() -> bool:
+    return (get_language() or "").startswith("en")
+
+
 def _param_field(inv: Inventory, k: str) -> tuple[str, tuple[str, str], Any]:
     label, hint = excel.PARAM_LABELS[k]
     value = getattr(inv, k)
@@ -207,6 +212,10 @@ def _inventory_context(request, plan, inv: Inventory, report, errors) -> dict[st
             "grade_c": [used[k] for k in res["factors_used"] if k in used and used[k].grade == Grade.C],
             "indicator_rows": indicator_rows,
             "lmdi": lmdi_ctx,
+            # names, not codes, in the activity-lines table (issue 14)
+            "sector_names": {k: (s.name_en if _english() else s.name_zh) for k, s in sectors.items()},
+            "carrier_names": cnames,
+            "factor_names": method_text.factor_names(inv.factor_set.version),
         }
     )
     return ctx

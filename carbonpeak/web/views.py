@@ -308,8 +308,8 @@ def _save_posted_value(request, target: Target):
     """The value form's fields through the service; returns the value or raises ValidationFailed.
     A form that says value_in=percent is typed in percent for a share (25 for 25 %): converted here, at the
     edge, to the stored fraction, and a range error is told back in percent."""
+    from carbonpeak.percent import percent_form_value
     from carbonpeak.plan.plan_io import SIGNED_INDICATORS
-    from carbonpeak.web.percent import percent_form_value
 
     p = request.POST
     signed = target.indicator in SIGNED_INDICATORS

@@ -155,7 +155,8 @@ def test_factor_pages_browse_filter_and_diff(plan, office):
     bad = io.BytesIO(csv("tce.raw_coal,原煤,raw coal,x,kgce/kg,A,化验,"))
     bad.name = "f.csv"
     body = c.post(reverse("accounting:factor_sets"), {"file": bad}).content.decode()
-    assert "未生成新版本" in body and "line 2" in body
+    # one language on the page (issue 14): the Chinese message names the line, the English one is not shown
+    assert "未生成新版本" in body and "第 2 行" in body and "line 2" not in body
     csv_text = c.get(reverse("accounting:factor_set_csv", args=["430224:1"])).content.decode("utf-8-sig")
     assert "tce.raw_coal,原煤,raw coal,0.7000,kgce/kg,A,化验" in csv_text
 

@@ -122,8 +122,11 @@ def in_language(issue) -> str:
     one, so the other is noise. Falls back to the Chinese text when there is no English one."""
     from django.utils.translation import get_language
 
-    zh = getattr(issue, "message_zh", None)
-    en = getattr(issue, "message_en", None)
+    if isinstance(issue, dict):  # a data-quality check as the calculation core returns it
+        zh, en = issue.get("message_zh"), issue.get("message_en")
+    else:
+        zh = getattr(issue, "message_zh", None)
+        en = getattr(issue, "message_en", None)
     if zh is None and en is None:
         return str(issue)
     if (get_language() or "").startswith("en") and en:

@@ -26,3 +26,24 @@ def industry_name(code) -> str:
 def method_text(method, names) -> str:
     """A result's method label in words, naming the factors it used (the label itself goes behind 详情)."""
     return _method_text.describe(method, names or {})
+
+
+@register.filter
+def factor_set_name(fs) -> str:
+    """A factor set (object or version string) by its label and date, never ``430224:1`` or ``builtin:…``."""
+    if fs is None or isinstance(fs, str):
+        return _method_text.factor_set_name(fs)
+    return _method_text.factor_set_label(fs)
+
+
+@register.filter
+def grid_name(version, grid) -> str:
+    """A grid series (``prov.hunan``) of a factor set by its factors' Chinese name."""
+    return _method_text.grid_name(version, grid)
+
+
+@register.filter
+def grade_name(factor) -> str:
+    """A factor's grade (or a grade's label) in words (官方文本, 待确认…), without the bare letter code."""
+    label = str(factor.get_grade_display() if hasattr(factor, "get_grade_display") else factor)
+    return label[2:] if len(label) > 2 and label[1] == " " else label
