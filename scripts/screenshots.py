@@ -101,12 +101,18 @@ def main() -> None:
         page.goto(f"{BASE}/inclusion/office/")
         page.screenshot(path=OUT / "inclusion-office.png", full_page=True)
         ctx.close()
+        ctx = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True)
+        page = ctx.new_page()
+        page.goto(f"{BASE}/")  # the public page on a phone: folded menu, targets as cards
+        page.screenshot(path=OUT / "public-mobile.png", full_page=False)
+        page.goto(f"{BASE}/no-such-page/")  # the Chinese 404 page, with the navigation and a way back
+        page.screenshot(path=OUT / "error-404-mobile.png", full_page=False)
+        ctx.close()
         ctx = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-US", is_mobile=True)
+        # the language menu sits in the folded phone menu; the language cookie is what it sets
+        ctx.add_cookies([{"name": "django_language", "value": "en", "url": BASE}])
         page = ctx.new_page()
         page.goto(f"{BASE}/")
-        page.select_option("select[name=language]", "en")
-        page.click("header button[type=submit]")
-        page.wait_for_load_state("networkidle")
         page.screenshot(path=OUT / "public-en-mobile.png", full_page=False)
         browser.close()
     subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(OUT / "dispatch-report.pdf"),
