@@ -138,7 +138,7 @@ def inventory(request, year: int):
 
 
 #: inventory parameters that are shares: the form shows and takes percent
-PERCENT_PARAMS = ("inflow_nonfossil_share",)
+PERCENT_PARAMS = excel.PERCENT_PARAMS
 
 
 def _english() -> bool:
