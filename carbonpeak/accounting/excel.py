@@ -6,6 +6,7 @@ B, value in column C), 代码表 (the codes the drop-downs offer), 说明 (how t
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from openpyxl import Workbook
@@ -18,6 +19,7 @@ from carbonpeak.accounting.fetch import core_factor_set
 from carbonpeak.accounting.models import Inventory
 from carbonpeak.accounting.services import LINE_FIELDS, PARAM_FIELDS
 from carbonpeak.core import accounts, units
+from carbonpeak.percent import fraction_to_percent, percent_to_fraction
 from carbonpeak.tabular import Unreadable, cell_value, open_workbook, sheet_rows
 from carbonpeak.tabular.writing import workbook_bytes
 from carbonpeak.validation import Issue, ValidationFailed
@@ -43,8 +45,11 @@ PARAM_LABELS = {
     "population": ("常住人口", "人"),
     "coal_equivalent_kgce_per_kwh": ("当年供电煤耗（等价值折算）", "kgce/kWh，如 0.300"),
     "sink_tco2": ("碳汇量", "tCO2（正数）"),
-    "inflow_nonfossil_share": ("调入电力中非化石电力比重", "0–1，不填则不计"),
+    "inflow_nonfossil_share": ("调入电力中非化石电力比重", "%，不填则不计"),
 }
+#: parameters that are shares: the template shows and takes percent (35 for 35 %), the inventory keeps 0.35
+PERCENT_PARAMS = ("inflow_nonfossil_share",)
+PERCENT_MARK = "（%）"
 MAX_BYTES = 10 * 1024 * 1024
 HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
 
@@ -107,7 +112,11 @@ def template_workbook(inv: Inventory) -> bytes:
         c.fill = HEAD_FILL
     for k in PARAM_FIELDS:
         label, hint = PARAM_LABELS[k]
-        ps.append([label, k, getattr(inv, k) if getattr(inv, k) not in ("", None) else None, hint])
+        value = getattr(inv, k) if getattr(inv, k) not in ("", None) else None
+        if k in PERCENT_PARAMS:
+            label += PERCENT_MARK
+            value = None if value is None else Decimal(fraction_to_percent(value))
+        ps.append([label, k, value, hint])
     for col, w in zip("ABCD", (30, 30, 18, 30), strict=True):
         ps.column_dimensions[col].width = w
 
@@ -205,5 +214,9 @@ def _sheets(wb: Any, fail: Any) -> tuple[list[tuple[int, dict[str, Any]]], list[
         for n, values in sheet_rows(wb[SHEET_PARAMS], min_row=2):
             if len(values) < 3 or values[1] in (None, ""):
                 continue
-            params.append((n, str(values[1]).strip(), cell_value(values[2])))
+            key, value = str(values[1]).strip(), cell_value(values[2])
+            # a template that says （%） beside the label holds percent; older ones (0–1) are read as they were
+            if key in PERCENT_PARAMS and PERCENT_MARK in str(values[0] or "") and value not in (None, ""):
+                value = percent_to_fraction(value)
+            params.append((n, key, value))
     return rows, params

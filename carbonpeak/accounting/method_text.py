@@ -41,7 +41,7 @@ def factor_names(version: str | None) -> dict[str, str]:
         return {}
     rows = Factor.objects.filter(factor_set__version=version).values_list("key", "name_zh", "name_en")
     en = _english()
-    return {k: ((ne if en and ne else nz) or k) for k, nz, ne in rows}
+    return {k: ((ne if en and ne else factor_name_zh(nz, ne, k)) or k) for k, nz, ne in rows}
 
 
 def describe(method: str | None, names: Mapping[str, str]) -> str:
@@ -105,3 +105,72 @@ def grid_name(version: str | None, grid: str | None) -> str:
         return grid
     name = names[keys[-1]]
     return re.sub(r"^\s*\d{4}\s*年?\s*", "", name) if not _english() else re.sub(r"\s*\d{4}\s*$", "", name)
+
+
+# The shipped factor library (data/factors.csv, hashed into its version) keeps IPCC fuel names in English inside
+# name_zh ("Crude oil 缺省CO2排放因子"), report abbreviations ("GWP100 (SAR)"), citations ("(Chen et al.)") and
+# English units ("fraction", "persons"). A page shows them in Chinese; the stored row (and 详情) keeps the original.
+_IPCC_FUELS = {
+    "Crude oil": "原油",
+    "Motor gasoline": "车用汽油",
+    "Other kerosene": "其他煤油",
+    "Jet kerosene": "航空煤油",
+    "Gas/diesel oil": "柴油",
+    "Residual fuel oil": "残渣燃料油",
+    "LPG": "液化石油气",
+    "Refinery gas": "炼厂干气",
+    "Natural gas": "天然气",
+    "Anthracite": "无烟煤",
+    "Other bituminous coal": "其他烟煤",
+    "Sub-bituminous coal": "次烟煤",
+    "Lignite": "褐煤",
+    "Coke oven coke": "焦炭",
+    "Coke oven gas": "焦炉煤气",
+    "Petroleum coke": "石油焦",
+}
+_IPCC_FUEL = re.compile(r"^(" + "|".join(re.escape(k) for k in sorted(_IPCC_FUELS, key=len, reverse=True)) + r")\s*")
+_CITATION = re.compile(r"\s*\([A-Z][A-Za-z-]+ et al\.\)")
+_GWP = re.compile(r"\s*GWP100\s*\((SAR|AR\d)\)")
+_REPORTS = {"SAR": "第二次", "AR4": "第四次", "AR5": "第五次", "AR6": "第六次"}
+UNITS_ZH = {
+    "fraction": "比例",
+    "ratio": "比值",
+    "persons": "人",
+    "year": "年",
+    "km2": "平方公里",
+    "t d.m./m3": "吨干物质/立方米",
+    "tC/t d.m.": "tC/吨干物质",
+    "gCO2/point": "gCO2/积分",
+    "gCO2/ride": "gCO2/次",
+    "kgCO2/trip": "kgCO2/次",
+    "point/step (1 point = 1 gCO2)": "积分/步（1 积分 = 1 gCO2）",
+    "GJ/t or GJ/1e4Nm3": "GJ/t 或 GJ/1e4Nm3",
+    "K = enterprise L / industry-average L": "企业碳效值与行业平均值之比",
+    "tce/万元 (2010 prices)": "tce/万元（2010年价）",
+    "亿元 (current)": "亿元（当年价）",
+    "% (2025 vs 2020)": "%（2025年比2020年）",
+}
+
+
+def factor_name_zh(name_zh: str | None, name_en: str | None = None, key: str = "") -> str:
+    """A factor's Chinese name without English words: IPCC fuels, GWP report names and citations in Chinese."""
+    name = (name_zh or "").strip() or (name_en or "") or key
+    m = _IPCC_FUEL.match(name)
+    if m:
+        name = _IPCC_FUELS[m.group(1)] + name[m.end() :] + "（IPCC）"
+    name = _GWP.sub(lambda g: f" 百年全球增温潜势（IPCC {_REPORTS[g.group(1)]}评估报告）", name)
+    return _CITATION.sub("（文献估算）", name)
+
+
+def factor_name(name_zh: str | None, name_en: str | None = None, key: str = "") -> str:
+    """A factor's name in the page's language (the English name as stored on an English page)."""
+    if _english() and name_en:
+        return name_en
+    return factor_name_zh(name_zh, name_en, key)
+
+
+def factor_unit(unit: str | None) -> str:
+    """A factor's unit as a Chinese page shows it ("比例", not "fraction"); unchanged on an English page."""
+    if not unit or _english():
+        return unit or ""
+    return UNITS_ZH.get(unit, unit)

@@ -196,3 +196,52 @@ def decomposition(res: dict[str, Any], inv: Any, base_res: dict[str, Any], base_
         "sectoral": [{"name": EFFECT_NAMES[k], "value": float(v)} for k, v in sect.items()],
         "sectoral_total": float(stotal),
     }
+
+
+def check_rows(
+    checks: list[dict[str, Any]],
+    sector_names: dict[str, str],
+    carrier_names: dict[str, str],
+    factor_names: dict[str, str],
+    factors: dict[str, Any],
+) -> list[dict[str, Any]]:
+    """The calculation core's data-quality checks in words: sector, carrier and factor codes by their names,
+    notation keys (NE) by their meaning. The core's own message stays as ``detail`` (shown behind 详情)."""
+    from django.utils.translation import get_language
+
+    from carbonpeak.accounting import method_text
+    from carbonpeak.accounting.choices import Notation
+
+    en = (get_language() or "").startswith("en")
+    notations = {c: str(label).partition(" ")[2] or str(label) for c, label in Notation.choices}
+
+    def fname(k: str) -> str:
+        f = factors.get(k)
+        return method_text.factor_name(f.name_zh, f.name_en, k) if f is not None else k
+
+    words = {**sector_names, **carrier_names, **factor_names}
+    rows = []
+    for c in checks:
+        detail = c["message_en"] if en else c["message_zh"]
+        f = factors.get(c["field"])
+        if c["code"] == "grade_c_factor" and f is not None:
+            unit = method_text.factor_unit(f.unit)
+            text = (
+                f"uses an unverified factor: {fname(c['field'])} = {f.value} {unit}"
+                if en
+                else f"使用了待确认因子：{fname(c['field'])} = {f.value} {unit}"
+            )
+        else:
+            tokens = detail.split(" ")
+            out = []
+            for i, t in enumerate(tokens):
+                before = tokens[i - 1] if i else ""
+                if before in ("标注为", "marked") and t in notations:
+                    out.append(notations[t])
+                elif t.rstrip(",") in words:
+                    out.append(words[t.rstrip(",")] + ("," if t.endswith(",") else ""))
+                else:
+                    out.append(t)
+            text = " ".join(out)
+        rows.append({**c, "text": text, "detail": detail})
+    return rows

@@ -23,6 +23,7 @@ from carbonpeak.accounting.presentation import (
     GROUP_NAMES,
     carrier_chart,
     carrier_names,
+    check_rows,
     decomposition,
     group_chart,
     trend_chart,
@@ -137,7 +138,7 @@ def inventory(request, year: int):
 
 
 #: inventory parameters that are shares: the form shows and takes percent
-PERCENT_PARAMS = ("inflow_nonfossil_share",)
+PERCENT_PARAMS = excel.PERCENT_PARAMS
 
 
 def _english() -> bool:
@@ -183,6 +184,8 @@ def _inventory_context(request, plan, inv: Inventory, report, errors) -> dict[st
     base_res = results_of(base_inv) if base_inv is not None else None
     lmdi_ctx = decomposition(res, inv, base_res, base_inv) if base_res and "error" not in base_res else None
     used = {f.key: f for f in Factor.objects.filter(factor_set=inv.factor_set, key__in=res["factors_used"])}
+    snames = {k: (s.name_en if _english() else s.name_zh) for k, s in sectors.items()}
+    fnames = method_text.factor_names(inv.factor_set.version)
     indicator_rows = []
     for row in target_indicators(plan):
         this = next((v for v in row["values"] if v["year"] == inv.year), None)
@@ -206,16 +209,16 @@ def _inventory_context(request, plan, inv: Inventory, report, errors) -> dict[st
             "yoy": yoy_rows(res, prev, basis) if prev else [],
             "group_chart": group_chart(res),
             "carrier_chart": carrier_chart(res, cnames, basis),
-            "checks": res["checks"],
+            "checks": check_rows(res["checks"], snames, cnames, fnames, used),
             "n_errors": sum(1 for c in res["checks"] if c["severity"] == "error"),
             "used_factors": [used[k] for k in res["factors_used"] if k in used],
             "grade_c": [used[k] for k in res["factors_used"] if k in used and used[k].grade == Grade.C],
             "indicator_rows": indicator_rows,
             "lmdi": lmdi_ctx,
             # names, not codes, in the activity-lines table (issue 14)
-            "sector_names": {k: (s.name_en if _english() else s.name_zh) for k, s in sectors.items()},
+            "sector_names": snames,
             "carrier_names": cnames,
-            "factor_names": method_text.factor_names(inv.factor_set.version),
+            "factor_names": fnames,
         }
     )
     return ctx
@@ -283,6 +286,7 @@ FAMILY_NAMES = {
     "chaling": "县域统计",
     "target": "方案目标",
     "const": "常数",
+    "nbs": "统计公报",
 }
 
 

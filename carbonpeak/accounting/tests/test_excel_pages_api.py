@@ -238,3 +238,32 @@ def test_a_negative_territorial_balance_does_not_break_the_year_page(plan, offic
         )
     r = client(office).get(reverse("accounting:inventory", args=[2022]))
     assert r.status_code == 200 and 'id="lmdi"' not in r.content.decode()
+
+
+def test_template_asks_for_the_nonfossil_share_in_percent(plan, office, inv2021):
+    from decimal import Decimal
+
+    services.set_params(office, inv2021, {"inflow_nonfossil_share": "0.35"})
+    inv2021.refresh_from_db()
+    data = excel.template_workbook(inv2021)
+    ps = load_workbook(io.BytesIO(data))["年度参数"]
+    row = next(r for r in ps.iter_rows(min_row=2, values_only=True) if r[1] == "inflow_nonfossil_share")
+    assert row[0] == "调入电力中非化石电力比重（%）" and float(row[2]) == 35 and row[3].startswith("%")
+    # the official types 40 (percent) into the template; the year keeps the fraction 0.4
+    wb = load_workbook(io.BytesIO(data))
+    ws = wb["年度参数"]
+    cell = next(r[2] for r in ws.iter_rows(min_row=2) if r[1].value == "inflow_nonfossil_share")
+    cell.value = 40
+    out = io.BytesIO()
+    wb.save(out)
+    rows, params = excel.read_workbook(out.getvalue())
+    assert ("inflow_nonfossil_share", "0.4") in [(k, v) for _n, k, v in params]
+    services.import_activity(office, inv2021, rows, params)
+    inv2021.refresh_from_db()
+    assert inv2021.inflow_nonfossil_share == Decimal("0.4")
+    # an older template without （%） beside the label still holds the 0–1 fraction
+    ws.cell(row=cell.row, column=1, value="调入电力中非化石电力比重")
+    cell.value = 0.3
+    out = io.BytesIO()
+    wb.save(out)
+    assert ("inflow_nonfossil_share", 0.3) in [(k, v) for _n, k, v in excel.read_workbook(out.getvalue())[1]]

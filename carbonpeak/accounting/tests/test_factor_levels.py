@@ -108,9 +108,9 @@ def test_page_and_api_show_where_each_row_comes_from(plan, office, client):
     page = client.get(f"/accounting/factors/{county.version}/?q=tce.")
     html = page.content.decode()
     assert page.status_code == 200 and "来源层级" in html
-    row = html[html.index("<code>tce.raw_coal</code>") :]
+    row = html[html.rindex("<tr", 0, html.index("<code>tce.raw_coal</code>")) :]  # the whole row, origin cell first
     assert row[: row.index("</tr>")].count("本县覆盖") == 1
-    row = html[html.index("<code>tce.diesel</code>") :]
+    row = html[html.rindex("<tr", 0, html.index("<code>tce.diesel</code>")) :]  # the whole row, origin cell first
     assert "省级继承" in row[: row.index("</tr>")] and "湖南省:2024" in row[: row.index("</tr>")]
     rows = {r["key"]: r for r in client.get(f"/api/v1/accounting/factor-sets/{county.version}/factors").json()}
     assert (rows["tce.raw_coal"]["origin_level"], rows["tce.raw_coal"]["origin_version"]) == (

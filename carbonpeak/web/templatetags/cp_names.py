@@ -47,3 +47,48 @@ def grade_name(factor) -> str:
     """A factor's grade (or a grade's label) in words (官方文本, 待确认…), without the bare letter code."""
     label = str(factor.get_grade_display() if hasattr(factor, "get_grade_display") else factor)
     return label[2:] if len(label) > 2 and label[1] == " " else label
+
+
+@register.filter
+def factor_name(factor) -> str:
+    """A factor (model row or dict) by its name in words: no English IPCC names or citations on a Chinese page."""
+    get = factor.get if isinstance(factor, dict) else (lambda k: getattr(factor, k, ""))
+    return _method_text.factor_name(get("name_zh"), get("name_en"), get("key") or "")
+
+
+@register.filter
+def factor_unit(unit) -> str:
+    """A factor's unit in Chinese ("比例" for "fraction")."""
+    return _method_text.factor_unit(unit)
+
+
+@register.filter
+def choice_words(label) -> str:
+    """A choice label such as "NE 未估算" without its leading code: "未估算"."""
+    text = str(label or "")
+    code, sep, words = text.partition(" ")
+    return words if sep and code.isascii() and words else text
+
+
+@register.filter
+def grade_label(code) -> str:
+    """A grade code ("C") in words ("占位，须人工确认")."""
+    from carbonpeak.accounting.choices import Grade
+
+    return grade_name(dict(Grade.choices).get(code, code or ""))
+
+
+@register.filter
+def factor_field(field) -> str:
+    """A factor row's column (``value``, ``unit``…) by its Chinese heading."""
+    from django.utils.translation import gettext as _
+
+    names = {
+        "value": _("数值"),
+        "unit": _("单位"),
+        "grade": _("等级"),
+        "source": _("来源"),
+        "name_zh": _("名称"),
+        "notes": _("备注"),
+    }
+    return names.get(field, field)
