@@ -48,3 +48,15 @@ def fgj(make_user, dev_reform):
 def linye(make_user, plan):
     """An officer of 县林业局, which owns the forest targets but not the energy ones."""
     return make_user("linye", "department", plan.departments.get(code="forestry"))
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts and ends in the site's default language: a request with the English cookie activates
+    English in this thread, and a later test's data (saved through gettext) must not inherit it."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
