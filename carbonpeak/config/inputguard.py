@@ -29,7 +29,6 @@ from carbonpeak.validation import Issue, ValidationFailed, json_body
 #: parser (exact decimals, duplicate keys and NaN reported with their path in the calc error object), exactly as
 #: ``carbonpeak calc`` does; only the size limit applies to them here
 OWN_PARSER_PATHS = ("/api/v1/calc",)
-_MISSING = object()
 
 
 def error(status: int, code: str, zh: str, en: str, field: str = "body") -> JsonResponse:
