@@ -33,6 +33,7 @@ from carbonpeak.enterprises.models import (
     ReviewProject,
 )
 from carbonpeak.validation import ValidationFailed
+from tests.race import race
 
 BJ = rollups.BEIJING
 CERAMICS = make_uscc("91430224", "MA4LTC01")
@@ -557,29 +558,6 @@ def test_readings_are_range_partitioned_by_year_on_postgresql(plan):
         ]
 
 
-def _race(fns):
-    import threading
-
-    from django.db import connection
-
-    barrier = threading.Barrier(len(fns))
-    results: list = [None] * len(fns)
-
-    def run(i, fn):
-        try:
-            barrier.wait()
-            results[i] = fn()
-        except Exception as e:  # noqa: BLE001 - the outcome is what the test checks
-            results[i] = e
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(fns)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
 
 
 @pytest.mark.postgres
@@ -598,7 +576,7 @@ def test_concurrent_project_approvals_never_overdraw_the_headroom(plan, office):
             expected_year=2027,
         )
 
-    results = _race([approve(n) for n in range(4)])
+    results = race([approve(n) for n in range(4)])
     ok = [r for r in results if isinstance(r, ReviewProject)]
     refused = [r for r in results if isinstance(r, ValidationFailed)]
     assert (len(ok), len(refused)) == (1, 3), results
@@ -643,7 +621,7 @@ def test_concurrent_ingests_of_one_meter_leave_exact_rollups(plan, monkeypatch):
         )
         for k in range(4)
     ]  # four workers, interleaved times in the same month
-    results = _race([lambda b=b: services.ingest_readings(plan, b) for b in batches])
+    results = race([lambda b=b: services.ingest_readings(plan, b) for b in batches])
     assert [r.accepted for r in results] == [500] * 4
     r = MonthlyRollup.objects.get(meter__meter_code="P-E")
     assert (r.readings, r.quantity) == (2000, Decimal(500 * (1 + 2 + 3 + 4)))

@@ -5,7 +5,6 @@ sum of its entries)."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from decimal import Decimal
 
 import pytest
@@ -15,29 +14,11 @@ from carbonpeak.inclusion import awards, ledger, services
 from carbonpeak.inclusion.models import Event, EventBatch, Merchant, Redemption, Reward
 from carbonpeak.inclusion.tests.conftest import event, signed_post
 from carbonpeak.validation import ValidationFailed
+from tests.race import race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def race(fns):
-    barrier = threading.Barrier(len(fns))
-    out: list = [None] * len(fns)
-
-    def run(i, fn):
-        try:
-            barrier.wait()
-            out[i] = fn()
-        except Exception as e:  # noqa: BLE001 - the outcome is what the test checks
-            out[i] = e
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, f)) for i, f in enumerate(fns)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return out
 
 
 def sound():

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.db import connection
 
@@ -13,29 +11,11 @@ from carbonpeak.scenarios import services
 from carbonpeak.scenarios.choices import RunStatus
 from carbonpeak.scenarios.models import Scenario, ScenarioRun
 from carbonpeak.scenarios.tests.test_scenarios import approved  # noqa: F401 (fixture)
+from tests.race import race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def race(fns):
-    barrier = threading.Barrier(len(fns))
-    out: list = [None] * len(fns)
-
-    def run(i, fn):
-        try:
-            barrier.wait()
-            out[i] = fn()
-        except Exception as e:  # noqa: BLE001 - the outcome is what the test checks
-            out[i] = e
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, f)) for i, f in enumerate(fns)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return out
 
 
 def test_concurrent_designations_leave_exactly_one_official(plan, office, approved):  # noqa: F811
