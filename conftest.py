@@ -19,8 +19,24 @@ def plan(db):
 def make_user(db):
     from carbonpeak.accounts.models import User
 
-    def make(username: str, role: str, department=None, password: str = "Xy-test-password-1"):
-        user = User(username=username, role=role, department=department, email=f"{username}@example.invalid")
+    def make(username: str, role: str, department=None, password: str = "Xy-test-password-1", plan=None, region=None):
+        """A user of ``plan``'s county: the department's, else the only plan loaded (a region reader: none)."""
+        from carbonpeak.plan.models import Plan
+
+        if plan is None and role not in ("region", "sysadmin"):
+            if department is not None:
+                plan = department.plan
+            else:
+                plans = list(Plan.objects.order_by("id")[:2])
+                plan = plans[0] if len(plans) == 1 else None
+        user = User(
+            username=username,
+            role=role,
+            department=department,
+            email=f"{username}@example.invalid",
+            plan=plan,
+            region=region,
+        )
         user.set_password(password)
         user.save()
         return user

@@ -42,21 +42,30 @@ def _print_issues(exc) -> None:
 
 
 def _default_plan(code: str | None):
+    """The county a command acts in: ``--plan CODE``; without it, the installation's only plan if there is one,
+    else exit 2 naming the choices (a command never picks one county of several by itself)."""
     from carbonpeak.plan.models import Plan
 
-    qs = Plan.objects.all()
+    qs = Plan.objects.order_by("code")
     if code:
         plan = qs.filter(code=code).first()
         if plan is None:
-            print(f"未找到方案 {code} / no plan with code {code}", file=sys.stderr)
+            known = ", ".join(qs.values_list("code", flat=True)) or "-"
+            print(
+                f"--plan：未找到方案 {code}；可选 {known} / no plan with code {code} (one of {known})", file=sys.stderr
+            )
             raise SystemExit(2)
         return plan
-    plans = list(qs.order_by("id")[:2])
+    plans = list(qs[:2])
     if not plans:
         print("数据库中没有方案，请先运行 carbonpeak setup / no plan loaded: run carbonpeak setup", file=sys.stderr)
         raise SystemExit(2)
     if len(plans) > 1:
-        print("有多个方案，请用 --plan 指定 / several plans: choose one with --plan", file=sys.stderr)
+        known = ", ".join(qs.values_list("code", flat=True))
+        print(
+            f"--plan：有多个县，请指定其一：{known} / several counties: choose one with --plan ({known})",
+            file=sys.stderr,
+        )
         raise SystemExit(2)
     return plans[0]
 
@@ -122,16 +131,6 @@ def cmd_worker(args) -> int:
     return 0
 
 
-def _county(code: str | None):
-    from carbonpeak.plan.models import Plan
-
-    qs = Plan.objects.order_by("id")
-    plan = qs.filter(code=code).first() if code else qs.filter(is_published=True).first()
-    if plan is None:
-        raise SystemExit(f"no plan {code or '(published)'} loaded; run `carbonpeak setup` first")
-    return plan
-
-
 def _report(load, fmt: str = "json") -> int:
     """The script contract for a file import: run ``load()`` (a Report), print the JSON report, exit 0, 1 when
     rows were rejected, 2 when the file itself is unreadable."""
@@ -156,7 +155,7 @@ def _import(kind: str, args) -> int:
     from carbonpeak.tabular import Unreadable, read_file
 
     table = {"enterprises": tables.ENTERPRISES, "meters": tables.METERS}.get(kind)
-    plan = _county(args.plan)
+    plan = _default_plan(args.plan)
 
     def load():
         if kind == "readings":  # by the fastest path that keeps the contract (SQL on PostgreSQL for plain CSV)
@@ -183,7 +182,7 @@ def cmd_enterprises(args) -> int:
     _django()
     from carbonpeak.enterprises.accounts import enterprise_accounts
 
-    out = enterprise_accounts(_county(args.plan), args.year)
+    out = enterprise_accounts(_default_plan(args.plan), args.year)
     if args.format == "json":
         print(json.dumps(out, ensure_ascii=False, default=str))
     else:
@@ -209,7 +208,7 @@ def cmd_meters(args) -> int:
             return 0
         from carbonpeak.enterprises.monitoring import check_silent_meters
 
-        out = check_silent_meters(_county(args.plan))
+        out = check_silent_meters(_default_plan(args.plan))
         # the daily check also keeps this year's and the next two years' reading partitions in place; a failure
         # there (the lock not had in time) is reported, and the alerts above stand
         from django.db import DatabaseError
@@ -224,7 +223,7 @@ def cmd_meters(args) -> int:
         _django()
         from carbonpeak.enterprises.services import rebuild_rollups
 
-        print(json.dumps({"rollups": rebuild_rollups(_county(args.plan))}))
+        print(json.dumps({"rollups": rebuild_rollups(_default_plan(args.plan))}))
         return 0
     return _import("meters", args)
 
@@ -336,22 +335,46 @@ def cmd_round(args) -> int:
 
 
 def _role_department(args):
-    """Check --role and --department (a department or township role needs one); exit 2 with a message."""
-    from carbonpeak.accounts.choices import Role
+    """Check --role, --plan/--region and --department (a department or township role needs one); return
+    (county, region, department) or exit 2 with a message naming the field."""
+    from carbonpeak.accounts.choices import INSTALLATION_ROLES, REGION_ROLES, Role
 
     if args.role not in Role.values:
-        print(f"未知角色 {args.role} / unknown role (one of {', '.join(Role.values)})", file=sys.stderr)
+        print(f"--role：未知角色 {args.role} / unknown role (one of {', '.join(Role.values)})", file=sys.stderr)
         raise SystemExit(2)
+    region = None
+    if args.role in REGION_ROLES:
+        from carbonpeak.plan.models import Region
+
+        if not args.region or args.plan or args.department:
+            print(
+                "--region：region 角色须指定 --region，且不带 --plan、--department / "
+                "the region role takes --region only",
+                file=sys.stderr,
+            )
+            raise SystemExit(2)
+        region = Region.objects.filter(code=args.region).first()
+        if region is None:
+            known = ", ".join(Region.objects.order_by("code").values_list("code", flat=True)) or "-"
+            print(f"--region：未知区域 {args.region}；可选 {known} / unknown region", file=sys.stderr)
+            raise SystemExit(2)
+        return None, region, None
+    if args.region:
+        print("--region：只用于 --role region / --region is for the region role only", file=sys.stderr)
+        raise SystemExit(2)
+    if args.role in INSTALLATION_ROLES and not args.plan:
+        return None, None, None
+    plan = _default_plan(args.plan)
     dept = None
     if args.department:
-        dept = _default_plan(args.plan).departments.filter(code=args.department).first()
+        dept = plan.departments.filter(code=args.department).first()
         if dept is None:
-            print(f"未知部门 {args.department} / unknown department code", file=sys.stderr)
+            print(f"--department：{plan.county}没有部门 {args.department} / unknown department code", file=sys.stderr)
             raise SystemExit(2)
     if args.role in (Role.DEPARTMENT, Role.TOWNSHIP) and dept is None:
-        print("部门角色需要 --department / a department role needs --department", file=sys.stderr)
+        print("--department：部门角色需要 --department / a department role needs --department", file=sys.stderr)
         raise SystemExit(2)
-    return dept
+    return plan, region, dept
 
 
 def cmd_client(args) -> int:
@@ -364,7 +387,7 @@ def cmd_client(args) -> int:
     from carbonpeak.accounts.choices import READING_ROLES
     from carbonpeak.accounts.models import ApiClient
 
-    dept = _role_department(args)
+    plan, region, dept = _role_department(args)
     if args.enterprise and args.role not in READING_ROLES:
         print(
             "--enterprise 只用于计量数据上报方（--role gateway）；碳普惠运营方用 carbonpeak inclusion operator / "
@@ -372,9 +395,11 @@ def cmd_client(args) -> int:
             file=sys.stderr,
         )
         return 2
-    ents = cli_accounts.enterprises_by_uscc(args.enterprise) if args.enterprise else []
+    ents = cli_accounts.enterprises_by_uscc(args.enterprise, plan) if args.enterprise else []
     try:
-        client, token = services.issue_client(None, args.name, args.role, dept, args.expires_days)
+        client, token = services.issue_client(
+            None, args.name, args.role, dept, args.expires_days, plan=plan, region=region
+        )
     except services.AccountError as exc:
         print(f"{exc.field}：{exc.zh} / {exc.en}", file=sys.stderr)
         return 2
@@ -387,6 +412,8 @@ def cmd_client(args) -> int:
             {
                 "name": client.name,
                 "role": client.role,
+                "county": plan.code if plan else None,
+                "region": region.code if region else None,
                 "department": dept.code if dept else None,
                 "enterprises": sorted(e.uscc for e in ents),
                 "expires_at": client.expires_at.isoformat() if client.expires_at else None,
@@ -411,7 +438,7 @@ def cmd_inclusion(args) -> int:
     from carbonpeak.inclusion import config
     from carbonpeak.inclusion.models import Scenario
 
-    plan = _county(args.plan)
+    plan = _default_plan(args.plan)
     if args.inc_cmd == "setup":
         made = config.load_defaults(None, plan)
         print(json.dumps({"scenarios": [s.code for s in made]}, ensure_ascii=False))
@@ -479,7 +506,7 @@ def cmd_user(args) -> int:
     from carbonpeak.accounts import services
     from carbonpeak.accounts.models import User
 
-    dept = _role_department(args)
+    plan, region, dept = _role_department(args)
     if User.objects.filter(username=args.username).exists():
         print(f"用户 {args.username} 已存在 / user already exists", file=sys.stderr)
         return 2
@@ -487,17 +514,24 @@ def cmd_user(args) -> int:
     if args.enterprise:
         from carbonpeak.enterprises.models import Enterprise
 
-        enterprise = Enterprise.objects.filter(uscc=args.enterprise.strip().upper()).first()
+        enterprise = Enterprise.objects.filter(uscc=args.enterprise.strip().upper(), plan=plan).first()
         if enterprise is None or args.role != "enterprise":
             print(
-                "--enterprise：须为已登记企业的统一社会信用代码，且角色为 enterprise / "
-                "--enterprise: a registered enterprise's USCC, with --role enterprise",
+                "--enterprise：须为本县已登记企业的统一社会信用代码，且角色为 enterprise / "
+                "--enterprise: the USCC of an enterprise registered in this county, with --role enterprise",
                 file=sys.stderr,
             )
             return 2
     try:
         user, password = services.create_user(
-            None, args.username, args.role, dept, email=args.email or "", display_name=args.name or ""
+            None,
+            args.username,
+            args.role,
+            dept,
+            email=args.email or "",
+            display_name=args.name or "",
+            plan=plan,
+            region=region,
         )
     except services.AccountError as exc:
         print(f"{exc.field}：{exc.zh} / {exc.en}", file=sys.stderr)
@@ -511,6 +545,8 @@ def cmd_user(args) -> int:
             {
                 "username": user.username,
                 "role": user.role,
+                "county": plan.code if plan else None,
+                "region": region.code if region else None,
                 "department": dept.code if dept else None,
                 "enterprise": enterprise.uscc if enterprise else None,
                 "initial_password": password,
@@ -519,6 +555,23 @@ def cmd_user(args) -> int:
         )
     )
     print("初始密码只显示这一次 / the initial password is shown once", file=sys.stderr)
+    return 0
+
+
+def cmd_region(args) -> int:
+    _django()
+    from carbonpeak.plan import regions
+
+    if args.region_cmd == "list":
+        print(json.dumps({"regions": regions.region_rows()}, ensure_ascii=False))
+        return 0
+    codes = [c.strip() for c in args.plans.split(",") if c.strip()]
+    try:
+        region = regions.save_region(None, args.code, args.name, args.level, codes, args.own_plan)
+    except regions.RegionError as exc:
+        print(f"{exc.field}：{exc.zh} / {exc.en}", file=sys.stderr)
+        return 2
+    print(json.dumps(regions.region_row(region), ensure_ascii=False))
     return 0
 
 
@@ -611,7 +664,8 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--email")
     x.add_argument("--name", help="display name")
     x.add_argument("--enterprise", help="USCC of the enterprise an energy manager (--role enterprise) manages")
-    x.add_argument("--plan")
+    x.add_argument("--plan", help="the county's plan code (default: the only plan)")
+    x.add_argument("--region", help="--role region: the city or province code (carbonpeak region add)")
     from carbonpeak import cli_accounts
 
     cli_accounts.add_user_parsers(usub)
@@ -624,9 +678,20 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--department", help="department code, e.g. dev_reform")
     x.add_argument("--enterprise", action="append", default=[], help="gateway: USCC whose readings it may send")
     x.add_argument("--expires-days", type=int, help="days the token is valid (default 365, 0: never)")
-    x.add_argument("--plan")
+    x.add_argument("--plan", help="the county's plan code (default: the only plan)")
+    x.add_argument("--region", help="--role region: the city or province code (carbonpeak region add)")
     cli_accounts.add_client_parsers(csub)
     c.set_defaults(func=cmd_client)
+    rg = sub.add_parser("region", help="cities and provinces that read their counties side by side")
+    rgsub = rg.add_subparsers(dest="region_cmd", required=True)
+    x = rgsub.add_parser("add", help="add a region, or change its name, level, counties and own plan")
+    x.add_argument("code")
+    x.add_argument("--name", required=True)
+    x.add_argument("--level", choices=["city", "province"], default="city")
+    x.add_argument("--plans", required=True, help="comma-separated plan codes of its counties")
+    x.add_argument("--own-plan", help="the region's own plan code, if it has one (its targets are shown too)")
+    x = rgsub.add_parser("list")
+    rg.set_defaults(func=cmd_region)
     inc = sub.add_parser("inclusion", help="碳普惠 scenarios and operators")
     isub = inc.add_subparsers(dest="inc_cmd", required=True)
     x = isub.add_parser("setup", help="load the shipped scenarios and methodologies (in force after 7 days' notice)")

@@ -50,16 +50,20 @@ def add_user_parsers(usub) -> None:
     x.add_argument("--address", help="also clear every failed login from this client address")
 
 
-def enterprises_by_uscc(codes: list[str]):
-    """The enterprises of the USCCs given, or exit 2 naming the unknown ones."""
+def enterprises_by_uscc(codes: list[str], plan):
+    """The enterprises of the USCCs given, registered in ``plan``'s county, or exit 2 naming the others (an
+    enterprise of another county is refused as unknown: a client acts in its own county only)."""
     from carbonpeak.enterprises.models import Enterprise
 
     wanted = {c.strip().upper() for c in codes}
-    found = list(Enterprise.objects.filter(uscc__in=wanted))
+    found = list(Enterprise.objects.filter(uscc__in=wanted, plan=plan)) if plan is not None else []
     missing = wanted - {e.uscc for e in found}
     if missing:
         raise SystemExit(
-            _fail(f"--enterprise：未登记的企业 {', '.join(sorted(missing))}", "--enterprise: no such enterprise")
+            _fail(
+                f"--enterprise：本县未登记的企业 {', '.join(sorted(missing))}",
+                "--enterprise: no such enterprise in this client's county",
+            )
         )
     return found
 
@@ -126,7 +130,7 @@ def cmd_client(args) -> int:
 
         if not args.enterprise and not args.none:
             return _fail("请给出 --enterprise 统一社会信用代码（或 --none）", "give --enterprise USCC (or --none)")
-        ents = [] if args.none else enterprises_by_uscc(args.enterprise)
+        ents = [] if args.none else enterprises_by_uscc(args.enterprise, client.plan)
         try:
             usccs = set_reading_scope(None, client, ents)
         except ValueError:

@@ -90,7 +90,12 @@ def load_demo(out: TextIO) -> None:
             continue
         dept = plan.departments.get(code=dept_code) if dept_code else None
         user = User(
-            username=username, role=role, department=dept, display_name=display, email=f"{username}@demo.invalid"
+            username=username,
+            role=role,
+            department=dept,
+            display_name=display,
+            email=f"{username}@demo.invalid",
+            plan=plan,
         )
         user.set_password(DEMO_PASSWORD)
         user.save()

@@ -14,6 +14,7 @@ class Role(models.TextChoices):
     MERCHANT = "merchant", _("商户")
     RESIDENT = "resident", _("居民")
     AUDITOR = "auditor", _("审计员")
+    REGION = "region", _("市、省级查看")
     SYSADMIN = "sysadmin", _("系统管理员")
 
 
@@ -21,3 +22,7 @@ class Role(models.TextChoices):
 MACHINE_ROLES = (Role.GATEWAY,)
 #: the machine clients that may send meter readings (only for the enterprises in their scope)
 READING_ROLES = (Role.GATEWAY,)
+#: roles that belong to a region (a city or province) rather than to one county; read-only in the counties
+REGION_ROLES = (Role.REGION,)
+#: roles that act installation-wide (no county): the MLPS system administrator
+INSTALLATION_ROLES = (Role.SYSADMIN,)

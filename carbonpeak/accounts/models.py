@@ -26,6 +26,19 @@ class User(AbstractUser):
         related_name="users",
     )
     display_name = models.CharField(_("姓名"), max_length=100, blank=True)
+    #: the county the account belongs to (every role but the region reader and the system administrator)
+    plan = models.ForeignKey(
+        "plan.Plan", verbose_name=_("所属县"), null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    #: the city or province a region reader reads (role ``region``: read-only in its counties)
+    region = models.ForeignKey(
+        "plan.Region",
+        verbose_name=_("所属市、省"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
 
     class Meta:
         verbose_name = _("用户")
@@ -34,7 +47,12 @@ class User(AbstractUser):
             models.CheckConstraint(
                 condition=~models.Q(role__in=["department", "township"]) | models.Q(department__isnull=False),
                 name="accounts_user_department_role_has_department",
-            )
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(role="region") & models.Q(region__isnull=False) & models.Q(plan__isnull=True))
+                | (~models.Q(role="region") & models.Q(region__isnull=True)),
+                name="accounts_user_region_role_has_region_only",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -57,6 +75,18 @@ class ApiClient(models.Model):
     department = models.ForeignKey(
         "plan.Department", verbose_name=_("所属部门"), null=True, blank=True, on_delete=models.PROTECT
     )
+    #: the county the client acts in; a region client (role ``region``) reads its region's counties instead
+    plan = models.ForeignKey(
+        "plan.Plan", verbose_name=_("所属县"), null=True, blank=True, on_delete=models.PROTECT, related_name="clients"
+    )
+    region = models.ForeignKey(
+        "plan.Region",
+        verbose_name=_("所属市、省"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="clients",
+    )
     token_prefix = models.CharField(max_length=12, editable=False)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     is_active = models.BooleanField(_("启用"), default=True)
@@ -68,6 +98,13 @@ class ApiClient(models.Model):
     class Meta:
         verbose_name = _("接口客户端")
         verbose_name_plural = _("接口客户端")
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(role="region") & models.Q(region__isnull=False) & models.Q(plan__isnull=True))
+                | (~models.Q(role="region") & models.Q(region__isnull=True)),
+                name="accounts_apiclient_region_role_has_region_only",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.token_prefix}…)"
@@ -80,11 +117,15 @@ class ApiClient(models.Model):
         self.token_prefix, self.token_hash = raw[:10], hash_token(raw)
 
     @classmethod
-    def issue(cls, name: str, role: str, department=None, expires_at=None) -> tuple[ApiClient, str]:
+    def issue(
+        cls, name: str, role: str, department=None, expires_at=None, plan=None, region=None
+    ) -> tuple[ApiClient, str]:
         """Create a client and return it with its raw token (shown once, never stored). Audited callers go
-        through ``accounts.services.issue_client``."""
+        through ``accounts.services.issue_client``. The county defaults to the department's."""
         raw = cls.new_token()
-        client = cls(name=name, role=role, department=department, expires_at=expires_at)
+        if plan is None and department is not None:
+            plan = department.plan
+        client = cls(name=name, role=role, department=department, expires_at=expires_at, plan=plan, region=region)
         client.set_token(raw)
         client.save()
         return client, raw

@@ -33,9 +33,32 @@ def _expiry(days: int | None) -> dt.datetime | None:
     return timezone.now() + dt.timedelta(days=days) if days else None
 
 
+def check_county(role: str, department=None, plan=None, region=None) -> None:
+    """Every account and client belongs to one county (``plan``), or, as a region reader, to one region; the
+    system administrator to neither. A department must be of the same county."""
+    from carbonpeak.accounts.choices import INSTALLATION_ROLES, REGION_ROLES
+
+    if role in REGION_ROLES:
+        if region is None or plan is not None:
+            raise AccountError(
+                "region",
+                "市、省级查看角色须指定 --region（不属于某个县）",
+                "a region reader needs --region (and no --plan)",
+            )
+        return
+    if region is not None:
+        raise AccountError("region", "只有 region 角色属于市、省", "only the region role belongs to a region")
+    if plan is None and role not in INSTALLATION_ROLES:
+        raise AccountError("plan", "须指定所属县（--plan）", "the county (--plan) is required")
+    if department is not None and plan is not None and department.plan_id != plan.pk:
+        raise AccountError("department", "该部门不属于所选的县", "the department belongs to another county")
+
+
 def _client_state(c: ApiClient) -> dict:
     return {
         "role": c.role,
+        "county": c.plan.code if c.plan_id else None,
+        "region": c.region.code if c.region_id else None,
         "department": c.department.code if c.department else None,
         "token_prefix": c.token_prefix,
         "is_active": c.is_active,
@@ -44,15 +67,27 @@ def _client_state(c: ApiClient) -> dict:
 
 
 def issue_client(
-    actor, name: str, role: str, department=None, expires_days: int | None = None
+    actor,
+    name: str,
+    role: str,
+    department=None,
+    expires_days: int | None = None,
+    plan=None,
+    region=None,
 ) -> tuple[ApiClient, str]:
-    """A new machine client and its raw token (shown once)."""
+    """A new machine client and its raw token (shown once). Its county is ``plan`` (default: the department's);
+    a region client reads ``region``'s counties."""
     if role not in Role.values:
         raise AccountError("role", f"未知角色 {role}", f"unknown role (one of {', '.join(Role.values)})")
     if ApiClient.objects.filter(name=name).exists():
         raise AccountError("name", f"客户端 {name} 已存在", "client already exists")
+    if plan is None and department is not None:
+        plan = department.plan
+    check_county(role, department, plan, region)
     with transaction.atomic():
-        client, token = ApiClient.issue(name, role, department, expires_at=_expiry(expires_days))
+        client, token = ApiClient.issue(
+            name, role, department, expires_at=_expiry(expires_days), plan=plan, region=region
+        )
         record(actor, "client.issue", client, None, _client_state(client))
     return client, token
 
@@ -83,13 +118,15 @@ def rotate_client(actor, client: ApiClient, expires_days: int | None = None) -> 
 
 
 def list_clients() -> list[ApiClient]:
-    return list(ApiClient.objects.select_related("department").order_by("name"))
+    return list(ApiClient.objects.select_related("department", "plan", "region").order_by("name"))
 
 
 def client_row(c: ApiClient) -> dict:
     return {
         "name": c.name,
         "role": c.role,
+        "county": c.plan.code if c.plan_id else None,
+        "region": c.region.code if c.region_id else None,
         "department": c.department.code if c.department else None,
         "token_prefix": c.token_prefix,
         "status": "revoked" if not c.is_active else "expired" if c.is_expired else "active",
@@ -111,15 +148,34 @@ def new_password(user: User) -> str:
 
 
 def create_user(
-    actor, username: str, role: str, department=None, email: str = "", display_name: str = ""
+    actor,
+    username: str,
+    role: str,
+    department=None,
+    email: str = "",
+    display_name: str = "",
+    plan=None,
+    region=None,
 ) -> tuple[User, str]:
-    """A new account and its initial password (shown once)."""
+    """A new account and its initial password (shown once). Its county is ``plan`` (default: the department's);
+    a region reader (role ``region``) belongs to ``region`` instead."""
     if role not in Role.values or role in MACHINE_ROLES:
         people = ", ".join(r for r in Role.values if r not in MACHINE_ROLES)
         raise AccountError("role", f"未知或仅限接口客户端的角色 {role}", f"not a role for a person (one of {people})")
     if User.objects.filter(username=username).exists():
         raise AccountError("username", f"用户 {username} 已存在", "user already exists")
-    user = User(username=username, role=role, department=department, email=email, display_name=display_name)
+    if plan is None and department is not None:
+        plan = department.plan
+    check_county(role, department, plan, region)
+    user = User(
+        username=username,
+        role=role,
+        department=department,
+        email=email,
+        display_name=display_name,
+        plan=plan,
+        region=region,
+    )
     password = new_password(user)
     user.set_password(password)
     with transaction.atomic():
@@ -141,6 +197,8 @@ def register(user: User, password: str) -> User:
 def _user_state(u: User) -> dict:
     return {
         "role": u.role,
+        "county": u.plan.code if u.plan_id else None,
+        "region": u.region.code if u.region_id else None,
         "department": u.department.code if u.department_id else None,
         "is_active": u.is_active,
         "display_name": u.display_name,
@@ -153,6 +211,8 @@ def user_row(u: User) -> dict:
         "username": u.username,
         "display_name": u.display_name,
         "role": u.role,
+        "county": u.plan.code if u.plan_id else None,
+        "region": u.region.code if u.region_id else None,
         "department": u.department.code if u.department_id else None,
         "is_active": u.is_active,
         "last_login": u.last_login.isoformat() if u.last_login else None,
@@ -161,7 +221,7 @@ def user_row(u: User) -> dict:
 
 
 def list_users() -> list[User]:
-    return list(User.objects.select_related("department").order_by("username"))
+    return list(User.objects.select_related("department", "plan", "region").order_by("username"))
 
 
 def set_user_active(actor, user: User, active: bool) -> None:

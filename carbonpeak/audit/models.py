@@ -17,6 +17,9 @@ class AuditEntry(models.Model):
     object_type = models.CharField(_("对象类型"), max_length=60, db_index=True)
     object_id = models.CharField(_("对象编号"), max_length=64)
     object_repr = models.CharField(_("对象"), max_length=300)
+    #: the county (plan id) the change belongs to, so each county's office reads only its own log; a plain
+    #: integer, not a foreign key, so the log outlives anything it names
+    county_id = models.IntegerField(_("所属县"), null=True, blank=True, db_index=True)
     before = models.JSONField(_("修改前"), null=True, blank=True)
     after = models.JSONField(_("修改后"), null=True, blank=True)
 

@@ -100,7 +100,9 @@ def load(plan, office, out: TextIO, password: str) -> None:
     ceramics.save()
     user = User.objects.filter(username=MANAGER[0]).first()
     if user is None:
-        user = User(username=MANAGER[0], role="enterprise", display_name=MANAGER[1], email="qiye@demo.invalid")
+        user = User(
+            username=MANAGER[0], role="enterprise", display_name=MANAGER[1], email="qiye@demo.invalid", plan=plan
+        )
         user.set_password(password)  # setup's DEMO_PASSWORD (setup sits above every app)
         user.save()
     ceramics.managers.add(user)

@@ -45,7 +45,7 @@ def load(plan, office, out: TextIO) -> None:
             stock=stock,
             valid_until=until,
         )
-    client, _token = ApiClient.issue("县公交公司（演示）", "operator")
+    client, _token = ApiClient.issue("县公交公司（演示）", "operator", plan=plan)
     scope = OperatorScope.objects.create(client=client, channel="县公交")
     scope.scenarios.add(sc["green_travel"])
     op_user = User.objects.filter(username="yunying").first()
@@ -56,7 +56,7 @@ def load(plan, office, out: TextIO) -> None:
         user = User.objects.filter(username=username).first() if username else None
         if user is None:
             user = User.objects.create(
-                username=f"demo-{len(people)}", role="resident", display_name=name, is_active=False
+                username=f"demo-{len(people)}", role="resident", display_name=name, is_active=False, plan=plan
             )
         r = Resident.objects.filter(user=user).first() or services.join(plan, user, name, community=community)
         r.leaderboard_opt_in = True

@@ -61,10 +61,15 @@ def _fail(code: str, field: str, zh: str, en: str):
 def join(plan, user, display_name: str, phone: str = "", community: str = "") -> Resident:
     if Resident.objects.filter(user=user).exists():
         _fail("exists", "user", "该账户已开通碳普惠", "user: already a member")
+    if user.plan_id is not None and user.plan_id != plan.pk:
+        _fail("county", "user", "该账户属于另一个县", "user: the account belongs to another county")
     digits = "".join(ch for ch in phone if ch.isdigit())
     if phone and not (len(digits) == 11 and digits.startswith("1")):
         _fail("invalid", "phone", "手机号应为 11 位数字", "phone: an 11-digit mobile number")
     with transaction.atomic():
+        if user.plan_id is None:  # a resident belongs to the county whose scheme it joins
+            user.plan = plan
+            user.save(update_fields=["plan"])
         r = Resident.objects.create(
             plan=plan,
             user=user,

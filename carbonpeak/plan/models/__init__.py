@@ -5,6 +5,7 @@ from carbonpeak.plan.models.progress import (
     Reminder,
     TaskReport,
 )
+from carbonpeak.plan.models.region import Region, RegionLevel
 from carbonpeak.plan.models.scoring import AssessmentRule
 from carbonpeak.plan.models.structure import (
     Area,
@@ -32,6 +33,8 @@ __all__ = [
     "Plan",
     "Project",
     "ProjectGroup",
+    "Region",
+    "RegionLevel",
     "Reminder",
     "Target",
     "TargetAssignment",
