@@ -118,9 +118,7 @@ def handle(
             list_key,
         )
     if len(rows) > max_rows:
-        return error(
-            413, "too_many_rows", f"每批最多 {max_rows} 条", f"at most {max_rows} rows per batch", list_key
-        )
+        return error(413, "too_many_rows", f"每批最多 {max_rows} 条", f"at most {max_rows} rows per batch", list_key)
     sha = hashlib.sha256(body).hexdigest()
     try:
         with transaction.atomic():

@@ -14,6 +14,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from carbonpeak.accounts.permissions import require, require_office
 from carbonpeak.audit.services import actor_label, record
 from carbonpeak.core import numbers
 from carbonpeak.plan.choices import AssignmentRole, RoundStatus, TaskStatus, ValueSource
@@ -31,7 +32,7 @@ from carbonpeak.plan.models import (
     TaskAssignment,
     TaskReport,
 )
-from carbonpeak.plan.permissions import owns_target, owns_task, require, require_office
+from carbonpeak.plan.permissions import owns_target, owns_task
 from carbonpeak.plan.plan_io import SIGNED_INDICATORS, check_target_value
 from carbonpeak.plan.revision import bump
 from carbonpeak.validation import NARRATIVE_MAX, NOTE_MAX, Issue, Issues, ValidationFailed, decimal_field, text_field
