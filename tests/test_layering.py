@@ -64,9 +64,6 @@ KNOWN_VIOLATIONS: set[tuple[str, str]] = {
     ("carbonpeak.exchange.views", "carbonpeak.web.views"),
     ("carbonpeak.inclusion.views", "carbonpeak.web.views"),
     ("carbonpeak.scenarios.views", "carbonpeak.web.views"),
-    # lead: approving an inventory writes the plan's indicator values through plan's service (a cross-app write;
-    # wants a plan-side hook, e.g. a signal accounting sends, decided with whoever owns plan/services.py)
-    ("carbonpeak.accounting.indicators", "carbonpeak.plan.services"),
 }
 
 

@@ -13,10 +13,10 @@ from carbonpeak.accounting import levels, services
 from carbonpeak.accounting.fetch import results_of
 from carbonpeak.accounting.models import FactorSet, Inventory
 from carbonpeak.accounts.auth import WRITE_AUTH
+from carbonpeak.accounts.permissions import require_staff
 from carbonpeak.api_errors import errors
 from carbonpeak.api_fields import Code, Number, Short, Text, Year
 from carbonpeak.plan.models import Plan
-from carbonpeak.plan.permissions import require_staff
 
 router = Router(tags=["accounting"])
 READ_ERRORS = errors(404, 422)
@@ -125,7 +125,8 @@ class FactorFilter(Schema):
 @router.get(
     "/factor-sets/{version}/factors",
     response={200: list[FactorOut]} | READ_ERRORS,
-    auth=None, summary="Factors of a version / 因子"
+    auth=None,
+    summary="Factors of a version / 因子",
 )
 def list_factors(request, version: Code, filters: Query[FactorFilter]):
     fs = get_object_or_404(FactorSet, version=version)

@@ -147,7 +147,7 @@ def push_indicators(actor: Any, plan: Plan, skipped: list[str] | None = None) ->
     """Write every computable indicator of every approved year to its target (source = accounting). A value
     already equal is left alone, so approving twice changes nothing. A value the target cannot hold (a share
     above 1, a rate beyond ±100 %) is not written; it is listed in ``skipped`` and never blocks an approval."""
-    from carbonpeak.plan.services import set_indicator_value
+    from carbonpeak.plan.values import set_indicator_value
     from carbonpeak.validation import ValidationFailed
 
     results = approved_results(plan)
@@ -195,7 +195,7 @@ def retract_indicators(actor: Any, inv: Inventory, reason: str) -> int:
     from django.db.models import Q
 
     from carbonpeak.audit.services import record
-    from carbonpeak.plan.services import value_snapshot
+    from carbonpeak.plan.values import value_snapshot
 
     plan = inv.plan
     rates = Target.objects.filter(plan=plan).exclude(indicator="").exclude(indicator=Indicator.NON_FOSSIL_SHARE)

@@ -20,11 +20,11 @@ from django.utils.translation import gettext_lazy as _
 from carbonpeak.accounting import services
 from carbonpeak.accounting.choices import FactorSetKind
 from carbonpeak.accounting.models import FactorSet
+from carbonpeak.accounts.permissions import require_office
 from carbonpeak.audit.services import record
 from carbonpeak.core.errors import CalcError
 from carbonpeak.core.factors import FactorSet as CoreFactorSet
 from carbonpeak.plan.models import Plan
-from carbonpeak.plan.permissions import require_office
 from carbonpeak.validation import Issue, Issues, ValidationFailed
 
 ROW_COLUMNS = ("key", "value", "unit", "grade", "source", "name_zh", "name_en", "notes", "region")

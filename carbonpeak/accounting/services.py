@@ -21,13 +21,13 @@ from django.utils import timezone
 from carbonpeak.accounting.choices import FactorSetKind, Grade, InventoryStatus
 from carbonpeak.accounting.fetch import compute_inventory, core_factor_set, default_factor_set
 from carbonpeak.accounting.models import ActivityLine, Factor, FactorSet, Inventory
+from carbonpeak.accounts.permissions import require_office
 from carbonpeak.audit.services import actor_label, record
 from carbonpeak.core import accounts, numbers, units
 from carbonpeak.core.errors import CalcError
 from carbonpeak.core.factors import BUILTIN_PATH
 from carbonpeak.core.factors import FactorSet as CoreFactorSet
 from carbonpeak.plan.models import Plan
-from carbonpeak.plan.permissions import require_office
 from carbonpeak.validation import NUMBER_MESSAGES, Issue, Issues, ValidationFailed
 
 FACTOR_COLUMNS = ("key", "name_zh", "name_en", "value", "unit", "grade", "source", "notes")

@@ -29,9 +29,9 @@ from carbonpeak.accounting.presentation import (
     trend_chart,
     yoy_rows,
 )
+from carbonpeak.accounts.permissions import is_office, require_staff
 from carbonpeak.core import accounts
 from carbonpeak.percent import fraction_to_percent, percent_to_fraction
-from carbonpeak.plan.permissions import is_office, require_staff
 from carbonpeak.tabular.writing import csv_bytes
 from carbonpeak.validation import ValidationFailed
 from carbonpeak.web.views import current_plan, render_issues

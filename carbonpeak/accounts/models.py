@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from carbonpeak.accounts import permissions
 from carbonpeak.accounts.choices import Role
 
 TOKEN_PREFIX = "cpk_"
@@ -60,7 +61,7 @@ class User(AbstractUser):
 
     @property
     def is_office(self) -> bool:
-        return self.is_active and self.role == Role.OFFICE
+        return permissions.is_office(self)
 
 
 def hash_token(raw: str) -> str:
@@ -168,4 +169,4 @@ class ApiClient(models.Model):
 
     @property
     def is_office(self) -> bool:
-        return self.is_active and self.role == Role.OFFICE
+        return permissions.is_office(self)

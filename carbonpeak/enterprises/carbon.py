@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from carbonpeak.accounting.fetch import core_factor_set, default_factor_set
 from carbonpeak.accounts.models import User
+from carbonpeak.accounts.permissions import require_office
 from carbonpeak.audit.services import actor_label, record
 from carbonpeak.core import numbers
 from carbonpeak.core.ceff import carbon_efficiency
@@ -33,7 +34,6 @@ from carbonpeak.enterprises.models import Benchmark, CarbonAccount, Enterprise, 
 from carbonpeak.enterprises.permissions import require_edit
 from carbonpeak.enterprises.rollups import BEIJING
 from carbonpeak.plan.models import Plan
-from carbonpeak.plan.permissions import require_office
 from carbonpeak.tabular import Report
 from carbonpeak.validation import NOTE_MAX, YEAR_MAX, Issues, bounded_decimal, int_field, require_text
 

@@ -28,6 +28,7 @@ from django.utils import timezone
 from carbonpeak.accounting.choices import InventoryStatus
 from carbonpeak.accounting.fetch import results_of
 from carbonpeak.accounting.models import Inventory
+from carbonpeak.accounts.permissions import require_office
 from carbonpeak.audit.services import actor_label, record
 from carbonpeak.core.accounts import sectors
 from carbonpeak.core.tracking import Light, PeriodPoint, assess, assess_cap
@@ -36,7 +37,6 @@ from carbonpeak.enterprises.choices import ProjectStatus
 from carbonpeak.enterprises.models import CountyControl, EnergyBudget, Enterprise, HeadroomEntry, ReviewProject
 from carbonpeak.enterprises.rollups import BEIJING
 from carbonpeak.plan.models import Plan
-from carbonpeak.plan.permissions import require_office
 from carbonpeak.validation import Issues, bounded_decimal
 
 INTENSITY_INDICATOR = "energy_intensity_reduction"

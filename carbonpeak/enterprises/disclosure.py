@@ -13,12 +13,12 @@ from django.utils import timezone
 
 from carbonpeak.accounting.fetch import core_factor_set, default_factor_set
 from carbonpeak.accounting.presentation import carrier_names
+from carbonpeak.accounts.permissions import require_office
 from carbonpeak.audit.services import actor_label, record
 from carbonpeak.core import numbers
 from carbonpeak.enterprises import accounts, carbon, industry
 from carbonpeak.enterprises.models import CarbonAccount, Enterprise, PublishedList
 from carbonpeak.plan.models import Plan
-from carbonpeak.plan.permissions import require_office
 
 SCOPE_ZH = {"co2_fuel_t": "化石燃料燃烧", "co2_electricity_t": "净购入电力", "co2_heat_t": "净购入热力"}
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from carbonpeak.accounts.choices import Role
 from carbonpeak.accounts.models import User
+from carbonpeak.accounts.permissions import require_office
 from carbonpeak.audit.services import actor_label, record
 from carbonpeak.core import workdays
 from carbonpeak.enterprises import services, workcalendar
@@ -30,7 +31,6 @@ from carbonpeak.enterprises.models import Meter, MeterAlert, Reading, ReadingCor
 from carbonpeak.enterprises.permissions import require_edit
 from carbonpeak.enterprises.rollups import BEIJING
 from carbonpeak.plan.models import Plan
-from carbonpeak.plan.permissions import require_office
 from carbonpeak.tabular import Report
 from carbonpeak.validation import NOTE_MAX, Issues, require_text
 

@@ -9,8 +9,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 
 from carbonpeak.accounts.choices import Role
+from carbonpeak.accounts.permissions import is_office, reads_enterprises
 from carbonpeak.enterprises.models import Enterprise
-from carbonpeak.plan.permissions import is_office, reads_enterprises
 
 
 def is_manager(principal: Any, ent: Enterprise) -> bool:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from carbonpeak.accounting import method_text
 from carbonpeak.accounts.choices import Role
+from carbonpeak.accounts.permissions import is_office, reads_enterprises, require_office
 from carbonpeak.enterprises import accounts, carbon, control, disclosure, industry, monitoring, sqlingest, workcalendar
 from carbonpeak.enterprises.choices import AccountStatus, CorrectionStatus, ProjectStatus
 from carbonpeak.enterprises.columns import BENCHMARKS, ENTERPRISES, METERS, READINGS
@@ -42,7 +43,6 @@ from carbonpeak.enterprises.models import (
 )
 from carbonpeak.enterprises.permissions import can_edit, require_read, require_reader
 from carbonpeak.enterprises.rollups import BEIJING
-from carbonpeak.plan.permissions import is_office, reads_enterprises, require_office
 from carbonpeak.tabular import Report, Unreadable, read_rows
 from carbonpeak.tabular.writing import template_bytes
 from carbonpeak.validation import Issue, ValidationFailed, parse_int, require_id

@@ -17,13 +17,13 @@ from django.db import transaction
 from carbonpeak.accounting.choices import InventoryStatus
 from carbonpeak.accounting.models import Inventory
 from carbonpeak.accounting.services import PARAM_FIELDS
+from carbonpeak.accounts.permissions import require_office
 from carbonpeak.audit.services import actor_label, record
 from carbonpeak.enterprises.choices import AccountStatus
 from carbonpeak.enterprises.models import CarbonAccount
 from carbonpeak.exchange import document
 from carbonpeak.exchange.models import ReceivedExchange
 from carbonpeak.plan.models import Plan
-from carbonpeak.plan.permissions import require_office
 from carbonpeak.tabular import Report
 from carbonpeak.validation import Issue, ValidationFailed
 

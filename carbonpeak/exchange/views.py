@@ -7,8 +7,8 @@ from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from carbonpeak.accounts.permissions import require_office
 from carbonpeak.exchange import document, services
-from carbonpeak.plan.permissions import require_office
 from carbonpeak.validation import ValidationFailed
 from carbonpeak.web.views import current_plan, render_issues
 

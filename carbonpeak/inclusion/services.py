@@ -15,6 +15,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from carbonpeak.accounts.permissions import require_office
 from carbonpeak.audit.services import record
 from carbonpeak.core import numbers
 from carbonpeak.inclusion import ledger
@@ -34,7 +35,6 @@ from carbonpeak.inclusion.models import (
     Scenario,
     Settlement,
 )
-from carbonpeak.plan.permissions import require_office
 from carbonpeak.tabular import Column, Report, Table
 from carbonpeak.validation import NOTE_MAX, Issues, require_text
 

@@ -21,6 +21,7 @@ from django.utils import timezone
 from carbonpeak.accounts import services as account_services
 from carbonpeak.accounts.choices import Role
 from carbonpeak.accounts.models import User
+from carbonpeak.accounts.permissions import is_office, require_office, require_staff
 from carbonpeak.inclusion import awards, ledger, reports, services
 from carbonpeak.inclusion.choices import EventStatus
 from carbonpeak.inclusion.models import (
@@ -35,7 +36,6 @@ from carbonpeak.inclusion.models import (
     Reward,
     Scenario,
 )
-from carbonpeak.plan.permissions import is_office, require_office, require_staff
 from carbonpeak.validation import Issue, ValidationFailed, parse_int, require_id
 from carbonpeak.web.views import current_plan
 from carbonpeak.web.views import render_issues as _failed

@@ -1,37 +1,18 @@
-"""Who may change what. One place, used by pages, the API and the CLI.
+"""Who may change which plan object: a department officer (or a department's machine client) changes only the
+tasks and target values that their department owns (lead or co-operating assignment for reports and values; task
+status by the lead); the peak office changes everything in its plan.
 
-- the peak office (碳达峰办) changes everything in its plan;
-- a department officer (or a department's machine client) changes only the tasks and target values that
-  their department owns: lead or co-operating assignment for reports and values; task status by the lead;
-- everyone else (and the public) reads published pages only.
+The role predicates these build on (``is_office``, ``department_of``, ``require`` …) are the accounts app's
+(``carbonpeak/accounts/permissions.py``); import them from there.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.utils.translation import gettext as _
-
-from carbonpeak.accounts.choices import Role
+from carbonpeak.accounts.permissions import department_of, is_office
 from carbonpeak.plan.choices import AssignmentRole
 from carbonpeak.plan.models import Target, Task
-
-
-def is_office(principal: Any) -> bool:
-    return bool(
-        principal is not None
-        and getattr(principal, "is_active", False)
-        and getattr(principal, "role", None) == Role.OFFICE
-    )
-
-
-def department_of(principal: Any):
-    if principal is None or not getattr(principal, "is_active", False):
-        return None
-    if getattr(principal, "role", None) not in (Role.DEPARTMENT, Role.TOWNSHIP):
-        return None
-    return getattr(principal, "department", None)
 
 
 def owns_task(principal: Any, task: Task, lead_only: bool = False) -> bool:
@@ -51,52 +32,3 @@ def owns_target(principal: Any, target: Target) -> bool:
         return True
     dept = department_of(principal)
     return dept is not None and target.assignments.filter(department=dept).exists()
-
-
-def is_auditor(principal: Any) -> bool:
-    return bool(getattr(principal, "is_active", False) and getattr(principal, "role", None) == Role.AUDITOR)
-
-
-def reads_rounds(principal: Any) -> bool:
-    """The dispatch rounds' pages, reports and exports: the office (changes them) and auditors (read only)."""
-    return is_office(principal) or is_auditor(principal)
-
-
-def downloads_evidence(principal: Any, department_id: int | None) -> bool:
-    """Evidence files: the office and auditors read all; a department officer reads its own department's."""
-    if reads_rounds(principal):
-        return True
-    dept = department_of(principal)
-    return dept is not None and department_id is not None and dept.pk == department_id
-
-
-def reads_enterprises(principal: Any) -> bool:
-    """Every enterprise's meter data, accounts and the review queue: the office, auditors, and the officers of
-    departments the office granted it to (Department.may_read_enterprises)."""
-    if reads_rounds(principal):
-        return True
-    dept = department_of(principal)
-    return dept is not None and dept.may_read_enterprises
-
-
-def reads_staff_pages(principal: Any) -> bool:
-    """The office, department and township officers, and auditors read the working pages and the accounts."""
-    return (
-        is_office(principal)
-        or department_of(principal) is not None
-        or (getattr(principal, "is_active", False) and getattr(principal, "role", None) == Role.AUDITOR)
-    )
-
-
-def require_staff(principal: Any) -> None:
-    if not reads_staff_pages(principal):
-        raise PermissionDenied
-
-
-def require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied(_("您没有权限执行此操作。/ You are not allowed to do this."))
-
-
-def require_office(principal: Any) -> None:
-    require(is_office(principal))

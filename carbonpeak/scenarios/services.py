@@ -11,12 +11,12 @@ from django.utils import timezone
 
 from carbonpeak.accounting.choices import InventoryStatus
 from carbonpeak.accounting.models import Inventory
+from carbonpeak.accounts.permissions import require_office
 from carbonpeak.audit.services import actor_label, record
 from carbonpeak.core import accounts
 from carbonpeak.core.errors import CalcError
 from carbonpeak.core.limits import MAX_DRAWS, MAX_YEARLY_RATE
 from carbonpeak.plan.models import Plan
-from carbonpeak.plan.permissions import require_office
 from carbonpeak.scenarios.checks import check_inputs, notes_json
 from carbonpeak.scenarios.choices import DriverName, RunStatus, ScenarioKind
 from carbonpeak.scenarios.fetch import defaults, inputs_hash, inputs_json, scenario_input

@@ -10,8 +10,8 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
+from carbonpeak.accounts.permissions import is_office, require_office, require_staff
 from carbonpeak.core import accounts
-from carbonpeak.plan.permissions import is_office, require_office, require_staff
 from carbonpeak.scenarios import exports, forms, services
 from carbonpeak.scenarios.checks import check_inputs
 from carbonpeak.scenarios.choices import DriverName, RunStatus

@@ -2,7 +2,7 @@ from django.conf import settings
 
 
 def site(request):
-    from carbonpeak.plan.permissions import is_office, reads_enterprises
+    from carbonpeak.accounts.permissions import is_office, reads_enterprises
 
     user = getattr(request, "user", None)
     return {

@@ -17,22 +17,21 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from carbonpeak.accounts.choices import Role
+from carbonpeak.accounts.permissions import (
+    department_of,
+    downloads_evidence,
+    is_auditor,
+    is_office,
+    reads_rounds,
+    require_staff,
+)
 from carbonpeak.audit.models import AuditEntry
 from carbonpeak.plan import services
 from carbonpeak.plan.cache import cached
 from carbonpeak.plan.choices import RoundStatus, TaskStatus
 from carbonpeak.plan.dashboard import dashboard_context, target_chart
 from carbonpeak.plan.models import DispatchRound, Evidence, Plan, Target, Task, TaskAssignment
-from carbonpeak.plan.permissions import (
-    department_of,
-    downloads_evidence,
-    is_auditor,
-    is_office,
-    owns_target,
-    owns_task,
-    reads_rounds,
-    require_staff,
-)
+from carbonpeak.plan.permissions import owns_target, owns_task
 from carbonpeak.plan.scoring import score_table
 from carbonpeak.plan.status import target_statuses
 from carbonpeak.validation import YEAR_MAX, YEAR_MIN, ValidationFailed, parse_int
