@@ -4,7 +4,8 @@ One place, used by pages, the API and the CLI of every app:
 
 - the peak office (碳达峰办) changes everything in its plan;
 - a department or township officer (or a department's machine client) works for its department;
-- auditors read the working pages, the rounds and the evidence, and change nothing;
+- auditors, and a city's or province's readers (role ``region``), read the working pages, the rounds and the
+  evidence, and change nothing;
 - everyone else (and the public) reads published pages only.
 
 Predicates that also look at plan objects (who owns a task or a target) live in ``plan/permissions.py``.
@@ -41,9 +42,21 @@ def is_auditor(principal: Any) -> bool:
     return bool(getattr(principal, "is_active", False) and getattr(principal, "role", None) == Role.AUDITOR)
 
 
+def is_region_reader(principal: Any) -> bool:
+    """A city's or province's reader (role ``region``): reads its counties' working pages, writes nothing."""
+    return bool(getattr(principal, "is_active", False) and getattr(principal, "role", None) == Role.REGION)
+
+
+def reads_everything(principal: Any) -> bool:
+    """The read-only roles that see all of a county's working data: its auditors and its region's readers
+    (which county they read is the tenancy module's business, not the role's)."""
+    return is_auditor(principal) or is_region_reader(principal)
+
+
 def reads_rounds(principal: Any) -> bool:
-    """The dispatch rounds' pages, reports and exports: the office (changes them) and auditors (read only)."""
-    return is_office(principal) or is_auditor(principal)
+    """The dispatch rounds' pages, reports and exports: the office (changes them), auditors and region readers
+    (read only)."""
+    return is_office(principal) or reads_everything(principal)
 
 
 def downloads_evidence(principal: Any, department_id: int | None) -> bool:
@@ -64,8 +77,9 @@ def reads_enterprises(principal: Any) -> bool:
 
 
 def reads_staff_pages(principal: Any) -> bool:
-    """The office, department and township officers, and auditors read the working pages and the accounts."""
-    return is_office(principal) or department_of(principal) is not None or is_auditor(principal)
+    """The office, department and township officers, auditors and region readers read the working pages and the
+    accounts."""
+    return is_office(principal) or department_of(principal) is not None or reads_everything(principal)
 
 
 def require_staff(principal: Any) -> None:

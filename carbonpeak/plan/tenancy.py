@@ -22,7 +22,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from carbonpeak.accounts.choices import Role
+from carbonpeak.accounts.permissions import is_region_reader
 from carbonpeak.audit.services import county_of
 from carbonpeak.plan.models import Plan, Region
 
@@ -40,10 +40,6 @@ def principal_of(request) -> Any:
     if user is not None and user.is_authenticated:
         return user
     return None
-
-
-def is_region_reader(principal: Any) -> bool:
-    return bool(principal is not None and getattr(principal, "role", None) == Role.REGION)
 
 
 def region_of(principal: Any) -> Region | None:
