@@ -74,7 +74,7 @@ def cmd_setup(args) -> int:
     _django()
     from carbonpeak.setup import run_setup
 
-    run_setup(demo=args.demo, out=sys.stderr)
+    run_setup(demo=args.demo, out=sys.stderr, region=args.region)
     _print_demo_logins()
     return 0
 
@@ -99,7 +99,7 @@ def cmd_serve(args) -> int:
     from carbonpeak.serving import serve
     from carbonpeak.setup import run_setup
 
-    run_setup(demo=args.demo, out=sys.stderr)
+    run_setup(demo=args.demo, out=sys.stderr, region=args.region)
     _print_demo_logins()
     with_worker = settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend" and not args.no_worker
     return serve(args, debug=settings.DEBUG, with_worker=with_worker)
@@ -582,6 +582,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("setup", help="migrate, collect static files, load reference data and plans (idempotent)")
     s.add_argument("--demo", action="store_true", help="also load the labelled demo data and demo accounts")
     s.add_argument("--no-demo", action="store_true", help="the default; kept for old scripts")
+    s.add_argument("--region", action="store_true", help="with --demo: a fictional second county and 株洲市 over both")
     s.set_defaults(func=cmd_setup)
     s = sub.add_parser("serve", help="setup, then the web server (gunicorn; --dev: development server)")
     s.add_argument("--host", default="127.0.0.1")
@@ -589,6 +590,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--dev", action="store_true", help="DEBUG and Django's development server (never in production)")
     s.add_argument("--demo", action="store_true", help="load the labelled demo data and demo accounts")
     s.add_argument("--no-demo", action="store_true", help="the default; kept for old scripts")
+    s.add_argument("--region", action="store_true", help="with --demo: a fictional second county and 株洲市 over both")
     s.add_argument("--workers", type=int, help="gunicorn worker processes (CARBONPEAK_WEB_WORKERS, default 2)")
     s.add_argument("--threads", type=int, help="threads per worker (CARBONPEAK_WEB_THREADS, default 4)")
     s.add_argument("--timeout", type=int, help="request timeout in seconds (CARBONPEAK_WEB_TIMEOUT, default 60)")
