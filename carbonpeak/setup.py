@@ -299,7 +299,18 @@ def second_county_document(code: str = SECOND_COUNTY[0], county: str = SECOND_CO
 
     from carbonpeak.plan.plan_io import DATA_DIR, read_plan_file
 
-    doc = copy.deepcopy(read_plan_file(DATA_DIR / "chaling.json"))
+    short = county.split("（")[0].removesuffix("县") or county
+
+    def renamed(value):  # the plan's own text names Chaling (茶陵分局, 茶陵经开区 …): the copy names itself
+        if isinstance(value, str):
+            return value.replace("茶陵", short).replace("Chaling", "Example")
+        if isinstance(value, dict):
+            return {k: renamed(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [renamed(v) for v in value]
+        return value
+
+    doc = renamed(copy.deepcopy(read_plan_file(DATA_DIR / "chaling.json")))
     doc["plan"].update(
         code=code,
         county=county,
