@@ -76,3 +76,55 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+# --- a second county beside Chaling (issue 15: nothing a county does is visible to another) -----------------
+
+
+def second_county_document(code: str = "example-b-2024", county: str = "样例县（虚构）") -> dict:
+    """Chaling's plan file under another code and name: a fictional county with the same structure, so every
+    department, target and task code exists in both and only the county keeps them apart."""
+    import copy
+
+    from carbonpeak.plan.plan_io import DATA_DIR, read_plan_file
+
+    doc = copy.deepcopy(read_plan_file(DATA_DIR / "chaling.json"))
+    doc["plan"].update(
+        code=code,
+        county=county,
+        county_en="Example County (fictional)",
+        division_code="439901",
+        title=f"{county}碳达峰实施方案",
+        title_en="Example County Carbon Peak Plan (fictional)",
+        issuer=f"{county}人民政府",
+    )
+    return doc
+
+
+@pytest.fixture
+def county_b(plan):
+    """A second county loaded beside Chaling (``plan``)."""
+    from carbonpeak.plan.plan_io import load_plan
+    from carbonpeak.plan.scoring import ensure_default_rules
+
+    p = load_plan(second_county_document())
+    ensure_default_rules(p)
+    return p
+
+
+@pytest.fixture
+def office_b(make_user, county_b):
+    return make_user("office_b", "office", plan=county_b)
+
+
+@pytest.fixture
+def city(plan, county_b):
+    """株洲市 (a city region) over Chaling and the second county."""
+    from carbonpeak.plan.regions import save_region
+
+    return save_region(None, "zhuzhou", "株洲市", "city", [plan.code, county_b.code])
+
+
+@pytest.fixture
+def city_reader(make_user, city):
+    return make_user("zhuzhou", "region", region=city)
