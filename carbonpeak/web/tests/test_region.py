@@ -155,6 +155,11 @@ def test_the_page_is_for_region_readers_only(plan, county_b, city, city_reader, 
     assert "万吨标准煤" in body and "0.068" not in body  # percent, not fractions
     assert 'href="/region/"' in body  # the menu's link for region readers
 
+    english = logged_in(city_reader)
+    english.cookies["django_language"] = "en"
+    body = english.get("/region/").content.decode()
+    assert "Counties side by side, 2022" in body and "Chaling County" in body and "10 000 tce" in body
+
 
 def test_the_excel_export_has_the_pages_figures(plan, county_b, city, city_reader, accounts):
     from openpyxl import load_workbook
