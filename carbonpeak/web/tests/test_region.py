@@ -154,6 +154,10 @@ def test_the_page_is_for_region_readers_only(plan, county_b, city, city_reader, 
     assert 'data-total="energy-intensity">0.0349<' in body and 'data-total="energy-reduction">6.85%<' in body
     assert "万吨标准煤" in body and "0.068" not in body  # percent, not fractions
     assert 'href="/region/"' in body  # the menu's link for region readers
+    base = logged_in(city_reader).get("/region/?year=2020").content.decode()
+    assert "2020 年各县（市、区）汇总" in base and 'data-total="energy">4.50<' in base  # 45 000 tce in 2020
+    for wrong in ("abc", "1999", "99999999999999999999"):  # not a year of approved accounts: the default year
+        assert "2022 年各县（市、区）汇总" in logged_in(city_reader).get(f"/region/?year={wrong}").content.decode()
 
     english = logged_in(city_reader)
     english.cookies["django_language"] = "en"
