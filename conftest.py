@@ -81,10 +81,10 @@ def _default_language():
 # --- a second county beside Chaling (issue 15: nothing a county does is visible to another) -----------------
 
 
-def second_county_document() -> dict:
+def second_county_document(code: str = "example-b-2024", county: str = "样例县（虚构）") -> dict:
     from carbonpeak.setup import second_county_document as doc
 
-    return doc(county="样例县（虚构）")
+    return doc(code=code, county=county)
 
 
 @pytest.fixture
