@@ -57,8 +57,11 @@ def test_two_workers_share_the_queue_and_run_each_task_once(tmp_path):
                 workers.append(
                     subprocess.Popen(
                         [sys.executable, "-m", "carbonpeak.cli", "worker", "--interval", "0.1"],
-                        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=err,
-                    )  # fmt: skip
+                        cwd=ROOT,
+                        env=env,
+                        stdout=subprocess.DEVNULL,
+                        stderr=err,
+                    )
                 )
         # both poll the queue before the tasks arrive, all in one transaction: they compete for every task
         _wait_for(lambda: all("Starting worker" in log.read_text() for log in logs), 120, "both workers to start")
