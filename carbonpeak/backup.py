@@ -146,14 +146,17 @@ def _code_migrations() -> set[tuple[str, str]]:
 @contextmanager
 def _sqlite_alias(path: Path) -> Iterator[str]:
     """A Django connection alias to another SQLite file (the copy), for the ORM and ``measure``."""
+    from django.db.utils import load_backend
+
     alias = f"carbonpeak_backup_{uuid4().hex[:8]}"
-    connections.settings[alias] = {**connections["default"].settings_dict, "NAME": str(path)}
+    settings_dict = {**connections["default"].settings_dict, "NAME": str(path)}
+    wrapper = load_backend(settings_dict["ENGINE"]).DatabaseWrapper(settings_dict, alias)
+    connections[alias] = wrapper  # this thread only; not in settings.DATABASES
     try:
         yield alias
     finally:
-        connections[alias].close()
+        wrapper.close()
         del connections[alias]
-        del connections.settings[alias]
 
 
 def _sqlite_copy(dest: Path) -> None:
@@ -265,31 +268,45 @@ def _pg_dump(dest: Path) -> dict[str, Any]:
 
 
 def _pg_load(source: Path) -> None:
+    """The dump into the database in one transaction that psql commits only after pg_restore has produced the
+    whole script without error: a dump that breaks off half-way (or a psql error) rolls everything back."""
     pg_restore, psql = _tool("pg_restore"), _tool("psql")
     connections["default"].close()
-    with tempfile.NamedTemporaryFile("w", suffix=".sql", encoding="utf-8") as pre:
-        pre.write(_PG_EMPTY_PUBLIC)
-        pre.flush()
+    with tempfile.TemporaryFile() as restore_err, tempfile.TemporaryFile() as psql_out:
+        load = subprocess.Popen(
+            [psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", "-"],
+            env=_pg_env(),
+            stdin=subprocess.PIPE,
+            stdout=psql_out,
+            stderr=subprocess.STDOUT,
+        )
         script = subprocess.Popen(
             [pg_restore, "--no-owner", "--no-privileges", "-f", "-", str(source)],
             env=_pg_env(),
             stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stderr=restore_err,
         )
         try:
-            load = subprocess.run(
-                [psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction", "-f", pre.name, "-f", "-"],
-                env=_pg_env(),
-                stdin=script.stdout,
-                capture_output=True,
-                text=True,
-            )
+            load.stdin.write(b"BEGIN;\n" + _PG_EMPTY_PUBLIC.encode())
+            while chunk := script.stdout.read(CHUNK):
+                load.stdin.write(chunk)
+            if script.wait() == 0:
+                load.stdin.write(b"\nCOMMIT;\n")
+        except BrokenPipeError:  # psql stopped at an error (ON_ERROR_STOP): its transaction is rolled back
+            pass
         finally:
             script.stdout.close()
-            err = script.stderr.read().decode(errors="replace")
             script.wait()
+            try:
+                load.stdin.close()
+            except BrokenPipeError:
+                pass
+            load.wait()
+        restore_err.seek(0)
+        psql_out.seek(0)
+        messages = restore_err.read().decode(errors="replace") + "\n" + psql_out.read().decode(errors="replace")
     if script.returncode != 0 or load.returncode != 0:
-        lines = [ln for ln in (err + "\n" + (load.stderr or "")).splitlines() if ln.strip()][-5:]
+        lines = [ln for ln in messages.splitlines() if ln.strip()][-5:]
         raise BackupError(
             1, "恢复失败，数据库保持原样", "the restore failed; the database is as it was (one transaction)", lines
         )
@@ -438,7 +455,11 @@ def restore(path: str | os.PathLike) -> dict[str, Any]:
     live = Path(connections["default"].settings_dict["NAME"]) if engine == "sqlite" else None
     work = Path(tempfile.mkdtemp(prefix=".carbonpeak-restore-", dir=live.parent if live else None))
     try:
-        manifest, payload = read(path, work)
+        try:
+            manifest, payload = read(path, work)
+        except BackupError as exc:
+            exc.status = 2  # a damaged file is refused before anything changes: invalid input
+            raise
         if manifest["engine"] != engine:
             raise BackupError(
                 2,
