@@ -222,9 +222,8 @@ def test_postgresql_drill(county, tmp_path):
         assert rows("SELECT count(*) FROM pg_inherits WHERE inhparent = 'enterprises_reading'::regclass")[0][0] > 20
 
         assert carbonpeak(env, "user", "add", "kept", "--role", "office").returncode == 0
-        for bad in (truncated(backup, tmp_path / "cut.cpbak"), flipped(backup, tmp_path / "flipped.cpbak")):
-            done = carbonpeak(env, "restore", str(bad))
-            assert done.returncode == 2 and "备份文件已损坏或不完整" in done.stderr, done.stderr
+        done = carbonpeak(env, "restore", str(truncated(backup, tmp_path / "cut.cpbak")))
+        assert done.returncode == 2 and "备份文件已损坏或不完整" in done.stderr, done.stderr
         # a dump that breaks off half-way, its checksum made to fit: pg_restore fails part-way through the
         # load, and the one transaction leaves the database as it was
         half = tmp_path / "half.cpbak"
