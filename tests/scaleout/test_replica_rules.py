@@ -70,3 +70,17 @@ def test_writes_transactions_and_current_state_stay_on_the_primary():
     assert router.db_for_write(Plan) == "default"
     assert router.allow_migrate("replica", "plan") is False
     assert router.allow_migrate("default", "plan") is None
+
+
+def test_check_deploy_warns_of_a_replica_without_a_shared_cache():
+    from django.conf import settings
+
+    from carbonpeak.config.checks import _replica_findings
+
+    assert _replica_findings() == []  # no replica
+    replica = {**settings.DATABASES, "replica": settings.DATABASES["default"]}
+    redis = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://x"}}
+    with pytest.warns(UserWarning, match="DATABASES"), override_settings(DATABASES=replica):
+        assert [w.id for w in _replica_findings()] == ["carbonpeak.W005"]
+        with override_settings(CACHES=redis):
+            assert _replica_findings() == []
