@@ -452,8 +452,14 @@ def verify_file(path: str | os.PathLike) -> dict[str, Any]:
 def restore(path: str | os.PathLike) -> dict[str, Any]:
     """Replace the default database with the backup at ``path``, then verify it. Returns a summary."""
     engine = _engine()
-    live = Path(connections["default"].settings_dict["NAME"]) if engine == "sqlite" else None
-    work = Path(tempfile.mkdtemp(prefix=".carbonpeak-restore-", dir=live.parent if live else None))
+    conn = connections["default"]
+    on_disk = engine == "sqlite" and not conn.is_in_memory_db()
+    # the SQLite copy is unpacked beside the live file (the same file system), not in a small /tmp
+    work = Path(
+        tempfile.mkdtemp(
+            prefix=".carbonpeak-restore-", dir=Path(conn.settings_dict["NAME"]).parent if on_disk else None
+        )
+    )
     try:
         try:
             manifest, payload = read(path, work)
