@@ -66,7 +66,8 @@ def test_a_county_override_wins_and_is_marked(plan, office):
     assert origins["tce.natural_gas"].level == "national"
 
 
-def test_another_provinces_county_does_not_see_it(plan, other_plan, office):
+def test_another_provinces_county_does_not_see_it(plan, other_plan, make_user):
+    office = make_user("lianhua_office", "office", plan=other_plan)
     national = services.default_factor_set(other_plan)
     prov = levels.publish(None, csv(*PROVINCE_ROWS), province="湖南省")
     assert prov.version == "湖南省:1"
@@ -77,6 +78,9 @@ def test_another_provinces_county_does_not_see_it(plan, other_plan, office):
     assert inv.factor_set == national
     with pytest.raises(ValidationFailed) as exc:
         services.set_factor_set(office, inv, prov)
+    assert exc.value.issues[0].code == "other_county"
+    with pytest.raises(ValidationFailed) as exc:
+        services.create_inventory(office, other_plan, 2022, factor_set=prov)
     assert exc.value.issues[0].code == "other_county"
 
 
