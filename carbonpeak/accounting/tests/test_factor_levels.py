@@ -147,3 +147,12 @@ def test_cli_publishes_a_province_version_and_reports_bad_rows(plan, tmp_path, c
     assert main(["factors", "publish", str(over), "--plan", plan.code]) == 0
     assert json.loads(capsys.readouterr().out)["base"] == "湖南省:2024"
     assert main(["factors", "publish", str(tmp_path / "missing.csv"), "--plan", plan.code]) == 2
+
+
+def test_only_the_command_line_publishes_a_province_version(plan, office):
+    """A county's office publishes its own county's version; a province's is the operator's (actor None)."""
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        levels.publish(office, csv(*PROVINCE_ROWS), province="湖南省")
+    assert not FactorSet.objects.filter(kind="province").exists()
