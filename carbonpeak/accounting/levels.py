@@ -173,36 +173,38 @@ def publish(
     merged.update(good)
     all_rows = list(merged.values())
     sha = services._canonical(all_rows)
-    # equal content: among the versions this county sees (a county's) or the shared ones (a province's); another
-    # county's equal version is no business of this one and does not stop it
-    same = visible_factor_sets(plan) if plan is not None else FactorSet.objects.filter(plan__isnull=True)
-    existing = same.filter(content_sha256=sha).first()
-    if existing is not None:
-        raise ValidationFailed(
-            [
-                Issue(
-                    "exists",
-                    "file",
-                    f"内容与已有版本 {existing.version} 相同",
-                    f"the content equals version {existing.version}",
-                )
-            ]
-        )
-    if plan is not None:
-        n_own = FactorSet.objects.filter(plan=plan).count() + 1
-        version = version or f"{plan.division_code or plan.code}:{n_own}"
-        kind, who = FactorSetKind.COUNTY, plan.county
-        extra: dict[str, Any] = {"plan": plan}
-    else:
-        n_own = FactorSet.objects.filter(kind=FactorSetKind.PROVINCE, province=province).count() + 1
-        version = version or f"{province}:{n_own}"
-        kind, who = FactorSetKind.PROVINCE, province
-        extra = {"province": province}
     try:
-        CoreFactorSet.from_rows(version, all_rows).ceff_grade_bounds()
+        CoreFactorSet.from_rows(version or "new", all_rows).ceff_grade_bounds()
     except CalcError as e:
         raise ValidationFailed([Issue(e.code, "file", f"因子库整体校验失败：{e.message}", e.message)]) from e
     with transaction.atomic():
+        if plan is not None:  # a county's versions one at a time: the content check and the number under its lock
+            services.lock_county(plan)
+        # equal content: among the versions this county sees (a county's) or the shared ones (a province's);
+        # another county's equal version is no business of this one and does not stop it
+        same = visible_factor_sets(plan) if plan is not None else FactorSet.objects.filter(plan__isnull=True)
+        existing = same.filter(content_sha256=sha).first()
+        if existing is not None:
+            raise ValidationFailed(
+                [
+                    Issue(
+                        "exists",
+                        "file",
+                        f"内容与已有版本 {existing.version} 相同",
+                        f"the content equals version {existing.version}",
+                    )
+                ]
+            )
+        if plan is not None:
+            n_own = FactorSet.objects.filter(plan=plan).count() + 1
+            version = version or f"{plan.division_code or plan.code}:{n_own}"
+            kind, who = FactorSetKind.COUNTY, plan.county
+            extra: dict[str, Any] = {"plan": plan}
+        else:
+            n_own = FactorSet.objects.filter(kind=FactorSetKind.PROVINCE, province=province).count() + 1
+            version = version or f"{province}:{n_own}"
+            kind, who = FactorSetKind.PROVINCE, province
+            extra = {"province": province}
         fs = services._store_set(
             version, kind, label or f"{who}因子库 {version}", all_rows, actor, parent=base, note=note, **extra
         )

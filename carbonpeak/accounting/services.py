@@ -62,6 +62,11 @@ def require_office_of(actor: Any, plan: Plan) -> None:
 OTHER_COUNTY = Issue("other_county", "factor_set", "这是其他县的因子库版本", "that version belongs to another county")
 
 
+def lock_county(plan: Plan) -> None:
+    """Serialize a county's factor-version writes (call inside a transaction)."""
+    Plan.objects.select_for_update().filter(pk=plan.pk).values_list("pk", flat=True).first()
+
+
 def _storable(d: Decimal) -> bool:
     """Fits the columns exactly on every database: |d| <= 10^15, <= 6 decimals, <= 15 significant digits
     (SQLite keeps decimals as REAL), so a value read back always equals the value written."""
@@ -301,16 +306,20 @@ def create_county_version(
     merged.update(good)
     all_rows = list(merged.values())
     sha = _canonical(all_rows)
-    existing = FactorSet.objects.filter(visible_to(plan), content_sha256=sha).first()
-    if existing is not None:
-        return existing
-    n = FactorSet.objects.filter(plan=plan).count() + 1
-    version = f"{plan.division_code or plan.code}:{n}"
+    prefix = plan.division_code or plan.code
     try:
-        CoreFactorSet.from_rows(version, all_rows).ceff_grade_bounds()
+        CoreFactorSet.from_rows(f"{prefix}:new", all_rows).ceff_grade_bounds()
     except CalcError as e:
         raise ValidationFailed([Issue(e.code, "file", f"因子库整体校验失败：{e.message}", e.message)]) from e
     with transaction.atomic():
+        # one upload at a time per county: the equal-content check and the version number are read under the
+        # county's lock, so two offices uploading at once get one version each, or the same one, never an error
+        lock_county(plan)
+        existing = FactorSet.objects.filter(visible_to(plan), content_sha256=sha).first()
+        if existing is not None:
+            return existing
+        n = FactorSet.objects.filter(plan=plan).count() + 1
+        version = f"{prefix}:{n}"
         fs = _store_set(
             version,
             FactorSetKind.COUNTY,
