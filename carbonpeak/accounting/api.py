@@ -24,7 +24,8 @@ from carbonpeak.plan.tenancy import counties_for, principal_of, require_plan_in_
 router = Router(tags=["accounting"])
 #: the factor library: anyone; a token or a session also sees its own county's versions
 LIBRARY_AUTH = [ClientToken(), OptionalSession(), ANONYMOUS]
-READ_ERRORS = errors(404, 422)
+#: the library: 401 only for a revoked or expired token (without a token the caller is the public)
+READ_ERRORS = errors(401, 404, 422)
 STAFF_ERRORS = errors(401, 403, 404, 422)
 WRITE_ERRORS = errors(401, 403, 404, 413, 422)
 
@@ -103,7 +104,12 @@ def _library(request):
     return levels.readable_factor_sets(counties or None)
 
 
-@router.get("/factor-sets", response=list[FactorSetOut], auth=LIBRARY_AUTH, summary="Factor-set versions / 因子库版本")
+@router.get(
+    "/factor-sets",
+    response={200: list[FactorSetOut]} | errors(401),
+    auth=LIBRARY_AUTH,
+    summary="Factor-set versions / 因子库版本",
+)
 def list_factor_sets(request):
     return [_set_out(s) for s in _library(request).select_related("parent", "plan")]
 

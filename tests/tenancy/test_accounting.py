@@ -341,3 +341,9 @@ def test_api_factor_library_shows_no_county_its_neighbours_versions(w: World):
     # the public reads the shared library, never a county's own version
     assert login().get(f"/api/v1/accounting/factor-sets/{builtin}/factors?family=grid").status_code == 200
     assert login().get(f"/api/v1/accounting/factor-sets/{A_VERSION}/factors").status_code == 404
+    # a revoked token is told so (401), not served as the public
+    from carbonpeak.accounts.models import ApiClient
+
+    ApiClient.objects.filter(name="b-office-client").update(is_active=False)
+    resp = login().get("/api/v1/accounting/factor-sets", **bearer(w.b.token))
+    assert resp.status_code == 401 and _one_error_shape(resp)
