@@ -125,7 +125,13 @@ def test_county_b_writes_nothing_in_county_a(w: World):
     c = login(w.b.office)
     inv2021 = w.a.extra["inv2021"]
     url = reverse("accounting:inventory", args=[2021])
-    for form in ({"action": "approve"}, {"action": "params", "gdp_10k_yuan": "1"}, {"action": "reopen", "reason": "x"}):
+    for form in (
+        {"action": "upload"},
+        {"action": "approve"},
+        {"action": "params", "gdp_10k_yuan": "1"},
+        {"action": "factor_set", "version": A_VERSION},
+        {"action": "reopen", "reason": "x"},
+    ):
         resp = c.post(url, form)
         assert resp.status_code == 404 and not a_leaks(text_of(resp), w)
     inv2021.refresh_from_db()
@@ -183,6 +189,8 @@ def test_region_reader_reads_both_counties_and_writes_in_neither(w: World):
         up.name = "f.csv"
         for url, form in (
             (reverse("accounting:home"), {"year": "2022"}),
+            (reverse("accounting:inventory", args=[2020]), {"action": "upload"}),
+            (reverse("accounting:inventory", args=[2020]), {"action": "approve"}),
             (reverse("accounting:inventory", args=[2020]), {"action": "reopen", "reason": "区域试改"}),
             (reverse("accounting:inventory", args=[2020]), {"action": "params", "gdp_10k_yuan": "1"}),
             (reverse("accounting:factor_sets"), {"file": up}),
