@@ -3,11 +3,13 @@
     carbonpeak factors publish FILE --province NAME [--version V] [--label L]   a province's factor-set version
     carbonpeak factors publish FILE --plan CODE [--version V] [--label L]       a county's override version
     carbonpeak exchange export --plan CODE --year Y --format json|xlsx -o FILE
-    carbonpeak exchange import FILE
+    carbonpeak exchange import FILE [--plan CODE]       into that county (default: the only one); the file must
+                                                        name the same county, else refused (exit 2)
 
 Reports are JSON on standard output (``accepted``, ``duplicates``, ``rejected`` with line, field and message).
 Exit status: 0 ok (a re-import of the same file too), 1 refused (bad rows, conflicting content), 2 invalid input
-(unreadable file, no such county).
+(unreadable file, a file of another county; an unknown or missing --plan where several counties exist: the message
+names the choices).
 """
 
 from __future__ import annotations
@@ -50,8 +52,9 @@ def add_parsers(sub) -> None:
     x.add_argument("--year", type=int, required=True)
     x.add_argument("--format", choices=["json", "xlsx"], default="json")
     x.add_argument("-o", "--output")
-    x = esub.add_parser("import", help="store a received file as a read-only copy (same county code)")
+    x = esub.add_parser("import", help="store a received file as a read-only copy of its county")
     x.add_argument("file")
+    x.add_argument("--plan", help="the county it is for (default: the only one); the file must name it")
     e.set_defaults(func=cmd_exchange)
 
 
@@ -110,13 +113,12 @@ def cmd_factors(args) -> int:
 
 def cmd_exchange(args) -> int:
     _django()
+    from carbonpeak.cli import _default_plan
     from carbonpeak.exchange import document, services
     from carbonpeak.tabular import Report, Unreadable
     from carbonpeak.validation import ValidationFailed
 
     if args.exchange_cmd == "export":
-        from carbonpeak.cli import _default_plan
-
         plan = _default_plan(args.plan)
         try:
             doc = services.build(plan, args.year)
@@ -132,11 +134,12 @@ def cmd_exchange(args) -> int:
             print("xlsx 需要 -o 文件名 / xlsx needs -o FILE", file=sys.stderr)
             return 2
         return 0
+    county = _default_plan(args.plan)
     data = _read(args.file)
     if data is None:
         return 2
     try:
-        rep, status = services.receive(None, data, Path(args.file).name)
+        rep, status = services.receive(None, data, Path(args.file).name, county)
     except Unreadable as exc:
         rep, status = Report(), 2
         rep.reject(None, "file", exc.message_zh, exc.message_en)

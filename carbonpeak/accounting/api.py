@@ -1,5 +1,7 @@
-"""Accounting endpoints. The factor library is public reference data; the accounts need a login or a token.
-Writes go through accounting.services (permissions, validation, audit)."""
+"""Accounting endpoints. The factor library's shared versions (shipped, provinces') are public reference data; a
+county's own versions are shown to its own accounts and tokens and its region's readers only. The accounts need a
+login or a token of the county (or of its region, read only): another county's answer is 404, as for a county
+that does not exist. Writes go through accounting.services (permissions, the county, validation, audit)."""
 
 from __future__ import annotations
 
@@ -12,14 +14,18 @@ from ninja import Field, Query, Router, Schema
 from carbonpeak.accounting import levels, services
 from carbonpeak.accounting.fetch import results_of
 from carbonpeak.accounting.models import FactorSet, Inventory
-from carbonpeak.accounts.auth import WRITE_AUTH
+from carbonpeak.accounts.auth import ANONYMOUS, WRITE_AUTH, ClientToken, OptionalSession
 from carbonpeak.accounts.permissions import require_staff
 from carbonpeak.api_errors import errors
 from carbonpeak.api_fields import Code, Number, Short, Text, Year
 from carbonpeak.plan.models import Plan
+from carbonpeak.plan.tenancy import counties_for, principal_of, require_plan_in_scope
 
 router = Router(tags=["accounting"])
-READ_ERRORS = errors(404, 422)
+#: the factor library: anyone; a token or a session also sees its own county's versions
+LIBRARY_AUTH = [ClientToken(), OptionalSession(), ANONYMOUS]
+#: the library: 401 only for a revoked or expired token (without a token the caller is the public)
+READ_ERRORS = errors(401, 404, 422)
 STAFF_ERRORS = errors(401, 403, 404, 422)
 WRITE_ERRORS = errors(401, 403, 404, 413, 422)
 
@@ -89,20 +95,34 @@ def _factor_out(f: dict[str, Any], origins: dict[str, levels.Origin]) -> dict[st
 FACTOR_FIELDS = [k for k in FactorOut.model_fields if not k.startswith("origin_")]
 
 
-@router.get("/factor-sets", response=list[FactorSetOut], auth=None, summary="Factor-set versions / 因子库版本")
+def _library(request):
+    """The versions this caller sees: an account or token of a county what its county's pages show (shipped, its
+    province's, its own); a region reader what any of its counties sees; anyone else (the public, an account of
+    no county) the shared ones (shipped and the provinces' published versions)."""
+    principal = principal_of(request)
+    counties = list(counties_for(principal)) if principal is not None else []
+    return levels.readable_factor_sets(counties or None)
+
+
+@router.get(
+    "/factor-sets",
+    response={200: list[FactorSetOut]} | errors(401),
+    auth=LIBRARY_AUTH,
+    summary="Factor-set versions / 因子库版本",
+)
 def list_factor_sets(request):
-    return [_set_out(s) for s in FactorSet.objects.select_related("parent", "plan")]
+    return [_set_out(s) for s in _library(request).select_related("parent", "plan")]
 
 
 @router.get(
     "/factor-sets/diff",
     response={200: dict[str, Any]} | READ_ERRORS,
-    auth=None,
+    auth=LIBRARY_AUTH,
     summary="Differences between two versions / 版本差异",
 )
 def factor_diff(request, a: Code, b: Code):
-    fa = get_object_or_404(FactorSet, version=a)
-    fb = get_object_or_404(FactorSet, version=b)
+    fa = get_object_or_404(_library(request), version=a)
+    fb = get_object_or_404(_library(request), version=b)
     d = services.diff_factor_sets(fa, fb)
 
     def clean(r: dict[str, Any]) -> dict[str, Any]:
@@ -125,11 +145,11 @@ class FactorFilter(Schema):
 @router.get(
     "/factor-sets/{version}/factors",
     response={200: list[FactorOut]} | READ_ERRORS,
-    auth=None,
+    auth=LIBRARY_AUTH,
     summary="Factors of a version / 因子",
 )
 def list_factors(request, version: Code, filters: Query[FactorFilter]):
-    fs = get_object_or_404(FactorSet, version=version)
+    fs = get_object_or_404(_library(request), version=version)
     qs = fs.factors.all()
     if filters.family:
         qs = qs.filter(key__startswith=f"{filters.family}.")
@@ -139,9 +159,14 @@ def list_factors(request, version: Code, filters: Query[FactorFilter]):
     return [_factor_out(f, origins) for f in qs.order_by("key").values(*FACTOR_FIELDS)]
 
 
-def _inventory(code: Code, year: Year) -> Inventory:
-    plan = get_object_or_404(Plan, code=code)
-    return get_object_or_404(Inventory.objects.select_related("factor_set"), plan=plan, year=year)
+def _county(request, code: Code) -> Plan:
+    """The plan of ``code`` if the caller may read it (its own county, or its region's), else 404."""
+    return require_plan_in_scope(principal_of(request), get_object_or_404(Plan, code=code))
+
+
+def _inventory(request, code: Code, year: Year) -> Inventory:
+    plan = _county(request, code)
+    return get_object_or_404(Inventory.objects.select_related("factor_set", "plan"), plan=plan, year=year)
 
 
 @router.get(
@@ -151,8 +176,8 @@ def _inventory(code: Code, year: Year) -> Inventory:
     summary="Inventory years / 核算年度",
 )
 def list_inventories(request, code: Code):
+    plan = _county(request, code)
     require_staff(request.principal)
-    plan = get_object_or_404(Plan, code=code)
     out = []
     for inv in Inventory.objects.filter(plan=plan).select_related("factor_set"):
         res = results_of(inv)
@@ -178,8 +203,8 @@ def list_inventories(request, code: Code):
     summary="A year's accounts / 年度核算结果",
 )
 def get_inventory(request, code: Code, year: Year):
+    inv = _inventory(request, code, year)
     require_staff(request.principal)
-    inv = _inventory(code, year)
     return {"year": inv.year, "status": inv.status, "illustrative": inv.is_illustrative, "results": results_of(inv)}
 
 
@@ -190,7 +215,7 @@ def get_inventory(request, code: Code, year: Year):
     summary="Import activity lines (per-row results) / 导入活动数据",
 )
 def post_lines(request, code: Code, year: Year, payload: LinesIn):
-    inv = _inventory(code, year)
+    inv = _inventory(request, code, year)
     rows = [(i, line.model_dump()) for i, line in enumerate(payload.lines, start=1)]  # line = position from 1
     params = [(None, k, v) for k, v in payload.params.items()]
     return services.import_activity(request.principal, inv, rows, params)  # type: ignore[arg-type]
@@ -203,7 +228,7 @@ def post_lines(request, code: Code, year: Year, payload: LinesIn):
     summary="Approve a year (office) / 审定",
 )
 def post_approve(request, code: Code, year: Year):
-    inv = _inventory(code, year)
+    inv = _inventory(request, code, year)
     pushed = services.approve(request.principal, inv)
     return {
         "year": inv.year,

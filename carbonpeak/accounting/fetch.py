@@ -6,6 +6,8 @@ import threading
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Q
+
 from carbonpeak.accounting.choices import FactorSetKind
 from carbonpeak.accounting.models import ActivityLine, FactorSet, Inventory
 from carbonpeak.core import accounts
@@ -14,6 +16,14 @@ from carbonpeak.core.factors import FactorSet as CoreFactorSet
 
 _CACHE: dict[tuple[str, str], CoreFactorSet] = {}
 _LOCK = threading.Lock()
+
+
+def visible_to(plan: Any) -> Q:
+    """The versions a county may see and use (issue 15: never another county's own versions): the shipped ones,
+    its province's published ones and its own."""
+    shipped = Q(plan__isnull=True, province="")
+    own_province = Q(plan__isnull=True, province=plan.province) if plan.province else Q(pk__in=[])
+    return shipped | own_province | Q(plan=plan)
 
 
 def default_factor_set(plan: Any) -> FactorSet:

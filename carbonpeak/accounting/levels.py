@@ -10,17 +10,19 @@ stored whole and never changed; which rows a version inherits and which it overr
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from carbonpeak.accounting import services
 from carbonpeak.accounting.choices import FactorSetKind
+from carbonpeak.accounting.fetch import visible_to
 from carbonpeak.accounting.models import FactorSet
-from carbonpeak.accounts.permissions import require_office
 from carbonpeak.audit.services import record
 from carbonpeak.core.errors import CalcError
 from carbonpeak.core.factors import FactorSet as CoreFactorSet
@@ -60,9 +62,18 @@ def province_factor_set(province: str) -> FactorSet | None:
 
 def visible_factor_sets(plan: Plan) -> QuerySet[FactorSet]:
     """The versions a county may see and use: the shipped ones, its province's and its own."""
-    shipped = Q(plan__isnull=True, province="")
-    own_province = Q(plan__isnull=True, province=plan.province) if plan.province else Q(pk__in=[])
-    return FactorSet.objects.filter(shipped | own_province | Q(plan=plan))
+    return FactorSet.objects.filter(visible_to(plan))
+
+
+def readable_factor_sets(plans: Iterable[Plan] | None) -> QuerySet[FactorSet]:
+    """The versions a reader of ``plans`` sees (a region reader: what any of its counties sees). ``None`` is the
+    public, which has no county: the shipped and the provinces' published versions, never a county's own."""
+    if plans is None:
+        return FactorSet.objects.filter(plan__isnull=True)
+    q = Q(pk__in=[])
+    for plan in plans:
+        q |= visible_to(plan)
+    return FactorSet.objects.filter(q)
 
 
 def _rows(fs: FactorSet) -> dict[str, str]:
@@ -110,11 +121,16 @@ def publish(
     """A new province version (``province``) or county version (``plan``) from a factor CSV: the rows of the
     version it is based on (the province's newest, else the shipped library; for a county its effective
     version), with the file's rows added or replacing rows of the same key. All or nothing; audited. ``actor``
-    None is the command line (the operator of the installation)."""
-    if actor is not None:
-        require_office(actor)
+    None is the command line (the operator of the installation), the only one who publishes a province's
+    version; a county's office publishes its own county's version only."""
     if (plan is None) == (not province):
         raise ValueError("publish either for a province or for a county (plan)")
+    if actor is not None:
+        if plan is None:
+            raise PermissionDenied(
+                _("省级因子库版本由系统运维人员在命令行发布 / a province version is published from the command line")
+            )
+        services.require_office_of(actor, plan)
     version = (version or "").strip()
     issues = Issues()
     if len(version) > VERSION_MAX:
@@ -157,33 +173,38 @@ def publish(
     merged.update(good)
     all_rows = list(merged.values())
     sha = services._canonical(all_rows)
-    existing = FactorSet.objects.filter(content_sha256=sha).first()
-    if existing is not None:
-        raise ValidationFailed(
-            [
-                Issue(
-                    "exists",
-                    "file",
-                    f"内容与已有版本 {existing.version} 相同",
-                    f"the content equals version {existing.version}",
-                )
-            ]
-        )
-    if plan is not None:
-        n_own = FactorSet.objects.filter(plan=plan).count() + 1
-        version = version or f"{plan.division_code or plan.code}:{n_own}"
-        kind, who = FactorSetKind.COUNTY, plan.county
-        extra: dict[str, Any] = {"plan": plan}
-    else:
-        n_own = FactorSet.objects.filter(kind=FactorSetKind.PROVINCE, province=province).count() + 1
-        version = version or f"{province}:{n_own}"
-        kind, who = FactorSetKind.PROVINCE, province
-        extra = {"province": province}
     try:
-        CoreFactorSet.from_rows(version, all_rows).ceff_grade_bounds()
+        CoreFactorSet.from_rows(version or "new", all_rows).ceff_grade_bounds()
     except CalcError as e:
         raise ValidationFailed([Issue(e.code, "file", f"因子库整体校验失败：{e.message}", e.message)]) from e
     with transaction.atomic():
+        if plan is not None:  # a county's versions one at a time: the content check and the number under its lock
+            services.lock_county(plan)
+        # equal content: among the versions this county sees (a county's) or the shared ones (a province's);
+        # another county's equal version is no business of this one and does not stop it
+        same = visible_factor_sets(plan) if plan is not None else FactorSet.objects.filter(plan__isnull=True)
+        existing = same.filter(content_sha256=sha).first()
+        if existing is not None:
+            raise ValidationFailed(
+                [
+                    Issue(
+                        "exists",
+                        "file",
+                        f"内容与已有版本 {existing.version} 相同",
+                        f"the content equals version {existing.version}",
+                    )
+                ]
+            )
+        if plan is not None:
+            n_own = FactorSet.objects.filter(plan=plan).count() + 1
+            version = version or f"{plan.division_code or plan.code}:{n_own}"
+            kind, who = FactorSetKind.COUNTY, plan.county
+            extra: dict[str, Any] = {"plan": plan}
+        else:
+            n_own = FactorSet.objects.filter(kind=FactorSetKind.PROVINCE, province=province).count() + 1
+            version = version or f"{province}:{n_own}"
+            kind, who = FactorSetKind.PROVINCE, province
+            extra = {"province": province}
         fs = services._store_set(
             version, kind, label or f"{who}因子库 {version}", all_rows, actor, parent=base, note=note, **extra
         )

@@ -35,7 +35,9 @@ class FactorSet(models.Model):
         "self", verbose_name=_("基于版本"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
     note = models.TextField(_("说明"), blank=True)
-    content_sha256 = models.CharField(max_length=64, unique=True)
+    #: the rows' content hash: one version per content among the shared versions (shipped, provinces') and within
+    #: a county; two counties may each hold a version of equal content (neither sees the other's, issue 15)
+    content_sha256 = models.CharField(max_length=64, db_index=True)
     created_by_label = models.CharField(_("创建人"), max_length=150)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
@@ -43,6 +45,18 @@ class FactorSet(models.Model):
         verbose_name = _("因子库版本")
         verbose_name_plural = _("因子库版本")
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_sha256"],
+                condition=models.Q(plan__isnull=True),
+                name="accounting_factorset_unique_shared_content",
+            ),
+            models.UniqueConstraint(
+                fields=["plan", "content_sha256"],
+                condition=models.Q(plan__isnull=False),
+                name="accounting_factorset_unique_county_content",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.version

@@ -19,15 +19,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from carbonpeak.accounting.choices import FactorSetKind, Grade, InventoryStatus
-from carbonpeak.accounting.fetch import compute_inventory, core_factor_set, default_factor_set
+from carbonpeak.accounting.fetch import compute_inventory, core_factor_set, default_factor_set, visible_to
 from carbonpeak.accounting.models import ActivityLine, Factor, FactorSet, Inventory
-from carbonpeak.accounts.permissions import require_office
+from carbonpeak.accounts.permissions import require, require_office
 from carbonpeak.audit.services import actor_label, record
 from carbonpeak.core import accounts, numbers, units
 from carbonpeak.core.errors import CalcError
 from carbonpeak.core.factors import BUILTIN_PATH
 from carbonpeak.core.factors import FactorSet as CoreFactorSet
 from carbonpeak.plan.models import Plan
+from carbonpeak.plan.tenancy import acts_in
 from carbonpeak.validation import NUMBER_MESSAGES, Issue, Issues, ValidationFailed
 
 FACTOR_COLUMNS = ("key", "name_zh", "name_en", "value", "unit", "grade", "source", "notes")
@@ -49,6 +50,21 @@ PARAM_FIELDS = (
 MAX_IMPORT_ROWS = 20000
 SOURCE_MAX = 200
 MAX_MAGNITUDE = Decimal(10) ** 15
+
+
+def require_office_of(actor: Any, plan: Plan) -> None:
+    """The office of ``plan``'s own county (issue 15): another county's office, and a region reader, may not
+    change this county's accounts or factor versions (PermissionDenied, 403)."""
+    require_office(actor)
+    require(acts_in(actor, plan))
+
+
+OTHER_COUNTY = Issue("other_county", "factor_set", "这是其他县的因子库版本", "that version belongs to another county")
+
+
+def lock_county(plan: Plan) -> None:
+    """Serialize a county's factor-version writes (call inside a transaction)."""
+    Plan.objects.select_for_update().filter(pk=plan.pk).values_list("pk", flat=True).first()
 
 
 def _storable(d: Decimal) -> bool:
@@ -240,9 +256,12 @@ def create_county_version(
 ) -> FactorSet:
     """A new county version = ``base`` (default: the county's current set) with the CSV's rows added or
     replacing rows of the same key. All or nothing: any bad row and no version is made (a half-made library
-    would be a different library from the one meant). The same content again returns the existing version."""
-    require_office(actor)
+    would be a different library from the one meant). The same content again returns the existing version the
+    county can see (its own, its province's or a shipped one; another county's equal version is not looked at)."""
+    require_office_of(actor, plan)
     base = base or default_factor_set(plan)
+    if not FactorSet.objects.filter(visible_to(plan), pk=base.pk).exists():
+        raise ValidationFailed([OTHER_COUNTY])
     rows, issues = parse_factor_csv(data)
     good: dict[str, dict[str, Any]] = {}
     for n, raw in rows:
@@ -287,16 +306,20 @@ def create_county_version(
     merged.update(good)
     all_rows = list(merged.values())
     sha = _canonical(all_rows)
-    existing = FactorSet.objects.filter(content_sha256=sha).first()
-    if existing is not None:
-        return existing
-    n = FactorSet.objects.filter(plan=plan).count() + 1
-    version = f"{plan.division_code or plan.code}:{n}"
+    prefix = plan.division_code or plan.code
     try:
-        CoreFactorSet.from_rows(version, all_rows).ceff_grade_bounds()
+        CoreFactorSet.from_rows(f"{prefix}:new", all_rows).ceff_grade_bounds()
     except CalcError as e:
         raise ValidationFailed([Issue(e.code, "file", f"因子库整体校验失败：{e.message}", e.message)]) from e
     with transaction.atomic():
+        # one upload at a time per county: the equal-content check and the version number are read under the
+        # county's lock, so two offices uploading at once get one version each, or the same one, never an error
+        lock_county(plan)
+        existing = FactorSet.objects.filter(visible_to(plan), content_sha256=sha).first()
+        if existing is not None:
+            return existing
+        n = FactorSet.objects.filter(plan=plan).count() + 1
+        version = f"{prefix}:{n}"
         fs = _store_set(
             version,
             FactorSetKind.COUNTY,
@@ -342,7 +365,9 @@ def _norm_value(v: str) -> str:
 
 # --- inventories -------------------------------------------------------------------------------------------
 def create_inventory(actor: Any, plan: Plan, year: Any, factor_set: FactorSet | None = None) -> Inventory:
-    require_office(actor)
+    require_office_of(actor, plan)
+    if factor_set is not None and not FactorSet.objects.filter(visible_to(plan), pk=factor_set.pk).exists():
+        raise ValidationFailed([OTHER_COUNTY])
     issues = Issues()
     try:
         y = numbers.to_int(year)
@@ -435,7 +460,7 @@ _INVALID = object()
 
 def set_params(actor: Any, inv: Inventory, values: dict[str, Any]) -> Issues:
     """Set the year's parameters (blank = unset). Bad values are reported and not stored; good ones are."""
-    require_office(actor)
+    require_office_of(actor, inv.plan)
     issues = Issues()
     with transaction.atomic():
         locked = Inventory.objects.select_for_update().get(pk=inv.pk)  # an approval in between is not undone
@@ -492,7 +517,7 @@ def import_activity(
 ) -> dict[str, Any]:
     """Upsert activity lines by (sector, carrier, flow, purpose). Per-row errors with line and field; good rows
     stored; a row equal to the stored line is "unchanged" and not written. Returns the report."""
-    require_office(actor)
+    require_office_of(actor, inv.plan)
     _require_draft(inv)
     fs_core = core_factor_set(inv.factor_set)
     issues = Issues()
@@ -667,12 +692,10 @@ def import_activity(
 
 def set_factor_set(actor: Any, inv: Inventory, fs: FactorSet) -> None:
     """Switch a draft year to another factor-set version (audited)."""
-    require_office(actor)
+    require_office_of(actor, inv.plan)
     _require_draft(inv)
-    if fs.plan_id not in (None, inv.plan_id) or (fs.province and fs.province != inv.plan.province):
-        raise ValidationFailed(
-            [Issue("other_county", "factor_set", "这是其他县的因子库版本", "that version belongs to another county")]
-        )
+    if not FactorSet.objects.filter(visible_to(inv.plan), pk=fs.pk).exists():
+        raise ValidationFailed([OTHER_COUNTY])
     with transaction.atomic():
         locked = Inventory.objects.select_for_update().select_related("factor_set").get(pk=inv.pk)
         _require_draft(locked)
@@ -700,7 +723,7 @@ def approve(actor: Any, inv: Inventory) -> list[Any]:
     accounts cannot be computed or have an error-level check."""
     from carbonpeak.accounting.indicators import push_indicators
 
-    require_office(actor)
+    require_office_of(actor, inv.plan)
     with transaction.atomic():
         locked = Inventory.objects.select_for_update().get(pk=inv.pk)
         _require_draft(locked)
@@ -746,7 +769,7 @@ def approve(actor: Any, inv: Inventory) -> list[Any]:
 
 
 def reopen(actor: Any, inv: Inventory, reason: str) -> None:
-    require_office(actor)
+    require_office_of(actor, inv.plan)
     if not (reason or "").strip():
         raise ValidationFailed(
             [Issue("required", "reason", "reason：请说明退回原因", "reason: say why the accounts are reopened")]

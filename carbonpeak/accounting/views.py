@@ -17,7 +17,7 @@ from carbonpeak.accounting import excel, levels, method_text, services
 from carbonpeak.accounting.choices import Grade
 from carbonpeak.accounting.fetch import core_factor_set, results_of
 from carbonpeak.accounting.indicators import target_indicators
-from carbonpeak.accounting.models import Factor, FactorSet, Inventory
+from carbonpeak.accounting.models import Factor, Inventory
 from carbonpeak.accounting.presentation import (
     COLUMN_NAMES,
     GROUP_NAMES,
@@ -29,12 +29,13 @@ from carbonpeak.accounting.presentation import (
     trend_chart,
     yoy_rows,
 )
-from carbonpeak.accounts.permissions import is_office, require_staff
+from carbonpeak.accounts.permissions import is_office, reads_everything, require, require_staff
 from carbonpeak.core import accounts
 from carbonpeak.percent import fraction_to_percent, percent_to_fraction
+from carbonpeak.plan.pages import render_issues
+from carbonpeak.plan.tenancy import acts_in, require_county
 from carbonpeak.tabular.writing import csv_bytes
 from carbonpeak.validation import ValidationFailed
-from carbonpeak.web.views import current_plan, render_issues
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -43,11 +44,18 @@ def _failed(request, exc: ValidationFailed, back: str):
     return render_issues(request, exc.issues, back)
 
 
+def _writes(request, plan) -> bool:
+    """Show the office's forms: the office of this very county (a region reader and another county's office
+    read only; the services refuse them anyway)."""
+    return is_office(request.user) and acts_in(request.user, plan)
+
+
 @login_required
 def home(request):
     require_staff(request.user)
-    plan = current_plan()
+    plan = require_county(request)
     if request.method == "POST":
+        require(_writes(request, plan))
         try:
             inv = services.create_inventory(request.user, plan, request.POST.get("year"))
         except ValidationFailed as exc:
@@ -79,7 +87,7 @@ def home(request):
             "plan": plan,
             "rows": rows,
             "chart": trend_chart([r for r in rows if r["res"] is not None and not r["empty"]]),
-            "is_office": is_office(request.user),
+            "is_office": _writes(request, plan),
             "factor_sets": levels.visible_factor_sets(plan).count(),
         },
     )
@@ -92,11 +100,12 @@ def _inventory(plan, year: int) -> Inventory:
 @login_required
 def inventory(request, year: int):
     require_staff(request.user)
-    plan = current_plan()
+    plan = require_county(request)
     inv = _inventory(plan, year)
     report = None
     errors = None
     if request.method == "POST":
+        require(_writes(request, plan))
         action = request.POST.get("action")
         try:
             if action == "upload":
@@ -120,7 +129,7 @@ def inventory(request, year: int):
                     raise ValidationFailed(issues.errors)
                 return redirect("accounting:inventory", year=inv.year)
             elif action == "factor_set":
-                fs = get_object_or_404(FactorSet, version=request.POST.get("version", ""))
+                fs = get_object_or_404(levels.visible_factor_sets(plan), version=request.POST.get("version", ""))
                 services.set_factor_set(request.user, inv, fs)
                 return redirect("accounting:inventory", year=inv.year)
             elif action == "approve":
@@ -161,7 +170,9 @@ def _inventory_context(request, plan, inv: Inventory, report, errors) -> dict[st
         "inv": inv,
         "report": report,
         "errors": errors,
-        "is_office": is_office(request.user),
+        "is_office": _writes(request, plan),
+        # the exchange file for the city and province: the office sends it, the region's readers fetch it
+        "exchange_ok": _writes(request, plan) or reads_everything(request.user),
         "param_fields": [_param_field(inv, k) for k in services.PARAM_FIELDS],
         # an empty year points to the upload instead of showing a page of zeros
         "is_empty": not inv.lines.exists(),
@@ -228,7 +239,7 @@ def _inventory_context(request, plan, inv: Inventory, report, errors) -> dict[st
 @require_GET
 def template_xlsx(request, year: int):
     require_staff(request.user)
-    inv = _inventory(current_plan(), year)
+    inv = _inventory(require_county(request), year)
     resp = HttpResponse(excel.template_workbook(inv), content_type=XLSX)
     resp["Content-Disposition"] = (
         f'attachment; filename="activity-{inv.plan.division_code or inv.plan.code}-{inv.year}.xlsx"'
@@ -240,9 +251,10 @@ def template_xlsx(request, year: int):
 @login_required
 def factor_sets(request):
     require_staff(request.user)
-    plan = current_plan()
+    plan = require_county(request)
     errors = None
     if request.method == "POST":
+        require(_writes(request, plan))
         f = request.FILES.get("file")
         try:
             if f is None:
@@ -264,7 +276,7 @@ def factor_sets(request):
             "sets": sets,
             "default": services.default_factor_set(plan),
             "errors": errors,
-            "is_office": is_office(request.user),
+            "is_office": _writes(request, plan),
         },
     )
 
@@ -294,7 +306,9 @@ FAMILY_NAMES = {
 @require_GET
 def factor_set(request, version: str):
     require_staff(request.user)
-    fs = get_object_or_404(FactorSet.objects.select_related("parent"), version=version)
+    plan = require_county(request)
+    visible = levels.visible_factor_sets(plan)
+    fs = get_object_or_404(visible.select_related("parent"), version=version)
     factors = fs.factors.all()
     family = request.GET.get("family", "")
     grade = request.GET.get("grade", "")
@@ -310,7 +324,7 @@ def factor_set(request, version: str):
         request,
         "accounting/factor_set.html",
         {
-            "plan": current_plan(),
+            "plan": plan,
             "fs": fs,
             "factors": factors.order_by("key"),
             "origins": levels.row_origins(fs),
@@ -319,7 +333,7 @@ def factor_set(request, version: str):
             "grade": grade,
             "q": q,
             "grades": Grade.choices,
-            "others": FactorSet.objects.exclude(pk=fs.pk),
+            "others": visible.exclude(pk=fs.pk),
         },
     )
 
@@ -328,7 +342,7 @@ def factor_set(request, version: str):
 @require_GET
 def factor_set_csv(request, version: str):
     require_staff(request.user)
-    fs = get_object_or_404(FactorSet, version=version)
+    fs = get_object_or_404(levels.visible_factor_sets(require_county(request)), version=version)
     cols = services.FACTOR_COLUMNS + services.FACTOR_OPTIONAL_COLUMNS
     rows = ([getattr(f, c) for c in cols] for f in fs.factors.order_by("key"))
     resp = HttpResponse(csv_bytes(cols, rows), content_type="text/csv; charset=utf-8")
@@ -340,16 +354,12 @@ def factor_set_csv(request, version: str):
 @require_GET
 def factor_diff(request):
     require_staff(request.user)
-    a = get_object_or_404(FactorSet, version=request.GET.get("a", ""))
-    b = get_object_or_404(FactorSet, version=request.GET.get("b", ""))
+    plan = require_county(request)
+    visible = levels.visible_factor_sets(plan)
+    a = get_object_or_404(visible, version=request.GET.get("a", ""))
+    b = get_object_or_404(visible, version=request.GET.get("b", ""))
     return render(
         request,
         "accounting/factor_diff.html",
-        {
-            "plan": current_plan(),
-            "a": a,
-            "b": b,
-            "diff": services.diff_factor_sets(a, b),
-            "sets": FactorSet.objects.all(),
-        },
+        {"plan": plan, "a": a, "b": b, "diff": services.diff_factor_sets(a, b), "sets": visible},
     )

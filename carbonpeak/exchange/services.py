@@ -3,7 +3,9 @@
 Export: the county's own approved inventory of the year and the latest approved carbon account of each of its
 enterprises for that year; where the county has none of its own but holds a received copy of that year, the
 received copy (so a city can pass on what it received, unchanged). Import: validated against the schema, into
-the county with the document's code, stored as a read-only copy with its source; the same content again
+the county the importer acts in (the command line's ``--plan``, else the installation's only county; an account's
+own county), which must be the county the document names (``county.code``): a file of another county is refused,
+never stored under a county it does not name; stored as a read-only copy with its source; the same content again
 changes nothing; other content for the same county and year is refused (never overwritten).
 """
 
@@ -17,13 +19,14 @@ from django.db import transaction
 from carbonpeak.accounting.choices import InventoryStatus
 from carbonpeak.accounting.models import Inventory
 from carbonpeak.accounting.services import PARAM_FIELDS
-from carbonpeak.accounts.permissions import require_office
+from carbonpeak.accounts.permissions import require, require_office
 from carbonpeak.audit.services import actor_label, record
 from carbonpeak.enterprises.choices import AccountStatus
 from carbonpeak.enterprises.models import CarbonAccount
 from carbonpeak.exchange import document
 from carbonpeak.exchange.models import ReceivedExchange
 from carbonpeak.plan.models import Plan
+from carbonpeak.plan.tenancy import acts_in
 from carbonpeak.tabular import Report
 from carbonpeak.validation import Issue, ValidationFailed
 
@@ -152,11 +155,14 @@ def build(plan: Plan, year: int) -> dict[str, Any]:
     }
 
 
-def receive(actor: Any, data: bytes, name: str) -> tuple[Report, int]:
-    """Store a received exchange file. Returns the standard report and the exit status: 0 stored or already
-    stored, 1 refused (conflicting content), 2 not an exchange file or no such county here."""
+def receive(actor: Any, data: bytes, name: str, county: Plan) -> tuple[Report, int]:
+    """Store a received exchange file for ``county`` (the importer's: the command line's ``--plan`` or only
+    county, an account's own county, whose office it must be). Returns the standard report and the exit status:
+    0 stored or already stored, 1 refused (conflicting content), 2 not an exchange file, or a file of another
+    county than ``county`` (nothing stored)."""
     if actor is not None:
         require_office(actor)
+        require(acts_in(actor, county))
     rep = Report()
     doc = document.read(data, name)  # Unreadable propagates: the caller reports it (exit 2)
     problems = document.check(doc)
@@ -165,10 +171,15 @@ def receive(actor: Any, data: bytes, name: str) -> tuple[Report, int]:
             rep.reject(None, field, zh, en)
         return rep, 2
     code, year = doc["county"]["code"], doc["year"]
-    plan = Plan.objects.filter(code=code).first()
-    if plan is None:
-        rep.reject(None, "county.code", f"本系统没有编码为 {code} 的县", f"no county with code {code} here")
+    if code != county.code:
+        rep.reject(
+            None,
+            "county.code",
+            f"文件属于编码为 {code} 的县，不是 {county.county}（{county.code}），未导入",
+            f"the file is of county {code}, not {county.code}; nothing stored",
+        )
         return rep, 2
+    plan = county
     sha = document.sha256(doc)
     fmt = "xlsx" if data[:2] == b"PK" else "json"
     with transaction.atomic():

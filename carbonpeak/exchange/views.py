@@ -1,4 +1,6 @@
-"""The office's download of the approved year in the exchange format (JSON or Excel)."""
+"""The download of the county's approved year in the exchange format (JSON or Excel): its office sends it, and
+the readers of its city or province (role ``region``) fetch it. The county is the request's (the tenancy
+module's), never one looked up here."""
 
 from __future__ import annotations
 
@@ -7,10 +9,11 @@ from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from carbonpeak.accounts.permissions import require_office
+from carbonpeak.accounts.permissions import is_office, reads_everything, require
 from carbonpeak.exchange import document, services
+from carbonpeak.plan.pages import render_issues
+from carbonpeak.plan.tenancy import require_county
 from carbonpeak.validation import ValidationFailed
-from carbonpeak.web.views import current_plan, render_issues
 
 TYPES = {
     "json": "application/json; charset=utf-8",
@@ -21,10 +24,10 @@ TYPES = {
 @require_GET
 @login_required
 def export(request, year: int, fmt: str):
-    require_office(request.user)
+    require(is_office(request.user) or reads_everything(request.user))
     if fmt not in TYPES:
         raise Http404
-    plan = current_plan()
+    plan = require_county(request)
     try:
         doc = services.build(plan, year)
     except ValidationFailed as exc:

@@ -11,12 +11,13 @@ from django.utils import timezone
 
 from carbonpeak.accounting.choices import InventoryStatus
 from carbonpeak.accounting.models import Inventory
-from carbonpeak.accounts.permissions import require_office
+from carbonpeak.accounts.permissions import require, require_office
 from carbonpeak.audit.services import actor_label, record
 from carbonpeak.core import accounts
 from carbonpeak.core.errors import CalcError
 from carbonpeak.core.limits import MAX_DRAWS, MAX_YEARLY_RATE
 from carbonpeak.plan.models import Plan
+from carbonpeak.plan.tenancy import acts_in
 from carbonpeak.scenarios.checks import check_inputs, notes_json
 from carbonpeak.scenarios.choices import DriverName, RunStatus, ScenarioKind
 from carbonpeak.scenarios.fetch import defaults, inputs_hash, inputs_json, scenario_input
@@ -30,15 +31,22 @@ SHARE_DRIVERS = ("electrification", "fuel_switch")
 MAX_END_YEAR = 2060
 
 
+def require_office_of(actor: Any, plan: Plan) -> None:
+    """The office of ``plan``'s own county (issue 15): another county's office, and a region reader, change no
+    scenario here (PermissionDenied, 403)."""
+    require_office(actor)
+    require(acts_in(actor, plan))
+
+
 def latest_approved(plan: Plan) -> Inventory | None:
     return Inventory.objects.filter(plan=plan, status=InventoryStatus.APPROVED).order_by("-year").first()
 
 
 def create_baseline(actor: Any, plan: Plan, name: str = "", inventory: Inventory | None = None) -> Scenario:
     """A baseline from the latest approved inventory with the shipped (illustrative) default assumptions."""
-    require_office(actor)
+    require_office_of(actor, plan)
     inv = inventory or latest_approved(plan)
-    if inv is None or inv.status != InventoryStatus.APPROVED:
+    if inv is None or inv.status != InventoryStatus.APPROVED or inv.plan_id != plan.pk:
         raise ValidationFailed(
             [
                 Issue(
@@ -74,7 +82,7 @@ def create_baseline(actor: Any, plan: Plan, name: str = "", inventory: Inventory
 
 def create_policy(actor: Any, baseline: Scenario, name: str) -> Scenario:
     """A policy scenario: the baseline's assumptions, the plan's projects included, measures to add."""
-    require_office(actor)
+    require_office_of(actor, baseline.plan)
     name = (name or "").strip()
     if not name:
         raise ValidationFailed([Issue("required", "name", "name：请填写情景名称", "name: give the scenario a name")])
@@ -104,7 +112,7 @@ def designate_official(actor: Any, s: Scenario) -> None:
     official one, if any, stops being official. Only a scenario with a finished run can be designated."""
     from carbonpeak.plan.revision import bump
 
-    require_office(actor)
+    require_office_of(actor, s.plan)
     if not s.runs.filter(status=RunStatus.DONE).exists():
         raise ValidationFailed(
             [
@@ -139,7 +147,7 @@ def clear_official(actor: Any, s: Scenario) -> None:
     """``s`` is no longer the official scenario: the dashboard and the public page say none is designated."""
     from carbonpeak.plan.revision import bump
 
-    require_office(actor)
+    require_office_of(actor, s.plan)
     with transaction.atomic():
         if not Scenario.objects.filter(pk=s.pk, is_official=True).update(is_official=False):
             return
@@ -242,7 +250,7 @@ def update_scenario(actor: Any, s: Scenario, data: dict[str, Any]) -> None:
     """Replace the assumptions from a flat mapping (the page's form, or the API): ``drivers.<group>.<name>``
     (``.mean/.low/.high`` for ranges), ``grid_decline``, ``gdp_growth.mean``…, ``measures`` (list),
     ``projects.<code>.include|capacity_mw|commissioning_year|delay_years``, ``draws``, ``seed``, ``end_year``."""
-    require_office(actor)
+    require_office_of(actor, s.plan)
     issues = Issues()
     if s.kind == ScenarioKind.POLICY:
         inherited = [
@@ -359,7 +367,7 @@ def start_run(actor: Any, s: Scenario, enqueue: bool = True) -> ScenarioRun:
     records the run (the caller executes it, e.g. the demo set-up)."""
     from carbonpeak.scenarios.tasks import run_scenario
 
-    require_office(actor)
+    require_office_of(actor, s.plan)
     try:
         inp = scenario_input(s)
     except CalcError as e:

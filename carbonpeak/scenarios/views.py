@@ -1,5 +1,6 @@
 """Scenario pages: the list (new baseline / policy, compare), one scenario (assumptions, projects, run, results),
-the run's progress (HTMX polling), side-by-side comparison, Excel and PDF exports."""
+the run's progress (HTMX polling), side-by-side comparison, Excel and PDF exports. Everything is the request's
+county's (the tenancy module decides it): another county's scenario is 404, like a missing one."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
-from carbonpeak.accounts.permissions import is_office, require_office, require_staff
+from carbonpeak.accounts.permissions import is_office, require, require_staff
 from carbonpeak.core import accounts
+from carbonpeak.plan.tenancy import acts_in, require_county
 from carbonpeak.scenarios import exports, forms, services
 from carbonpeak.scenarios.checks import check_inputs
 from carbonpeak.scenarios.choices import DriverName, RunStatus
@@ -19,7 +21,6 @@ from carbonpeak.scenarios.fetch import current_hash, effective_drivers, effectiv
 from carbonpeak.scenarios.models import Scenario, ScenarioRun
 from carbonpeak.scenarios.presentation import GROUP_NAMES, compare_chart, fan_chart, sector_chart, summary
 from carbonpeak.validation import ID_MAX, ValidationFailed, parse_int, require_id
-from carbonpeak.web.views import current_plan
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -32,12 +33,18 @@ def latest_done(s: Scenario) -> ScenarioRun | None:
     return s.runs.filter(status=RunStatus.DONE).first()
 
 
+def _writes(request, plan) -> bool:
+    """The office of this very county (a region reader reads only; the services refuse others anyway)."""
+    return is_office(request.user) and acts_in(request.user, plan)
+
+
 @login_required
 def scenario_list(request):
     require_staff(request.user)
-    plan = current_plan()
+    plan = require_county(request)
     errors = None
     if request.method == "POST":
+        require(_writes(request, plan))
         try:
             if request.POST.get("action") == "baseline":
                 s = services.create_baseline(request.user, plan, request.POST.get("name", ""))
@@ -65,7 +72,7 @@ def scenario_list(request):
             "plan": plan,
             "rows": rows,
             "errors": forms.readable_issues(errors),
-            "is_office": is_office(request.user),
+            "is_office": _writes(request, plan),
             "baselines": [r["s"] for r in rows if r["s"].kind == "baseline"],
             "latest_inventory": services.latest_approved(plan),
         },
@@ -75,17 +82,17 @@ def scenario_list(request):
 @login_required
 def detail(request, pk: int):
     require_staff(request.user)
-    plan = current_plan()
+    plan = require_county(request)
     s = get_object_or_404(Scenario.objects.select_related("base_inventory", "parent"), plan=plan, pk=pk)
     errors = None
     confirm = None
     if request.method == "POST":
+        require(_writes(request, plan))
         try:
             action = request.POST.get("action")
             if action == "save":
                 services.update_scenario(request.user, s, forms.form_data(request.POST, s))
             elif action == "run":
-                require_office(request.user)
                 pending = [i for i in check_inputs(s) if i.severity == "warning"]
                 if pending and request.POST.get("confirm") != "1":
                     # list what the run would leave out; the official runs anyway or goes back to fill it in
@@ -117,7 +124,7 @@ def _detail_context(request, plan, s: Scenario, errors) -> dict[str, Any]:
         "plan": plan,
         "s": s,
         "errors": forms.readable_issues(errors),
-        "is_office": is_office(request.user),
+        "is_office": _writes(request, plan),
         "run": run,
         "done": done,
         "stale": done is not None and now_hash != done.inputs_sha256,
@@ -150,7 +157,7 @@ def _detail_context(request, plan, s: Scenario, errors) -> dict[str, Any]:
         "gdp_growth_pct": _range_pct(params.get("gdp_growth")),
         "pending": forms.readable_issues(pending),
         "incomplete_codes": {i.field.removeprefix("projects.") for i in pending if i.code == "project_incomplete"},
-        "editable": is_office(request.user) and s.kind == "baseline",
+        "editable": _writes(request, plan) and s.kind == "baseline",
     }
     if done is not None:
         ctx.update(
@@ -175,7 +182,7 @@ def _range_pct(v: Any) -> dict[str, str]:
 def run_status(request, pk: int, run_id: int):
     """The progress fragment; HTMX polls it while the run is queued or running, then reloads the page."""
     require_staff(request.user)
-    run = get_object_or_404(ScenarioRun, scenario__plan=current_plan(), scenario_id=pk, pk=run_id)
+    run = get_object_or_404(ScenarioRun, scenario__plan=require_county(request), scenario_id=pk, pk=run_id)
     resp = render(request, "scenarios/_run_status.html", {"run": run, "s": run.scenario})
     if run.status in (RunStatus.DONE, RunStatus.FAILED) and request.headers.get("HX-Request"):
         resp["HX-Refresh"] = "true"
@@ -186,7 +193,7 @@ def run_status(request, pk: int, run_id: int):
 @require_GET
 def compare(request):
     require_staff(request.user)
-    plan = current_plan()
+    plan = require_county(request)
     ids = [i for x in request.GET.getlist("ids") if (i := parse_int(x, low=1, high=ID_MAX)) is not None]
     items = []
     for s in Scenario.objects.filter(plan=plan, pk__in=ids):
@@ -214,7 +221,7 @@ def _done_or_404(plan, pk: int) -> tuple[Scenario, ScenarioRun]:
 @require_GET
 def export_xlsx(request, pk: int):
     require_staff(request.user)
-    s, done = _done_or_404(current_plan(), pk)
+    s, done = _done_or_404(require_county(request), pk)
     resp = HttpResponse(exports.workbook(s, done), content_type=XLSX)
     resp["Content-Disposition"] = f'attachment; filename="scenario-{s.pk}-run-{done.pk}.xlsx"'
     return resp
@@ -224,7 +231,7 @@ def export_xlsx(request, pk: int):
 @require_GET
 def export_pdf(request, pk: int):
     require_staff(request.user)
-    s, done = _done_or_404(current_plan(), pk)
+    s, done = _done_or_404(require_county(request), pk)
     resp = HttpResponse(exports.brief_pdf(request, s, done), content_type="application/pdf")
     resp["Content-Disposition"] = f'inline; filename="scenario-{s.pk}-brief.pdf"'
     return resp

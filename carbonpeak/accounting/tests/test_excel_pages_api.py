@@ -181,7 +181,7 @@ def test_api_inventories_need_a_login_and_write_through_the_services(plan, offic
 
     inv = services.create_inventory(office, plan, 2021)
     assert client().get(f"/api/v1/accounting/{plan.code}/inventories").status_code == 401
-    _client, token = ApiClient.issue("统计局接口", "office")
+    _client, token = ApiClient.issue("统计局接口", "office", plan=plan)
     h = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     body = {
         "lines": [dict(r) for r in BASE_ROWS] + [{"sector": "x", "carrier": "raw_coal", "unit": "t", "quantity": 1}],

@@ -66,7 +66,8 @@ def test_a_county_override_wins_and_is_marked(plan, office):
     assert origins["tce.natural_gas"].level == "national"
 
 
-def test_another_provinces_county_does_not_see_it(plan, other_plan, office):
+def test_another_provinces_county_does_not_see_it(plan, other_plan, make_user):
+    office = make_user("lianhua_office", "office", plan=other_plan)
     national = services.default_factor_set(other_plan)
     prov = levels.publish(None, csv(*PROVINCE_ROWS), province="湖南省")
     assert prov.version == "湖南省:1"
@@ -77,6 +78,9 @@ def test_another_provinces_county_does_not_see_it(plan, other_plan, office):
     assert inv.factor_set == national
     with pytest.raises(ValidationFailed) as exc:
         services.set_factor_set(office, inv, prov)
+    assert exc.value.issues[0].code == "other_county"
+    with pytest.raises(ValidationFailed) as exc:
+        services.create_inventory(office, other_plan, 2022, factor_set=prov)
     assert exc.value.issues[0].code == "other_county"
 
 
@@ -143,3 +147,12 @@ def test_cli_publishes_a_province_version_and_reports_bad_rows(plan, tmp_path, c
     assert main(["factors", "publish", str(over), "--plan", plan.code]) == 0
     assert json.loads(capsys.readouterr().out)["base"] == "湖南省:2024"
     assert main(["factors", "publish", str(tmp_path / "missing.csv"), "--plan", plan.code]) == 2
+
+
+def test_only_the_command_line_publishes_a_province_version(plan, office):
+    """A county's office publishes its own county's version; a province's is the operator's (actor None)."""
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        levels.publish(office, csv(*PROVINCE_ROWS), province="湖南省")
+    assert not FactorSet.objects.filter(kind="province").exists()

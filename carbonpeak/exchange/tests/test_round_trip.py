@@ -160,7 +160,7 @@ def test_round_trip_json_and_excel_through_another_installation(approved_year, t
 
 def test_received_copy_is_read_only_audited_and_kept_apart(approved_year, office):
     first = document.canonical_bytes(services.build(approved_year, YEAR))
-    rep, status = services.receive(office, first, "out.json")
+    rep, status = services.receive(office, first, "out.json", approved_year)
     assert (status, rep.accepted) == (0, 1)
     got = ReceivedExchange.objects.get()
     assert got.source_name == "out.json" and got.received_by_label == "office" and got.source_format == "json"
