@@ -46,6 +46,7 @@ from carbonpeak.validation import YEAR_MAX, YEAR_MIN, ValidationFailed, parse_in
 from carbonpeak.web.audit_page import rows as audit_rows
 
 
+# unused by web: goes when accounting, enterprises, exchange, inclusion and scenarios stop importing it
 def current_plan() -> Plan:
     plan = Plan.objects.filter(is_published=True).order_by("id").first()
     if plan is None:
