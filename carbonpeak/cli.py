@@ -4,7 +4,7 @@
     carbonpeak setup [--demo]                 migrate, load reference data and the shipped plans (idempotent)
     carbonpeak serve [--host H] [--port P] [--dev] [--demo]   setup, then gunicorn and the background worker
     carbonpeak check --deploy                 production readiness: Django's deployment checks and ours
-    carbonpeak plan import FILE               load a plan file (format carbonpeak.plan/1)
+    carbonpeak plan import FILE               load a plan file (format carbonpeak.plan/1): one more county
     carbonpeak plan export [--plan CODE] --format json|xlsx [-o FILE]
     carbonpeak plan status [--plan CODE] --format json|table
     carbonpeak factors publish FILE --province NAME | --plan CODE   see cli_exchange.py
@@ -319,10 +319,15 @@ def cmd_plan(args) -> int:
     from carbonpeak.validation import ValidationFailed
 
     if args.plan_cmd == "import":
+        from django.db import transaction
+
         from carbonpeak.plan.plan_io import load_plan, read_plan_file
+        from carbonpeak.plan.scoring import ensure_default_rules
 
         try:
-            plan = load_plan(read_plan_file(args.file))
+            with transaction.atomic():  # the plan and its assessment rules (as setup gives the shipped plans)
+                plan = load_plan(read_plan_file(args.file))
+                ensure_default_rules(plan)
         except ValidationFailed as exc:
             _print_issues(exc)
             return 2

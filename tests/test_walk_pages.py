@@ -2,7 +2,9 @@
 engineer's tool: a server error, ASCII-only words that are not in the short allow-list below, raw
 `Xxx object (n)` labels and Python reprs.
 
-The demo data (carbonpeak/setup.py) is loaded through the real loaders; each role logs in and follows every
+The demo data (carbonpeak/setup.py) is loaded through the real loaders, with a second county beside Chaling and a
+city reading both (issue 15): the public walk starts from the list of counties at ``/`` and each county's
+``/c/<code>/``; the city reader walks each county's pages after choosing it. Each role logs in and follows every
 same-site link it is shown (GET only, bounded per URL shape), never logout, language switch, API or file
 downloads. Technical detail kept behind a <details> 详情 toggle is not "visible text" until opened, so it is
 not checked.
@@ -146,13 +148,24 @@ def walk(client: Client, starts: list[str]) -> tuple[dict[str, list[str]], int]:
     return problems, visited
 
 
+SECOND = "example-b-2024"  # conftest.second_county_document's code
+
+
 @pytest.fixture
 def demo(db):
+    from carbonpeak.accounts.models import User
+    from carbonpeak.plan.plan_io import load_plan
+    from carbonpeak.plan.regions import save_region
+    from carbonpeak.plan.scoring import ensure_default_rules
     from carbonpeak.setup import load_demo, load_shipped_plans
+    from conftest import second_county_document
 
     out = io.StringIO()
     load_shipped_plans(out)
     load_demo(out)
+    ensure_default_rules(load_plan(second_county_document(SECOND)))
+    city = save_region(None, "zhuzhou", "株洲市", "city", ["chaling-2024", SECOND])
+    User.objects.create_user("zhuzhou", role="region", region=city, display_name="株洲市 查看")
 
 
 def test_findings_catch_what_they_should():
@@ -168,14 +181,22 @@ def test_findings_catch_what_they_should():
 
 
 @pytest.mark.parametrize(
-    "username", ["office", "fgj", "auditor", "qiye", "jumin", "shanghu", "yunying", None]
+    ("username", "county"),
+    [
+        *((name, None) for name in ["office", "fgj", "auditor", "qiye", "jumin", "shanghu", "yunying", None]),
+        ("zhuzhou", "chaling-2024"),  # the city reader, in each of its counties
+        ("zhuzhou", SECOND),
+    ],
 )
-def test_every_page_of_every_role_reads_in_chinese(demo, username):
+def test_every_page_of_every_role_reads_in_chinese(demo, username, county):
     from carbonpeak.accounts.models import User
 
     client = Client()
     if username:
         client.force_login(User.objects.get(username=username))
-    problems, visited = walk(client, ["/", "/dashboard/"] if username else ["/", "/login/"])
+    starts = ["/", "/dashboard/"] if username else ["/", "/login/"]
+    if county:
+        starts = [f"/dashboard/?county={county}", *starts]  # the county switcher, remembered in the session
+    problems, visited = walk(client, starts)
     assert visited >= 3, f"{username}: walked only {visited} pages"
     assert not problems, "\n".join(f"{u}: {', '.join(p)}" for u, p in problems.items())

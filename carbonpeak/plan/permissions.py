@@ -1,6 +1,7 @@
 """Who may change which plan object: a department officer (or a department's machine client) changes only the
 tasks and target values that their department owns (lead or co-operating assignment for reports and values; task
-status by the lead); the peak office changes everything in its plan.
+status by the lead); the peak office changes everything in its plan, and only in its own: a principal of another
+county (or a region reader, which has none) owns nothing here.
 
 The role predicates these build on (``is_office``, ``department_of``, ``require`` …) are the accounts app's
 (``carbonpeak/accounts/permissions.py``); import them from there.
@@ -15,7 +16,15 @@ from carbonpeak.plan.choices import AssignmentRole
 from carbonpeak.plan.models import Target, Task
 
 
+def same_county(principal: Any, obj: Any) -> bool:
+    """Does ``obj`` (anything with a ``plan_id``) belong to the principal's own county?"""
+    plan_id = getattr(principal, "plan_id", None)
+    return plan_id is not None and plan_id == getattr(obj, "plan_id", None)
+
+
 def owns_task(principal: Any, task: Task, lead_only: bool = False) -> bool:
+    if not same_county(principal, task):
+        return False
     if is_office(principal):
         return True
     dept = department_of(principal)
@@ -28,6 +37,8 @@ def owns_task(principal: Any, task: Task, lead_only: bool = False) -> bool:
 
 
 def owns_target(principal: Any, target: Target) -> bool:
+    if not same_county(principal, target):
+        return False
     if is_office(principal):
         return True
     dept = department_of(principal)

@@ -1,4 +1,8 @@
-"""State changes of the plan (house rule 6): validated first, one transaction, audited before/after."""
+"""State changes of the plan (house rule 6): validated first, one transaction, audited before/after.
+
+Every service that takes a plan, target, task or round from its caller checks that the actor acts in that object's
+county (``tenancy.acts_in``): the office of one county changes nothing in another, a region reader nothing at all,
+whatever object a caller hands over."""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from carbonpeak.accounts.permissions import require, require_office
+from carbonpeak.accounts.permissions import is_office, require
 from carbonpeak.audit.services import actor_label, record
 from carbonpeak.plan.choices import AssignmentRole, RoundStatus, TaskStatus
 from carbonpeak.plan.models import (
@@ -28,12 +32,18 @@ from carbonpeak.plan.models import (
 from carbonpeak.plan.permissions import owns_task
 from carbonpeak.plan.plan_io import check_target_value
 from carbonpeak.plan.revision import bump
+from carbonpeak.plan.tenancy import acts_in
 from carbonpeak.plan.values import check_evidence, check_period, parse_decimal, store_evidence
 
 # the write of one indicator value lives in plan/values.py (accounting writes values too); the pages and the API
 # call it here, services.set_indicator_value, beside the plan's other writes
 from carbonpeak.plan.values import set_indicator_value as set_indicator_value
 from carbonpeak.validation import NARRATIVE_MAX, Issue, Issues, ValidationFailed, text_field
+
+
+def require_office_in(actor: Any, plan: Plan) -> None:
+    """The office of ``plan``'s own county, else PermissionDenied."""
+    require(is_office(actor) and acts_in(actor, plan))
 
 
 @transaction.atomic
@@ -83,7 +93,7 @@ def _assignment_snapshot(obj: Any) -> dict:
 @transaction.atomic
 def set_assignments(actor: Any, obj: Task | Target, lead: list[str], cooperating: list[str]) -> None:
     """Re-assign a task or a target (office only)."""
-    require_office(actor)
+    require_office_in(actor, obj.plan)
     issues = Issues()
     if not lead:
         issues.add("required", "lead_departments", "至少需要一个牵头部门", "at least one lead department is required")
@@ -113,7 +123,7 @@ def _target_snapshot(t: Target) -> dict:
 @transaction.atomic
 def set_target(actor: Any, target: Target, baseline_year: Any, baseline_value: Any, values: dict[str, Any]) -> Target:
     """Change a target's baseline and milestone values (office only)."""
-    require_office(actor)
+    require_office_in(actor, target.plan)
     issues = Issues()
     by = None
     if baseline_year not in (None, ""):
@@ -158,7 +168,7 @@ def open_round(
 ) -> DispatchRound:
     """Open a quarter's round. A due date already past is refused (code ``due_date_past``) unless the office
     confirmed it (``past_due_ok``): such a round is overdue for every department the moment it opens."""
-    require_office(actor)
+    require_office_in(actor, plan)
     issues = Issues()
     y, q = check_period(plan, year, quarter, issues)
     if q is None and not issues.errors:
@@ -187,7 +197,7 @@ def open_round(
 def submit_report(
     actor: Any, rnd: DispatchRound, task: Task, status: str, narrative: str, evidence: list | None = None
 ) -> TaskReport:
-    require(owns_task(actor, task))
+    require(owns_task(actor, task) and rnd.plan_id == task.plan_id)
     issues = Issues()
     rnd = DispatchRound.objects.select_for_update().get(pk=rnd.pk)  # a round closing meanwhile refuses the report
     if rnd.status != RoundStatus.OPEN:
@@ -259,7 +269,7 @@ def send_reminders(rnd: DispatchRound, today: dt.date | None = None) -> list[Rem
 
 @transaction.atomic
 def close_round(actor: Any, rnd: DispatchRound) -> DispatchRound:
-    require_office(actor)
+    require_office_in(actor, rnd.plan)
     rnd = DispatchRound.objects.select_for_update().get(pk=rnd.pk)
     if rnd.status == RoundStatus.CLOSED:
         raise ValidationFailed([_closed_issue()])
@@ -278,7 +288,7 @@ def set_rule_points(actor: Any, plan: Plan, points: dict[str, Any]) -> None:
     """Change the assessment rules' points (office only); every rule checked before any is saved."""
     from carbonpeak.plan.models import AssessmentRule
 
-    require_office(actor)
+    require_office_in(actor, plan)
     issues = Issues()
     rules = {r.kind: r for r in AssessmentRule.objects.select_for_update().filter(plan=plan)}
     parsed = {}
@@ -306,7 +316,7 @@ def set_rule_points(actor: Any, plan: Plan, points: dict[str, Any]) -> None:
 def set_enterprise_readers(actor: Any, plan: Plan, codes: list[str]) -> list[Department]:
     """Grant exactly the departments named (by code) the reading of every enterprise's data (office only);
     each change audited on its department."""
-    require_office(actor)
+    require_office_in(actor, plan)
     issues = Issues()
     depts = {d.code: d for d in Department.objects.select_for_update().filter(plan=plan)}
     for i, code in enumerate(codes):

@@ -1,5 +1,9 @@
 """The audit log page: filters (who, action, object type, period), pages of 50, the same filter exported to
-Excel. Codes are shown by their Chinese names; the stored before/after stay one click away (详情)."""
+Excel. Codes are shown by their Chinese names; the stored before/after stay one click away (详情).
+
+Who reads it, and which entries (issue 15): a county's office and auditors, and a region reader for the county it
+chose, read the entries of that county (``AuditEntry.county_id``), and only those, in the page, its filter choices
+and the export; the system administrator, who belongs to no county, reads every entry of the installation."""
 
 from __future__ import annotations
 
@@ -10,6 +14,8 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from carbonpeak.accounts.choices import Role
+from carbonpeak.accounts.permissions import is_office, reads_everything
 from carbonpeak.audit.export import audit_workbook
 from carbonpeak.audit.filters import AuditFilter
 from carbonpeak.audit.labels import action_label, actor_names, object_label, object_type_label
@@ -39,8 +45,26 @@ def rows(entries) -> list[Row]:
     return [Row(e, names) for e in entries]
 
 
-def _choices():
-    seen = AuditEntry.objects.order_by()
+def reads_audit(principal) -> bool:
+    """The office and auditors of a county, region readers, and the system administrator."""
+    return is_office(principal) or reads_everything(principal) or _is_sysadmin(principal)
+
+
+def _is_sysadmin(principal) -> bool:
+    return bool(getattr(principal, "is_active", False) and getattr(principal, "role", None) == Role.SYSADMIN)
+
+
+def entries_for(request):
+    """The entries this request may read: the installation's for the system administrator, else its county's."""
+    from carbonpeak.plan.tenancy import principal_of, require_county
+
+    if _is_sysadmin(principal_of(request)):
+        return AuditEntry.objects.all()
+    return AuditEntry.objects.filter(county_id=require_county(request).pk)
+
+
+def _choices(entries):
+    seen = entries.order_by()
     actors = sorted(set(seen.values_list("actor_label", flat=True)))
     names = actor_names(set(actors))
     actions = sorted({(action_label(a), a) for a in seen.values_list("action", flat=True).distinct()})
@@ -54,14 +78,15 @@ def _choices():
 
 def audit_context(request) -> dict:
     f = AuditFilter.from_params(request.GET)
-    qs = f.apply(AuditEntry.objects.all())
+    entries = entries_for(request)
+    qs = f.apply(entries)
     page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
     return {
         "filter": f,
         "query": f.as_query(),
         "page": page,
         "entries": rows(page.object_list),
-        "choices": _choices(),
+        "choices": _choices(entries),
     }
 
 
@@ -81,7 +106,7 @@ def headers() -> list[str]:
 
 def audit_xlsx_response(request) -> HttpResponse:
     f = AuditFilter.from_params(request.GET)
-    wb = audit_workbook(f.apply(AuditEntry.objects.all())[:EXPORT_MAX], headers())
+    wb = audit_workbook(f.apply(entries_for(request))[:EXPORT_MAX], headers())
     buf = io.BytesIO()
     wb.save(buf)
     resp = HttpResponse(

@@ -5,13 +5,15 @@ from carbonpeak.accounts import views as account_views
 from carbonpeak.accounts.forms import LoginForm
 from carbonpeak.web import region_views, views
 
+login_view = auth_views.LoginView.as_view(template_name="accounts/login.html", authentication_form=LoginForm)
+
 urlpatterns = [
     path("", views.public, name="public"),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(template_name="accounts/login.html", authentication_form=LoginForm),
-        name="login",
-    ),
+    # a county's own public page and login (several counties on one installation): the same names with a
+    # ``county`` keyword, which plan.tenancy.TenancyMiddleware takes off into request.county_code
+    path("c/<slug:county>/", views.public, name="public"),
+    path("c/<slug:county>/login/", login_view, name="login"),
+    path("login/", login_view, name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", account_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", account_views.PasswordChangeDoneView.as_view(), name="password_change_done"),

@@ -1,4 +1,10 @@
-"""Server-rendered pages. Reads go through plan.status / plan.dashboard; writes through plan.services."""
+"""Server-rendered pages. Reads go through plan.status / plan.dashboard; writes through plan.services.
+
+Every page takes its county from ``plan.tenancy`` (issue 15): the working pages from the account
+(``require_county``: a region reader's chosen county), the public page from the URL (``/c/<code>/``) or the only
+published plan. Every object fetched by id or code is looked up inside that county, so another county's object is a
+404 like a missing one; every write also needs the principal to act in the county (``tenancy.acts_in``): a region
+reader reads and never writes (403)."""
 
 from __future__ import annotations
 
@@ -20,8 +26,8 @@ from carbonpeak.accounts.choices import Role
 from carbonpeak.accounts.permissions import (
     department_of,
     downloads_evidence,
-    is_auditor,
     is_office,
+    reads_everything,
     reads_rounds,
     require_staff,
 )
@@ -31,18 +37,16 @@ from carbonpeak.plan.cache import cached
 from carbonpeak.plan.choices import RoundStatus, TaskStatus
 from carbonpeak.plan.dashboard import dashboard_context, target_chart
 from carbonpeak.plan.models import DispatchRound, Evidence, Plan, Target, Task, TaskAssignment
+from carbonpeak.plan.pages import render_issues as render_issues  # re-exported while other apps import it here
 from carbonpeak.plan.permissions import owns_target, owns_task
 from carbonpeak.plan.scoring import score_table
 from carbonpeak.plan.status import target_statuses
+from carbonpeak.plan.tenancy import acts_in, county_for, principal_of, require_county
 from carbonpeak.validation import YEAR_MAX, YEAR_MIN, ValidationFailed, parse_int
 from carbonpeak.web.audit_page import rows as audit_rows
 
 
-def render_issues(request, issues, back: str):
-    """The page that says what was refused and why (zh/en, per field); nothing was stored. HTTP 422."""
-    return render(request, "web/errors.html", {"errors": issues, "back": back}, status=422)
-
-
+# unused by web: goes when accounting, enterprises, exchange, inclusion and scenarios stop importing it
 def current_plan() -> Plan:
     plan = Plan.objects.filter(is_published=True).order_by("id").first()
     if plan is None:
@@ -55,9 +59,24 @@ def health(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
+def require_acts(request, plan: Plan) -> None:
+    """A write in ``plan``: only a principal of that county (never a region reader, never another county)."""
+    if not acts_in(principal_of(request), plan):
+        raise PermissionDenied
+
+
 @require_GET
 def public(request):
-    plan = current_plan()
+    """The public page of the URL's county (``/c/<code>/``), else of the only published plan; with several
+    published plans and no county, the list of counties."""
+    plan = county_for(request)
+    if plan is None:
+        if getattr(request, "county_code", None):
+            raise Http404(_("未找到该县的公开方案 / no published plan for this county"))
+        counties = list(Plan.objects.filter(is_published=True).order_by("division_code", "code"))
+        if not counties:
+            raise Http404(_("尚未载入方案 / no plan loaded"))
+        return render(request, "web/counties.html", {"counties": counties})
     statuses = _one_per_clause_pair([s for s in target_statuses(plan) if s.target.kind == "goal"])
     from carbonpeak.scenarios.presentation import attach_peak_evidence, official_outlook
 
@@ -98,7 +117,7 @@ def dashboard(request):
     if role in (Role.RESIDENT, Role.MERCHANT, Role.OPERATOR):  # 碳普惠 users land on their own pages
         return redirect("inclusion:home")
     require_staff(request.user)
-    plan = current_plan()
+    plan = require_county(request)
     body = cached(plan, "dashboard", lambda: render_to_string("web/_dashboard_body.html", _dashboard(plan)))
     return render(request, "web/dashboard.html", {"plan": plan, "body": body})
 
@@ -106,7 +125,7 @@ def dashboard(request):
 @login_required
 def target_detail(request, code: str):
     require_staff(request.user)
-    plan = current_plan()
+    plan = require_county(request)
     target = get_object_or_404(
         Target.objects.prefetch_related("milestones", "assignments__department").select_related("conflicts_with"),
         plan=plan,
@@ -121,7 +140,8 @@ def target_detail(request, code: str):
         audit_rows(
             AuditEntry.objects.filter(
                 Q(object_type="plan.target", object_id=str(target.pk))
-                | Q(object_type="plan.indicatorvalue", object_id__in=[str(v.pk) for v in values])
+                | Q(object_type="plan.indicatorvalue", object_id__in=[str(v.pk) for v in values]),
+                county_id=plan.pk,
             )[:50]
         )
         if is_office(request.user)
@@ -137,7 +157,7 @@ def target_detail(request, code: str):
             "values": values,
             "history": history,
             "chart": target_chart(status, list(values)),
-            "can_enter": owns_target(request.user, target),
+            "can_enter": owns_target(principal_of(request), target),
             **_evidence_access(request.user),
         },
     )
@@ -147,7 +167,7 @@ def target_detail(request, code: str):
 @require_GET
 def task_list(request):
     require_staff(request.user)
-    plan = current_plan()
+    plan = require_county(request)
     tasks = plan.tasks.select_related("area").prefetch_related(
         Prefetch("assignments", queryset=TaskAssignment.objects.select_related("department"))
     )
@@ -175,10 +195,11 @@ def task_list(request):
 @login_required
 def task_detail(request, code: str):
     require_staff(request.user)
-    plan = current_plan()
+    plan = require_county(request)
     task = get_object_or_404(plan.tasks.select_related("area"), code=code)
     error = None
     if request.method == "POST":
+        require_acts(request, plan)
         try:
             if "status" in request.POST:
                 services.set_task_status(request.user, task, request.POST["status"])
@@ -199,7 +220,9 @@ def task_detail(request, code: str):
         .order_by("-round__year", "-round__quarter")
     )
     history = (
-        audit_rows(AuditEntry.objects.filter(object_type__in=["plan.task"], object_id=str(task.pk))[:50])
+        audit_rows(
+            AuditEntry.objects.filter(object_type__in=["plan.task"], object_id=str(task.pk), county_id=plan.pk)[:50]
+        )
         if is_office(request.user)
         else []
     )
@@ -212,9 +235,9 @@ def task_detail(request, code: str):
             "assignments": assignments,
             "reports": reports,
             "history": history,
-            "can_status": owns_task(request.user, task, lead_only=True),
+            "can_status": owns_task(principal_of(request), task, lead_only=True),
             "statuses": TaskStatus.choices,
-            "is_office": is_office(request.user),
+            "is_office": is_office(request.user) and acts_in(principal_of(request), plan),
             "error": error,
             "lead_text": "\n".join(a.department.name for a in assignments if a.role == "lead"),
             "coop_text": "\n".join(a.department.name for a in assignments if a.role == "cooperating"),
@@ -233,7 +256,7 @@ def workspace(request):
     from carbonpeak.plan.rounds import department_rounds, selected_round
 
     require_staff(request.user)
-    plan = current_plan()
+    plan = require_county(request)
     dept = department_of(request.user)
     # every open round: the department reports on each, the one shown chosen with ?round= (plan/rounds.py)
     round_states = department_rounds(plan, dept)
@@ -270,7 +293,7 @@ def workspace(request):
             "statuses": TaskStatus.choices,
             "message": request.GET.get("ok"),
             "ok_item": _ok_item(plan, request.GET.get("ok")),
-            "is_auditor": is_auditor(request.user),
+            "is_auditor": reads_everything(request.user),
         },
     )
 
@@ -285,7 +308,8 @@ def _ok_item(plan: Plan, code: str | None):
 @login_required
 @require_POST
 def submit_task_report(request, round_id: int, task_code: str):
-    plan = current_plan()
+    plan = require_county(request)
+    require_acts(request, plan)
     rnd = get_object_or_404(DispatchRound, pk=round_id, plan=plan)
     task = get_object_or_404(Task, plan=plan, code=task_code)
     back = reverse("workspace") + f"?round={rnd.pk}"
@@ -299,7 +323,7 @@ def submit_task_report(request, round_id: int, task_code: str):
             request.FILES.getlist("evidence"),
         )
     except ValidationFailed as exc:
-        return render(request, "web/errors.html", {"errors": exc.issues, "back": back}, status=422)
+        return render_issues(request, exc.issues, back)
     return redirect(reverse("workspace") + f"?ok={task.code}&round={rnd.pk}#task-{task.code}")
 
 
@@ -330,15 +354,15 @@ def _save_posted_value(request, target: Target):
 @login_required
 @require_POST
 def submit_value(request, code: str):
-    plan = current_plan()
+    plan = require_county(request)
+    require_acts(request, plan)
     target = get_object_or_404(Target.objects.select_related("plan"), plan=plan, code=code)
     if request.headers.get("HX-Request"):
         return _value_card(request, plan, target)
     try:
         _save_posted_value(request, target)
     except ValidationFailed as exc:
-        back = request.POST.get("next") or reverse("workspace")
-        return render(request, "web/errors.html", {"errors": exc.issues, "back": back}, status=422)
+        return render_issues(request, exc.issues, request.POST.get("next") or reverse("workspace"))
     nxt = request.POST.get("next") or ""
     safe = nxt.startswith("/") and not nxt.startswith("//")
     return redirect(nxt if safe else reverse("workspace") + f"?ok={target.code}")
@@ -362,11 +386,12 @@ def _value_card(request, plan: Plan, target: Target):
 def round_list(request):
     if not reads_rounds(request.user):
         raise PermissionDenied
-    plan = current_plan()
+    plan = require_county(request)
     error = confirm = None
     if request.method == "POST":
         if not is_office(request.user):
             raise PermissionDenied
+        require_acts(request, plan)
         try:
             due = dt.date.fromisoformat(request.POST.get("due_date", ""))
         except ValueError:
@@ -405,7 +430,7 @@ def round_list(request):
             "error": error,
             "confirm": confirm,
             "today": today,
-            "can_edit": is_office(request.user),
+            "can_edit": is_office(request.user) and acts_in(principal_of(request), plan),
         },
     )
 
@@ -414,11 +439,12 @@ def round_list(request):
 def round_detail(request, pk: int):
     if not reads_rounds(request.user):
         raise PermissionDenied
-    plan = current_plan()
+    plan = require_county(request)
     rnd = get_object_or_404(DispatchRound, pk=pk, plan=plan)
     if request.method == "POST":
         if not is_office(request.user):
             raise PermissionDenied
+        require_acts(request, plan)
         if request.POST.get("action") == "close":
             services.close_round(request.user, rnd)
         elif request.POST.get("action") == "remind":
@@ -431,7 +457,11 @@ def round_detail(request, pk: int):
     return render(
         request,
         "web/round.html",
-        {**round_context(rnd), "can_edit": is_office(request.user), **_evidence_access(request.user)},
+        {
+            **round_context(rnd),
+            "can_edit": is_office(request.user) and acts_in(principal_of(request), plan),
+            **_evidence_access(request.user),
+        },
     )
 
 
@@ -442,7 +472,7 @@ def round_pdf(request, pk: int):
         raise PermissionDenied
     from carbonpeak.plan.reports import round_pdf as render_pdf
 
-    rnd = get_object_or_404(DispatchRound, pk=pk, plan=current_plan())
+    rnd = get_object_or_404(DispatchRound, pk=pk, plan=require_county(request))
     resp = HttpResponse(render_pdf(rnd), content_type="application/pdf")
     resp["Content-Disposition"] = f'attachment; filename="dispatch-{rnd.year}Q{rnd.quarter}.pdf"'
     return resp
@@ -455,7 +485,7 @@ def round_xlsx(request, pk: int):
         raise PermissionDenied
     from carbonpeak.plan.exports import round_workbook
 
-    rnd = get_object_or_404(DispatchRound, pk=pk, plan=current_plan())
+    rnd = get_object_or_404(DispatchRound, pk=pk, plan=require_county(request))
     from carbonpeak.tabular.writing import workbook_bytes
 
     resp = HttpResponse(
@@ -472,12 +502,13 @@ def _assessment_year(request) -> int:
 
 @login_required
 def assessment(request):
-    if not (is_office(request.user) or request.user.role == Role.AUDITOR):
+    if not reads_rounds(request.user):
         raise PermissionDenied
-    plan = current_plan()
+    plan = require_county(request)
     year = _assessment_year(request)
     error = None
     if request.method == "POST":
+        require_acts(request, plan)
         try:
             services.set_rule_points(
                 request.user, plan, {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
@@ -493,7 +524,7 @@ def assessment(request):
             "year": year,
             "scores": score_table(plan, year),
             "rules": plan.assessment_rules.all(),
-            "can_edit": is_office(request.user),
+            "can_edit": is_office(request.user) and acts_in(principal_of(request), plan),
             "error": error,
         },
     )
@@ -507,7 +538,7 @@ def assessment_pdf(request):
     from carbonpeak.plan.reports import assessment_pdf as render_pdf
 
     year = _assessment_year(request)
-    resp = HttpResponse(render_pdf(current_plan(), year), content_type="application/pdf")
+    resp = HttpResponse(render_pdf(require_county(request), year), content_type="application/pdf")
     resp["Content-Disposition"] = f'attachment; filename="assessment-{year}.pdf"'
     return resp
 
@@ -523,7 +554,7 @@ def assessment_xlsx(request):
 
     year = _assessment_year(request)
     buf = io.BytesIO()
-    assessment_workbook(current_plan(), year).save(buf)
+    assessment_workbook(require_county(request), year).save(buf)
     resp = HttpResponse(
         buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
@@ -536,7 +567,8 @@ def enterprise_readers(request):
     """The office chooses which departments read every enterprise's meter data and the review queue."""
     if not is_office(request.user):
         raise PermissionDenied
-    plan = current_plan()
+    plan = require_county(request)
+    require_acts(request, plan)  # the office of this county, on GET too: the page is a form and nothing else
     error = None
     if request.method == "POST":
         try:
@@ -555,9 +587,10 @@ def enterprise_readers(request):
 @login_required
 @require_GET
 def audit_log(request):
-    if not (is_office(request.user) or request.user.role == Role.AUDITOR):
+    from carbonpeak.web.audit_page import audit_context, reads_audit
+
+    if not reads_audit(request.user):
         raise PermissionDenied
-    from carbonpeak.web.audit_page import audit_context
 
     return render(request, "web/audit.html", audit_context(request))
 
@@ -565,9 +598,10 @@ def audit_log(request):
 @login_required
 @require_GET
 def audit_xlsx(request):
-    if not (is_office(request.user) or request.user.role == Role.AUDITOR):
+    from carbonpeak.web.audit_page import audit_xlsx_response, reads_audit
+
+    if not reads_audit(request.user):
         raise PermissionDenied
-    from carbonpeak.web.audit_page import audit_xlsx_response
 
     return audit_xlsx_response(request)
 
@@ -575,7 +609,11 @@ def audit_xlsx(request):
 @login_required
 @require_GET
 def evidence_download(request, pk: int):
-    ev = get_object_or_404(Evidence.objects.select_related("value__target", "report__task"), pk=pk)
+    plan = require_county(request)
+    ev = get_object_or_404(
+        Evidence.objects.filter(Q(value__target__plan=plan) | Q(report__task__plan=plan)),
+        pk=pk,
+    )
     if not downloads_evidence(request.user, ev.department_id):
         raise PermissionDenied
     return FileResponse(ev.file.open("rb"), as_attachment=True, filename=ev.original_name)

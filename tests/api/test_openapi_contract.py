@@ -92,7 +92,7 @@ def office_token(plan):
     from carbonpeak.accounts.choices import Role
     from carbonpeak.accounts.models import ApiClient
 
-    return ApiClient.issue("schemathesis-office", Role.OFFICE)[1]
+    return ApiClient.issue("schemathesis-office", Role.OFFICE, plan=plan)[1]  # the loaded county's office
 
 
 def run_schema(app, headers: dict[str, str], known: dict[str, dict[str, str]]) -> list[str]:

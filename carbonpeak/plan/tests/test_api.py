@@ -114,7 +114,7 @@ def test_anonymous_writes_are_401(plan, endpoint):
 @pytest.mark.parametrize("endpoint", sorted(WRITES))
 def test_permission_matrix_with_machine_tokens(plan, role, department, endpoint):
     dept = plan.departments.get(code=department) if department else None
-    _, token = ApiClient.issue(f"{role}-{department}", role, dept)
+    _, token = ApiClient.issue(f"{role}-{department}", role, dept, plan=plan)  # a client of the county
     method, path, body = WRITES[endpoint]
     r = send(Client(), method, path, body, HTTP_AUTHORIZATION=f"Bearer {token}")
     owner = role == "department" and department == "dev_reform"

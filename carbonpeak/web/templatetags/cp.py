@@ -166,3 +166,20 @@ def person(context, label) -> str:
     if label not in cache:
         cache.update(actor_names({label}))
     return cache[label]
+
+
+@register.simple_tag(takes_context=True)
+def county_url(context, name: str) -> str:
+    """The URL of a public page about the page's county: its county twin (the same URL name with a ``county``
+    keyword, ``/c/<code>/…``) when the installation publishes several plans, else the short URL. A page with no
+    county twin keeps its short URL."""
+    from django.urls import NoReverseMatch, reverse
+
+    cp = context.get("cp")
+    plan = context.get("plan") or (cp.county if cp is not None else None)
+    if plan is not None and cp is not None and cp.several:
+        try:
+            return reverse(name, kwargs={"county": plan.code})
+        except NoReverseMatch:
+            pass
+    return reverse(name)
