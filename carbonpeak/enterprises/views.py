@@ -567,7 +567,7 @@ def public_list(request):
     plan = county_for(request)
     if plan is None:
         if getattr(request, "county_code", None):  # an unknown (or unpublished) county in the address
-            raise Http404(_("未找到该县 / no such county"))
+            raise Http404("未找到该县 / no such county")
         return render(
             request,
             "enterprises/choose_county.html",

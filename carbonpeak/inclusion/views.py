@@ -72,7 +72,7 @@ def join(request):
     plan = county_for(request)
     if plan is None:
         if getattr(request, "county_code", None):  # an unknown (or unpublished) county in the address
-            raise Http404(_("未找到该县 / no such county"))
+            raise Http404("未找到该县 / no such county")
         return render(
             request,
             "enterprises/choose_county.html",
@@ -273,7 +273,7 @@ def merchant(request):
     if chosen:
         m = next((s for s in shops if str(s.pk) == chosen), None)
         if m is None:
-            raise Http404(_("未找到 / not found"))
+            raise Http404("未找到 / not found")
     else:
         m = shops[0]
     verified = None
