@@ -82,23 +82,9 @@ def _default_language():
 
 
 def second_county_document(code: str = "example-b-2024", county: str = "样例县（虚构）") -> dict:
-    """Chaling's plan file under another code and name: a fictional county with the same structure, so every
-    department, target and task code exists in both and only the county keeps them apart."""
-    import copy
+    from carbonpeak.setup import second_county_document as doc
 
-    from carbonpeak.plan.plan_io import DATA_DIR, read_plan_file
-
-    doc = copy.deepcopy(read_plan_file(DATA_DIR / "chaling.json"))
-    doc["plan"].update(
-        code=code,
-        county=county,
-        county_en="Example County (fictional)",
-        division_code="439901",
-        title=f"{county}碳达峰实施方案",
-        title_en="Example County Carbon Peak Plan (fictional)",
-        issuer=f"{county}人民政府",
-    )
-    return doc
+    return doc(code=code, county=county)
 
 
 @pytest.fixture

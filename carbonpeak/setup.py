@@ -27,6 +27,12 @@ DEMO_USERS = [
     ("shanghu", "merchant", None, "绿色生活超市 收银员（演示）"),
     ("yunying", "operator", None, "县公交公司 数据对接员（演示）"),
 ]
+# the multi-county demo (setup --demo --region): a fictional second county's office and the city's reader
+REGION_DEMO_USERS = [
+    ("office_b", "office", "样例县碳达峰办（演示）"),
+    ("zhuzhou", "region", "株洲市发展改革委 查看人员（演示）"),
+]
+SECOND_COUNTY = ("example-b-2024", "样例县（虚构）")
 
 # (target code, year, quarter, value): illustrative only, the real 2021-2024 statistics are not public.
 DEMO_VALUES = [
@@ -46,7 +52,7 @@ DEMO_VALUES = [
 ]
 
 
-def run_setup(demo: bool = False, out: TextIO = sys.stderr) -> None:
+def run_setup(demo: bool = False, out: TextIO = sys.stderr, region: bool = False) -> None:
     """Demo accounts and data only when asked (``setup --demo``, ``serve --demo``, scripts/run): never in a
     production start."""
     call_command("migrate", interactive=False, verbosity=0)
@@ -60,6 +66,8 @@ def run_setup(demo: bool = False, out: TextIO = sys.stderr) -> None:
     load_shipped_plans(out)
     if demo:
         load_demo(out)
+        if region:
+            load_demo_region(out)
 
 
 def load_shipped_plans(out: TextIO) -> None:
@@ -179,8 +187,9 @@ DEMO_COUNTY_FACTORS = (
 )
 
 
-def load_demo_accounts(plan, office, out: TextIO) -> None:
-    """Two approved demo years (2020 base, 2024) and an empty 2025 draft, loaded through the services."""
+def load_demo_accounts(plan, office, out: TextIO, scale: Decimal = Decimal(1), scenarios: bool = True) -> None:
+    """Two approved demo years (2020 base, 2024) and an empty 2025 draft, loaded through the services; a
+    ``scale`` other than 1 multiplies every quantity and parameter (the fictional second county)."""
     import csv
 
     from carbonpeak.accounting import services
@@ -190,7 +199,7 @@ def load_demo_accounts(plan, office, out: TextIO) -> None:
     if Inventory.objects.filter(plan=plan).exists():
         return
     fs = FactorSet.objects.filter(plan=plan).first() or services.create_county_version(
-        office, plan, DEMO_COUNTY_FACTORS.encode(), label="茶陵县因子库（演示）", note=DEMO_LABEL
+        office, plan, DEMO_COUNTY_FACTORS.encode(), label=f"{plan.county}因子库（演示）", note=DEMO_LABEL
     )
     path = DATA_DIR.parent / "demo" / "chaling_accounts.csv"
     with open(path, encoding="utf-8", newline="") as fh:
@@ -200,17 +209,33 @@ def load_demo_accounts(plan, office, out: TextIO) -> None:
         Inventory.objects.filter(pk=inv.pk).update(is_illustrative=True, note=DEMO_LABEL)
         inv.refresh_from_db()
         lines = [
-            (i, {k: r[k] for k in r if k != "year"}) for i, r in enumerate(rows, start=2) if int(r["year"]) == year
+            (i, {k: _scaled(k, r[k], scale) for k in r if k != "year"})
+            for i, r in enumerate(rows, start=2)
+            if int(r["year"]) == year
         ]
         if lines or year in DEMO_ACCOUNT_PARAMS:
-            params = [(None, k, v) for k, v in DEMO_ACCOUNT_PARAMS.get(year, {}).items()]
+            params = [(None, k, _scaled(k, v, scale)) for k, v in DEMO_ACCOUNT_PARAMS.get(year, {}).items()]
             report = services.import_activity(office, inv, lines, params)
             if report["rejected"]:
                 raise RuntimeError(f"demo accounts {year}: {report['rejected']}")
         if year in DEMO_APPROVED_YEARS:
             services.approve(office, inv)
-    print("已载入演示核算数据 / demo accounts loaded", file=out)
-    load_demo_scenarios(plan, office, out)
+    print(f"已载入演示核算数据（{plan.county}）/ demo accounts loaded", file=out)
+    if scenarios:
+        load_demo_scenarios(plan, office, out)
+
+
+#: demo columns and parameters that scale with the size of a county (shares, rates and factors do not)
+_EXTENSIVE = {"quantity", "gdp_10k_yuan", "gdp_current_10k_yuan", "population", "sink_tco2"}
+
+
+def _scaled(key: str, value: str, scale: Decimal) -> str:
+    if scale == 1 or key not in _EXTENSIVE or not value:
+        return value
+    scaled = Decimal(value) * scale
+    if key == "population":  # people are counted whole
+        scaled = scaled.to_integral_value()
+    return format(scaled.normalize(), "f")
 
 
 # Illustrative project assumptions for the demo policy scenario: the plan names the projects but gives no
@@ -249,6 +274,89 @@ def load_demo_scenarios(plan, office, out: TextIO) -> None:
 def demo_logins() -> list[tuple[str, str]]:
     from carbonpeak.accounts.models import User
 
-    names = [u[0] for u in DEMO_USERS]
-    users = {u.username: u for u in User.objects.filter(username__in=names).select_related("department")}
-    return [(n, f"{users[n].get_role_display()} {users[n].department or ''}".strip()) for n in names if n in users]
+    names = [u[0] for u in DEMO_USERS] + [u[0] for u in REGION_DEMO_USERS]
+    users = {
+        u.username: u for u in User.objects.filter(username__in=names).select_related("department", "plan", "region")
+    }
+    several = len({u.plan_id for u in users.values() if u.plan_id}) > 1 or any(u.region_id for u in users.values())
+
+    def where(u) -> str:
+        if u.region_id:
+            return f"{u.region.name} "
+        return f"{u.plan.county} " if several and u.plan_id else ""
+
+    return [
+        (n, f"{where(users[n])}{users[n].get_role_display()} {users[n].department or ''}".strip())
+        for n in names
+        if n in users
+    ]
+
+
+def second_county_document(code: str = SECOND_COUNTY[0], county: str = SECOND_COUNTY[1]) -> dict:
+    """Chaling's plan file under another code and name: a fictional county with the same structure (every
+    department, target and task code exists in both, so only the county keeps them apart). Demo and tests only."""
+    import copy
+
+    from carbonpeak.plan.plan_io import DATA_DIR, read_plan_file
+
+    short = county.split("（")[0].removesuffix("县") or county
+
+    def renamed(value):  # the plan's own text names Chaling (茶陵分局, 茶陵经开区 …): the copy names itself
+        if isinstance(value, str):
+            return value.replace("茶陵", short).replace("Chaling", "Example")
+        if isinstance(value, dict):
+            return {k: renamed(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [renamed(v) for v in value]
+        return value
+
+    doc = renamed(copy.deepcopy(read_plan_file(DATA_DIR / "chaling.json")))
+    doc["plan"].update(
+        code=code,
+        county=county,
+        county_en="Example County (fictional)",
+        division_code="439901",
+        title=f"{county}碳达峰实施方案（演示，虚构）",
+        title_en="Example County Carbon Peak Plan (fictional demo)",
+        issuer=f"{county}人民政府",
+    )
+    return doc
+
+
+#: the fictional county's activity is Chaling's demo activity times this share (its accounts differ, so the
+#: city page's sums and recomputed intensities are visible)
+SECOND_COUNTY_SCALE = Decimal("0.6")
+
+
+@transaction.atomic
+def load_demo_region(out: TextIO) -> None:
+    """Beside the Chaling demo: a fictional second county (its plan, office, demo values and accounts) and 株洲市
+    reading both side by side. Idempotent."""
+    from carbonpeak.accounts.models import User
+    from carbonpeak.plan.models import Plan
+    from carbonpeak.plan.plan_io import load_plan
+    from carbonpeak.plan.regions import save_region
+    from carbonpeak.plan.scoring import ensure_default_rules
+
+    chaling = Plan.objects.get(code="chaling-2024")
+    second = Plan.objects.filter(code=SECOND_COUNTY[0]).first()
+    if second is None:
+        second = load_plan(second_county_document())
+        print(f"已载入演示第二县 {second.county} / fictional second county loaded", file=out)
+    ensure_default_rules(second)
+    region = save_region(None, "zhuzhou", "株洲市（演示）", "city", [chaling.code, second.code])
+    for username, role, display in REGION_DEMO_USERS:
+        if User.objects.filter(username=username).exists():
+            continue
+        user = User(
+            username=username,
+            role=role,
+            display_name=display,
+            email=f"{username}@demo.invalid",
+            plan=second if role != "region" else None,
+            region=region if role == "region" else None,
+        )
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    office_b = User.objects.get(username="office_b")
+    load_demo_accounts(second, office_b, out, scale=SECOND_COUNTY_SCALE, scenarios=False)

@@ -47,6 +47,7 @@ LAYERS: dict[str, int] = {
     "cli_accounts": 6,
     "cli_exchange": 6,  # the `exchange` sub-commands of cli.py  # the `user` / `client` sub-commands of cli.py
     "setup": 6,  # carbonpeak/setup.py: `carbonpeak setup` seeds every app (cli, config.checks call it)
+    "backup": 6,  # carbonpeak/backup.py: `carbonpeak backup|restore`, reads every app's tables (cli.py only)
     "serving": 6,  # carbonpeak/serving.py: `carbonpeak serve` (gunicorn), called by cli.py only
     "config": 6,  # settings, urls (→ api), deployment checks (→ setup)
     "__init__": 6,  # the package itself

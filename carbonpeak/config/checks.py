@@ -50,6 +50,7 @@ def check_deployment(app_configs=None, **kwargs):
             )
         )
     out += _demo_findings()
+    out += _replica_findings()
     if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         out.append(
             Warning(
@@ -110,3 +111,20 @@ def _demo_findings():
             )
         )
     return out
+
+
+def _replica_findings():
+    """A read replica pins a writing token client to the primary by a cache key: with a per-process cache, its
+    next read may reach another process, which does not know the pin, and read from the lagging replica."""
+    if "replica" not in settings.DATABASES:
+        return []
+    if settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+        return []
+    return [
+        Warning(
+            "设置了只读副本但缓存不共享：接口客户端写后可能从副本读到旧数据 / DATABASE_REPLICA_URL is set but the "
+            "cache is per process: an API client's next read after a write may come from the lagging replica.",
+            hint="Set CARBONPEAK_CACHE_URL=redis://… (shared by every web process).",
+            id="carbonpeak.W005",
+        )
+    ]

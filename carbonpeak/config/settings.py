@@ -129,6 +129,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
 
+# Reads that tolerate lag from a PostgreSQL streaming replica (config/routers.py says which, and when the primary
+# serves them instead): DATABASE_REPLICA_URL=postgres://…@standby:5432/carbonpeak. Writes, transactions and a
+# writer's next reads (CARBONPEAK_REPLICA_PIN_SECONDS) stay on the primary; a replica more than
+# CARBONPEAK_REPLICA_MAX_LAG_SECONDS behind, or down, is not used (checked every CARBONPEAK_REPLICA_CHECK_SECONDS).
+CARBONPEAK_REPLICA_MAX_LAG_SECONDS = float(os.environ.get("CARBONPEAK_REPLICA_MAX_LAG_SECONDS", "5"))
+CARBONPEAK_REPLICA_CHECK_SECONDS = float(os.environ.get("CARBONPEAK_REPLICA_CHECK_SECONDS", "5"))
+# at least the lag allowed plus the check interval: the pinned client's write has reached the replica by then
+CARBONPEAK_REPLICA_PIN_SECONDS = int(os.environ.get("CARBONPEAK_REPLICA_PIN_SECONDS", "15"))
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"], conn_max_age=DATABASES["default"]["CONN_MAX_AGE"]
+    )
+    if not DATABASES["default"]["ENGINE"] == DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs PostgreSQL for both DATABASE_URL and the replica")
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)  # a dead replica fails fast
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests read their own test database through it
+    DATABASE_ROUTERS = ["carbonpeak.config.routers.ReplicaRouter"]
+    MIDDLEWARE.insert(1, "carbonpeak.config.routers.ReplicaMiddleware")  # before the session and the views
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- accounts and security (MLPS 2.0 level 2, COMPLIANCE.md) ---
@@ -266,12 +285,16 @@ DEFAULT_FROM_EMAIL = os.environ.get("CARBONPEAK_FROM_EMAIL", "carbonpeak@localho
 # default is per process. Several processes can share Redis: CARBONPEAK_CACHE_URL=redis://127.0.0.1:6379/1
 # CARBONPEAK_CACHE_URL=dummy:// turns caching off (to measure the uncached path).
 _cache_url = os.environ.get("CARBONPEAK_CACHE_URL", "")
-if _cache_url.startswith("redis://"):
+if _cache_url.startswith(("redis://", "rediss://")):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}}
+    # Stateless web processes: a session is read from Redis by whichever process gets the request, and written
+    # through to the database table, so a Redis restart, flush or eviction logs nobody out (cached_db, not
+    # cache: the table stays the record). The API throttles share this cache too.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 elif _cache_url == "dummy://":
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 elif _cache_url:
-    raise ImproperlyConfigured(f"CARBONPEAK_CACHE_URL must be redis://… or dummy://, got {_cache_url!r}")
+    raise ImproperlyConfigured(f"CARBONPEAK_CACHE_URL must be redis://…, rediss://… or dummy://, got {_cache_url!r}")
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "carbonpeak"}}
 

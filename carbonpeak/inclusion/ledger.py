@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import BigIntegerField, Case, F, Value, When
 from django.utils import timezone
 
@@ -159,13 +159,14 @@ def _apply(balances: dict[int, int], accounts: dict[int, Held]) -> None:
         )
 
 
-def check_balanced(plan=None) -> dict[str, Any]:
+def check_balanced(plan=None, using: str = "default") -> dict[str, Any]:
     """Audit the whole ledger: every transaction sums to zero, every cached balance equals the sum of its
-    entries, and each entry's balance_after equals the running sum. Returns the offending ids (empty: sound)."""
+    entries, and each entry's balance_after equals the running sum. Returns the offending ids (empty: sound).
+    ``using``: another database alias (the backup check runs it on the copy it is about to write)."""
     where = "WHERE t.plan_id = %s" if plan is not None else ""
     args = [plan.pk] if plan is not None else []
     e, t, a = LedgerEntry._meta.db_table, LedgerTxn._meta.db_table, LedgerAccount._meta.db_table
-    with connection.cursor() as cur:
+    with connections[using].cursor() as cur:
         cur.execute(
             f"SELECT t.id FROM {t} t JOIN {e} e ON e.txn_id = t.id {where} GROUP BY t.id HAVING sum(e.amount) <> 0",
             args,

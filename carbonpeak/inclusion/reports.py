@@ -10,8 +10,8 @@ from typing import Any
 from django.db.models import Count, Sum
 from django.db.models.functions import TruncMonth
 
-from carbonpeak.inclusion.choices import EventStatus, RedemptionStatus
-from carbonpeak.inclusion.models import Event, Redemption, Resident, Scenario
+from carbonpeak.inclusion.choices import AccountKind, EventStatus, RedemptionStatus, TxnKind
+from carbonpeak.inclusion.models import Event, LedgerEntry, Redemption, Resident, Scenario
 
 
 def monthly(plan, year: int) -> dict[str, Any]:
@@ -65,4 +65,21 @@ def monthly(plan, year: int) -> dict[str, Any]:
         "members": members,
         "participants": active,
         "participation": active / members if members else None,
+    }
+
+
+def ledger_totals(plan) -> dict[str, int]:
+    """The county's 碳普惠 totals to date, read from the ledger (the residents' side of it): residents who joined
+    and have not deleted their account; points issued to residents (awards, less what reversals took back);
+    points redeemed (redemptions, less the refunds of codes cancelled unused). One query each."""
+    by_kind = dict(
+        LedgerEntry.objects.filter(account__plan=plan, account__kind=AccountKind.RESIDENT)
+        .values_list("txn__kind")
+        .annotate(s=Sum("amount"))
+        .order_by()
+    )
+    return {
+        "residents": Resident.objects.filter(plan=plan, deleted_at__isnull=True).count(),
+        "points_issued": int(by_kind.get(TxnKind.AWARD, 0) + by_kind.get(TxnKind.REVERSAL, 0)),
+        "points_redeemed": int(-(by_kind.get(TxnKind.REDEMPTION, 0) + by_kind.get(TxnKind.REFUND, 0))),
     }

@@ -23,6 +23,13 @@ STATUS_COLORS = {
 }
 
 
+def goal_light_counts(statuses: list[TargetStatus]) -> list[tuple[Light, int]]:
+    """How many of the plan's goals (not its thresholds) show each light, in LIGHT_ORDER: the dashboard's tiles
+    and the region roll-up count the same way."""
+    counts = Counter(s.light for s in statuses if s.target.kind == TargetKind.GOAL)
+    return [(light, counts.get(light, 0)) for light in LIGHT_ORDER]
+
+
 def target_chart(status: TargetStatus, values: list) -> dict:
     """Annual values against the expected path, for the trend chart."""
     plan = status.target.plan
@@ -57,7 +64,6 @@ def dashboard_context(plan: Plan) -> dict:
     values_by_target = load_values(plan)
     statuses = target_statuses(plan, values_by_target)
     goals = [s for s in statuses if s.target.kind == TargetKind.GOAL]
-    light_counts = Counter(s.light for s in goals)
     # Trend charts for what needs attention (red, then yellow); every target has its own on its page.
     attention = [s for s in goals if s.light in (Light.RED, Light.YELLOW) and values_by_target.get(s.target.pk)]
     attention.sort(key=lambda s: LIGHT_ORDER.index(s.light))
@@ -101,7 +107,7 @@ def dashboard_context(plan: Plan) -> dict:
         "plan": plan,
         "statuses": statuses,
         "goals": goals,
-        "light_counts": [(light, light_counts.get(light, 0)) for light in LIGHT_ORDER],
+        "light_counts": goal_light_counts(statuses),
         "charts": charts,
         "attention_count": len(attention),
         "area_chart": series(by_area, area_names),

@@ -3,7 +3,7 @@ from django.urls import path
 
 from carbonpeak.accounts import views as account_views
 from carbonpeak.accounts.forms import LoginForm
-from carbonpeak.web import views
+from carbonpeak.web import region_views, views
 
 urlpatterns = [
     path("", views.public, name="public"),
@@ -34,4 +34,6 @@ urlpatterns = [
     path("audit/audit.xlsx", views.audit_xlsx, name="audit_xlsx"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
     path("health/", views.health, name="health"),
+    path("region/", region_views.region_page, name="region"),
+    path("region/region.xlsx", region_views.region_xlsx, name="region_xlsx"),
 ]
