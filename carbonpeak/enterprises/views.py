@@ -85,17 +85,6 @@ def _require_writer(request, plan) -> None:
     require(acts_in(principal_of(request), plan))
 
 
-def county_links(request, url_name: str) -> list[dict[str, Any]]:
-    """The published counties with their own address of a public page (``/c/<code>/…``), for a visitor of a
-    multi-county installation who came without a county."""
-    from carbonpeak.plan.models import Plan
-
-    return [
-        {"plan": p, "url": reverse(url_name, kwargs={"county": p.code})}
-        for p in Plan.objects.filter(is_published=True).order_by("id")
-    ]
-
-
 UPLOAD_TEMPLATES = {"readings": READINGS, "meters": METERS, "enterprises": ENTERPRISES, "benchmarks": BENCHMARKS}
 
 
@@ -563,16 +552,13 @@ def benchmarks(request):
 # --- public ---------------------------------------------------------------------------------------------------
 def public_list(request):
     """The office's published list of key energy users with their grades (no login): the county of the address
-    (``/c/<code>/enterprises/key-users/``), of the account, or the only one; else the list of counties."""
+    (``/c/<code>/enterprises/key-users/``), of the account, or the only one; else (several counties, none
+    chosen) the installation's list of counties at ``/``."""
     plan = county_for(request)
     if plan is None:
         if getattr(request, "county_code", None):  # an unknown (or unpublished) county in the address
             raise Http404("未找到该县 / no such county")
-        return render(
-            request,
-            "enterprises/choose_county.html",
-            {"title": _("重点用能单位名单"), "counties": county_links(request, "enterprises_county:public")},
-        )
+        return redirect("public")
     lists = list(PublishedList.objects.filter(plan=plan))
     latest_by_year: dict[int, PublishedList] = {}
     for pl in lists:

@@ -17,7 +17,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from carbonpeak.accounts import services as account_services
 from carbonpeak.accounts.choices import Role
@@ -30,7 +29,6 @@ from carbonpeak.accounts.permissions import (
     require_office,
     require_staff,
 )
-from carbonpeak.enterprises.views import county_links
 from carbonpeak.inclusion import awards, ledger, reports, services
 from carbonpeak.inclusion.choices import EventStatus
 from carbonpeak.inclusion.models import (
@@ -68,16 +66,13 @@ def _require_writer(request, plan) -> None:
 def join(request):
     """Sign-up on a phone: a resident account and its carbon account, consent asked per scenario afterwards.
     The resident joins the scheme of the page's county (``/c/<code>/inclusion/join/``; the short address in a
-    single-county installation); without one, the page lists the counties."""
+    single-county installation); without one (several counties, none chosen), the installation's list of
+    counties at ``/``."""
     plan = county_for(request)
     if plan is None:
         if getattr(request, "county_code", None):  # an unknown (or unpublished) county in the address
             raise Http404("未找到该县 / no such county")
-        return render(
-            request,
-            "enterprises/choose_county.html",
-            {"title": _("加入碳普惠"), "counties": county_links(request, "inclusion_county:join")},
-        )
+        return redirect("public")
     back = request.path
     if request.method == "POST":
         p = request.POST
