@@ -536,7 +536,14 @@ def cmd_inclusion(args) -> int:
     client = ApiClient.objects.filter(name=args.client).first()
     if client is None or client.role != "operator":
         print(
-            "没有该数据运营方客户端（先 carbonpeak client add 名称 --role operator）/ no such operator client",
+            "client：没有该数据运营方客户端（先 carbonpeak client add 名称 --role operator）/ no such operator client",
+            file=sys.stderr,
+        )
+        return 2
+    if client.plan_id != plan.pk:  # an operator acts for its own county's scenarios and residents only
+        print(
+            f"client：客户端 {client.name} 属于另一个县，不能为{plan.county}的场景上报 / "
+            f"client: {client.name} belongs to another county than {plan.code}",
             file=sys.stderr,
         )
         return 2
@@ -551,10 +558,18 @@ def cmd_inclusion(args) -> int:
         if u is None:
             print(f"--user：没有用户 {name} / no user {name}", file=sys.stderr)
             return 2
+        if u.plan_id != plan.pk:
+            print(f"--user：用户 {name} 属于另一个县 / user {name} belongs to another county", file=sys.stderr)
+            return 2
         users.append(u)
     from carbonpeak.inclusion.services import set_operator_scope
+    from carbonpeak.validation import ValidationFailed
 
-    scope = set_operator_scope(None, client, args.channel, scenarios, users)
+    try:
+        scope = set_operator_scope(None, client, args.channel, scenarios, users)
+    except ValidationFailed as exc:
+        _print_issues(exc)
+        return 2
     print(
         json.dumps(
             {"client": client.name, "channel": scope.channel, "scenarios": [s.code for s in scenarios]},

@@ -57,12 +57,9 @@ LAYERS: dict[str, int] = {
 #: services (``audit.services.record``, ``accounts.services.create_user``) are how every app audits and makes users.
 DOMAIN_APPS = {"plan", "accounting", "enterprises", "inclusion", "scenarios"}
 
-#: (importing module, imported module) pairs allowed for now, each with who removes it
-KNOWN_VIOLATIONS: set[tuple[str, str]] = {
-    # tenancy: county resolution and the issue page move out of web/views.py into a tenancy module
-    ("carbonpeak.enterprises.views", "carbonpeak.web.views"),
-    ("carbonpeak.inclusion.views", "carbonpeak.web.views"),
-}
+#: (importing module, imported module) pairs allowed for now, each with who removes it (none left: add one only
+#: with its reason and its remover)
+KNOWN_VIOLATIONS: set[tuple[str, str]] = set()
 
 
 def _modules() -> list[tuple[str, Path]]:

@@ -7,6 +7,9 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("accounting/", include("carbonpeak.accounting.urls")),
     path("scenarios/", include("carbonpeak.scenarios.urls")),
+    # a county's own public addresses (/c/<code>/…; the tenancy middleware takes the code)
+    path("c/<str:county>/enterprises/", include("carbonpeak.enterprises.county_urls")),
+    path("c/<str:county>/inclusion/", include("carbonpeak.inclusion.county_urls")),
     path("enterprises/", include("carbonpeak.enterprises.urls")),
     path("inclusion/", include("carbonpeak.inclusion.urls")),
     path("exchange/", include("carbonpeak.exchange.urls")),

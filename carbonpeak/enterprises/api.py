@@ -7,9 +7,11 @@ of the raw body with the client's signing secret>`` and ``Idempotency-Key``; bod
 (``Idempotent-Replay: true``) and changes nothing; the same key with another body is refused.
 
 Only a client of role ``gateway`` may send readings, and only for the meters of the enterprises in its scope
-(``carbonpeak client scope NAME --enterprise USCC``): any other client (a 碳普惠 operator, a department, the
-office's scripts) is answered 403, a gateway without enterprises too, and a row naming a meter outside the
-scope is rejected. Every stored reading records its batch, and through it the client that sent it.
+(``carbonpeak client scope NAME --enterprise USCC``) that are registered in the client's own county: any other
+client (a 碳普惠 operator, a department, the office's scripts) is answered 403, a gateway without enterprises
+of its county too, and a row naming a meter outside the scope or of another county is rejected as unknown
+(meter codes are looked up in the client's county only). Every stored reading records its batch, and through
+it the client that sent it.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ def _authorize(client):
             "只有计量数据上报方（gateway）客户端可以上报计量读数",
             "only a meter gateway client (role gateway) may send meter readings",
         )
-    if not client.reading_enterprises.exists():
+    if client.plan_id is None or not client.reading_enterprises.filter(plan_id=client.plan_id).exists():
         return signed.error(
             403,
             "no_scope",
@@ -46,6 +48,8 @@ def _authorize(client):
             "this client may send no enterprise's readings (carbonpeak client scope NAME --enterprise USCC)",
         )
     return None
+
+
 READING_ROW = {
     "type": "object",
     "required": ["meter_code", "reading_time", "quantity"],
@@ -86,6 +90,6 @@ def post_readings(request):
         max_bytes=MAX_BODY_BYTES,
         batch_model=IngestBatch,
         run=lambda client, rows, batch: ingest_readings(
-            None, list(enumerate(rows, start=1)), source=ReadingSource.API, batch_id=batch.pk, client=client
+            client.plan, list(enumerate(rows, start=1)), source=ReadingSource.API, batch_id=batch.pk, client=client
         ).as_dict(),
     )

@@ -24,14 +24,13 @@ from django.utils.translation import gettext_lazy as _
 
 from carbonpeak.accounting.fetch import core_factor_set, default_factor_set
 from carbonpeak.accounts.models import User
-from carbonpeak.accounts.permissions import require_office
 from carbonpeak.audit.services import actor_label, record
 from carbonpeak.core import numbers
 from carbonpeak.core.ceff import carbon_efficiency
 from carbonpeak.enterprises import accounts, industry
 from carbonpeak.enterprises.choices import AccountStatus
 from carbonpeak.enterprises.models import Benchmark, CarbonAccount, Enterprise, MonthlyRollup
-from carbonpeak.enterprises.permissions import require_edit
+from carbonpeak.enterprises.permissions import require_county_office, require_edit
 from carbonpeak.enterprises.rollups import BEIJING
 from carbonpeak.plan.models import Plan
 from carbonpeak.tabular import Report
@@ -303,7 +302,7 @@ def _reviewable(ca: CarbonAccount, actor: Any) -> CarbonAccount:
 
 
 def return_account(actor: Any, ca: CarbonAccount, comment: str) -> CarbonAccount:
-    require_office(actor)
+    require_county_office(actor, ca.enterprise.plan)
     comment = require_text(comment, "comment", max_length=NOTE_MAX)
     if not (comment or "").strip():
         issues = Issues()
@@ -321,7 +320,7 @@ def return_account(actor: Any, ca: CarbonAccount, comment: str) -> CarbonAccount
 
 
 def approve(actor: Any, ca: CarbonAccount, comment: str = "") -> CarbonAccount:
-    require_office(actor)
+    require_county_office(actor, ca.enterprise.plan)
     comment = require_text(comment, "comment", max_length=NOTE_MAX)
     with transaction.atomic():
         ca = _reviewable(ca, actor)

@@ -28,13 +28,13 @@ from django.utils import timezone
 from carbonpeak.accounting.choices import InventoryStatus
 from carbonpeak.accounting.fetch import results_of
 from carbonpeak.accounting.models import Inventory
-from carbonpeak.accounts.permissions import require_office
 from carbonpeak.audit.services import actor_label, record
 from carbonpeak.core.accounts import sectors
 from carbonpeak.core.tracking import Light, PeriodPoint, assess, assess_cap
 from carbonpeak.enterprises import accounts, industry
 from carbonpeak.enterprises.choices import ProjectStatus
 from carbonpeak.enterprises.models import CountyControl, EnergyBudget, Enterprise, HeadroomEntry, ReviewProject
+from carbonpeak.enterprises.permissions import require_county_office
 from carbonpeak.enterprises.rollups import BEIJING
 from carbonpeak.plan.models import Plan
 from carbonpeak.validation import Issues, bounded_decimal
@@ -322,7 +322,7 @@ def _positive_tce(raw: Any, field: str, issues: Issues) -> Decimal | None:
 
 def set_budget(actor: Any, ent: Enterprise, year: int, raw: Any) -> EnergyBudget:
     """The enterprise's energy budget for ``year`` (office only); a change keeps the old value in the audit."""
-    require_office(actor)
+    require_county_office(actor, ent.plan)
     issues = Issues()
     v = _positive_tce(raw, "budget_tce", issues)
     issues.raise_if_errors()
@@ -335,7 +335,7 @@ def set_budget(actor: Any, ent: Enterprise, year: int, raw: Any) -> EnergyBudget
 
 def set_county(actor: Any, plan: Plan, year: int, total: Any, growth: Any) -> CountyControl:
     """The county's total-energy budget and assumed GDP growth for ``year`` (either may be left empty)."""
-    require_office(actor)
+    require_county_office(actor, plan)
     issues = Issues()
     vals: dict[str, Decimal | None] = {"energy_total_budget_tce": None, "gdp_growth": None}
     if str(total or "").strip():
@@ -386,7 +386,7 @@ def _append(plan: Plan, kind: str, amount: Decimal, actor: Any, project=None, no
 
 
 def allocate(actor: Any, plan: Plan, amount: Any, note: str) -> HeadroomEntry:
-    require_office(actor)
+    require_county_office(actor, plan)
     issues = Issues()
     v = _positive_tce(amount, "amount_tce", issues)
     if not (note or "").strip():
@@ -410,7 +410,7 @@ def approve_project(
 ) -> ReviewProject:
     """Record a project that passed the energy review and debit its energy from the headroom, all or nothing;
     refused when the headroom cannot cover it."""
-    require_office(actor)
+    require_county_office(actor, plan)
     issues = Issues()
     v = _positive_tce(energy_tce, "energy_tce", issues)
     if not (name or "").strip():
@@ -449,7 +449,7 @@ def approve_project(
 
 def set_project_status(actor: Any, project: ReviewProject, status: str) -> ReviewProject:
     """Commissioning keeps the debit (the energy is now being used); cancelling gives it back."""
-    require_office(actor)
+    require_county_office(actor, project.plan)
     with transaction.atomic():
         Plan.objects.select_for_update().get(pk=project.plan_id)
         p = ReviewProject.objects.select_for_update().get(pk=project.pk)

@@ -13,11 +13,11 @@ from django.utils import timezone
 
 from carbonpeak.accounting.fetch import core_factor_set, default_factor_set
 from carbonpeak.accounting.presentation import carrier_names
-from carbonpeak.accounts.permissions import require_office
 from carbonpeak.audit.services import actor_label, record
 from carbonpeak.core import numbers
 from carbonpeak.enterprises import accounts, carbon, industry
 from carbonpeak.enterprises.models import CarbonAccount, Enterprise, PublishedList
+from carbonpeak.enterprises.permissions import require_county_office
 from carbonpeak.plan.models import Plan
 
 SCOPE_ZH = {"co2_fuel_t": "化石燃料燃烧", "co2_electricity_t": "净购入电力", "co2_heat_t": "净购入热力"}
@@ -89,7 +89,7 @@ def key_user_rows(plan: Plan, year: int) -> list[dict[str, Any]]:
 def publish_list(actor: Any, plan: Plan, year: Any) -> PublishedList:
     """Only a year that has ended (Beijing time) can be published: a running year would put partial figures on
     the public list."""
-    require_office(actor)
+    require_county_office(actor, plan)
     from carbonpeak.enterprises.rollups import BEIJING
     from carbonpeak.validation import Issues
 

@@ -22,13 +22,12 @@ from django.utils import timezone
 
 from carbonpeak.accounts.choices import Role
 from carbonpeak.accounts.models import User
-from carbonpeak.accounts.permissions import require_office
 from carbonpeak.audit.services import actor_label, record
 from carbonpeak.core import workdays
 from carbonpeak.enterprises import services, workcalendar
 from carbonpeak.enterprises.choices import CorrectionStatus, ReadingSource
 from carbonpeak.enterprises.models import Meter, MeterAlert, Reading, ReadingCorrection
-from carbonpeak.enterprises.permissions import require_edit
+from carbonpeak.enterprises.permissions import require_county_office, require_edit
 from carbonpeak.enterprises.rollups import BEIJING
 from carbonpeak.plan.models import Plan
 from carbonpeak.tabular import Report
@@ -118,7 +117,9 @@ def recipients(meter: Meter) -> list[str]:
     """The enterprise's contact and its energy managers, and the office's active users (with an address)."""
     ent = meter.enterprise
     addrs = [ent.contact_email, *ent.managers.filter(is_active=True).values_list("email", flat=True)]
-    addrs += list(User.objects.filter(role=Role.OFFICE, is_active=True).values_list("email", flat=True))
+    addrs += list(
+        User.objects.filter(role=Role.OFFICE, is_active=True, plan_id=ent.plan_id).values_list("email", flat=True)
+    )
     return sorted({a for a in addrs if a})
 
 
@@ -221,7 +222,7 @@ def request_correction(actor: Any, meter: Meter, reading_time: Any, new_quantity
 
 def review_correction(actor: Any, correction: ReadingCorrection, approve: bool, note: str = "") -> ReadingCorrection:
     """The office approves (the reading takes the new value; roll-ups refreshed; audited) or rejects."""
-    require_office(actor)
+    require_county_office(actor, correction.meter.enterprise.plan)
     note = require_text(note, "note", max_length=NOTE_MAX)
     if not approve and not (note or "").strip():
         issues = Issues()

@@ -656,7 +656,10 @@ def _as_utc(v: Any) -> dt.datetime:
 
 
 def add_manager(actor, enterprise: Enterprise, user) -> None:
-    """``user`` (role enterprise) becomes one of the enterprise's energy managers, audited."""
+    """``user`` (role enterprise) becomes one of the enterprise's energy managers, audited. The user must be an
+    account of the enterprise's county (ValueError otherwise: nothing is stored)."""
+    if user.plan_id != enterprise.plan_id:
+        raise ValueError("the user belongs to another county than the enterprise")
     with transaction.atomic():
         before = sorted(enterprise.managers.values_list("username", flat=True))
         enterprise.managers.add(user)
@@ -666,12 +669,14 @@ def add_manager(actor, enterprise: Enterprise, user) -> None:
 
 def set_reading_scope(actor, client, enterprises: Iterable[Enterprise]) -> list[str]:
     """The enterprises whose meter readings a machine client (role gateway) may send: replaces its scope,
-    audited. Returns the USCCs in scope."""
+    audited. Returns the USCCs in scope. Only enterprises of the client's own county (ValueError otherwise)."""
     from carbonpeak.accounts.choices import READING_ROLES
 
     ents = list(enterprises)
     if ents and client.role not in READING_ROLES:
         raise ValueError("only a gateway client may be given enterprises")
+    if any(e.plan_id != client.plan_id for e in ents):
+        raise ValueError("a gateway may be given only the enterprises of its own county")
     with transaction.atomic():
         before = sorted(client.reading_enterprises.values_list("uscc", flat=True))
         client.reading_enterprises.set(ents)

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from carbonpeak.accounting import method_text
 from carbonpeak.accounts.choices import Role
-from carbonpeak.accounts.permissions import is_office, reads_enterprises, require_office
+from carbonpeak.accounts.permissions import is_office, reads_enterprises, require, require_office
 from carbonpeak.enterprises import accounts, carbon, control, disclosure, industry, monitoring, sqlingest, workcalendar
 from carbonpeak.enterprises.choices import AccountStatus, CorrectionStatus, ProjectStatus
 from carbonpeak.enterprises.columns import BENCHMARKS, ENTERPRISES, METERS, READINGS
@@ -43,11 +43,11 @@ from carbonpeak.enterprises.models import (
 )
 from carbonpeak.enterprises.permissions import can_edit, require_read, require_reader
 from carbonpeak.enterprises.rollups import BEIJING
+from carbonpeak.plan.pages import render_issues as _failed
+from carbonpeak.plan.tenancy import acts_in, county_for, principal_of, require_county
 from carbonpeak.tabular import Report, Unreadable, read_rows
 from carbonpeak.tabular.writing import template_bytes
 from carbonpeak.validation import Issue, ValidationFailed, parse_int, require_id
-from carbonpeak.web.views import current_plan
-from carbonpeak.web.views import render_issues as _failed
 
 MAX_UPLOAD = 50 * 2**20
 MONTHS = [f"{m}月" for m in range(1, 13)]
@@ -79,6 +79,12 @@ def _page_report(rep: Report) -> dict[str, Any]:
     return out
 
 
+def _require_writer(request, plan) -> None:
+    """A write in ``plan``: besides the role (checked by the caller), the principal must act in this county; a
+    region reader, or an account of another county, writes nothing (403)."""
+    require(acts_in(principal_of(request), plan))
+
+
 UPLOAD_TEMPLATES = {"readings": READINGS, "meters": METERS, "enterprises": ENTERPRISES, "benchmarks": BENCHMARKS}
 
 
@@ -100,12 +106,13 @@ def upload_template(request, kind: str):
 def home(request):
     """The office's monitoring wall; an energy manager goes to their enterprise."""
     if request.user.role == Role.ENTERPRISE:
-        mine = list(request.user.managed_enterprises.all())
+        county = county_for(request)  # an energy manager sees the enterprises of its own county only
+        mine = list(request.user.managed_enterprises.filter(plan=county)) if county is not None else []
         if len(mine) == 1:
             return redirect("enterprises:detail", uscc=mine[0].uscc)
         return render(request, "enterprises/mine.html", {"enterprises": mine})
     require_reader(request.user)
-    plan = current_plan()
+    plan = require_county(request)
     now = timezone.now()
     year = _year(request, _this_year())
     tb = accounts.tables(plan, year)
@@ -196,13 +203,15 @@ def _calendar_years(now: dt.datetime) -> list[int]:
 def check_meters(request):
     require_office(request.user)
     if request.method == "POST":
-        monitoring.check_silent_meters(current_plan())
+        plan = require_county(request)
+        _require_writer(request, plan)
+        monitoring.check_silent_meters(plan)
     return redirect("enterprises:home")
 
 
 # --- one enterprise -------------------------------------------------------------------------------------------
 def _enterprise(request, uscc: str) -> Enterprise:
-    ent = get_object_or_404(Enterprise, plan=current_plan(), uscc=uscc)
+    ent = get_object_or_404(Enterprise, plan=require_county(request), uscc=uscc)
     require_read(request.user, ent)
     return ent
 
@@ -229,7 +238,7 @@ def detail(request, uscc: str):
     ent = _enterprise(request, uscc)
     plan = ent.plan
     year = _year(request, _this_year() - 1)
-    editable = can_edit(request.user, ent)
+    editable = can_edit(request.user, ent) and acts_in(principal_of(request), plan)
     report = None
     if request.method == "POST":
         if not editable:
@@ -372,9 +381,10 @@ def account_pdf(request, uscc: str, year: int):
 @login_required
 def review(request):
     require_reader(request.user)
-    plan = current_plan()
+    plan = require_county(request)
     if request.method == "POST":
         require_office(request.user)
+        _require_writer(request, plan)
         back = reverse("enterprises:review")
         try:
             if request.POST.get("kind") == "account":
@@ -421,10 +431,11 @@ def review(request):
 @login_required
 def dual_control(request):
     require_reader(request.user)
-    plan = current_plan()
+    plan = require_county(request)
     year = _year(request, _this_year())
     if request.method == "POST":
         require_office(request.user)
+        _require_writer(request, plan)
         back = reverse("enterprises:control") + f"?year={year}"
         action = request.POST.get("action")
         try:
@@ -442,7 +453,19 @@ def dual_control(request):
             elif action == "allocate":
                 control.allocate(request.user, plan, request.POST.get("amount_tce", ""), request.POST.get("note", ""))
             elif action == "project":
-                ent = Enterprise.objects.filter(plan=plan, uscc=request.POST.get("uscc", "").strip()).first()
+                uscc = request.POST.get("uscc", "").strip().upper()
+                ent = Enterprise.objects.filter(plan=plan, uscc=uscc).first() if uscc else None
+                if uscc and ent is None:  # never recorded without its enterprise (nor against another county's)
+                    raise ValidationFailed(
+                        [
+                            Issue(
+                                "unknown",
+                                "uscc",
+                                f"uscc：本县未登记统一社会信用代码为 {uscc} 的企业",
+                                f"uscc: no enterprise {uscc} registered in this county",
+                            )
+                        ]
+                    )
                 control.approve_project(
                     request.user,
                     plan,
@@ -491,17 +514,18 @@ def dual_control(request):
 @login_required
 def benchmarks(request):
     require_reader(request.user)
-    plan = current_plan()
+    plan = require_county(request)
     report = None
+    if request.method == "POST":
+        require_office(request.user)
+        _require_writer(request, plan)
     if request.method == "POST" and request.POST.get("form") == "one":
         # one benchmark typed in: the same per-field checks, audit and duplicate rule as a file's row
-        require_office(request.user)
         row = {k: (request.POST.get(k) or "").strip() for k in carbon.BENCHMARK_COLUMNS}
         report = carbon.import_benchmarks(request.user, plan, [(1, row)]).as_dict()
         for r in report["rejected"]:
             r["line"] = None  # (no file: the message names the field)
     elif request.method == "POST":
-        require_office(request.user)
         f = request.FILES.get("file")
         try:
             if f is None:
@@ -527,8 +551,14 @@ def benchmarks(request):
 
 # --- public ---------------------------------------------------------------------------------------------------
 def public_list(request):
-    """The office's published list of key energy users with their grades (no login)."""
-    plan = current_plan()
+    """The office's published list of key energy users with their grades (no login): the county of the address
+    (``/c/<code>/enterprises/key-users/``), of the account, or the only one; else (several counties, none
+    chosen) the installation's list of counties at ``/``."""
+    plan = county_for(request)
+    if plan is None:
+        if getattr(request, "county_code", None):  # an unknown (or unpublished) county in the address
+            raise Http404("未找到该县 / no such county")
+        return redirect("public")
     lists = list(PublishedList.objects.filter(plan=plan))
     latest_by_year: dict[int, PublishedList] = {}
     for pl in lists:

@@ -6,6 +6,9 @@ Same signing as the readings API (``accounts.signed``): bearer token, ``X-Signat
 answer gives each event's result (``line`` = position, from 1): awarded (with points), held for review,
 waiting for budget, duplicate, or rejected (field and message). A replayed batch returns the stored answer
 and changes nothing.
+
+An operator acts for its own county only (issue 15): the scenarios of its scope that are its county's, and
+the residents of that county (another county's resident is an unknown pseudonymous id).
 """
 
 from __future__ import annotations
@@ -57,7 +60,10 @@ def _authorize(client):
             "只有数据运营方（operator）客户端可以上报碳普惠事件",
             "only a data operator client (role operator) may send 碳普惠 events",
         )
-    if not OperatorScope.objects.filter(client=client, scenarios__isnull=False).exists():
+    if (
+        client.plan_id is None
+        or not OperatorScope.objects.filter(client=client, scenarios__plan=client.plan_id).exists()
+    ):
         return signed.error(
             403,
             "no_scope",
@@ -68,10 +74,9 @@ def _authorize(client):
 
 
 def _run(client, rows, batch):
-    scope = OperatorScope.objects.filter(client=client).prefetch_related("scenarios__methodologies").get()
-    scenarios = list(scope.scenarios.all())
-    plan = scenarios[0].plan if scenarios else None
-    return awards.ingest(plan, rows, scope.channel, scenarios, batch=batch).as_dict()
+    scope = OperatorScope.objects.get(client=client)
+    scenarios = list(scope.scenarios.filter(plan=client.plan_id).prefetch_related("methodologies"))
+    return awards.ingest(client.plan, rows, scope.channel, scenarios, batch=batch).as_dict()
 
 
 @router.post(

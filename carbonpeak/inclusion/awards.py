@@ -377,11 +377,11 @@ def release_waiting(plan, sc: Scenario) -> int:
 
 def review(actor, event: Event, release: bool, reason: str) -> Event:
     """A reviewer releases a held event (it is awarded now, caps and budget applying) or rejects it."""
-    from carbonpeak.accounts.permissions import require_office
     from carbonpeak.audit.services import actor_label, record
+    from carbonpeak.inclusion.services import require_county_office
     from carbonpeak.validation import Issues, max_length_of, text_field
 
-    require_office(actor)
+    require_county_office(actor, event.scenario.plan)
     issues = Issues()
     if not (reason or "").strip():
         issues.add("required", "reason", "请填写复核理由", "reason: say why")
@@ -434,11 +434,11 @@ def review(actor, event: Event, release: bool, reason: str) -> Event:
 def reverse(actor, event: Event, reason: str) -> Event:
     """Reverse a wrongly awarded event: its points go back to the pool, as far as the resident's balance still
     holds them (a balance never goes below zero; what was already spent is recorded as the shortfall)."""
-    from carbonpeak.accounts.permissions import require_office
     from carbonpeak.audit.services import actor_label, record
+    from carbonpeak.inclusion.services import require_county_office
     from carbonpeak.validation import Issues
 
-    require_office(actor)
+    require_county_office(actor, event.scenario.plan)
     issues = Issues()
     if not (reason or "").strip():
         issues.add("required", "reason", "请填写冲正理由", "reason: say why")

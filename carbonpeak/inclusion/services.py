@@ -15,7 +15,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from carbonpeak.accounts.permissions import require_office
+from carbonpeak.accounts.permissions import require, require_office
 from carbonpeak.audit.services import record
 from carbonpeak.core import numbers
 from carbonpeak.inclusion import ledger
@@ -35,6 +35,7 @@ from carbonpeak.inclusion.models import (
     Scenario,
     Settlement,
 )
+from carbonpeak.plan.tenancy import acts_in
 from carbonpeak.tabular import Column, Report, Table
 from carbonpeak.validation import NOTE_MAX, Issues, require_text
 
@@ -55,6 +56,12 @@ def _fail(code: str, field: str, zh: str, en: str):
     i = Issues()
     i.add(code, field, zh, en)
     i.raise_if_errors()
+
+
+def require_county_office(actor: Any, plan) -> None:
+    """The office of ``plan``'s county: an office of another county, or a region reader, is refused (403)."""
+    require_office(actor)
+    require(acts_in(actor, plan))
 
 
 # --- residents -----------------------------------------------------------------------------------------------
@@ -165,7 +172,28 @@ def set_operator_scope(
     actor: Any, client: Any, channel: str, scenarios: list[Scenario], users: list[Any]
 ) -> OperatorScope:
     """What a data operator (a machine client with the operator role) may send: its channel and scenarios (set
-    to exactly these), and the residents' accounts it may name (added to those it has)."""
+    to exactly these), and the residents' accounts it may name (added to those it has). The scenarios and users
+    must be of the client's own county: anything else is refused naming the field, and nothing is stored."""
+    issues = Issues()
+    if client.plan_id is None:
+        issues.add("county", "client", "该客户端不属于任何县", "client: the client belongs to no county")
+    others = sorted(s.code for s in scenarios if s.plan_id != client.plan_id)
+    if others:
+        issues.add(
+            "county",
+            "scenario",
+            f"场景 {', '.join(others)} 不属于该客户端所在的县",
+            f"scenario: {', '.join(others)} not of the client's county",
+        )
+    strangers = sorted(u.username for u in users if u.plan_id != client.plan_id)
+    if strangers:
+        issues.add(
+            "county",
+            "user",
+            f"用户 {', '.join(strangers)} 属于另一个县",
+            f"user: {', '.join(strangers)} belong(s) to another county",
+        )
+    issues.raise_if_errors()
     with transaction.atomic():
         before = _scope_state(OperatorScope.objects.filter(client=client).first())
         scope, _created = OperatorScope.objects.update_or_create(client=client, defaults={"channel": channel})
@@ -265,7 +293,7 @@ def fund(actor, scenario: Scenario, points: int, memo: str) -> None:
     memo = require_text(memo, "memo", max_length=NOTE_MAX)
     from carbonpeak.inclusion.awards import release_waiting
 
-    require_office(actor)
+    require_county_office(actor, scenario.plan)
     if points <= 0:
         _fail("invalid", "points", "预算积分应为正整数", "points: a positive whole number")
     with transaction.atomic():
@@ -281,6 +309,8 @@ def redeem(resident: Resident, reward: Reward) -> Redemption:
     """Stock and balance in one transaction: the reward row first, then the accounts in id order."""
     if resident.deleted_at is not None:
         _fail("deleted", "resident", "账户已注销", "resident: account deleted")
+    if reward.merchant.plan_id != resident.plan_id:  # a reward of another county's scheme is not offered
+        _fail("county", "reward", "该奖品不属于本县碳普惠", "reward: not a reward of this county's scheme")
     with transaction.atomic():
         rw = Reward.objects.select_for_update().get(pk=reward.pk)
         if rw.stock <= 0:
@@ -321,8 +351,9 @@ def redeem(resident: Resident, reward: Reward) -> Redemption:
 
 
 def verify(actor, merchant: Merchant, code: str) -> Redemption:
-    """The merchant checks a code once: it must be theirs, issued and not used."""
-    if not (getattr(actor, "is_active", False) and merchant.users.filter(pk=actor.pk).exists()):
+    """The merchant checks a code once: it must be theirs, issued and not used. Only the merchant's own clerks,
+    accounts of the merchant's county."""
+    if not (acts_in(actor, merchant.plan) and merchant.users.filter(pk=actor.pk).exists()):
         from django.core.exceptions import PermissionDenied
 
         raise PermissionDenied
@@ -343,7 +374,7 @@ def verify(actor, merchant: Merchant, code: str) -> Redemption:
 def settle(actor, merchant: Merchant, period: str) -> Settlement:
     """The verified, unsettled redemptions of a month: the merchant's points move to the settled account, and
     the county owes their value."""
-    require_office(actor)
+    require_county_office(actor, merchant.plan)
     try:
         start = dt.date.fromisoformat(period + "-01")
     except ValueError:
@@ -386,7 +417,7 @@ def settle(actor, merchant: Merchant, period: str) -> Settlement:
 
 def expire_inactive(actor, plan, months: int = 24) -> int:
     """Points of residents with no award and no redemption for ``months`` expire (one entry each)."""
-    require_office(actor)
+    require_county_office(actor, plan)
     cutoff = timezone.now() - dt.timedelta(days=30 * months)
     n = 0
     with transaction.atomic():

@@ -13,7 +13,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +21,14 @@ from django.utils import timezone
 from carbonpeak.accounts import services as account_services
 from carbonpeak.accounts.choices import Role
 from carbonpeak.accounts.models import User
-from carbonpeak.accounts.permissions import is_office, require_office, require_staff
+from carbonpeak.accounts.permissions import (
+    is_office,
+    reads_everything,
+    reads_staff_pages,
+    require,
+    require_office,
+    require_staff,
+)
 from carbonpeak.inclusion import awards, ledger, reports, services
 from carbonpeak.inclusion.choices import EventStatus
 from carbonpeak.inclusion.models import (
@@ -36,19 +43,37 @@ from carbonpeak.inclusion.models import (
     Reward,
     Scenario,
 )
+from carbonpeak.plan.pages import render_issues as _failed
+from carbonpeak.plan.tenancy import acts_in, county_for, principal_of, require_county
 from carbonpeak.validation import Issue, ValidationFailed, parse_int, require_id
-from carbonpeak.web.views import current_plan
-from carbonpeak.web.views import render_issues as _failed
 
 
 def _resident(request) -> Resident | None:
-    return Resident.objects.filter(user=request.user, deleted_at__isnull=True).first()
+    """The signed-in resident's carbon account in the request's county (its own), else None."""
+    county = county_for(request)
+    if county is None:
+        return None
+    return Resident.objects.filter(user=request.user, plan=county, deleted_at__isnull=True).first()
+
+
+def _require_writer(request, plan) -> None:
+    """A write in ``plan``: besides the role, the principal must act in this county (403 for a region reader
+    and for an account of another county)."""
+    require(acts_in(principal_of(request), plan))
 
 
 # --- resident ------------------------------------------------------------------------------------------------
 def join(request):
-    """Sign-up on a phone: a resident account and its carbon account, consent asked per scenario afterwards."""
-    plan = current_plan()
+    """Sign-up on a phone: a resident account and its carbon account, consent asked per scenario afterwards.
+    The resident joins the scheme of the page's county (``/c/<code>/inclusion/join/``; the short address in a
+    single-county installation); without one (several counties, none chosen), the installation's list of
+    counties at ``/``."""
+    plan = county_for(request)
+    if plan is None:
+        if getattr(request, "county_code", None):  # an unknown (or unpublished) county in the address
+            raise Http404("未找到该县 / no such county")
+        return redirect("public")
+    back = request.path
     if request.method == "POST":
         p = request.POST
         issues = []
@@ -67,7 +92,7 @@ def join(request):
                 Issue("required", "agree", "请阅读并同意个人信息处理规则", "agree: accept the privacy notice")
             )
         if issues:
-            return _failed(request, issues, "/inclusion/join/")
+            return _failed(request, issues, back)
         try:
             with transaction.atomic():  # the user and the carbon account together, or neither
                 account_services.register(user, p["password"])
@@ -75,7 +100,7 @@ def join(request):
                     plan, user, p.get("display_name", ""), phone=p.get("phone", ""), community=p.get("community", "")
                 )
         except ValidationFailed as exc:
-            return _failed(request, exc.issues, "/inclusion/join/")
+            return _failed(request, exc.issues, back)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect("inclusion:home")
     return render(request, "inclusion/join.html", {"plan": plan})
@@ -83,7 +108,7 @@ def join(request):
 
 @login_required
 def home(request):
-    if is_office(request.user):
+    if reads_staff_pages(request.user):  # the office, officers, auditors and region readers: the dashboard
         return redirect("inclusion:office")
     r = _resident(request)
     if r is None:
@@ -214,6 +239,7 @@ def delete(request):
     if r is None:
         raise PermissionDenied
     if request.method == "POST":
+        plan = r.plan
         if request.POST.get("confirm", "").strip() != "注销":
             return _failed(
                 request, [Issue("required", "confirm", "请输入“注销”确认", "confirm: type 注销")], "/inclusion/delete/"
@@ -222,23 +248,32 @@ def delete(request):
         from django.contrib.auth import logout
 
         logout(request)
-        return render(request, "inclusion/deleted.html", {"plan": current_plan()})
+        return render(request, "inclusion/deleted.html", {"plan": plan})
     return render(request, "inclusion/delete.html", {"plan": r.plan, "balance": services.balance(r)})
 
 
 # --- merchant --------------------------------------------------------------------------------------------------
 @login_required
 def merchant(request):
-    shops = (
-        list(Merchant.objects.filter(users=request.user))
-        if not is_office(request.user)
-        else list(Merchant.objects.all())
-    )
+    """A merchant's clerks verify codes; the office settles; auditors and region readers read. Only the merchants
+    of the request's county; ``?m=`` naming another (or another county's) merchant is 404."""
+    county = require_county(request)
+    if is_office(request.user) or reads_everything(request.user):
+        shops = list(Merchant.objects.filter(plan=county).order_by("id"))
+    else:
+        shops = list(Merchant.objects.filter(users=request.user, plan=county).order_by("id"))
     if not shops:
         raise PermissionDenied
-    m = next((s for s in shops if str(s.pk) == request.GET.get("m", "")), shops[0])
+    chosen = request.GET.get("m", "")
+    if chosen:
+        m = next((s for s in shops if str(s.pk) == chosen), None)
+        if m is None:
+            raise Http404("未找到 / not found")
+    else:
+        m = shops[0]
     verified = None
     if request.method == "POST":
+        _require_writer(request, m.plan)
         try:
             if request.POST.get("action") == "settle":
                 services.settle(request.user, m, request.POST.get("period", ""))
@@ -266,12 +301,14 @@ def merchant(request):
 # --- operator console ---------------------------------------------------------------------------------------------
 @login_required
 def operator(request):
-    if is_office(request.user):
-        scopes = list(OperatorScope.objects.select_related("client").prefetch_related("scenarios"))
+    """The operator console: the office (and auditors, region readers) see every operator of the county, an
+    operator's staff their own."""
+    county = require_county(request)
+    in_county = OperatorScope.objects.filter(client__plan=county).select_related("client")
+    if is_office(request.user) or reads_everything(request.user):
+        scopes = list(in_county.prefetch_related("scenarios"))
     else:
-        scopes = list(
-            OperatorScope.objects.filter(users=request.user).select_related("client").prefetch_related("scenarios")
-        )
+        scopes = list(in_county.filter(users=request.user).prefetch_related("scenarios"))
         if not scopes:
             raise PermissionDenied
     batches = (
@@ -283,16 +320,17 @@ def operator(request):
         rows.append(
             {"b": b, "r": r, "rejected": [e for e in r.get("events", []) if e.get("status") == "rejected"][:20]}
         )
-    return render(request, "inclusion/operator.html", {"plan": current_plan(), "scopes": scopes, "rows": rows})
+    return render(request, "inclusion/operator.html", {"plan": county, "scopes": scopes, "rows": rows})
 
 
 # --- office ------------------------------------------------------------------------------------------------------
 @login_required
 def office(request):
     require_staff(request.user)
-    plan = current_plan()
+    plan = require_county(request)
     if request.method == "POST":
         require_office(request.user)
+        _require_writer(request, plan)
         a = request.POST.get("action")
         try:
             if a == "fund":

@@ -37,21 +37,13 @@ from carbonpeak.plan.cache import cached
 from carbonpeak.plan.choices import RoundStatus, TaskStatus
 from carbonpeak.plan.dashboard import dashboard_context, target_chart
 from carbonpeak.plan.models import DispatchRound, Evidence, Plan, Target, Task, TaskAssignment
-from carbonpeak.plan.pages import render_issues as render_issues  # re-exported while other apps import it here
+from carbonpeak.plan.pages import render_issues
 from carbonpeak.plan.permissions import owns_target, owns_task
 from carbonpeak.plan.scoring import score_table
 from carbonpeak.plan.status import target_statuses
 from carbonpeak.plan.tenancy import acts_in, county_for, principal_of, require_county
 from carbonpeak.validation import YEAR_MAX, YEAR_MIN, ValidationFailed, parse_int
 from carbonpeak.web.audit_page import rows as audit_rows
-
-
-# unused by web: goes when accounting, enterprises, exchange, inclusion and scenarios stop importing it
-def current_plan() -> Plan:
-    plan = Plan.objects.filter(is_published=True).order_by("id").first()
-    if plan is None:
-        raise Http404(_("尚未载入方案 / no plan loaded"))
-    return plan
 
 
 @require_GET

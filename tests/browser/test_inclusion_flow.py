@@ -24,7 +24,7 @@ def test_resident_joins_earns_redeems_and_the_merchant_verifies(live_server, bro
 
     sc = {s.code: s for s in config.load_defaults(office, plan, published_at=timezone.now() - dt.timedelta(days=30))}
     services.fund(office, sc["green_travel"], 10_000, "预算")
-    client, token = ApiClient.issue("县公交公司", "operator")
+    client, token = ApiClient.issue("县公交公司", "operator", plan=plan)
     OperatorScope.objects.create(client=client, channel="bus").scenarios.add(sc["green_travel"])
     shop = Merchant.objects.create(plan=plan, name="茶陵绿色超市")
     clerk = make_user("clerk", "merchant")

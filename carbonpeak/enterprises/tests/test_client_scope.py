@@ -43,6 +43,9 @@ def two(plan):
 
 
 def gateway(name, *enterprises, **kw):
+    from carbonpeak.plan.models import Plan
+
+    kw.setdefault("plan", enterprises[0].plan if enterprises else Plan.objects.order_by("id").first())
     client, token = accounts.issue_client(None, name, "gateway", **kw)
     client.reading_enterprises.set(enterprises)
     return client, token
@@ -52,7 +55,7 @@ def test_an_operator_token_cannot_write_readings(two):
     """A 碳普惠 operator (bus company) token: 403 with a message naming the role, nothing stored."""
     from carbonpeak.inclusion.models import OperatorScope
 
-    client, token = ApiClient.issue("县公交公司", "operator")
+    client, token = ApiClient.issue("县公交公司", "operator", plan=two[0].plan)
     OperatorScope.objects.create(client=client, channel="bus")
     # even if someone had put the operator on an enterprise, the role is refused
     client.reading_enterprises.set(two)
@@ -65,7 +68,7 @@ def test_an_operator_token_cannot_write_readings(two):
 
 def test_office_and_department_tokens_cannot_write_readings_either(two, plan):
     for name, role, dept in (("统计局", "office", None), ("发改局", "department", "dev_reform")):
-        _c, token = ApiClient.issue(name, role, plan.departments.get(code=dept) if dept else None)
+        _c, token = ApiClient.issue(name, role, plan.departments.get(code=dept) if dept else None, plan=plan)
         assert send(token, body(1), key=name).status_code == 403
     assert Reading.objects.count() == 0
 
@@ -153,7 +156,7 @@ def test_revoked_expired_and_rotated_tokens_are_refused_with_a_reason(two):
 
 
 def test_a_token_issued_with_an_expiry_has_it(two):
-    client, _token = accounts.issue_client(None, "临时网关", "gateway", expires_days=7)
+    client, _token = accounts.issue_client(None, "临时网关", "gateway", expires_days=7, plan=two[0].plan)
     assert dt.timedelta(days=6) < client.expires_at - timezone.now() <= dt.timedelta(days=7)
-    forever, _ = accounts.issue_client(None, "长期网关", "gateway", expires_days=0)
+    forever, _ = accounts.issue_client(None, "长期网关", "gateway", expires_days=0, plan=two[0].plan)
     assert forever.expires_at is None

@@ -57,7 +57,7 @@ def body(n: int, start: int = 0, value: str = "1.5") -> bytes:
 def grid_token(meter):
     from carbonpeak.enterprises.models import Enterprise
 
-    c, token = ApiClient.issue("国网茶陵供电公司", "gateway")
+    c, token = ApiClient.issue("国网茶陵供电公司", "gateway", plan=meter)
     c.reading_enterprises.set(Enterprise.objects.filter(uscc=CEMENT))
     return token
 

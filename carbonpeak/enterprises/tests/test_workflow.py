@@ -558,8 +558,6 @@ def test_readings_are_range_partitioned_by_year_on_postgresql(plan):
         ]
 
 
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_project_approvals_never_overdraw_the_headroom(plan, office):

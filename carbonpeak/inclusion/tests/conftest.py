@@ -23,7 +23,7 @@ def scheme(plan, office):
         s.code: s for s in config.load_defaults(office, plan, published_at=timezone.now() - dt.timedelta(days=30))
     }
     services.fund(office, scenarios["green_travel"], 100_000, "2026 年 12 月预算")
-    client, token = ApiClient.issue("县公交公司", "operator")
+    client, token = ApiClient.issue("县公交公司", "operator", plan=plan)
     scope = OperatorScope.objects.create(client=client, channel="bus")
     scope.scenarios.add(scenarios["green_travel"], scenarios["green_life"])
     return {"plan": plan, "office": office, "sc": scenarios, "client": client, "token": token}

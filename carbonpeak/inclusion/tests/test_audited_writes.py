@@ -46,7 +46,7 @@ def test_cli_operator_scope_goes_through_the_service_with_audit(scheme, resident
     from carbonpeak.cli import main
 
     amy = resident("amy").user
-    ApiClient.issue("共享单车", "operator")
+    ApiClient.issue("共享单车", "operator", plan=scheme["plan"])
     assert main(["inclusion", "operator", "共享单车", "--channel", "bike", "--scenario", "green_travel"]) == 0
     e = AuditEntry.objects.get(action="operator_scope.set")
     assert e.before is None and e.after == {"channel": "bike", "scenarios": ["green_travel"], "users": []}

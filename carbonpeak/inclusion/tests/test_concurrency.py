@@ -19,8 +19,6 @@ from tests.race import race
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-
-
 def sound():
     assert ledger.check_balanced() == {"unbalanced_txns": [], "drifted_accounts": []}
 

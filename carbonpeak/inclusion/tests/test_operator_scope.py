@@ -11,7 +11,7 @@ from carbonpeak.inclusion.tests.conftest import event, signed_post
 
 def test_inclusion_operator_without_scope_is_refused_as_a_whole(scheme, resident, client):
     a = resident("amy")
-    _c, token = ApiClient.issue("未配置的运营方", "operator")
+    _c, token = ApiClient.issue("未配置的运营方", "operator", plan=scheme["plan"])
     r = signed_post(client, token, {"events": [event("s-1", a)]}, "k1")
     assert r.status_code == 403
     err = r.json()["errors"][0]
@@ -21,7 +21,7 @@ def test_inclusion_operator_without_scope_is_refused_as_a_whole(scheme, resident
 
 def test_inclusion_a_gateway_token_cannot_report_events(scheme, resident, client):
     a = resident("bob")
-    gw, token = ApiClient.issue("电表网关", "gateway")
+    gw, token = ApiClient.issue("电表网关", "gateway", plan=scheme["plan"])
     OperatorScope.objects.create(client=gw, channel="bus").scenarios.add(scheme["sc"]["green_travel"])
     r = signed_post(client, token, {"events": [event("s-2", a)]}, "k1")
     assert r.status_code == 403 and r.json()["errors"][0]["code"] == "forbidden_role"
