@@ -29,6 +29,9 @@ LEAK = "茶陵"
 CHALING_ROLES = ["office", "fgj", "auditor", "qiye", "jumin", "shanghu", "yunying"]
 PER_SHAPE = 4
 MAX_PAGES = 300
+PUBLIC_ANYWAY = re.compile(r"^/c/[\w-]+/|^/accounting/factors/builtin:")
+#: a region reader's county switcher names every county of its region, on every page
+SWITCHER = re.compile(r"<select[^>]*name=\"county\".*?</select>", re.S)
 
 
 def crawl(client: Client, starts: list[str]) -> list[str]:
@@ -100,6 +103,9 @@ def test_county_b_never_sees_chaling_pages(two_counties):
     object_pages = sorted(u for u in urls if names_an_object(u))
     assert len(object_pages) >= 20, object_pages  # the walk reached the object pages (else the test is empty)
 
+    # public by design, the same for every visitor: a county's own public pages (/c/<code>/…) and the shipped
+    # factor library (national and published reference rows, Chaling's statistical bulletin among them)
+    object_pages = [u for u in object_pages if not PUBLIC_ANYWAY.match(u)]
     leaks = []
     for role in sorted(set(urls.values()) | {"office"}):
         b = Client()
@@ -114,8 +120,8 @@ def test_county_b_never_sees_chaling_pages(two_counties):
     anonymous = Client()
     for url in object_pages:
         r = anonymous.get(url)
-        if r.status_code == 200 and LEAK in r.content.decode(errors="replace") and not url.startswith("/c/"):
-            # a public page names Chaling only at Chaling's own public address
+        if r.status_code == 200 and LEAK in r.content.decode(errors="replace"):
+            # with two counties, a public page names Chaling only at Chaling's own public address
             leaks.append(f"anonymous: {url} names {LEAK}")
     assert not leaks, "\n".join(leaks)
 
@@ -130,7 +136,7 @@ def test_region_reader_reads_both_counties_and_writes_neither(two_counties):
     for plan in Plan.objects.order_by("id"):
         r = zz.get(f"/dashboard/?county={plan.code}")
         assert r.status_code == 200
-        seen[plan.code] = r.content.decode()
+        seen[plan.code] = SWITCHER.sub("", r.content.decode())
     assert LEAK in seen["chaling-2024"] and LEAK not in seen["example-b-2024"]
     assert "样例" in seen["example-b-2024"]
     # every form a county's office is shown is refused to the region reader
