@@ -229,10 +229,15 @@ def load_demo_accounts(plan, office, out: TextIO, scale: Decimal = Decimal(1), s
 _EXTENSIVE = {"quantity", "gdp_10k_yuan", "gdp_current_10k_yuan", "population", "sink_tco2"}
 
 
+#: the fictional county is relatively richer: its GDP scales by this much more than its energy use, so its
+#: intensities (and the region's, recomputed from the sums) differ from Chaling's
+_GDP_PREMIUM = Decimal("1.25")
+
+
 def _scaled(key: str, value: str, scale: Decimal) -> str:
     if scale == 1 or key not in _EXTENSIVE or not value:
         return value
-    scaled = Decimal(value) * scale
+    scaled = Decimal(value) * scale * (_GDP_PREMIUM if key.startswith("gdp") else 1)
     if key == "population":  # people are counted whole
         scaled = scaled.to_integral_value()
     return format(scaled.normalize(), "f")
