@@ -81,17 +81,12 @@ def _default_language():
 # --- a second county beside Chaling (issue 15: nothing a county does is visible to another) -----------------
 
 
-def second_county_document(code: str = "example-b-2024", county: str = "样例县（虚构）") -> dict:
-    from carbonpeak.setup import second_county_document as doc
-
-    return doc(code=code, county=county)
-
-
 @pytest.fixture
 def county_b(plan):
     """A second county loaded beside Chaling (``plan``)."""
     from carbonpeak.plan.plan_io import load_plan
     from carbonpeak.plan.scoring import ensure_default_rules
+    from carbonpeak.setup import second_county_document
 
     p = load_plan(second_county_document())
     ensure_default_rules(p)

@@ -29,7 +29,7 @@ def run(capsys, *args) -> tuple[int, str, str]:
 @pytest.fixture
 def second_file(tmp_path):
     from carbonpeak.plan.plan_io import DATA_DIR
-    from conftest import second_county_document
+    from carbonpeak.setup import second_county_document
 
     doc = json.loads((DATA_DIR / "chaling.json").read_text(encoding="utf-8"))  # the file as a county writes it
     doc["plan"] = {**doc["plan"], **{k: v for k, v in second_county_document()["plan"].items() if isinstance(v, str)}}

@@ -26,17 +26,61 @@ pytestmark = pytest.mark.django_db
 # Words an official reads in Chinese pages anyway: units, standards, brand and format names. Keep it short.
 ALLOWED_WORDS = {
     # units and quantities
-    "tce", "tco2", "tco2e", "co2", "ch4", "n2o", "mw", "kw", "kwh", "mwh", "gwh", "gj", "tj", "kg", "km", "t",
-    "kgce", "kgco2", "kgco2/kwh", "tco2/tce", "tce/mwh", "m3", "m²", "gdp", "mj", "kgce/kwh",
+    "tce",
+    "tco2",
+    "tco2e",
+    "co2",
+    "ch4",
+    "n2o",
+    "mw",
+    "kw",
+    "kwh",
+    "mwh",
+    "gwh",
+    "gj",
+    "tj",
+    "kg",
+    "km",
+    "t",
+    "kgce",
+    "kgco2",
+    "kgco2/kwh",
+    "tco2/tce",
+    "tce/mwh",
+    "m3",
+    "m²",
+    "gdp",
+    "mj",
+    "kgce/kwh",
     # standards, formats, brands
-    "gb/t", "pdf", "excel", "csv", "json", "xlsx", "api", "carbonpeak", "echarts", "ipcc", "gwp", "ar5", "ar6",
-    "uscc", "id", "q1", "q2", "q3", "q4", "vs",
+    "gb/t",
+    "pdf",
+    "excel",
+    "csv",
+    "json",
+    "xlsx",
+    "api",
+    "carbonpeak",
+    "echarts",
+    "ipcc",
+    "gwp",
+    "ar5",
+    "ar6",
+    "uscc",
+    "id",
+    "q1",
+    "q2",
+    "q3",
+    "q4",
+    "vs",
     "english",  # the language menu names English in its own words
     "led",
     # method names officials meet in the literature by these letters: LMDI (log-mean Divisia index) decomposition
-    "lmdi", "lmdi-i",
+    "lmdi",
+    "lmdi-i",
     # refrigerant names (GB/T 7778) in the factor library's GWP rows
-    "hfc-134a", "hfc-143a",
+    "hfc-134a",
+    "hfc-143a",
 }
 # Codes people type or read off a document: USCC (18 chars), meter and redemption codes, versions, dates,
 # the plan's clause numbers shown beside a task's title (A01.1, S.2), an API key's prefix (cpk_ybesoX).
@@ -157,8 +201,7 @@ def demo(db):
     from carbonpeak.plan.plan_io import load_plan
     from carbonpeak.plan.regions import save_region
     from carbonpeak.plan.scoring import ensure_default_rules
-    from carbonpeak.setup import load_demo, load_shipped_plans
-    from conftest import second_county_document
+    from carbonpeak.setup import load_demo, load_shipped_plans, second_county_document
 
     out = io.StringIO()
     load_shipped_plans(out)
@@ -172,7 +215,7 @@ def test_findings_catch_what_they_should():
     bad = "<p>consent.grant Consent object (3) {'a': 1} None industry.C13 prov.hunan</p>"
     found, _ = findings_in(bad)
     assert "word 'consent.grant'" in found and "raw label 'object (3)'" in found
-    assert "repr \"{'\"" in found and "repr 'None'" in found
+    assert 'repr "{\'"' in found and "repr 'None'" in found
     assert "word 'industry.C13'" in found and "word 'prov.hunan'" in found
     assert findings_in("<p>A01.1 大力发展可再生能源 S.2 x.1</p>")[0] == ["word 'x.1'"]
     assert findings_in("<p>0.5 tCO2/MWh 38.9 GJ/1e4Nm3 1.2 kgce/kg ride/step</p>")[0] == ["word 'ride/step'"]

@@ -47,7 +47,7 @@ TARGET, TASK = "energy_intensity_reduction", "A01.1"  # both led by 县发展改
 
 def renamed_second_county() -> dict:
     """conftest's second county, with Chaling's name replaced in its departments and texts as well."""
-    from conftest import second_county_document
+    from carbonpeak.setup import second_county_document
 
     def rename(x: Any) -> Any:
         if isinstance(x, str):

@@ -255,7 +255,7 @@ def test_the_regions_own_plan_shows_its_own_lights(plan, county_b, city, city_re
     from carbonpeak.plan import services as plan_services
     from carbonpeak.plan.plan_io import load_plan
     from carbonpeak.plan.regions import save_region
-    from conftest import second_county_document
+    from carbonpeak.setup import second_county_document
 
     own = load_plan(second_county_document(code="zhuzhou-2024", county="株洲市"))
     save_region(None, "zhuzhou", "株洲市", "city", [plan.code, county_b.code], own_plan=own.code)
