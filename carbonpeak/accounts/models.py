@@ -15,6 +15,11 @@ from carbonpeak.accounts.choices import Role
 
 TOKEN_PREFIX = "cpk_"
 
+#: a region reader (role ``region``) has a region and no county; every other account or client no region
+REGION_ONLY_FOR_REGION_ROLE = (
+    models.Q(role="region") & models.Q(region__isnull=False) & models.Q(plan__isnull=True)
+) | (~models.Q(role="region") & models.Q(region__isnull=True))
+
 
 class User(AbstractUser):
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.RESIDENT)
@@ -50,8 +55,7 @@ class User(AbstractUser):
                 name="accounts_user_department_role_has_department",
             ),
             models.CheckConstraint(
-                condition=(models.Q(role="region") & models.Q(region__isnull=False) & models.Q(plan__isnull=True))
-                | (~models.Q(role="region") & models.Q(region__isnull=True)),
+                condition=REGION_ONLY_FOR_REGION_ROLE,
                 name="accounts_user_region_role_has_region_only",
             ),
         ]
@@ -101,8 +105,7 @@ class ApiClient(models.Model):
         verbose_name_plural = _("接口客户端")
         constraints = [
             models.CheckConstraint(
-                condition=(models.Q(role="region") & models.Q(region__isnull=False) & models.Q(plan__isnull=True))
-                | (~models.Q(role="region") & models.Q(region__isnull=True)),
+                condition=REGION_ONLY_FOR_REGION_ROLE,
                 name="accounts_apiclient_region_role_has_region_only",
             ),
         ]

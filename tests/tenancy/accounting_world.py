@@ -15,12 +15,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.test import Client
 from openpyxl import load_workbook
 
 from carbonpeak.accounting import services as acc
 from carbonpeak.accounting.tests.test_factor_sets import csv
 from carbonpeak.accounting.tests.test_inventory import BASE_ROWS, PARAMS, numbered
+from tests.tenancy.helpers import login  # noqa: F401  (the accounting, scenario and exchange tests take it from here)
 
 A_MARK, B_MARK = "甲县", "乙县"
 #: A's raw coal (t) in 2020; B burns BASE_ROWS' 100000
@@ -112,13 +112,6 @@ def build(plan, county_b, city, make_user, run_scenarios: bool = True) -> World:
         city_reader=make_user("zhuzhou", "region", region=city),
         city_token=city_token,
     )
-
-
-def login(user=None) -> Client:
-    c = Client()
-    if user is not None:
-        c.force_login(user)
-    return c
 
 
 def bearer(token: str) -> dict[str, str]:

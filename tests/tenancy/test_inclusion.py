@@ -30,6 +30,7 @@ from carbonpeak.inclusion import awards, config, ledger, services
 from carbonpeak.inclusion.choices import EventStatus, RedemptionStatus
 from carbonpeak.inclusion.models import Event, Merchant, OperatorScope, Redemption, Resident, Reward
 from carbonpeak.validation import ValidationFailed
+from tests.tenancy.helpers import assert_no_text, body_of, login
 
 pytestmark = pytest.mark.django_db
 EVENTS_URL = "/api/v1/inclusion/events"
@@ -115,23 +116,6 @@ def _county(plan, tag: str, office, make_user) -> dict:
 def two(plan, county_b, office_b, make_user):
     office_a = make_user("office_a", "office", plan=plan)
     return {"A": _county(plan, "A", office_a, make_user), "B": _county(county_b, "B", office_b, make_user)}
-
-
-def login(user) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
-
-
-def body_of(resp) -> str:
-    return resp.content.decode("utf-8", "replace")
-
-
-def assert_no_text(resp, county: dict) -> None:
-    """None of the county's texts in the body (the address asked for, echoed by the language switch, aside)."""
-    body = body_of(resp).replace(resp.request["PATH_INFO"], "")
-    for t in county["texts"]:
-        assert t not in body, (resp.request["PATH_INFO"], t)
 
 
 # --- the table: (page, who of a county opens it, the county's text it must show) ---------------------------------
