@@ -803,10 +803,16 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--user", action="append", help="a user who may see the operator console")
     x.add_argument("--plan")
     inc.set_defaults(func=cmd_inclusion)
-    from carbonpeak import cli_exchange
+    import importlib
 
-    cli_exchange.add_parsers(sub)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).add_parsers(sub)
     return p
+
+
+#: modules that add their own subcommands (``add_parsers(sub)``; each parser sets ``func``). A sector module keeps
+#: its commands beside its code (``carbonpeak/<app>/cli.py``) and adds one line here.
+COMMAND_MODULES = ("carbonpeak.cli_exchange",)
 
 
 def main(argv: list[str] | None = None) -> int:

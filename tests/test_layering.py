@@ -39,13 +39,20 @@ LAYERS: dict[str, int] = {
     "inclusion": 5,
     "scenarios": 5,
     "exchange": 5,  # the city/province exchange format: reads accounting and enterprises
+    # the sector systems (issues 16–20): each reads plan and accounting, feeds targets through plan/feeds.py
+    "generation": 3,  # the grid-connected generation units (installed new-energy capacity); scenarios read it
+    "sinks": 3,  # forest resources, coverage, stock and sink; accounting reads the approved sink (sinks/fetch.py)
+    "waste": 4,  # construction waste: permits, manifests, receipts, GPS, reconciliation
+    "transport": 4,  # vehicles, chargers, operating-vehicle intensity, gas coverage and storage; 碳普惠 reads it
+    "buildings": 5,  # building registry, completions, energy; reuses the enterprises' meters and readings
     # 6 · entry points and wiring, which may import any app: pages, the JSON API, the command line, settings
     "web": 6,
     "api": 6,  # carbonpeak/api.py: mounts every app's router
     "calc_api": 6,  # carbonpeak/calc_api.py: the `calc` endpoint (imported by api.py only)
     "cli": 6,
     "cli_accounts": 6,
-    "cli_exchange": 6,  # the `exchange` sub-commands of cli.py  # the `user` / `client` sub-commands of cli.py
+    "cli_exchange": 6,  # the `exchange` and `factors` sub-commands of cli.py
+    "cli_sectors": 6,  # carbonpeak/cli_sectors/<module>.py: the sector systems' sub-commands (units, forest, …)
     "setup": 6,  # carbonpeak/setup.py: `carbonpeak setup` seeds every app (cli, config.checks call it)
     "backup": 6,  # carbonpeak/backup.py: `carbonpeak backup|restore`, reads every app's tables (cli.py only)
     "serving": 6,  # carbonpeak/serving.py: `carbonpeak serve` (gunicorn), called by cli.py only
@@ -55,7 +62,18 @@ LAYERS: dict[str, int] = {
 
 #: domain apps whose ``services`` no other domain app may import. accounts and audit are the shared base: their
 #: services (``audit.services.record``, ``accounts.services.create_user``) are how every app audits and makes users.
-DOMAIN_APPS = {"plan", "accounting", "enterprises", "inclusion", "scenarios"}
+DOMAIN_APPS = {
+    "plan",
+    "accounting",
+    "enterprises",
+    "inclusion",
+    "scenarios",
+    "generation",
+    "sinks",
+    "waste",
+    "transport",
+    "buildings",
+}
 
 #: (importing module, imported module) pairs allowed for now, each with who removes it (none left: add one only
 #: with its reason and its remover)

@@ -27,6 +27,14 @@ from carbonpeak.plan.models import IndicatorValue, Plan, Target
 
 Q8 = Decimal("0.00000001")
 
+#: the indicators the accounts compute; the others are fed by the sector modules (plan/feeds.py)
+ACCOUNTING_INDICATORS = (
+    Indicator.ENERGY_INTENSITY_REDUCTION,
+    Indicator.CO2_INTENSITY_REDUCTION,
+    Indicator.NON_FOSSIL_SHARE,
+    Indicator.REFINED_OIL_GROWTH,
+)
+
 
 @dataclass(frozen=True)
 class Computed:
@@ -116,7 +124,8 @@ def target_indicators(plan: Plan) -> list[dict[str, Any]]:
     """For every target with an indicator: the computed value per approved year, or why there is none."""
     results = approved_results(plan)
     rows = []
-    for t in plan.targets.exclude(indicator="").prefetch_related("milestones").order_by("id"):
+    targets = plan.targets.filter(indicator__in=ACCOUNTING_INDICATORS)
+    for t in targets.prefetch_related("milestones").order_by("id"):
         base = t.baseline_year or plan.base_year
         per_year = []
         for y in sorted(results):
@@ -153,7 +162,7 @@ def push_indicators(actor: Any, plan: Plan, skipped: list[str] | None = None) ->
     results = approved_results(plan)
     pushed = []
     first = min(plan.first_year, plan.base_year)
-    for t in Target.objects.filter(plan=plan).exclude(indicator=""):
+    for t in Target.objects.filter(plan=plan, indicator__in=ACCOUNTING_INDICATORS):
         base = t.baseline_year or plan.base_year
         for y in sorted(results):
             if not first <= y <= plan.last_year:
@@ -198,11 +207,13 @@ def retract_indicators(actor: Any, inv: Inventory, reason: str) -> int:
     from carbonpeak.plan.values import value_snapshot
 
     plan = inv.plan
-    rates = Target.objects.filter(plan=plan).exclude(indicator="").exclude(indicator=Indicator.NON_FOSSIL_SHARE)
-    base_targets = [t.pk for t in rates if (t.baseline_year or plan.base_year) == inv.year]  # a share has no base
-    qs = IndicatorValue.objects.filter(target__plan=plan, source=ValueSource.ACCOUNTING).filter(
-        Q(year=inv.year) | Q(target_id__in=base_targets)
+    rates = Target.objects.filter(plan=plan, indicator__in=ACCOUNTING_INDICATORS).exclude(
+        indicator=Indicator.NON_FOSSIL_SHARE
     )
+    base_targets = [t.pk for t in rates if (t.baseline_year or plan.base_year) == inv.year]  # a share has no base
+    qs = IndicatorValue.objects.filter(
+        target__plan=plan, target__indicator__in=ACCOUNTING_INDICATORS, source=ValueSource.ACCOUNTING
+    ).filter(Q(year=inv.year) | Q(target_id__in=base_targets))
     n = 0
     for v in qs.select_related("target"):
         record(actor, "indicator_value.retract", v, value_snapshot(v), {"reason": reason, "inventory": inv.year})

@@ -114,3 +114,23 @@ class Indicator(models.TextChoices):
     CO2_INTENSITY_REDUCTION = "co2_intensity_reduction", _("单位GDP二氧化碳排放下降率（较基准年）")
     NON_FOSSIL_SHARE = "non_fossil_share", _("非化石能源消费比重（发电煤耗法）")
     REFINED_OIL_GROWTH = "refined_oil_growth", _("成品油消费年均增速（较基准年）")
+    # fed by the sector modules (plan/feeds.py), each from its own register on approval
+    NEW_ENERGY_CAPACITY = "new_energy_capacity", _("新能源装机容量（并网机组登记）")
+    FOREST_COVERAGE = "forest_coverage", _("森林覆盖率（森林资源数据）")
+    FOREST_STOCK = "forest_stock", _("森林蓄积量（森林资源数据）")
+    GREEN_BUILDING_SHARE = "green_building_share", _("民用建筑绿色建筑竣工面积占比")
+    PREFAB_BUILDING_SHARE = "prefab_building_share", _("装配式建筑占新建建筑面积比例")
+    NEW_BUS_CLEAN_SHARE = "new_bus_clean_share", _("新增公交车新能源及清洁能源占比")
+    SERVICE_AREA_CHARGING = "service_area_charging", _("服务区充电设施覆盖率")
+    OPERATING_VEHICLE_ENERGY_REDUCTION = (
+        "operating_vehicle_energy_reduction",
+        _("营运车辆单位运输周转量能耗下降率（较基准年）"),
+    )
+    OPERATING_VEHICLE_CO2_REDUCTION = (
+        "operating_vehicle_co2_reduction",
+        _("营运车辆单位运输周转量二氧化碳排放下降率（较基准年）"),
+    )
+    GASIFICATION_SHARE = "gasification_share", _("天然气气化人口比例")
+    GAS_STORAGE_DAYS = "gas_storage_days", _("储气能力（日均需求天数）")
+    COAL_CONSUMPTION = "coal_consumption", _("煤炭消费量（核算）")
+    CONSTRUCTION_WASTE_RECYCLED_SHARE = "construction_waste_recycled_share", _("建筑垃圾资源化利用率")

@@ -326,12 +326,13 @@ def check_plan_document(data: Any) -> Issues:
         _choice(t.get("qualifier", Qualifier.EXACT), Qualifier, f"{path}.qualifier", issues)
         if t.get("indicator") is not None:
             _choice(t.get("indicator"), Indicator, f"{path}.indicator", issues)
-            if t.get("unit") != TargetUnit.FRACTION:
+            want = INDICATOR_UNITS.get(t.get("indicator"), TargetUnit.FRACTION)
+            if t.get("indicator") in Indicator.values and t.get("unit") != want:
                 issues.add(
                     "indicator_unit",
                     f"{path}.indicator",
-                    f"{path}.indicator：核算指标是比例，指标单位应为 fraction",
-                    f"{path}.indicator: accounting indicators are fractions; the unit must be fraction",
+                    f"{path}.indicator：该核算指标的单位应为 {want}",
+                    f"{path}.indicator: this indicator is measured in {want}; the target's unit must be {want}",
                 )
         check_departments(t, path)
         values = t.get("values") if isinstance(t.get("values"), dict) else {}
@@ -359,9 +360,23 @@ def check_plan_document(data: Any) -> Issues:
     return issues
 
 
+#: the unit a computed indicator is pushed in (every other indicator is a fraction)
+INDICATOR_UNITS = {
+    Indicator.NEW_ENERGY_CAPACITY: TargetUnit.MW,
+    Indicator.FOREST_STOCK: TargetUnit.M3,
+    Indicator.GAS_STORAGE_DAYS: TargetUnit.DAYS,
+    Indicator.COAL_CONSUMPTION: TargetUnit.TCE,
+}
+
 #: indicators that are rates of change: a value may be negative (intensity rose, consumption fell)
 SIGNED_INDICATORS = frozenset(
-    {Indicator.ENERGY_INTENSITY_REDUCTION, Indicator.CO2_INTENSITY_REDUCTION, Indicator.REFINED_OIL_GROWTH}
+    {
+        Indicator.ENERGY_INTENSITY_REDUCTION,
+        Indicator.CO2_INTENSITY_REDUCTION,
+        Indicator.REFINED_OIL_GROWTH,
+        Indicator.OPERATING_VEHICLE_ENERGY_REDUCTION,
+        Indicator.OPERATING_VEHICLE_CO2_REDUCTION,
+    }
 )
 
 

@@ -135,6 +135,24 @@ def set_indicator_value(
 ) -> IndicatorValue:
     """`unit`, when a client states one, must be the target's canonical unit (no silent conversion)."""
     require(owns_target(actor, target))
+    return store_indicator_value(actor, target, year, quarter, value, note, source, source_detail, evidence, unit)
+
+
+def store_indicator_value(
+    actor: Any,
+    target: Target,
+    year: Any,
+    quarter: Any,
+    value: Any,
+    note: str = "",
+    source: str = ValueSource.MANUAL,
+    source_detail: str = "",
+    evidence: list | None = None,
+    unit: str | None = None,
+) -> IndicatorValue:
+    """The checked, audited write without the ownership check: for a computed figure a module pushes on an
+    approval the module itself authorised (plan/feeds.py). Everything a person types goes through
+    ``set_indicator_value``."""
     issues = Issues()
     if unit not in (None, "") and unit != target.unit:
         issues.add(

@@ -3,7 +3,7 @@ from django.urls import path
 
 from carbonpeak.accounts import views as account_views
 from carbonpeak.accounts.forms import LoginForm
-from carbonpeak.web import region_views, views
+from carbonpeak.web import region_views, sectors, views
 
 login_view = auth_views.LoginView.as_view(template_name="accounts/login.html", authentication_form=LoginForm)
 
@@ -38,4 +38,5 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("region/", region_views.region_page, name="region"),
     path("region/region.xlsx", region_views.region_xlsx, name="region_xlsx"),
+    path("sectors/", sectors.sectors_page, name="sectors"),
 ]
