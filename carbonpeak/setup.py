@@ -21,6 +21,9 @@ DEMO_USERS = [
     ("fgj", "department", "dev_reform", "县发展改革局 演示人员"),
     ("linye", "department", "forestry", "县林业局 演示人员"),
     ("jiaotong", "department", "transport", "县交通运输局 演示人员"),
+    ("zhujian", "department", "housing_construction", "县住房和城乡建设局 演示人员"),
+    ("chengguan", "department", "urban_management", "县城管局 演示人员"),
+    ("jiguan", "department", "government_affairs_center", "县机关事务中心 演示人员"),
     ("auditor", "auditor", None, "审计员（演示）"),
     ("qiye", "enterprise", None, "湘东陶瓷 能源管理员（演示）"),
     ("jumin", "resident", None, "居民小李（演示）"),
@@ -137,6 +140,15 @@ def load_demo(out: TextIO) -> None:
     from carbonpeak.inclusion import demo as inclusion_demo
 
     inclusion_demo.load(plan, User.objects.get(username="office"), out)
+    import importlib
+
+    for name in SECTOR_DEMOS:
+        importlib.import_module(name).load(plan, User.objects.get(username="office"), out)
+
+
+#: the sector systems' labelled demo data (``<app>/demo.py``: ``load(plan, office, out)``, idempotent, through the
+#: module's own services), loaded by ``setup --demo`` only
+SECTOR_DEMOS: tuple[str, ...] = ()
 
 
 # Departments of the demo that read every enterprise's data (Department.may_read_enterprises; the production
