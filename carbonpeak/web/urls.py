@@ -5,7 +5,7 @@ from carbonpeak.accounts import views as account_views
 from carbonpeak.accounts.forms import LoginForm
 from carbonpeak.web import region_views, sectors, views
 
-login_view = auth_views.LoginView.as_view(template_name="accounts/login.html", authentication_form=LoginForm)
+login_view = account_views.LoginView.as_view(authentication_form=LoginForm)
 
 urlpatterns = [
     path("", views.public, name="public"),

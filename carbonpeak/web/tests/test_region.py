@@ -267,3 +267,11 @@ def test_the_regions_own_plan_shows_its_own_lights(plan, county_b, city, city_re
     assert t.own_lights == [(RED, 0), (YELLOW, 0), (GREEN, 1), (NO_DATA, 19)]  # 10 % by 2022 against a 6 % path
     body = logged_in(city_reader).get("/region/").content.decode()
     assert "本级方案目标" in body and 'id="target-energy_intensity_reduction"' in body
+
+
+def test_a_region_reader_lands_on_the_region_page_and_a_county_officer_on_the_dashboard(city_reader, office_a):
+    for user, landing in ((city_reader, "/region/"), (office_a, "/dashboard/")):
+        r = Client().post("/login/", {"username": user.username, "password": "Xy-test-password-1"})
+        assert r.status_code == 302 and r.url == landing, (user.username, r.status_code, r.get("Location"))
+    r = Client().post("/login/?next=/dashboard/", {"username": city_reader.username, "password": "Xy-test-password-1"})
+    assert r.url == "/dashboard/"  # a safe next still wins
