@@ -85,6 +85,17 @@ Problem = tuple[str, str, str]
 
 def _row(r: dict[str, Any], projects: dict[str, Project]) -> tuple[str, dict[str, Any] | None, Problem | None]:
     """The unit id and the fields a row sets (optional columns only when present), or its first problem."""
+    for k, v in r.items():
+        if v is not None and (isinstance(v, bool) or not isinstance(v, (str, int, float))):
+            return (
+                str(r.get("unit_id") or "")[:60],
+                None,
+                (
+                    str(k)[:40],
+                    f"{str(k)[:40]}：应为文字、数字或日期",
+                    f"{str(k)[:40]}: a text, a number or a date",
+                ),
+            )
     uid = str(r.get("unit_id") or "").strip()
     if not uid:
         return uid, None, ("unit_id", "unit_id：请填写机组编号", "unit_id: required")
