@@ -11,7 +11,7 @@ UNITS = Table(
         Column(
             "type",
             "类型",
-            "光伏、风电、水电、生物质发电、垃圾焚烧发电、储能（或 pv、wind、hydro、biomass、waste_to_energy、storage）",
+            "光伏、风电、水电、生物质发电、垃圾焚烧发电、储能（也可写英文代码，见使用说明）",
             "光伏",
             aliases=("机组类型", "电源类型"),
         ),

@@ -51,9 +51,27 @@ def years_with_units(plan: Any, until: int) -> list[int]:
     return list(range(first, until + 1)) if first is not None and first <= until else []
 
 
-def capacity_path_mw(plan: Any, base_year: int, end_year: int) -> dict[int, float]:
-    """The new-energy capacity path (MW) a scenario starts from: the installed capacity at the end of the base
-    year and of each later year by the register's connection and retirement dates (units whose connection date
-    lies ahead are the register's planned units)."""
+def register_path(plan: Any, base_year: int, end_year: int) -> tuple[Decimal, list[tuple[str, int, Decimal]]]:
+    """What a scenario takes from the register instead of the project list: the new-energy capacity installed at
+    the end of the base year (MW, storage excluded), and each later year's net change per generating type
+    ``(type, year, MW)`` (connections minus retirements, by the register's dates; units whose connection date
+    lies ahead are the register's planned units). The base plus the changes up to a year is that year's
+    year-end capacity (unrounded MW)."""
     units = unit_rows(plan)
-    return {y: float(capacity_at(units, y).capacity_mw) for y in range(base_year, end_year + 1)}
+
+    def mw(year: int) -> dict[str, Decimal]:
+        day = dt.date(year, 12, 31)
+        out = dict.fromkeys(GENERATING_TYPES, Decimal(0))
+        for u in units:
+            if u.type in out and u.connected_on <= day and (u.retired_on is None or u.retired_on > day):
+                out[u.type] += u.capacity_mw
+        return out
+
+    prev = mw(base_year)
+    base = sum(prev.values(), Decimal(0))
+    changes: list[tuple[str, int, Decimal]] = []
+    for y in range(base_year + 1, end_year + 1):
+        cur = mw(y)
+        changes += [(t, y, cur[t] - prev[t]) for t in GENERATING_TYPES if cur[t] != prev[t]]
+        prev = cur
+    return base, changes
