@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from carbonpeak.audit.services import record
 from carbonpeak.core import numbers
@@ -240,11 +240,16 @@ def import_units(actor: Any, plan: Plan, rows: Iterable[tuple[int, dict[str, Any
             u = existing.get(uid)
             if u is None:
                 new = {"retired_on": None, "owner": "", "project_id": None, **fields}
-                u = Unit.objects.create(plan=plan, unit_id=uid, **new)
-                record(actor, "generation_unit.create", u, None, _audit({"unit_id": uid, **new}))
-                rep.accepted += 1
-                changed = True
-                continue
+                try:
+                    with transaction.atomic():  # a savepoint: another import may have created it meanwhile
+                        u = Unit.objects.create(plan=plan, unit_id=uid, **new)
+                except IntegrityError:
+                    u = Unit.objects.select_for_update().get(plan=plan, unit_id=uid)  # then compare as stored
+                else:
+                    record(actor, "generation_unit.create", u, None, _audit({"unit_id": uid, **new}))
+                    rep.accepted += 1
+                    changed = True
+                    continue
             before = {k: getattr(u, k) for k in fields}
             if before == fields:
                 rep.duplicates += 1
