@@ -26,6 +26,7 @@ def test_peak_year_from_accounts_and_the_latest_run(plan, office, approved):  # 
     html = body_of(c.get("/targets/carbon_peak_year/"))
     assert "核算最高：2020 年" in html and "来源：2020–2020 年已审定核算" in html  # the one approved year
     assert "尚未指定官方达峰情景" in html  # no run yet
+    assert 'data-light="no_data">见达峰研判<' in html and "暂无数据" not in html  # not "no data"
     base = services.create_baseline(office, plan, "试算情景")
     run = _run(office, base)
     sm = summary(run)
