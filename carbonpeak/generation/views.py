@@ -43,7 +43,7 @@ def _chart(plan, today) -> dict[str, Any]:
     first = min((u.connected_on.year for u in rows), default=None)
     if first is None:
         return {}
-    first = max(first, plan.first_year)  # from the plan's first year: what the targets read
+    first = max(first, min(plan.first_year, plan.base_year))  # the years the targets are fed
     last = max(today.year, max(u.connected_on.year for u in rows))
     years = list(range(first, last + 1))
     caps = [capacity_at(rows, y) for y in years]
