@@ -44,9 +44,9 @@ def attach_peak_evidence(
     plan: Any, statuses: list[Any], outlook: dict[str, Any] | None = None, *, latest: bool = False
 ) -> list[Any]:
     """Give the peak-year target's status its evidence (its light has no reported values to assess).
-    ``outlook``: the page's official outlook when it already has it (no second query). ``latest`` (staff pages
-    only): without an official run, the newest finished run of any of the county's scenarios, labelled as not
-    official."""
+    ``outlook``: the page's official outlook when it already has it (no second query). ``latest`` (the target's
+    own page only; the dashboard and the public page keep to the official scenario): without an official run,
+    the newest finished run of any of the county's scenarios, labelled as not official."""
     for st in statuses:
         if st.target.code == PEAK_TARGET:
             st.evidence = peak_evidence(plan, outlook, latest=latest)

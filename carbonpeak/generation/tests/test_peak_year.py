@@ -34,7 +34,8 @@ def test_peak_year_from_accounts_and_the_latest_run(plan, office, approved):  # 
     assert f"最新情景运行最可能 {sm['most_likely_peak_year']} 年达峰" in html or "最新情景运行：到" in html
     assert f"2030 年前达峰概率 {float(sm['p_peak_by_target']) * 100:.0f}%" in html
     assert "试算情景" in html and "非官方情景" in html
-    assert "最新情景运行" in body_of(c.get("/dashboard/"))
+    dash = body_of(c.get("/dashboard/"))  # the dashboard keeps to the official scenario (trial runs stay out)
+    assert "最新情景运行" not in dash and "试算情景" not in dash and "尚未指定官方达峰情景" in dash
     # once an official scenario has a run, it is the one shown
     services.designate_official(office, base)
     html = body_of(c.get("/targets/carbon_peak_year/"))
