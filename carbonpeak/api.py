@@ -13,6 +13,7 @@ from carbonpeak.accounts.auth import TokenRejected
 from carbonpeak.calc_api import router as calc_router
 from carbonpeak.config.inputguard import StrictParser
 from carbonpeak.enterprises.api import router as monitoring_router
+from carbonpeak.generation.api import router as generation_router
 from carbonpeak.inclusion.api import router as inclusion_router
 from carbonpeak.plan.api import router as plan_router
 
@@ -47,3 +48,4 @@ api.add_router("/calc", calc_router)
 api.add_router("/accounting", accounting_router)
 api.add_router("/monitoring", monitoring_router)
 api.add_router("/inclusion", inclusion_router)
+api.add_router("/generation", generation_router)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from carbonpeak.scenarios.choices import DriverName
-from carbonpeak.scenarios.fetch import project_rows
+from carbonpeak.scenarios.fetch import capacity_source, project_rows
 from carbonpeak.scenarios.models import Scenario
 from carbonpeak.validation import Issue, Issues
 
@@ -23,7 +23,10 @@ def _measure_name(i: int, m: dict[str, Any]) -> str:
 def check_inputs(s: Scenario) -> list[Issue]:
     """Warnings for inputs that a run would not apply, info for what the base year already holds."""
     issues = Issues()
+    from_register = capacity_source(s) == "register"
     for r in project_rows(s):
+        if from_register and r["type"] != "gas_network":
+            continue  # the register's units stand for the generation projects
         p = r["project"]
         name = f"{r['code']} {p.name}"
         field = f"projects.{r['code']}"

@@ -90,6 +90,37 @@ def project_rows(s: Scenario) -> list[dict[str, Any]]:
     return rows
 
 
+#: where a scenario's new-energy capacity path comes from: the plan's projects (default) or the register of
+#: grid-connected units (the scenario's own ``params["capacity_source"]``, a policy's too)
+CAPACITY_SOURCES = ("projects", "register")
+#: register unit type → the project type whose full-load hours it takes (waste-to-energy: none by default, so
+#: its output is not counted as non-fossil until a biogenic share is set; its capacity counts)
+REGISTER_HOURS = {"pv": "solar_pv", "wind": "wind", "hydro": "hydro", "biomass": "biomass"}
+
+
+def capacity_source(s: Scenario) -> str:
+    src = (s.params or {}).get("capacity_source")
+    return src if src in CAPACITY_SOURCES else "projects"
+
+
+def register_additions(s: Scenario, base_year: int) -> tuple[float, list[sc.Addition]]:
+    """The base-year capacity and the later net changes of the register, as the core's additions."""
+    from carbonpeak.generation.fetch import register_path
+
+    hours = defaults()["full_load_hours"]
+    base, changes = register_path(s.plan, base_year, s.end_year)
+    additions = [
+        sc.Addition(
+            f"register.{kind}.{year}",
+            year,
+            mwh=float(mw) * float(hours.get(REGISTER_HOURS.get(kind, ""), 0)),
+            capacity_mw=float(mw),
+        )
+        for kind, year, mw in changes
+    ]
+    return float(base), additions
+
+
 def _base_capacity(s: Scenario) -> float:
     params = effective_params(s)
     if params.get("base_capacity_mw") not in (None, ""):
@@ -149,7 +180,13 @@ def scenario_input(s: Scenario) -> sc.ScenarioInput:
     }
     additions = []
     gas = dflt["gas_switch"]
+    from_register = capacity_source(s) == "register"
+    base_capacity = _base_capacity(s)
+    if from_register:  # the register replaces the generation projects; gas projects stay
+        base_capacity, additions = register_additions(s, inv.year)
     for r in project_rows(s):
+        if from_register and r["type"] != "gas_network":
+            continue
         # a project in service by the base year is already in the accounts (its output and its capacity)
         if not r["include"] or not r["in_service_year"] or r["in_service_year"] <= inv.year:
             continue
@@ -186,7 +223,7 @@ def scenario_input(s: Scenario) -> sc.ScenarioInput:
         additions=tuple(additions),
         electrification_ratio=float(p.get("electrification_ratio", dflt["electrification_ratio"])),
         mwh_per_tce=sc.mwh_per_tce(float(fs.value("const.kgce_kJ"))),
-        base_capacity_mw=_base_capacity(s),
+        base_capacity_mw=base_capacity,
         gdp_10k_yuan=float(inv.gdp_10k_yuan) if inv.gdp_10k_yuan else None,
         gdp_growth=_range(p.get("gdp_growth", dflt["gdp_growth"])),
         coal_equivalent_kgce_per_kwh=(

@@ -40,16 +40,37 @@ def official_outlook(plan: Any) -> dict[str, Any]:
 PEAK_TARGET = "carbon_peak_year"
 
 
-def attach_peak_evidence(plan: Any, statuses: list[Any], outlook: dict[str, Any] | None = None) -> list[Any]:
+def attach_peak_evidence(
+    plan: Any, statuses: list[Any], outlook: dict[str, Any] | None = None, *, latest: bool = False
+) -> list[Any]:
     """Give the peak-year target's status its evidence (its light has no reported values to assess).
-    ``outlook``: the page's official outlook when it already has it (no second query)."""
+    ``outlook``: the page's official outlook when it already has it (no second query). ``latest`` (the target's
+    own page only; the dashboard and the public page keep to the official scenario): without an official run,
+    the newest finished run of any of the county's scenarios, labelled as not official."""
     for st in statuses:
         if st.target.code == PEAK_TARGET:
-            st.evidence = peak_evidence(plan, outlook)
+            st.evidence = peak_evidence(plan, outlook, latest=latest)
     return statuses
 
 
-def peak_evidence(plan: Any, outlook: dict[str, Any] | None = None) -> dict[str, Any]:
+def latest_outlook(plan: Any) -> dict[str, Any]:
+    """The newest finished run of any scenario of the county (a trial run too): for staff pages when no official
+    scenario has a run, so the peak-year target shows the latest projection with its source."""
+    from carbonpeak.scenarios.choices import RunStatus
+    from carbonpeak.scenarios.models import ScenarioRun
+
+    run = (
+        ScenarioRun.objects.filter(scenario__plan=plan, status=RunStatus.DONE)
+        .select_related("scenario")
+        .order_by("-finished_at", "-id")
+        .first()
+    )
+    if run is None:
+        return {"scenario": None, "run": None}
+    return {"scenario": run.scenario, "run": run, "unofficial": not run.scenario.is_official, **summary(run)}
+
+
+def peak_evidence(plan: Any, outlook: dict[str, Any] | None = None, *, latest: bool = False) -> dict[str, Any]:
     """What speaks to the peak-year target: the highest year of the approved inventory series (the accounts so
     far) and the official scenario's most likely peak year with P(peak ≤ the plan's peak year)."""
     from carbonpeak.accounting.choices import InventoryStatus
@@ -72,6 +93,8 @@ def peak_evidence(plan: Any, outlook: dict[str, Any] | None = None) -> dict[str,
             "still_rising": top_year == series[-1][0] and len(series) > 1,
         }
     outlook = official_outlook(plan) if outlook is None else outlook
+    if latest and outlook.get("run") is None:
+        outlook = latest_outlook(plan)
     gap = next((g for g in outlook.get("gaps", []) if g["target"] == PEAK_TARGET), None)
     return {
         "accounts": accounts_part,

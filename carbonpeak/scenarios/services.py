@@ -266,6 +266,19 @@ def update_scenario(actor: Any, s: Scenario, data: dict[str, Any]) -> None:
     params = json.loads(json.dumps(s.params))
     if s.kind == ScenarioKind.BASELINE:
         _update_assumptions(params, data, issues)
+    if "capacity_source" in data:  # the scenario's own choice (a policy's too): projects or the unit register
+        from carbonpeak.scenarios.fetch import CAPACITY_SOURCES
+
+        src = str(data["capacity_source"] or "projects")
+        if src not in CAPACITY_SOURCES:
+            issues.add(
+                "capacity_source",
+                "capacity_source",
+                "capacity_source：应为 projects（方案项目）或 register（并网机组登记）",
+                "capacity_source: projects or register",
+            )
+        else:
+            params["capacity_source"] = src
     measures = s.measures
     if "measures" in data:
         measures = []

@@ -17,7 +17,7 @@ from carbonpeak.plan.tenancy import acts_in, require_county
 from carbonpeak.scenarios import exports, forms, services
 from carbonpeak.scenarios.checks import check_inputs
 from carbonpeak.scenarios.choices import DriverName, RunStatus
-from carbonpeak.scenarios.fetch import current_hash, effective_drivers, effective_params, project_rows
+from carbonpeak.scenarios.fetch import capacity_source, current_hash, effective_drivers, effective_params, project_rows
 from carbonpeak.scenarios.models import Scenario, ScenarioRun
 from carbonpeak.scenarios.presentation import GROUP_NAMES, compare_chart, fan_chart, sector_chart, summary
 from carbonpeak.validation import ID_MAX, ValidationFailed, parse_int, require_id
@@ -148,6 +148,8 @@ def _detail_context(request, plan, s: Scenario, errors) -> dict[str, Any]:
         "effective": effective_drivers(s),
         "driver_names": DriverName.choices,
         "projects": project_rows(s),
+        "capacity_source": capacity_source(s),
+        "may_write": _writes(request, plan),
         "measures": [
             {**m, "delta_pct": pct(m.get("delta")), "sentence": forms.measure_sentence(m)} for m in s.measures
         ],

@@ -14,8 +14,10 @@ from typing import Any
 
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from carbonpeak.accounts.permissions import reads_staff_pages, require_staff
+from carbonpeak.generation.permissions import reads_register
 from carbonpeak.plan.tenancy import require_county
 
 
@@ -29,7 +31,15 @@ class Sector:
 
 
 #: the installation's sector modules, in the plan's order (三(一) energy … 三(七) waste); each module adds its line
-SECTORS: list[Sector] = []
+SECTORS: list[Sector] = [
+    Sector(
+        "generation:home",
+        _("并网发电机组"),
+        _("光伏、风电、水电、生物质、垃圾焚烧发电和储能机组登记，年末新能源装机容量"),
+        _("县发展改革局、供电公司"),
+        reads_register,
+    ),
+]
 
 
 def sector_rows(user: Any) -> list[dict[str, Any]]:

@@ -96,7 +96,7 @@ def _dashboard(plan: Plan) -> dict:
 
     ctx = dashboard_context(plan)
     outlook = official_outlook(plan)
-    attach_peak_evidence(plan, ctx["goals"], outlook)
+    attach_peak_evidence(plan, ctx["goals"], outlook)  # the dashboard shows the official scenario only
     return {**ctx, "outlook": outlook}
 
 
@@ -126,7 +126,7 @@ def target_detail(request, code: str):
     status = next(s for s in target_statuses(plan) if s.target.pk == target.pk)
     from carbonpeak.scenarios.presentation import attach_peak_evidence
 
-    attach_peak_evidence(plan, [status])
+    attach_peak_evidence(plan, [status], latest=True)  # the target's own page: the newest run, labelled
     values = target.values.prefetch_related("evidence").order_by("year", "quarter")
     history = (
         audit_rows(
