@@ -501,7 +501,8 @@ def import_bills(
                 rep.reject(
                     n,
                     "quantity",
-                    f"quantity：{bid} {month:%Y-%m} {carrier} 已有不同数值（{o.quantity} {o.unit}）；确认修改请使用更新",
+                    f"quantity：{bid} {month:%Y-%m} {carrier} 已有不同数值（{o.quantity} {o.unit}）；"
+                    "确认修改请使用更新",
                     "quantity: a different value is stored; use --update to change it",
                 )
             else:
