@@ -14,8 +14,10 @@ from typing import Any
 
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from carbonpeak.accounts.permissions import reads_staff_pages, require_staff
+from carbonpeak.buildings.permissions import reads_buildings
 from carbonpeak.plan.tenancy import require_county
 
 
@@ -29,7 +31,15 @@ class Sector:
 
 
 #: the installation's sector modules, in the plan's order (三(一) energy … 三(七) waste); each module adds its line
-SECTORS: list[Sector] = []
+SECTORS: list[Sector] = [
+    Sector(
+        "buildings:home",
+        _("建筑节能"),
+        _("建筑名录与能耗监测、绿色建筑和装配式建筑占比、公共机构节能、屋顶光伏"),
+        _("县住建局、县机关事务中心"),
+        reads_buildings,
+    ),
+]
 
 
 def sector_rows(user: Any) -> list[dict[str, Any]]:
