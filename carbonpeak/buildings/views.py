@@ -25,6 +25,7 @@ from carbonpeak.buildings.choices import PUBLIC_OWNERSHIPS, BillSource, Ownershi
 from carbonpeak.buildings.columns import BILLS, BUILDINGS, COMPLETIONS
 from carbonpeak.buildings.models import Building, ChecklistItem, Completion, EnergyBenchmark
 from carbonpeak.buildings.permissions import edits_institutions, edits_registry, reads_buildings
+from carbonpeak.enterprises.models import Meter
 from carbonpeak.plan.models import Target
 from carbonpeak.plan.pages import render_issues as _failed
 from carbonpeak.plan.tenancy import principal_of, require_county
@@ -151,6 +152,20 @@ def detail(request, building_id: str):
                     raise ValidationFailed(
                         [Issue("invalid", r["field"], r["message"], r["message"]) for r in rep.rejected]
                     )
+            elif action == "meter":
+                if not edits_registry(principal_of(request), plan):
+                    raise PermissionDenied
+                code = (request.POST.get("meter_code") or "").strip()
+                meter = Meter.objects.filter(enterprise__plan=plan, meter_code=code).first()
+                if meter is None:
+                    raise ValidationFailed(
+                        [
+                            Issue(
+                                "not_found", "meter_code", "计量器具编号：本县未登记", "meter_code: not registered here"
+                            )
+                        ]
+                    )
+                services.link_meter(request.user, b, meter)
             elif action == "checklist":
                 if not edits_institutions(principal_of(request), plan):
                     raise PermissionDenied

@@ -5,6 +5,7 @@
     carbonpeak buildings completions approve --year Y | reopen --year Y --reason TEXT
     carbonpeak buildings shares --year Y --format json
     carbonpeak buildings bills import FILE --format json [--update]
+    carbonpeak buildings meter BUILDING_ID METER_CODE        a registered meter (能耗在线监测) measures the building
     carbonpeak buildings export --year Y --format csv|json [-o FILE]
 
 Imports print the standard report (exit 0 ok, 1 rows rejected, 2 unreadable). ``shares`` prints exactly
@@ -64,6 +65,12 @@ def add_parsers(sub) -> None:
     bi.add_argument("--plan")
     bi.set_defaults(func=cmd_import, kind="bills")
 
+    m = bsub.add_parser("meter", help="attach a registered meter (energy monitoring) to a building")
+    m.add_argument("building_id")
+    m.add_argument("meter_code")
+    m.add_argument("--plan")
+    m.set_defaults(func=cmd_meter)
+
     e = bsub.add_parser("export", help="buildings and monthly energy for the city's building-energy database")
     e.add_argument("--year", type=int, required=True)
     e.add_argument("--format", choices=["csv", "json"], default="json")
@@ -122,6 +129,30 @@ def cmd_reopen(args) -> int:
         _print_issues(exc)
         return 1
     print(json.dumps({"status": "reopened", "retracted": n}, ensure_ascii=False))
+    return 0
+
+
+def cmd_meter(args) -> int:
+    _django()
+    from carbonpeak.buildings import services
+    from carbonpeak.buildings.models import Building
+    from carbonpeak.enterprises.models import Meter
+    from carbonpeak.validation import Issue, ValidationFailed
+
+    plan = _default_plan(args.plan)
+    try:
+        b = Building.objects.filter(plan=plan, building_id=args.building_id).first()
+        m = Meter.objects.filter(enterprise__plan=plan, meter_code=args.meter_code).first()
+        if b is None or m is None:
+            field = "building_id" if b is None else "meter_code"
+            raise ValidationFailed(
+                [Issue("not_found", field, f"{field}：本县未登记", f"{field}: not registered in this county")]
+            )
+        services.link_meter(None, b, m)
+    except ValidationFailed as exc:
+        _print_issues(exc)
+        return 1
+    print(json.dumps({"building_id": b.building_id, "meter_code": m.meter_code}, ensure_ascii=False))
     return 0
 
 

@@ -3,11 +3,10 @@ plan's 80 % and 35 %; the 机关事务中心 reads the public buildings ranked b
 
 from __future__ import annotations
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-
-import pytest
 
 from carbonpeak.buildings import services
 from carbonpeak.buildings.models import Completion
