@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from carbonpeak.audit.services import actor_label, record
@@ -208,6 +208,7 @@ def _import(
     update: bool,
     action: str,
     guard=None,
+    lock=None,
 ) -> Report:
     """The shared shape of a keyed import: within the file, the same key with the same values is a duplicate
     and with other values a conflict; against the store, equal → duplicate, different → conflict unless
@@ -232,6 +233,8 @@ def _import(
         seen[k] = (n, fields)
     with transaction.atomic():
         stored = {getattr(o, key_field): o for o in model.objects.filter(plan=plan, **{f"{key_field}__in": list(seen)})}
+        if lock is not None:
+            lock(stored, seen)
         for k, (n, fields) in seen.items():
             o = stored.get(k)
             if guard is not None:
@@ -342,8 +345,18 @@ def approved_years(plan: Plan) -> set[int]:
 
 
 def import_completions(actor: Any, plan: Plan, rows: Iterable[Row], update: bool = False) -> Report:
+    """Rows of an approved year are refused (reopen it first). The years a file touches are locked (their
+    ``CompletionYear`` rows, made if missing) before the check, so an approval running at the same time either
+    sees this import's rows or refuses them: never an approved year that misses a row."""
     require_registry_writer(actor, plan)
-    locked = approved_years(plan)
+    locked: set[int] = set()
+
+    def lock(stored, seen):
+        years = {f["completed_on"].year for _, f in seen.values()} | {o.completed_on.year for o in stored.values()}
+        for y in sorted(years):
+            row = _year_row(plan, y)
+            if row.status == YearStatus.APPROVED:
+                locked.add(y)
 
     def guard(o, fields):
         years = {fields["completed_on"].year} | ({o.completed_on.year} if o is not None else set())
@@ -369,11 +382,18 @@ def import_completions(actor: Any, plan: Plan, rows: Iterable[Row], update: bool
         update=update,
         action="completion",
         guard=guard,
+        lock=lock,
     )
 
 
 def _year_row(plan: Plan, year: int) -> CompletionYear:
-    return CompletionYear.objects.select_for_update().get_or_create(plan=plan, year=year)[0]
+    """The year's row, locked until the transaction ends (made as a draft if missing; a concurrent maker's row
+    is read instead)."""
+    try:
+        with transaction.atomic():
+            return CompletionYear.objects.select_for_update().get_or_create(plan=plan, year=year)[0]
+    except IntegrityError:
+        return CompletionYear.objects.select_for_update().get(plan=plan, year=year)
 
 
 def approve_year(actor: Any, plan: Plan, year: int) -> dict[str, Any]:
