@@ -206,3 +206,30 @@ def test_export_rows(plan, zhujian, registry):
         ("JZ-3", None, None),
     ]
     assert set(rows[0]) == set(figures.EXPORT_COLUMNS)
+
+
+def test_building_meter_uses_the_monitoring_machinery_unchanged(plan, office, zhujian, registry):
+    """A building meter registered like any enterprise meter: readings through the ingest the signed API calls
+    build the roll-ups this module reads, and the silent-meter check raises its alert."""
+    from carbonpeak.enterprises import monitoring
+    from carbonpeak.enterprises import services as ent
+
+    uscc = make_uscc("12430224", "MB1C0002")
+    ent.import_enterprises(office, plan, [(2, {"uscc": uscc, "name": "县机关事务中心", "industry_code": "9221"})])
+    ent.import_meters(
+        office, plan, [(2, {"uscc": uscc, "meter_code": "JZ1-E", "carrier": "electricity", "unit": "kWh"})]
+    )
+    m = Meter.objects.get(meter_code="JZ1-E")
+    services.link_meter(zhujian, registry["JZ-1"], m)
+    rep = ent.ingest_readings(
+        plan,
+        [
+            (1, {"meter_code": "JZ1-E", "reading_time": "2025-01-31T12:00:00+08:00", "quantity": "600"}),
+            (2, {"meter_code": "JZ1-E", "reading_time": "2025-02-01T00:00:00+08:00", "quantity": "400"}),  # January's
+        ],
+    )
+    assert rep.accepted == 2
+    e = figures.energy(plan, 2025)["buildings"][registry["JZ-1"].pk]
+    assert e["months_kgce"][0] == Decimal("122.9")  # 1 000 kWh × 0.1229
+    out = monitoring.check_silent_meters(plan, now=dt.datetime(2025, 3, 2, tzinfo=dt.UTC), notify_by_mail=False)
+    assert "JZ1-E" in out["opened"]
