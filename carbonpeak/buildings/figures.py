@@ -161,13 +161,13 @@ def energy(plan: Plan, year: int, building_ids: list[int] | None = None) -> dict
     for b, cells in monthly(plan, year, building_ids).items():
         months = [Decimal(0)] * 12
         by_carrier: dict[str, dict[str, Any]] = {}
-        pv = Decimal(0)
+        pv: Decimal | None = None
         unpriced = set()
         for (m, carrier, unit), q in cells.items():
             if carrier == PV:
                 f = 1 if unit == "kWh" else 1000 if unit == "MWh" else None
                 if f is not None:
-                    pv += q * f
+                    pv = (pv or Decimal(0)) + q * f
                 continue
             k = fx.kgce_per_unit(carrier, unit)
             if k is None:

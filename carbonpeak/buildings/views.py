@@ -316,6 +316,7 @@ def energy(request):
         report, failed = _upload(request, BILLS, services.import_bills, reverse("buildings:energy"))
         if failed:
             return failed
+    fx = figures.Factors(plan, year)
     rows = [r for r in figures.intensities(plan, year) if r["kgce"]]
     rows.sort(key=lambda r: -(r["eui_kgce_per_m2"] or 0))
     return render(
@@ -327,6 +328,7 @@ def energy(request):
             "rows": rows,
             "worst": figures.worst(plan, year),
             "benchmarks": EnergyBenchmark.objects.filter(plan=plan).order_by("use", "-year"),
+            "electricity": fx.electricity_kgce_per_kwh.normalize() if fx.electricity_kgce_per_kwh else "—",
             "uses": Use.choices,
             "can_edit": can_edit,
             "report": report,
