@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "carbonpeak.accounting",
     "carbonpeak.scenarios",
     "carbonpeak.enterprises",
+    "carbonpeak.buildings",
     "carbonpeak.exchange",
     "carbonpeak.inclusion",
     "carbonpeak.generation",

@@ -12,6 +12,7 @@ urlpatterns = [
     path("c/<str:county>/inclusion/", include("carbonpeak.inclusion.county_urls")),
     path("enterprises/", include("carbonpeak.enterprises.urls")),
     path("inclusion/", include("carbonpeak.inclusion.urls")),
+    path("buildings/", include("carbonpeak.buildings.urls")),
     path("exchange/", include("carbonpeak.exchange.urls")),
     path("generation/", include("carbonpeak.generation.urls")),
     path("", include("carbonpeak.web.urls")),

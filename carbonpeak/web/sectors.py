@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from carbonpeak.accounts.permissions import reads_staff_pages, require_staff
 from carbonpeak.generation.permissions import reads_register
+from carbonpeak.buildings.permissions import reads_buildings
 from carbonpeak.plan.tenancy import require_county
 
 
@@ -38,6 +39,11 @@ SECTORS: list[Sector] = [
         _("光伏、风电、水电、生物质、垃圾焚烧发电和储能机组登记，年末新能源装机容量"),
         _("县发展改革局、供电公司"),
         reads_register,
+        "buildings:home",
+        _("建筑节能"),
+        _("建筑名录与能耗监测、绿色建筑和装配式建筑占比、公共机构节能、屋顶光伏"),
+        _("县住建局、县机关事务中心"),
+        reads_buildings,
     ),
 ]
 
