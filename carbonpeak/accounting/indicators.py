@@ -86,7 +86,10 @@ def compute_indicator(
     if indicator == Indicator.COAL_CONSUMPTION:
         coal = [c for c in sorted(COAL) if c in r1.get("by_carrier", {})]
         tce = math.fsum(r1["by_carrier"][c]["energy_tce"]["calorific"] for c in coal)
-        detail = f"{year}年核算（已审定），煤炭消费量（原煤、洗精煤、其他洗煤，终端消费＋加工转换投入，吨标准煤），因子库 {version}"
+        detail = (
+            f"{year}年核算（已审定），煤炭消费量（原煤、洗精煤、其他洗煤，终端消费＋加工转换投入，吨标准煤），"
+            f"因子库 {version}"
+        )
         return Computed(indicator, year, _q8(_dec(tce)), detail)
     r0 = results.get(base_year)
     if r0 is None:

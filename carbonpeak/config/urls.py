@@ -13,5 +13,6 @@ urlpatterns = [
     path("enterprises/", include("carbonpeak.enterprises.urls")),
     path("inclusion/", include("carbonpeak.inclusion.urls")),
     path("exchange/", include("carbonpeak.exchange.urls")),
+    path("transport/", include("carbonpeak.transport.urls")),
     path("", include("carbonpeak.web.urls")),
 ]

@@ -16,13 +16,15 @@ VEHICLES = Table(
         Column(
             "use",
             "用途",
-            "公交车、出租车、公务用车、环卫车、物流车、客运车、其他（或 bus、taxi、official、sanitation、logistics、coach、other）",
+            "公交车、出租车、公务用车、环卫车、物流车、客运车、其他"
+            "（或 bus、taxi、official、sanitation、logistics、coach、other）",
             "公交车",
         ),
         Column(
             "fuel",
             "燃料",
-            "柴油、汽油、压缩天然气、液化天然气、纯电动、插电式混合动力、燃料电池（或 diesel、gasoline、cng、lng、bev、phev、fcev）",
+            "柴油、汽油、压缩天然气、液化天然气、纯电动、插电式混合动力、燃料电池"
+            "（或 diesel、gasoline、cng、lng、bev、phev、fcev）",
             "纯电动",
             aliases=("燃料类型",),
         ),
@@ -46,7 +48,8 @@ CHARGERS = Table(
         Column(
             "kind",
             "类型",
-            "高速公路服务区、公共停车场、居民小区、单位内部、景区、乡村（或 service_area、car_park、residential、workplace、scenic、rural）",
+            "高速公路服务区、公共停车场、居民小区、单位内部、景区、乡村"
+            "（或 service_area、car_park、residential、workplace、scenic、rural）",
             "高速公路服务区",
         ),
         Column("township", "乡镇", "可不填", "城关镇", required=False),

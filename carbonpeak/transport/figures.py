@@ -238,7 +238,9 @@ def operating(plan: Any, year: int, base_year: int | None = None) -> dict[str, A
     base = _operating_year(plan, base_year, factor) if base_year and base_year != year else None
     checks = []
     if cur is None:
-        checks.append(_check("no_operating_data", f"{year} 年没有营运车辆数据", f"no operating-vehicle data for {year}"))
+        checks.append(
+            _check("no_operating_data", f"{year} 年没有营运车辆数据", f"no operating-vehicle data for {year}")
+        )
     elif "error" in cur:
         checks.append(_check("calc_error", f"无法计算：{cur['error']}", f"cannot compute: {cur['error']}"))
     if base_year and base is None and base_year != year:

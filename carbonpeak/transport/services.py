@@ -106,7 +106,9 @@ def _choice(r: dict[str, str], key: str, zh: str, choices: Any) -> str:
     v = raw.lower() if raw.lower() in choices.values else by_label.get(raw)
     if v is None:
         allowed = "、".join(str(label) for _v, label in choices.choices)
-        raise Bad(key, f"{zh}：{raw or '（空）'} 不是可选值（{allowed}）", f"{key}: {raw!r} is not one of {choices.values}")
+        raise Bad(
+            key, f"{zh}：{raw or '（空）'} 不是可选值（{allowed}）", f"{key}: {raw!r} is not one of {choices.values}"
+        )
     return v
 
 
@@ -121,7 +123,9 @@ def _decimal(r: dict[str, str], key: str, zh: str, *, required: bool = True, pos
     except numbers.NumberError as e:
         raise Bad(key, f"{zh}：{raw} 不是数值", f"{key}: {raw!r} is not a number") from e
     if d < 0 or (positive and d == 0):
-        raise Bad(key, f"{zh}：应为{'正数' if positive else '非负数'}", f"{key}: must be {'positive' if positive else '≥ 0'}")
+        raise Bad(
+            key, f"{zh}：应为{'正数' if positive else '非负数'}", f"{key}: must be {'positive' if positive else '≥ 0'}"
+        )
     return d
 
 
@@ -179,7 +183,9 @@ def _import(
             continue
         good[key] = (n, fields)
     with transaction.atomic():
-        existing = {getattr(o, key_field): o for o in model.objects.filter(plan=plan, **{f"{key_field}__in": list(good)})}
+        existing = {
+            getattr(o, key_field): o for o in model.objects.filter(plan=plan, **{f"{key_field}__in": list(good)})
+        }
         for key, (n, fields) in good.items():
             obj = existing.get(key)
             if obj is None:
@@ -299,14 +305,21 @@ def import_coverage(actor: Any, plan: Any, rows: Rows, *, update: bool = False) 
                 rep.reject(n, b.field, b.zh, b.en)
                 continue
             if (year, town) in seen:
-                rep.reject(n, "township", f"乡镇：与第 {seen[year, town]} 行重复", f"township: as line {seen[year, town]}")
+                rep.reject(
+                    n, "township", f"乡镇：与第 {seen[year, town]} 行重复", f"township: as line {seen[year, town]}"
+                )
                 continue
             seen[year, town] = n
             cur = GasCoverage.objects.filter(plan=plan, year=year, township=town).first()
             if cur is not None and (cur.population, cur.covered) == (pop, cov):
                 rep.duplicates += 1
             elif cur is not None and not update:
-                rep.reject(n, "township", f"乡镇：{town} {year} 年已登记且数值不同，未覆盖", f"township: {town} {year} stored with other values")
+                rep.reject(
+                    n,
+                    "township",
+                    f"乡镇：{town} {year} 年已登记且数值不同，未覆盖",
+                    f"township: {town} {year} stored with other values",
+                )
             else:
                 before = None if cur is None else {"population": cur.population, "covered": cur.covered}
                 obj, _c = GasCoverage.objects.update_or_create(
@@ -361,7 +374,9 @@ def import_operators(actor: Any, plan: Any, rows: Rows) -> Report:
                 year = _int(r, "year", "年份", low=YEARS[0], high=YEARS[1])
                 carrier = _text(r, "carrier", "能源品种", max_len=40)
                 if carrier not in carriers:
-                    raise Bad("carrier", f"能源品种：因子库中没有 {carrier}", f"carrier: {carrier!r} is not in the factor set")
+                    raise Bad(
+                        "carrier", f"能源品种：因子库中没有 {carrier}", f"carrier: {carrier!r} is not in the factor set"
+                    )
                 unit = _text(r, "unit", "单位", max_len=12)
                 qty = _decimal(r, "quantity", "数量")
                 pkm = _decimal(r, "passenger_km", "旅客周转量", required=False)
@@ -546,7 +561,9 @@ def reopen_year(actor: Any, plan: Any, module: str, year: int, reason: str) -> i
             raise ValidationFailed([Issue("not_approved", "year", f"{year} 年尚未审定", f"{year} is not approved")])
         my.status = YearStatus.DRAFT
         my.save()
-        record(actor, f"{module}.year.reopen", my, {"status": YearStatus.APPROVED}, {"status": my.status, "reason": reason})
+        record(
+            actor, f"{module}.year.reopen", my, {"status": YearStatus.APPROVED}, {"status": my.status, "reason": reason}
+        )
         return feeds.retract(actor, plan, INDICATORS[module], [year], reason)
 
 

@@ -14,9 +14,11 @@ from typing import Any
 
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from carbonpeak.accounts.permissions import reads_staff_pages, require_staff
 from carbonpeak.plan.tenancy import require_county
+from carbonpeak.transport.permissions import reads_module as transport_reads
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,22 @@ class Sector:
 
 
 #: the installation's sector modules, in the plan's order (三(一) energy … 三(七) waste); each module adds its line
-SECTORS: list[Sector] = []
+SECTORS: list[Sector] = [
+    Sector(
+        "transport:home",
+        _("交通运输"),
+        _("车辆登记、新增公交车清洁能源占比、服务区充电、营运车辆能耗"),
+        _("县交通运输局"),
+        transport_reads,
+    ),
+    Sector(
+        "transport:gas",
+        _("燃气与煤炭"),
+        _("储气设施与储气天数、天然气气化人口比例、无煤区和禁燃区"),
+        _("县发展改革局"),
+        transport_reads,
+    ),
+]
 
 
 def sector_rows(user: Any) -> list[dict[str, Any]]:

@@ -6,193 +6,334 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('plan', '0007_target_indicators_of_the_sector_modules'),
+        ("plan", "0007_target_indicators_of_the_sector_modules"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OperatorYear',
+            name="OperatorYear",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('operator', models.CharField(max_length=100, verbose_name='运营单位')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年份')),
-                ('passenger_km', models.DecimalField(decimal_places=6, default=0, max_digits=20, verbose_name='旅客周转量（人公里）')),
-                ('tonne_km', models.DecimalField(decimal_places=6, default=0, max_digits=20, verbose_name='货物周转量（吨公里）')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='plan.plan')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("operator", models.CharField(max_length=100, verbose_name="运营单位")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年份")),
+                (
+                    "passenger_km",
+                    models.DecimalField(
+                        decimal_places=6, default=0, max_digits=20, verbose_name="旅客周转量（人公里）"
+                    ),
+                ),
+                (
+                    "tonne_km",
+                    models.DecimalField(
+                        decimal_places=6, default=0, max_digits=20, verbose_name="货物周转量（吨公里）"
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="plan.plan"),
+                ),
             ],
             options={
-                'verbose_name': '营运车辆年度数据',
-                'ordering': ['year', 'operator'],
+                "verbose_name": "营运车辆年度数据",
+                "ordering": ["year", "operator"],
             },
         ),
         migrations.CreateModel(
-            name='OperatorEnergy',
+            name="OperatorEnergy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('carrier', models.CharField(max_length=40, verbose_name='能源品种')),
-                ('unit', models.CharField(max_length=12, verbose_name='单位')),
-                ('quantity', models.DecimalField(decimal_places=6, max_digits=20, verbose_name='数量')),
-                ('operator_year', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='energy', to='transport.operatoryear')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("carrier", models.CharField(max_length=40, verbose_name="能源品种")),
+                ("unit", models.CharField(max_length=12, verbose_name="单位")),
+                ("quantity", models.DecimalField(decimal_places=6, max_digits=20, verbose_name="数量")),
+                (
+                    "operator_year",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="energy", to="transport.operatoryear"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ReportedFigure',
+            name="ReportedFigure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年份')),
-                ('kind', models.CharField(choices=[('public_transport_share', '公共交通出行分担率'), ('shared_bikes', '共享单车投放量（辆）')], max_length=30, verbose_name='指标')),
-                ('value', models.DecimalField(decimal_places=6, max_digits=20, verbose_name='数值')),
-                ('source', models.CharField(max_length=200, verbose_name='来源')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='plan.plan')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年份")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("public_transport_share", "公共交通出行分担率"),
+                            ("shared_bikes", "共享单车投放量（辆）"),
+                        ],
+                        max_length=30,
+                        verbose_name="指标",
+                    ),
+                ),
+                ("value", models.DecimalField(decimal_places=6, max_digits=20, verbose_name="数值")),
+                ("source", models.CharField(max_length=200, verbose_name="来源")),
+                (
+                    "plan",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="plan.plan"),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Vehicle',
+            name="Vehicle",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('plate', models.CharField(max_length=40, verbose_name='号牌或自编号')),
-                ('operator', models.CharField(max_length=100, verbose_name='运营单位')),
-                ('use', models.CharField(choices=[('bus', '公交车'), ('taxi', '出租车'), ('official', '公务用车'), ('sanitation', '环卫车'), ('logistics', '物流车'), ('coach', '客运车'), ('other', '其他')], max_length=16, verbose_name='用途')),
-                ('fuel', models.CharField(choices=[('diesel', '柴油'), ('gasoline', '汽油'), ('cng', '压缩天然气'), ('lng', '液化天然气'), ('bev', '纯电动'), ('phev', '插电式混合动力'), ('fcev', '燃料电池')], max_length=10, verbose_name='燃料')),
-                ('registered_on', models.DateField(verbose_name='注册日期')),
-                ('retired_on', models.DateField(blank=True, null=True, verbose_name='报废日期')),
-                ('seats', models.PositiveIntegerField(blank=True, null=True, verbose_name='座位数')),
-                ('tonnage', models.DecimalField(blank=True, decimal_places=3, max_digits=12, null=True, verbose_name='吨位')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='plan.plan')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("plate", models.CharField(max_length=40, verbose_name="号牌或自编号")),
+                ("operator", models.CharField(max_length=100, verbose_name="运营单位")),
+                (
+                    "use",
+                    models.CharField(
+                        choices=[
+                            ("bus", "公交车"),
+                            ("taxi", "出租车"),
+                            ("official", "公务用车"),
+                            ("sanitation", "环卫车"),
+                            ("logistics", "物流车"),
+                            ("coach", "客运车"),
+                            ("other", "其他"),
+                        ],
+                        max_length=16,
+                        verbose_name="用途",
+                    ),
+                ),
+                (
+                    "fuel",
+                    models.CharField(
+                        choices=[
+                            ("diesel", "柴油"),
+                            ("gasoline", "汽油"),
+                            ("cng", "压缩天然气"),
+                            ("lng", "液化天然气"),
+                            ("bev", "纯电动"),
+                            ("phev", "插电式混合动力"),
+                            ("fcev", "燃料电池"),
+                        ],
+                        max_length=10,
+                        verbose_name="燃料",
+                    ),
+                ),
+                ("registered_on", models.DateField(verbose_name="注册日期")),
+                ("retired_on", models.DateField(blank=True, null=True, verbose_name="报废日期")),
+                ("seats", models.PositiveIntegerField(blank=True, null=True, verbose_name="座位数")),
+                (
+                    "tonnage",
+                    models.DecimalField(blank=True, decimal_places=3, max_digits=12, null=True, verbose_name="吨位"),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="plan.plan"),
+                ),
             ],
             options={
-                'verbose_name': '车辆',
-                'ordering': ['plate'],
+                "verbose_name": "车辆",
+                "ordering": ["plate"],
             },
         ),
         migrations.CreateModel(
-            name='Zone',
+            name="Zone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('no_coal', '无煤区'), ('no_burn', '高污染燃料禁燃区')], max_length=10, verbose_name='类型')),
-                ('name', models.CharField(max_length=100, verbose_name='区域')),
-                ('area', models.CharField(blank=True, max_length=300, verbose_name='范围')),
-                ('effective_on', models.DateField(verbose_name='起始日期')),
-                ('ends_on', models.DateField(blank=True, null=True, verbose_name='截止日期')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='plan.plan')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("no_coal", "无煤区"), ("no_burn", "高污染燃料禁燃区")],
+                        max_length=10,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="区域")),
+                ("area", models.CharField(blank=True, max_length=300, verbose_name="范围")),
+                ("effective_on", models.DateField(verbose_name="起始日期")),
+                ("ends_on", models.DateField(blank=True, null=True, verbose_name="截止日期")),
+                (
+                    "plan",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="plan.plan"),
+                ),
             ],
             options={
-                'verbose_name': '无煤区和禁燃区',
-                'ordering': ['effective_on', 'name'],
+                "verbose_name": "无煤区和禁燃区",
+                "ordering": ["effective_on", "name"],
             },
         ),
         migrations.CreateModel(
-            name='ChargingSite',
+            name="ChargingSite",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('site_id', models.CharField(max_length=40, verbose_name='站点编号')),
-                ('name', models.CharField(max_length=100, verbose_name='站点名称')),
-                ('kind', models.CharField(choices=[('service_area', '高速公路服务区'), ('car_park', '公共停车场'), ('residential', '居民小区'), ('workplace', '单位内部'), ('scenic', '景区'), ('rural', '乡村')], max_length=16, verbose_name='类型')),
-                ('township', models.CharField(blank=True, max_length=60, verbose_name='乡镇')),
-                ('chargers', models.PositiveIntegerField(default=0, verbose_name='充电桩数')),
-                ('power_kw', models.DecimalField(decimal_places=2, default=0, max_digits=12, verbose_name='总功率（千瓦）')),
-                ('commissioned_on', models.DateField(blank=True, null=True, verbose_name='投运日期')),
-                ('retired_on', models.DateField(blank=True, null=True, verbose_name='停用日期')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='plan.plan')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("site_id", models.CharField(max_length=40, verbose_name="站点编号")),
+                ("name", models.CharField(max_length=100, verbose_name="站点名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("service_area", "高速公路服务区"),
+                            ("car_park", "公共停车场"),
+                            ("residential", "居民小区"),
+                            ("workplace", "单位内部"),
+                            ("scenic", "景区"),
+                            ("rural", "乡村"),
+                        ],
+                        max_length=16,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("township", models.CharField(blank=True, max_length=60, verbose_name="乡镇")),
+                ("chargers", models.PositiveIntegerField(default=0, verbose_name="充电桩数")),
+                (
+                    "power_kw",
+                    models.DecimalField(decimal_places=2, default=0, max_digits=12, verbose_name="总功率（千瓦）"),
+                ),
+                ("commissioned_on", models.DateField(blank=True, null=True, verbose_name="投运日期")),
+                ("retired_on", models.DateField(blank=True, null=True, verbose_name="停用日期")),
+                (
+                    "plan",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="plan.plan"),
+                ),
             ],
             options={
-                'verbose_name': '充电站点',
-                'ordering': ['site_id'],
-                'constraints': [models.UniqueConstraint(fields=('plan', 'site_id'), name='transport_site_unique_id')],
+                "verbose_name": "充电站点",
+                "ordering": ["site_id"],
+                "constraints": [models.UniqueConstraint(fields=("plan", "site_id"), name="transport_site_unique_id")],
             },
         ),
         migrations.CreateModel(
-            name='GasCoverage',
+            name="GasCoverage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年份')),
-                ('township', models.CharField(max_length=60, verbose_name='乡镇')),
-                ('population', models.PositiveIntegerField(verbose_name='人口')),
-                ('covered', models.PositiveIntegerField(verbose_name='用气人口')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='plan.plan')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年份")),
+                ("township", models.CharField(max_length=60, verbose_name="乡镇")),
+                ("population", models.PositiveIntegerField(verbose_name="人口")),
+                ("covered", models.PositiveIntegerField(verbose_name="用气人口")),
+                (
+                    "plan",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="plan.plan"),
+                ),
             ],
             options={
-                'verbose_name': '燃气覆盖',
-                'ordering': ['year', 'township'],
-                'constraints': [models.UniqueConstraint(fields=('plan', 'year', 'township'), name='transport_gascoverage_unique'), models.CheckConstraint(condition=models.Q(('covered__lte', models.F('population'))), name='transport_cov_le')],
+                "verbose_name": "燃气覆盖",
+                "ordering": ["year", "township"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("plan", "year", "township"), name="transport_gascoverage_unique"),
+                    models.CheckConstraint(
+                        condition=models.Q(("covered__lte", models.F("population"))), name="transport_cov_le"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='GasDemand',
+            name="GasDemand",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年份')),
-                ('demand_m3', models.DecimalField(decimal_places=6, max_digits=20, verbose_name='天然气消费量（立方米）')),
-                ('source', models.CharField(max_length=200, verbose_name='来源')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='plan.plan')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年份")),
+                (
+                    "demand_m3",
+                    models.DecimalField(decimal_places=6, max_digits=20, verbose_name="天然气消费量（立方米）"),
+                ),
+                ("source", models.CharField(max_length=200, verbose_name="来源")),
+                (
+                    "plan",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="plan.plan"),
+                ),
             ],
             options={
-                'verbose_name': '天然气消费量（填报）',
-                'constraints': [models.UniqueConstraint(fields=('plan', 'year'), name='transport_gasdemand_unique')],
+                "verbose_name": "天然气消费量（填报）",
+                "constraints": [models.UniqueConstraint(fields=("plan", "year"), name="transport_gasdemand_unique")],
             },
         ),
         migrations.CreateModel(
-            name='GasFacility',
+            name="GasFacility",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('facility_id', models.CharField(max_length=40, verbose_name='设施编号')),
-                ('operator', models.CharField(max_length=100, verbose_name='运营单位')),
-                ('kind', models.CharField(blank=True, max_length=40, verbose_name='类型')),
-                ('capacity_m3', models.DecimalField(decimal_places=6, max_digits=20, verbose_name='工作储气量（立方米）')),
-                ('leased', models.BooleanField(default=False, verbose_name='租赁')),
-                ('in_service_on', models.DateField(verbose_name='投运日期')),
-                ('retired_on', models.DateField(blank=True, null=True, verbose_name='停用日期')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='plan.plan')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("facility_id", models.CharField(max_length=40, verbose_name="设施编号")),
+                ("operator", models.CharField(max_length=100, verbose_name="运营单位")),
+                ("kind", models.CharField(blank=True, max_length=40, verbose_name="类型")),
+                (
+                    "capacity_m3",
+                    models.DecimalField(decimal_places=6, max_digits=20, verbose_name="工作储气量（立方米）"),
+                ),
+                ("leased", models.BooleanField(default=False, verbose_name="租赁")),
+                ("in_service_on", models.DateField(verbose_name="投运日期")),
+                ("retired_on", models.DateField(blank=True, null=True, verbose_name="停用日期")),
+                (
+                    "plan",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="plan.plan"),
+                ),
             ],
             options={
-                'verbose_name': '储气设施',
-                'ordering': ['facility_id'],
-                'constraints': [models.UniqueConstraint(fields=('plan', 'facility_id'), name='transport_gasfacility_unique')],
+                "verbose_name": "储气设施",
+                "ordering": ["facility_id"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("plan", "facility_id"), name="transport_gasfacility_unique")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ModuleYear',
+            name="ModuleYear",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('module', models.CharField(choices=[('transport', '交通'), ('gas', '燃气')], max_length=10, verbose_name='模块')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年份')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('approved', '已审定')], default='draft', max_length=10, verbose_name='状态')),
-                ('approved_at', models.DateTimeField(blank=True, null=True)),
-                ('figures', models.JSONField(blank=True, default=dict)),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='plan.plan')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "module",
+                    models.CharField(
+                        choices=[("transport", "交通"), ("gas", "燃气")], max_length=10, verbose_name="模块"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年份")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "草稿"), ("approved", "已审定")],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("approved_at", models.DateTimeField(blank=True, null=True)),
+                ("figures", models.JSONField(blank=True, default=dict)),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="plan.plan"),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('plan', 'module', 'year'), name='transport_moduleyear_unique')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("plan", "module", "year"), name="transport_moduleyear_unique")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='operatoryear',
-            constraint=models.UniqueConstraint(fields=('plan', 'operator', 'year'), name='transport_opyear_unique'),
+            model_name="operatoryear",
+            constraint=models.UniqueConstraint(fields=("plan", "operator", "year"), name="transport_opyear_unique"),
         ),
         migrations.AddConstraint(
-            model_name='operatorenergy',
-            constraint=models.UniqueConstraint(fields=('operator_year', 'carrier'), name='transport_openergy_unique'),
+            model_name="operatorenergy",
+            constraint=models.UniqueConstraint(fields=("operator_year", "carrier"), name="transport_openergy_unique"),
         ),
         migrations.AddConstraint(
-            model_name='reportedfigure',
-            constraint=models.UniqueConstraint(fields=('plan', 'year', 'kind'), name='transport_reported_unique'),
+            model_name="reportedfigure",
+            constraint=models.UniqueConstraint(fields=("plan", "year", "kind"), name="transport_reported_unique"),
         ),
         migrations.AddIndex(
-            model_name='vehicle',
-            index=models.Index(fields=['plan', 'registered_on'], name='transport_v_plan_id_a62ee8_idx'),
+            model_name="vehicle",
+            index=models.Index(fields=["plan", "registered_on"], name="transport_v_plan_id_a62ee8_idx"),
         ),
         migrations.AddConstraint(
-            model_name='vehicle',
-            constraint=models.UniqueConstraint(fields=('plan', 'plate'), name='transport_vehicle_unique_plate'),
+            model_name="vehicle",
+            constraint=models.UniqueConstraint(fields=("plan", "plate"), name="transport_vehicle_unique_plate"),
         ),
         migrations.AddConstraint(
-            model_name='zone',
-            constraint=models.UniqueConstraint(fields=('plan', 'kind', 'name'), name='transport_zone_unique'),
+            model_name="zone",
+            constraint=models.UniqueConstraint(fields=("plan", "kind", "name"), name="transport_zone_unique"),
         ),
     ]

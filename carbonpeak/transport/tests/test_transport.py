@@ -102,7 +102,8 @@ def test_chinese_headers_and_labels_duplicates_and_conflicts(plan, office):
     from carbonpeak.tabular import read_rows
     from carbonpeak.transport.columns import VEHICLES
 
-    data = "号牌,运营单位,用途,燃料,注册日期\nC1,公交,公交车,插电式混合动力,2025/3/1\nC1,公交,公交车,插电式混合动力,2025/3/1\n"
+    line = "C1,公交,公交车,插电式混合动力,2025/3/1\n"
+    data = "号牌,运营单位,用途,燃料,注册日期\n" + line + line
     parsed = read_rows(data.encode(), VEHICLES, "v.csv")
     assert parsed[0][1]["fuel"] == "插电式混合动力" and zh
     rep = services.import_vehicles(office, plan, parsed)
@@ -180,8 +181,20 @@ def test_service_area_coverage_counts_chargers_in_service_on_31_december(plan, j
 
 # --- gas storage --------------------------------------------------------------------------------------------
 TANKS = rows(
-    {"facility_id": "T1", "operator": "昆仑燃气", "capacity_m3": "30000", "in_service_on": "2024-01-01", "leased": "否"},
-    {"facility_id": "T2", "operator": "昆仑燃气", "capacity_m3": "20000", "in_service_on": "2024-06-01", "leased": "是"},
+    {
+        "facility_id": "T1",
+        "operator": "昆仑燃气",
+        "capacity_m3": "30000",
+        "in_service_on": "2024-01-01",
+        "leased": "否",
+    },
+    {
+        "facility_id": "T2",
+        "operator": "昆仑燃气",
+        "capacity_m3": "20000",
+        "in_service_on": "2024-06-01",
+        "leased": "是",
+    },
     {
         "facility_id": "T3",
         "operator": "燃气公司",
@@ -225,7 +238,11 @@ def test_demand_from_the_approved_inventory_comes_first(plan, office, fgj):
     acc.approve(office, inv)
     s = figures.storage(plan, 2023)
     # in service on 31 Dec 2023: T3 only (10 000 m³); 3 650 000 ÷ 365 = 10 000 a day → 1.0 day
-    assert (s["capacity_m3"], s["annual_demand_m3"], s["storage_days"]) == (Decimal(10000), Decimal(3650000), Decimal("1.0"))
+    assert (s["capacity_m3"], s["annual_demand_m3"], s["storage_days"]) == (
+        Decimal(10000),
+        Decimal(3650000),
+        Decimal("1.0"),
+    )
     assert s["demand_kind"] == "inventory" and s["demand_source"].startswith("2023年能源核算（已审定）")
 
 
