@@ -38,7 +38,7 @@ def load(plan: Any, office: Any, out: TextIO) -> None:
                 n += 1
                 vehicles.append(
                     {
-                        "plate": f"湘B·演{y % 100:02d}{n:03d}",
+                        "plate": f"演示公交{y % 100:02d}-{n:03d}",
                         "operator": bus_op,
                         "use": "bus",
                         "fuel": fuel,
@@ -48,7 +48,7 @@ def load(plan: Any, office: Any, out: TextIO) -> None:
                 )
         vehicles.append(
             {
-                "plate": f"湘B·演T{y % 100:02d}1",
+                "plate": f"演示出租{y % 100:02d}-1",
                 "operator": f"茶陵县出租汽车公司{MARK}",
                 "use": "taxi",
                 "fuel": "bev",
