@@ -335,3 +335,56 @@ def test_coal_consumption_is_computed_by_the_accounts(plan, office):
     c = indicators.compute_indicator(plan, "coal_consumption", 2020, 2023, indicators.approved_results(plan))
     # raw coal 100 000 t × 0.7143 kgce/kg = 71 430 tce
     assert c.value == Decimal("71430") and "煤炭消费量" in c.detail
+
+
+# --- 碳普惠: the bus fleet's factor in a methodology version ------------------------------------------------
+def test_green_travel_methodology_takes_the_bus_fleets_factor_with_its_source(plan, office):
+    from carbonpeak.inclusion import config
+    from carbonpeak.inclusion.models import Scenario
+    from carbonpeak.transport.reads import bus_fleet_factor
+
+    services.import_vehicles(office, plan, FLEET)  # 茶陵公交 runs buses (BEV, PHEV, diesel)
+    assert bus_fleet_factor(plan, 2025) is None  # no operating data yet: nothing invented
+    services.import_operators(
+        office,
+        plan,
+        rows(
+            {
+                "operator": "茶陵公交",
+                "year": "2025",
+                "carrier": "diesel",
+                "unit": "t",
+                "quantity": "100",
+                "passenger_km": "10000000",
+            }
+        ),
+    )
+    f = bus_fleet_factor(plan, 2025)
+    # 100 t diesel × 3.0959 tCO2/t = 309.59 t = 309 590 kg ÷ 10 000 000 pkm = 0.030959 kgCO2/pkm
+    assert f.kgco2_per_pkm.quantize(Decimal("0.0001")) == Decimal("0.0310")
+    # in service on 31 Dec 2025: B1 (BEV), B2 (PHEV), B3 and B4 (diesel)
+    assert f.fuel_mix == {"bev": 1, "diesel": 2, "phev": 1}
+    assert "茶陵公交" in f.source and "纯电动25%" in f.source and "柴油50%" in f.source
+    config.load_defaults(office, plan)
+    sc = Scenario.objects.get(plan=plan, code="green_travel")
+    spec = {
+        "code": "bus",
+        "name": "乘坐公交（对比小汽车）",
+        "kind": "distance",
+        "unit": "km",
+        "points_per_gco2": "0.01",
+        "params": {
+            "baseline_kgco2_per_km": {"value": "0.135", "unit": "kgCO2/km", "source": "小汽车排放因子"},
+            "mode_kgco2_per_km": {"from": "transport.bus_fleet", "year": 2025},
+        },
+        # (0.135 − 0.030959) × 10 km × 1000 = 1 040.41 g × 0.01 = 10 points
+        "golden_cases": [{"quantity": "10", "points": 10}],
+    }
+    m = config.publish_methodology(office, sc, spec)
+    p = m.params["mode_kgco2_per_km"]
+    assert p["value"] == str(f.kgco2_per_pkm) and p["source"] == f.source and p["from"] == "transport.bus_fleet"
+    assert m.version == 2 and m.effective_from > m.published_at.date()  # a new version, after its notice period
+    spec["params"]["mode_kgco2_per_km"] = {"from": "transport.bus_fleet", "year": 2019}
+    with pytest.raises(ValidationFailed) as e:
+        config.publish_methodology(office, sc, spec)
+    assert e.value.issues[0].field == "params.mode_kgco2_per_km"
