@@ -328,9 +328,23 @@ def test_coal_consumption_is_computed_by_the_accounts(plan, office):
     from carbonpeak.accounting import services as acc
     from carbonpeak.accounting.tests.test_inventory import BASE_ROWS, numbered
 
+    # the county adds a coal cap to its plan (the shipped plan has none)
+    cap = plan.targets.create(
+        code="coal_consumption_cap",
+        name="煤炭消费量",
+        unit="tce",
+        direction="decrease",
+        source="测试",
+        indicator="coal_consumption",
+    )
     inv = acc.create_inventory(office, plan, 2023)
     params = [(None, "gdp_10k_yuan", "1000000"), (None, "coal_equivalent_kgce_per_kwh", "0.30")]
     acc.import_activity(office, inv, numbered(BASE_ROWS), params)
+    acc.approve(office, inv)
+    fed = IndicatorValue.objects.get(target=cap, year=2023)
+    assert fed.value == Decimal("71430") and fed.source == "accounting"
+    acc.reopen(office, inv, "更正")
+    assert not IndicatorValue.objects.filter(target=cap, year=2023).exists()
     acc.approve(office, inv)
     c = indicators.compute_indicator(plan, "coal_consumption", 2020, 2023, indicators.approved_results(plan))
     # raw coal 100 000 t × 0.7143 kgce/kg = 71 430 tce
