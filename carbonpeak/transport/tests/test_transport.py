@@ -402,3 +402,25 @@ def test_green_travel_methodology_takes_the_bus_fleets_factor_with_its_source(pl
     with pytest.raises(ValidationFailed) as e:
         config.publish_methodology(office, sc, spec)
     assert e.value.issues[0].field == "params.mode_kgco2_per_km"
+
+
+def test_zones_are_listed_in_the_dispatch_round_report(plan, fgj, office):
+    import datetime as dt
+
+    from carbonpeak.plan.models import DispatchRound
+    from carbonpeak.plan.reports import round_context
+
+    services.save_zone(fgj, plan, "no_burn", "县城建成区", "三个街道", "2023-01-01")
+    services.save_zone(fgj, plan, "no_coal", "旧城改造区", "", "2020-01-01", "2024-12-31")  # ended before 2025
+    rnd = DispatchRound.objects.create(plan=plan, year=2025, quarter=1, due_date=dt.date(2025, 4, 15))
+    sec = next(s for s in round_context(rnd)["sections"] if "禁燃区" in s["title"])
+    assert sec["rows"] == [["高污染燃料禁燃区", "县城建成区", "三个街道", "2023-01-01", "—"]]
+    with pytest.raises(PermissionDenied):
+        services.save_zone(
+            office.__class__.objects.create(username="x", role="auditor", plan=plan),
+            plan,
+            "no_burn",
+            "a",
+            "",
+            "2025-01-01",
+        )
