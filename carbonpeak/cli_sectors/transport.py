@@ -107,8 +107,7 @@ def _do_import(args, table, load_fn) -> int:
     from carbonpeak.cli import _report
     from carbonpeak.tabular import read_file
 
-    plan = _plan(args)
-    if args.action == "template":
+    if args.action == "template":  # the same for every county
         from pathlib import Path
 
         from carbonpeak.tabular.writing import template_bytes
@@ -116,6 +115,7 @@ def _do_import(args, table, load_fn) -> int:
         Path(args.output).write_bytes(template_bytes(table))
         print(args.output)
         return 0
+    plan = _plan(args)
     return _report(lambda: load_fn(None, plan, read_file(args.file, table), update=args.update), args.format)
 
 
