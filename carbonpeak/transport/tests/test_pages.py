@@ -77,3 +77,23 @@ def test_other_departments_read_but_cannot_write(plan, fgj, jiaotong):
 def test_template_download(plan, jiaotong):
     r = client(jiaotong).get(reverse("transport:template", args=["vehicles"]))
     assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_approve_on_the_page_feeds_the_target_and_reopen_needs_a_reason(plan, jiaotong):
+    from carbonpeak.plan.models import IndicatorValue
+    from carbonpeak.transport import services
+
+    services.import_vehicles(
+        jiaotong,
+        plan,
+        [(2, {"plate": "P1", "operator": "公交", "use": "bus", "fuel": "lng", "registered_on": "2025-07-01"})],
+    )
+    c = client(jiaotong)
+    url = reverse("transport:home") + "?year=2025"
+    assert c.post(url, {"action": "approve", "year": "2025"}).status_code == 302
+    v = IndicatorValue.objects.get(target__plan=plan, target__indicator="new_bus_clean_share", year=2025)
+    assert str(v.value.normalize()) == "1"  # 1 of 1 new buses runs on LNG: 100.00 %
+    assert "已审定" in c.get(url).content.decode()
+    assert c.post(url, {"action": "reopen", "year": "2025", "reason": ""}).status_code == 422
+    assert c.post(url, {"action": "reopen", "year": "2025", "reason": "更正"}).status_code == 302
+    assert not IndicatorValue.objects.filter(target__plan=plan, target__indicator="new_bus_clean_share").exists()
