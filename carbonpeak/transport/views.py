@@ -212,6 +212,19 @@ def home(request):
         "%",
         100,
     )
+    op_years = {y: figures.operating(plan, y) for y in years} if operating["current"] else {}
+    chart_op = (
+        _series_chart(
+            _("营运车辆单位运输周转量能耗下降率"),
+            years,
+            [_pct(percent_2dp(op_years[y]["energy_reduction"])) for y in years],
+            _target(plan, Indicator.OPERATING_VEHICLE_ENERGY_REDUCTION),
+            "%",
+            100,
+        )
+        if op_years
+        else None
+    )
     uses = dict(Use.choices)
     by_use = [{"label": uses[u], **v} for u, v in fleet["by_use"].items() if v["new"]]
     new_vehicles = Vehicle.objects.filter(plan=plan, registered_on__year=year).order_by("registered_on", "plate")[:200]
@@ -237,6 +250,7 @@ def home(request):
             "area_target": area_target,
             "chart_bus": chart_bus,
             "chart_area": chart_area,
+            "chart_op": chart_op,
             "new_vehicles": new_vehicles,
             "fuel_names": dict(Fuel.choices),
             "use_names": uses,

@@ -97,3 +97,21 @@ def test_approve_on_the_page_feeds_the_target_and_reopen_needs_a_reason(plan, ji
     assert c.post(url, {"action": "reopen", "year": "2025", "reason": ""}).status_code == 422
     assert c.post(url, {"action": "reopen", "year": "2025", "reason": "更正"}).status_code == 302
     assert not IndicatorValue.objects.filter(target__plan=plan, target__indicator="new_bus_clean_share").exists()
+
+
+def test_operating_chart_appears_with_data(plan, jiaotong):
+    from carbonpeak.transport import services
+
+    def op(year, qty):
+        return {
+            "operator": "客运",
+            "year": str(year),
+            "carrier": "diesel",
+            "unit": "t",
+            "quantity": qty,
+            "tonne_km": "1000000",
+        }
+
+    services.import_operators(jiaotong, plan, [(2, op(2020, "100")), (3, op(2025, "94"))])
+    body = client(jiaotong).get(reverse("transport:home") + "?year=2025").content.decode()
+    assert 'id="chart-op"' in body and "能耗下降 6.00 %" in body
