@@ -103,3 +103,26 @@ def results_of(inv: Inventory) -> dict[str, Any]:
     if inv.is_locked and inv.results is not None:
         return inv.results
     return compute_inventory(inv)
+
+
+def approved_consumption(plan: Any, year: int, carriers: frozenset[str], unit: str) -> tuple[Decimal, str] | None:
+    """The approved inventory's consumption (final use and transformation input) of ``carriers`` in ``year``,
+    in ``unit`` (e.g. natural gas in m³), with what it came from; None when the year has no approved inventory.
+    Lines with a notation key (no quantity) count as nothing. Other apps read it from here (transport's gas
+    storage days), never from ``accounting.services``."""
+    from carbonpeak.accounting.choices import InventoryStatus
+    from carbonpeak.core import units
+
+    inv = (
+        Inventory.objects.filter(plan=plan, year=year, status=InventoryStatus.APPROVED)
+        .select_related("factor_set")
+        .first()
+    )
+    if inv is None:
+        return None
+    total = Decimal(0)
+    for line in inv.lines.filter(
+        carrier__in=list(carriers), flow__in=list(accounts.CONSUMPTION_FLOWS), quantity__isnull=False
+    ):
+        total += units.convert(line.quantity, line.unit, unit)
+    return total, f"{year}年能源核算（已审定），因子库 {inv.factor_set.version}"

@@ -6,7 +6,9 @@
   value's source says which;
 - the non-fossil share by the coal-equivalent method (发电煤耗法), the method of Chinese statistics; a year
   without the coal rate pushes nothing for it;
-- the average annual growth of refined-oil consumption (gasoline, kerosene, diesel) since the baseline year.
+- the average annual growth of refined-oil consumption (gasoline, kerosene, diesel) since the baseline year;
+- coal consumption (tce: raw coal and washed-coal products, final use and transformation input), for a county
+  whose plan file sets a coal cap target with ``"indicator": "coal_consumption"`` (the shipped plan has none).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from django.db import transaction
 
 from carbonpeak.accounting.choices import InventoryStatus
 from carbonpeak.accounting.models import Inventory
+from carbonpeak.core.accounts import COAL
 from carbonpeak.core.errors import CalcError
 from carbonpeak.core.intensity import intensity_reduction, required_annual_reduction
 from carbonpeak.plan.choices import Indicator, ValueSource
@@ -33,7 +36,10 @@ ACCOUNTING_INDICATORS = (
     Indicator.CO2_INTENSITY_REDUCTION,
     Indicator.NON_FOSSIL_SHARE,
     Indicator.REFINED_OIL_GROWTH,
+    Indicator.COAL_CONSUMPTION,
 )
+#: the indicators of one year alone (no baseline year): a reopened baseline year does not take them back
+YEAR_ONLY = (Indicator.NON_FOSSIL_SHARE, Indicator.COAL_CONSUMPTION)
 
 
 @dataclass(frozen=True)
@@ -77,6 +83,14 @@ def compute_indicator(
         if e is None or e.get("nonfossil_share") is None:
             return f"{year} 年未填供电煤耗，发电煤耗法比重无法计算"
         return Computed(indicator, year, _q8(_dec(e["nonfossil_share"])), f"{year}年核算，发电煤耗法，因子库 {version}")
+    if indicator == Indicator.COAL_CONSUMPTION:
+        coal = [c for c in sorted(COAL) if c in r1.get("by_carrier", {})]
+        tce = math.fsum(r1["by_carrier"][c]["energy_tce"]["calorific"] for c in coal)
+        detail = (
+            f"{year}年核算（已审定），煤炭消费量（原煤、洗精煤、其他洗煤，终端消费＋加工转换投入，吨标准煤），"
+            f"因子库 {version}"
+        )
+        return Computed(indicator, year, _q8(_dec(tce)), detail)
     r0 = results.get(base_year)
     if r0 is None:
         return f"基准年 {base_year} 无已审定核算"
@@ -207,9 +221,7 @@ def retract_indicators(actor: Any, inv: Inventory, reason: str) -> int:
     from carbonpeak.plan.values import value_snapshot
 
     plan = inv.plan
-    rates = Target.objects.filter(plan=plan, indicator__in=ACCOUNTING_INDICATORS).exclude(
-        indicator=Indicator.NON_FOSSIL_SHARE
-    )
+    rates = Target.objects.filter(plan=plan, indicator__in=ACCOUNTING_INDICATORS).exclude(indicator__in=YEAR_ONLY)
     base_targets = [t.pk for t in rates if (t.baseline_year or plan.base_year) == inv.year]  # a share has no base
     qs = IndicatorValue.objects.filter(
         target__plan=plan, target__indicator__in=ACCOUNTING_INDICATORS, source=ValueSource.ACCOUNTING

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "carbonpeak.exchange",
     "carbonpeak.inclusion",
     "carbonpeak.generation",
+    "carbonpeak.transport",
     "django_tasks_db",
     "carbonpeak.web",
 ]

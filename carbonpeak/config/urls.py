@@ -15,5 +15,6 @@ urlpatterns = [
     path("buildings/", include("carbonpeak.buildings.urls")),
     path("exchange/", include("carbonpeak.exchange.urls")),
     path("generation/", include("carbonpeak.generation.urls")),
+    path("transport/", include("carbonpeak.transport.urls")),
     path("", include("carbonpeak.web.urls")),
 ]

@@ -476,6 +476,8 @@ def compute(lines: Sequence[Line], params: Params, fs: FactorSet) -> dict[str, A
 
 #: carriers counted as refined oil products (成品油)
 REFINED_OIL: Final = frozenset({"gasoline", "kerosene", "diesel"})
+#: coal (煤炭) as the coal-consumption cap counts it: raw coal and the washed-coal products of the library
+COAL: Final = frozenset({"raw_coal", "washed_coal", "middlings", "slime"})
 
 BALANCE_COLUMNS: Final = (
     "production",

@@ -48,7 +48,7 @@ def publish_methodology(
             "invalid", "kind", f"方法学类型应为 {', '.join(MethodKind.values)}", f"kind: one of {MethodKind.values}"
         )
         issues.raise_if_errors()
-    params = spec.get("params") or {}
+    params = resolve_params(scenario.plan, spec.get("params") or {}, issues)
     for name in PARAMS[kind]:
         p = params.get(name)
         try:
@@ -125,6 +125,44 @@ def publish_methodology(
             {"code": m.code, "version": m.version, "effective_from": str(m.effective_from)},
         )
     return m
+
+
+def resolve_params(plan, params: dict[str, Any], issues: Issues) -> dict[str, Any]:
+    """A parameter may name a figure of the county's own data instead of a typed value:
+    ``{"from": "transport.bus_fleet", "year": 2025}`` is the bus fleet's kgCO2 per passenger-km of that year
+    (transport/reads.py). It is resolved at publication into value, unit and source (and keeps ``from``), so the
+    published version stays immutable and its notice period shows the figure used."""
+    out = dict(params)
+    for name, p in params.items():
+        if not (isinstance(p, dict) and p.get("from")):
+            continue
+        if p["from"] != "transport.bus_fleet":
+            issues.add("invalid", f"params.{name}.from", f"参数 {name} 的来源未知", f"params.{name}.from: unknown")
+            continue
+        from carbonpeak.transport.reads import bus_fleet_factor
+
+        try:
+            year = int(p.get("year"))
+        except (TypeError, ValueError):
+            issues.add("invalid", f"params.{name}.year", f"参数 {name} 须注明年份", f"params.{name}.year: required")
+            continue
+        f = bus_fleet_factor(plan, year)
+        if f is None:
+            issues.add(
+                "no_data",
+                f"params.{name}",
+                f"参数 {name}：{year} 年没有公交运营数据（能耗和旅客周转量），无法取公交车队排放因子",
+                f"params.{name}: no bus operators' energy and passenger-km for {year}",
+            )
+            continue
+        out[name] = {
+            "value": str(f.kgco2_per_pkm),
+            "unit": "kgCO2/km",
+            "source": f.source,
+            "from": "transport.bus_fleet",
+            "year": year,
+        }
+    return out
 
 
 def load_defaults(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections import Counter
+from collections.abc import Callable
 
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -14,6 +15,15 @@ from carbonpeak.plan.models import DispatchRound
 from carbonpeak.plan.rounds import overdue_days
 from carbonpeak.plan.services import missing_reports
 from carbonpeak.plan.status import target_statuses
+
+#: sections the sector modules add to the round report (page, PDF): ``f(round)`` → ``{"title", "headers", "rows"}``
+#: (texts, already in Chinese) or None; a module registers its function in its ``AppConfig.ready`` (plan imports no
+#: sector app)
+ROUND_SECTIONS: list[Callable[[DispatchRound], dict | None]] = []
+
+
+def round_sections(rnd: DispatchRound) -> list[dict]:
+    return [sec for f in ROUND_SECTIONS if (sec := f(rnd))]
 
 
 def round_context(rnd: DispatchRound) -> dict:
@@ -42,6 +52,7 @@ def round_context(rnd: DispatchRound) -> dict:
         "status_counts": [(label, status_counts.get(code, 0)) for code, label in TaskStatus.choices],
         "light_counts": [(light, light_counts.get(light, 0)) for light in LIGHT_ORDER],
         "generated_at": timezone.localtime(),
+        "sections": round_sections(rnd),
     }
 
 

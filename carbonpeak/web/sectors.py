@@ -20,6 +20,7 @@ from carbonpeak.accounts.permissions import reads_staff_pages, require_staff
 from carbonpeak.generation.permissions import reads_register
 from carbonpeak.buildings.permissions import reads_buildings
 from carbonpeak.plan.tenancy import require_county
+from carbonpeak.transport.permissions import reads_module as transport_reads
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,18 @@ SECTORS: list[Sector] = [
         _("建筑名录与能耗监测、绿色建筑和装配式建筑占比、公共机构节能、屋顶光伏"),
         _("县住建局、县机关事务中心"),
         reads_buildings,
+        "transport:home",
+        _("交通运输"),
+        _("车辆登记、新增公交车清洁能源占比、服务区充电、营运车辆能耗"),
+        _("县交通运输局"),
+        transport_reads,
+    ),
+    Sector(
+        "transport:gas",
+        _("燃气与煤炭"),
+        _("储气设施与储气天数、天然气气化人口比例、无煤区和禁燃区"),
+        _("县发展改革局"),
+        transport_reads,
     ),
 ]
 

@@ -1,0 +1,117 @@
+"""The 交通局 and 发改局 pages: uploads with the standard report, a tank entered by hand, the figures against
+their targets, who may write."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from carbonpeak.transport.models import GasFacility, Vehicle
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def jiaotong(make_user, plan):
+    return make_user("jiaotong", "department", plan.departments.get(code="transport"))
+
+
+def client(user):
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def test_jiaotong_uploads_vehicles_and_sees_the_share_against_100(plan, jiaotong):
+    c = client(jiaotong)
+    csv = (
+        "号牌,运营单位,用途,燃料,注册日期\n"
+        "湘B1,公交,公交车,纯电动,2025-01-01 00:30\n"
+        "湘B2,公交,公交车,柴油,2025-02-01\n"
+        "湘B3,公交,公交车,蒸汽,2025-02-01\n"
+    )
+    f = SimpleUploadedFile("v.csv", csv.encode("utf-8"), content_type="text/csv")
+    r = c.post(reverse("transport:home") + "?year=2025", {"action": "vehicles", "year": "2025", "file": f})
+    body = r.content.decode()
+    assert r.status_code == 200
+    assert "接收 2 条，重复 0 条，拒绝 1 条" in body
+    assert Vehicle.objects.filter(plan=plan).count() == 2
+    r = c.get(reverse("transport:home") + "?year=2025")
+    body = r.content.decode()
+    assert "50.00 %" in body and "目标 100 %（2025年）" in body
+
+
+def test_fgj_enters_a_leased_tank_and_sees_days_against_3(plan, fgj):
+    c = client(fgj)
+    url = reverse("transport:gas") + "?year=2024"
+    r = c.post(url, {"action": "demand", "year": "2024", "m3": "3660000", "source": "燃气公司年报"})
+    assert r.status_code == 302
+    r = c.post(
+        url,
+        {
+            "action": "facility",
+            "year": "2024",
+            "facility_id": "LNG-1",
+            "operator": "昆仑燃气",
+            "capacity_m3": "30000",
+            "in_service_on": "2024-03-01",
+            "leased": "1",
+        },
+    )
+    assert r.status_code == 302 and GasFacility.objects.get(plan=plan).leased
+    body = c.get(url).content.decode()
+    # 30 000 ÷ (3 660 000 ÷ 366) = 3.0
+    assert "3.0 天" in body and "目标 不低于 3 天（2030年）" in body
+
+
+def test_other_departments_read_but_cannot_write(plan, fgj, jiaotong):
+    r = client(fgj).post(reverse("transport:home"), {"action": "approve", "year": "2025"})
+    assert r.status_code == 403
+    r = client(jiaotong).post(reverse("transport:gas"), {"action": "demand", "year": "2025", "m3": "1", "source": "x"})
+    assert r.status_code == 403
+    assert client(jiaotong).get(reverse("transport:gas")).status_code == 200
+
+
+def test_template_download(plan, jiaotong):
+    r = client(jiaotong).get(reverse("transport:template", args=["vehicles"]))
+    assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_approve_on_the_page_feeds_the_target_and_reopen_needs_a_reason(plan, jiaotong):
+    from carbonpeak.plan.models import IndicatorValue
+    from carbonpeak.transport import services
+
+    services.import_vehicles(
+        jiaotong,
+        plan,
+        [(2, {"plate": "P1", "operator": "公交", "use": "bus", "fuel": "lng", "registered_on": "2025-07-01"})],
+    )
+    c = client(jiaotong)
+    url = reverse("transport:home") + "?year=2025"
+    assert c.post(url, {"action": "approve", "year": "2025"}).status_code == 302
+    v = IndicatorValue.objects.get(target__plan=plan, target__indicator="new_bus_clean_share", year=2025)
+    assert str(v.value.normalize()) == "1"  # 1 of 1 new buses runs on LNG: 100.00 %
+    assert "已审定" in c.get(url).content.decode()
+    assert c.post(url, {"action": "reopen", "year": "2025", "reason": ""}).status_code == 422
+    assert c.post(url, {"action": "reopen", "year": "2025", "reason": "更正"}).status_code == 302
+    assert not IndicatorValue.objects.filter(target__plan=plan, target__indicator="new_bus_clean_share").exists()
+
+
+def test_operating_chart_appears_with_data(plan, jiaotong):
+    from carbonpeak.transport import services
+
+    def op(year, qty):
+        return {
+            "operator": "客运",
+            "year": str(year),
+            "carrier": "diesel",
+            "unit": "t",
+            "quantity": qty,
+            "tonne_km": "1000000",
+        }
+
+    services.import_operators(jiaotong, plan, [(2, op(2020, "100")), (3, op(2025, "94"))])
+    body = client(jiaotong).get(reverse("transport:home") + "?year=2025").content.decode()
+    assert 'id="chart-op"' in body and "能耗下降 6.00 %" in body

@@ -1,0 +1,363 @@
+"""The 交通局 page (vehicles, the clean share of new buses, charging, operating vehicles) and the 发改局 page (gas
+storage days, coverage, the no-coal and no-burn zones): figures of the chosen year against their targets, charts
+over the years, uploads with the standard report and templates, and the year's approval (feeds the targets)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from carbonpeak.accounts.permissions import require
+from carbonpeak.core.transport import percent_2dp
+from carbonpeak.percent import fraction_to_percent
+from carbonpeak.plan.choices import Indicator
+from carbonpeak.plan.models import Target
+from carbonpeak.plan.pages import render_issues
+from carbonpeak.plan.tenancy import require_county
+from carbonpeak.tabular import Report, Unreadable, read_rows
+from carbonpeak.tabular.times import BEIJING
+from carbonpeak.tabular.writing import template_bytes
+from carbonpeak.transport import columns, figures, services
+from carbonpeak.transport.choices import Fuel, Module, SiteKind, Use, YearStatus, ZoneKind
+from carbonpeak.transport.models import ChargingSite, GasFacility, ReportedFigure, Vehicle, Zone
+from carbonpeak.transport.permissions import can_read, can_write
+from carbonpeak.validation import Issue, ValidationFailed, parse_int
+
+MAX_UPLOAD = 50 * 1024 * 1024
+TEMPLATES = {
+    "vehicles": columns.VEHICLES,
+    "chargers": columns.CHARGERS,
+    "facilities": columns.FACILITIES,
+    "coverage": columns.COVERAGE,
+    "operators": columns.OPERATORS,
+}
+TEMPLATE_NAMES = {
+    "vehicles": "车辆登记模板",
+    "chargers": "充电站点模板",
+    "facilities": "储气设施模板",
+    "coverage": "燃气覆盖模板",
+    "operators": "营运车辆模板",
+}
+
+
+def _this_year() -> int:
+    return timezone.now().astimezone(BEIJING).year
+
+
+def _year(request) -> int:
+    y = parse_int(request.GET.get("year") or request.POST.get("year") or _this_year(), low=2000, high=2100)
+    return _this_year() if y is None else y
+
+
+def _reader(request):
+    plan = require_county(request)
+    require(can_read(request.user, plan))
+    return plan
+
+
+def _target(plan, indicator: str) -> dict[str, Any] | None:
+    t = Target.objects.filter(plan=plan, indicator=indicator).prefetch_related("milestones").first()
+    if t is None:
+        return None
+    ms = list(t.milestones.all())
+    last = ms[-1] if ms else None
+    shown = ""
+    if last is not None:
+        shown = (
+            f"{fraction_to_percent(last.value)} %"
+            if t.unit == "fraction"
+            else f"{figures.tidy(last.value)} {_('天') if t.unit == 'days' else ''}".strip()
+        )
+    return {
+        "name": t.name,
+        "last": last.value if last else None,
+        "year": last.year if last else None,
+        "shown": shown,
+    }
+
+
+def _pct(x: Decimal | None) -> float | None:
+    return None if x is None else float(x)
+
+
+def _series_chart(name: str, years: list[int], values: list, target: Any, unit: str, scale: int = 1) -> dict:
+    goal = None if target is None or target["last"] is None else float(target["last"]) * scale
+    return {
+        "categories": [str(y) for y in years],
+        "unit": unit,
+        "series": [
+            {"name": name, "type": "bar", "data": values},
+            {"name": _("目标"), "type": "line", "data": [goal for _y in years]},
+        ],
+    }
+
+
+def _years(plan) -> list[int]:
+    return list(range(max(plan.base_year, _this_year() - 6), _this_year() + 1))
+
+
+def _upload(request, table) -> list[tuple[int, dict[str, str]]]:
+    f = request.FILES.get("file")
+    if f is None or f.size > MAX_UPLOAD:
+        raise ValidationFailed(
+            [
+                Issue(
+                    "required",
+                    "file",
+                    "请选择不超过 50 MB 的 CSV 或 Excel 文件",
+                    "choose a CSV or Excel file of at most 50 MB",
+                )
+            ]
+        )
+    try:
+        return read_rows(f.read(), table, f.name)
+    except Unreadable as u:
+        raise ValidationFailed([Issue("unreadable", "file", u.message_zh, u.message_en)]) from u
+
+
+def _page_report(rep: Report) -> dict[str, Any]:
+    out = rep.as_dict()
+    out["summary"] = rep.summary(get_language() or "zh-hans")
+    return out
+
+
+def _approval(request, plan, module: str, year: int) -> None:
+    action = request.POST.get("action")
+    if action == "approve":
+        services.approve_year(request.user, plan, module, year)
+    elif action == "reopen":
+        services.reopen_year(request.user, plan, module, year, request.POST.get("reason", ""))
+
+
+@login_required
+def template(request, kind: str):
+    _reader(request)
+    table = TEMPLATES.get(kind)
+    if table is None:
+        raise Http404(kind)
+    resp = HttpResponse(
+        template_bytes(table), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    resp["Content-Disposition"] = f'attachment; filename="template-{kind}.xlsx"'
+    return resp
+
+
+# --- 交通局 -------------------------------------------------------------------------------------------------
+@login_required
+def home(request):
+    plan = _reader(request)
+    year = _year(request)
+    writer = can_write(request.user, plan, Module.TRANSPORT)
+    here = reverse("transport:home") + f"?year={year}"
+    report = None
+    if request.method == "POST":
+        require(writer)
+        try:
+            kind = request.POST.get("action")
+            update = request.POST.get("update") == "1"
+            if kind == "vehicles":
+                report = _page_report(
+                    services.import_vehicles(request.user, plan, _upload(request, columns.VEHICLES), update=update)
+                )
+            elif kind == "chargers":
+                report = _page_report(
+                    services.import_chargers(request.user, plan, _upload(request, columns.CHARGERS), update=update)
+                )
+            elif kind == "operators":
+                report = _page_report(
+                    services.import_operators(request.user, plan, _upload(request, columns.OPERATORS))
+                )
+            elif kind == "reported":
+                services.set_reported(
+                    request.user,
+                    plan,
+                    year,
+                    request.POST.get("kind", ""),
+                    request.POST.get("value", ""),
+                    request.POST.get("source", ""),
+                )
+                return redirect(here)
+            else:
+                _approval(request, plan, Module.TRANSPORT, year)
+                return redirect(here)
+        except ValidationFailed as exc:
+            return render_issues(request, exc.issues, here)
+    fleet = figures.fleet(plan, year)
+    charging = figures.charging(plan, year)
+    operating = figures.operating(plan, year)
+    years = _years(plan)
+    bus_target = _target(plan, Indicator.NEW_BUS_CLEAN_SHARE)
+    area_target = _target(plan, Indicator.SERVICE_AREA_CHARGING)
+    chart_bus = _series_chart(
+        _("新增公交车新能源及清洁能源占比"),
+        years,
+        [_pct(figures.fleet(plan, y)["new_bus_clean_share_pct"]) for y in years],
+        bus_target,
+        "%",
+        100,
+    )
+    chart_area = _series_chart(
+        _("服务区充电设施覆盖率"),
+        years,
+        [_pct(figures.charging(plan, y)["service_area_charging_pct"]) for y in years],
+        area_target,
+        "%",
+        100,
+    )
+    op_years = {y: figures.operating(plan, y) for y in years} if operating["current"] else {}
+    chart_op = (
+        _series_chart(
+            _("营运车辆单位运输周转量能耗下降率"),
+            years,
+            [_pct(percent_2dp(op_years[y]["energy_reduction"])) for y in years],
+            _target(plan, Indicator.OPERATING_VEHICLE_ENERGY_REDUCTION),
+            "%",
+            100,
+        )
+        if op_years
+        else None
+    )
+    uses = dict(Use.choices)
+    by_use = [{"label": uses[u], **v} for u, v in fleet["by_use"].items() if v["new"]]
+    new_vehicles = Vehicle.objects.filter(plan=plan, registered_on__year=year).order_by("registered_on", "plate")[:200]
+    return render(
+        request,
+        "transport/home.html",
+        {
+            "plan": plan,
+            "year": year,
+            "years": years,
+            "writer": writer,
+            "status": services.year_status(plan, Module.TRANSPORT, year),
+            "approved": services.year_status(plan, Module.TRANSPORT, year) == YearStatus.APPROVED,
+            "fleet": fleet,
+            "by_use": by_use,
+            "charging": charging,
+            "operating": operating,
+            "op_pct": {
+                "energy": percent_2dp(operating["energy_reduction"]),
+                "co2": percent_2dp(operating["co2_reduction"]),
+            },
+            "bus_target": bus_target,
+            "area_target": area_target,
+            "chart_bus": chart_bus,
+            "chart_area": chart_area,
+            "chart_op": chart_op,
+            "new_vehicles": new_vehicles,
+            "fuel_names": dict(Fuel.choices),
+            "use_names": uses,
+            "clean_names": "、".join(str(Fuel(f).label) for f in fleet["clean_fuels"]),
+            "service_areas": ChargingSite.objects.filter(plan=plan, kind=SiteKind.SERVICE_AREA),
+            "reported": ReportedFigure.objects.filter(plan=plan, year=year),
+            "report": report,
+        },
+    )
+
+
+# --- 发改局 -------------------------------------------------------------------------------------------------
+@login_required
+def gas(request):
+    plan = _reader(request)
+    year = _year(request)
+    writer = can_write(request.user, plan, Module.GAS)
+    here = reverse("transport:gas") + f"?year={year}"
+    report = None
+    if request.method == "POST":
+        require(writer)
+        try:
+            kind = request.POST.get("action")
+            update = request.POST.get("update") == "1"
+            if kind == "facilities":
+                report = _page_report(
+                    services.import_facilities(request.user, plan, _upload(request, columns.FACILITIES), update=update)
+                )
+            elif kind == "coverage":
+                report = _page_report(
+                    services.import_coverage(request.user, plan, _upload(request, columns.COVERAGE), update=update)
+                )
+            elif kind == "facility":
+                row = {
+                    k: request.POST.get(k, "")
+                    for k in ("facility_id", "operator", "capacity_m3", "in_service_on", "retired_on")
+                }
+                row["leased"] = "是" if request.POST.get("leased") == "1" else "否"
+                rep = services.import_facilities(request.user, plan, [(1, row)], update=update)
+                if rep.rejected:
+                    raise ValidationFailed(
+                        [
+                            Issue("invalid", r["field"], r["message"].split(" / ")[0], r["message"].split(" / ")[-1])
+                            for r in rep.rejected
+                        ]
+                    )
+                return redirect(here)
+            elif kind == "demand":
+                services.set_gas_demand(
+                    request.user, plan, year, request.POST.get("m3", ""), request.POST.get("source", "")
+                )
+                return redirect(here)
+            elif kind == "zone":
+                services.save_zone(
+                    request.user,
+                    plan,
+                    request.POST.get("kind", ""),
+                    request.POST.get("name", ""),
+                    request.POST.get("area", ""),
+                    request.POST.get("effective_on", ""),
+                    request.POST.get("ends_on", ""),
+                )
+                return redirect(here)
+            else:
+                _approval(request, plan, Module.GAS, year)
+                return redirect(here)
+        except ValidationFailed as exc:
+            return render_issues(request, exc.issues, here)
+    storage = figures.storage(plan, year)
+    coverage = figures.gas_coverage(plan, year)
+    years = _years(plan)
+    days_target = _target(plan, Indicator.GAS_STORAGE_DAYS)
+    cov_target = _target(plan, Indicator.GASIFICATION_SHARE)
+    chart_days = _series_chart(
+        _("储气天数"), years, [_pct(figures.storage(plan, y)["storage_days"]) for y in years], days_target, _("天")
+    )
+    chart_cov = _series_chart(
+        _("天然气气化人口比例"),
+        years,
+        [_pct(figures.gas_coverage(plan, y)["gasification_pct"]) for y in years],
+        cov_target,
+        "%",
+        100,
+    )
+    day = figures.year_end(year)
+    facilities = [
+        {"f": f, "in_service": f.in_service_on <= day and (f.retired_on is None or f.retired_on > day)}
+        for f in GasFacility.objects.filter(plan=plan)
+    ]
+    return render(
+        request,
+        "transport/gas.html",
+        {
+            "plan": plan,
+            "year": year,
+            "years": years,
+            "writer": writer,
+            "approved": services.year_status(plan, Module.GAS, year) == YearStatus.APPROVED,
+            "storage": storage,
+            "coverage": coverage,
+            "days_target": days_target,
+            "cov_target": cov_target,
+            "chart_days": chart_days,
+            "chart_cov": chart_cov,
+            "facilities": facilities,
+            "zones": Zone.objects.filter(plan=plan),
+            "zone_kinds": ZoneKind.choices,
+            "report": report,
+        },
+    )
