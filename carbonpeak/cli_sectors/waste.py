@@ -1,12 +1,12 @@
 """``carbonpeak waste …``: construction-waste imports, the reconciliation, the daily check and the machine clients.
 
-    carbonpeak waste import KIND FILE [--plan CODE] [--format json] [--update]
-        KIND: sites carriers vehicles destinations permits manifests receipts gps (the script contract: JSON
-        report; exit 0, 1 when rows were rejected, 2 when the file is unreadable)
-    carbonpeak waste template KIND -o FILE            the Chinese xlsx template of an import
-    carbonpeak waste reconcile --as-of TIME [--plan CODE] [--format json]
-    carbonpeak waste check [--plan CODE]              reconcile now, open/update cases, e-mail the assignees
-    carbonpeak waste client NAME --kind gps|receipts [--revoke]   a gateway client may send this kind
+carbonpeak waste import KIND FILE [--plan CODE] [--format json] [--update]
+    KIND: sites carriers vehicles destinations permits manifests receipts gps (the script contract: JSON
+    report; exit 0, 1 when rows were rejected, 2 when the file is unreadable)
+carbonpeak waste template KIND -o FILE            the Chinese xlsx template of an import
+carbonpeak waste reconcile --as-of TIME [--plan CODE] [--format json]
+carbonpeak waste check [--plan CODE]              reconcile now, open/update cases, e-mail the assignees
+carbonpeak waste client NAME --kind gps|receipts [--revoke]   a gateway client may send this kind
 """
 
 from __future__ import annotations
@@ -59,6 +59,19 @@ def cmd_waste(args) -> int:
         from carbonpeak.waste import columns, services
 
         plan = _default_plan(args.plan)
+        if args.kind == "gps":  # a plain CSV streamed (no row bound), anything else through the bounded reader
+            from pathlib import Path
+
+            from carbonpeak.tabular import Unreadable
+
+            def load_gps():
+                try:
+                    data = Path(args.file).read_bytes()
+                except OSError as e:
+                    raise Unreadable(f"无法打开文件 {args.file}", f"cannot open {args.file}: {e.strerror}") from e
+                return services.ingest_gps_file(None, plan, data, str(args.file))
+
+            return _report(load_gps, args.format)
         return _report(
             lambda: services.import_rows(
                 None, plan, args.kind, read_file(args.file, columns.TABLES[args.kind]), update=args.update

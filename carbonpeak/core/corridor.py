@@ -20,9 +20,7 @@ def local_xy(lat: float, lon: float, lat0: float, lon0: float, cos0: float) -> t
     return (lon - lon0) * cos0 * KM_PER_DEGREE, (lat - lat0) * KM_PER_DEGREE
 
 
-def distance_to_segment_km(
-    lat: float, lon: float, a: tuple[float, float], b: tuple[float, float]
-) -> float:
+def distance_to_segment_km(lat: float, lon: float, a: tuple[float, float], b: tuple[float, float]) -> float:
     """Distance in km from the point (lat, lon) to the segment a→b (each ``(lat, lon)``): to the nearest point
     of the segment (its ends included), not of the infinite line."""
     cos0 = math.cos(math.radians((a[0] + b[0]) / 2))

@@ -36,8 +36,9 @@ def sync_cases(plan: Plan, result: dict[str, Any], now: dt.datetime | None = Non
     keys = [a["_key"] for _, a in alerts]
     existing = {c.key: c for c in WasteCase.objects.filter(plan=plan, key__in=keys)}
     manifests = dict(
-        Manifest.objects.filter(plan=plan, manifest_id__in={a["manifest_id"] for _, a in alerts if a["manifest_id"]})
-        .values_list("manifest_id", "pk")
+        Manifest.objects.filter(
+            plan=plan, manifest_id__in={a["manifest_id"] for _, a in alerts if a["manifest_id"]}
+        ).values_list("manifest_id", "pk")
     )
     opened = updated = 0
     for row, a in alerts:
@@ -82,7 +83,9 @@ def assign(actor: Any, case: WasteCase, assignee: User) -> WasteCase:
             or (assignee.department is not None and assignee.department.code == permissions.LEAD)
         )
     ):
-        issues.add("invalid", "assignee", "只能指派给本县城管局或碳达峰办的人员", "assignee: an officer of the county's 城管局")
+        issues.add(
+            "invalid", "assignee", "只能指派给本县城管局或碳达峰办的人员", "assignee: an officer of the county's 城管局"
+        )
     with transaction.atomic():
         c = _case_for_update(case)
         if c.status == CaseStatus.CLOSED:
@@ -179,7 +182,13 @@ def check(plan: Plan, now: dt.datetime | None = None, notify_by_mail: bool = Tru
                 sent += 1
             except Exception:  # noqa: BLE001 - the mail server's failure must not stop the check; retried later
                 failed.append(c.key)
-    out.update({"notified": sent, "notify_failed": failed, "open": WasteCase.objects.filter(plan=plan, status__in=OPEN).count()})
+    out.update(
+        {
+            "notified": sent,
+            "notify_failed": failed,
+            "open": WasteCase.objects.filter(plan=plan, status__in=OPEN).count(),
+        }
+    )
     return out
 
 

@@ -119,7 +119,9 @@ class Permit(models.Model):
         ordering = ["permit_id", "category"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "permit_id", "category"], name="waste_permit_unique"),
-            models.CheckConstraint(condition=models.Q(valid_until__gte=models.F("valid_from")), name="waste_permit_dates"),
+            models.CheckConstraint(
+                condition=models.Q(valid_until__gte=models.F("valid_from")), name="waste_permit_dates"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -174,7 +176,9 @@ class GpsPoint(models.Model):
     """One position report of a vehicle. Lean: the key is (plan, plate, time), no surrogate id, no audit."""
 
     pk = models.CompositePrimaryKey("plan", "plate", "time")
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="+", db_index=False)
+    #: no foreign-key constraint in the database: its per-row check would weigh on the bulk path; the county is
+    #: set by the ingest (never from the data) and a county's deletion cascades through Django
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False)
     plate = models.CharField(max_length=20)
     time = models.DateTimeField()
     lat = models.FloatField()

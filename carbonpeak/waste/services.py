@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from carbonpeak.audit.services import record
@@ -113,8 +113,13 @@ def _coord(r: dict[str, str], key: str, low: int, high: int, decimals: int | Non
         d = numbers.parse_text(raw, bounded=False)
     except numbers.NumberError:
         d = None
-    if d is None or not d.is_finite() or not (low <= d <= high) or (
-        decimals is not None and d.as_tuple().exponent < -decimals  # type: ignore[operator]
+    if (
+        d is None
+        or not d.is_finite()
+        or not (low <= d <= high)
+        or (
+            decimals is not None and d.as_tuple().exponent < -decimals  # type: ignore[operator]
+        )
     ):
         return (
             key,
@@ -174,7 +179,9 @@ class Context:
             ids = {(r.get("manifest_id") or "").strip() for _, r in rows}
             self.manifests = {
                 m.manifest_id: m
-                for m in Manifest.objects.filter(plan=plan, manifest_id__in=ids).only("pk", "manifest_id", "departed_at")
+                for m in Manifest.objects.filter(plan=plan, manifest_id__in=ids).only(
+                    "pk", "manifest_id", "departed_at"
+                )
             }
             self.destinations = {d.destination_id: d for d in Destination.objects.filter(plan=plan)}
 
@@ -498,7 +505,7 @@ def _create(actor: Any, plan: Plan, kind: str, spec: Kind, new: list[tuple[Any, 
         plain = {k: v for k, v in fields.items() if k not in M2M}
         objs.append(spec.model(plan=plan, **keys, **plain))
     if kind in REGISTERS:
-        for obj, (key, fields) in zip(objs, new, strict=True):
+        for obj, (_key, fields) in zip(objs, new, strict=True):
             obj.save()
             for k in M2M:
                 if k in fields:
@@ -520,69 +527,124 @@ def _create(actor: Any, plan: Plan, kind: str, spec: Kind, new: list[tuple[Any, 
 # --- GPS ----------------------------------------------------------------------------------------------------------
 GPS_CHUNK = 200_000
 MAX_SPEED = 300.0
-_TIMES: dict[str, dt.datetime | None] = {}
 
 
-def _gps_row(r: dict[str, str], local: bool, cache: dict[str, Any]) -> tuple[str, dt.datetime, float, float, float] | Problem:
-    plate = (r.get("plate") or "").strip().upper()
-    if not plate or len(plate) > 20 or any(ch in plate for ch in "\t\\") or not plate.isprintable():
+GpsValues = tuple[str, str, str, str, str]  # plate, time, lat, lon, speed as texts
+_BAD_TIME = object()
+
+
+def _float(raw: str, low: float, high: float) -> float | None:
+    """A decimal number within [low, high] (NaN and infinities fail the range; underscores are refused)."""
+    if "_" in raw:
+        return None
+    try:
+        v = float(raw)
+    except ValueError:
+        return None
+    return v if low <= v <= high else None
+
+
+def _gps_values(
+    v: GpsValues, local: bool, cache: dict[str, Any], latest: dt.datetime
+) -> tuple[str, dt.datetime, str, float, float, float] | Problem:
+    """One point's texts checked: ``(plate, time, the time as ISO text, lat, lon, speed)`` or a problem. The
+    times are parsed once per distinct text (``cache``)."""
+    raw_plate, raw_t, raw_lat, raw_lon, raw_speed = v
+    plate = raw_plate.strip().upper()
+    if not plate or len(plate) > 20 or "\\" in plate or not plate.isprintable():
         return "plate", "plate：请填写车牌号（最多 20 个字符）", "plate: required, at most 20 characters"
-    raw_t = r.get("time") or ""
-    if raw_t in cache:
-        t = cache[raw_t]
-    else:
+    hit = cache.get(raw_t)
+    if hit is None:
         t = parse_time(raw_t, local=local)
-        cache[raw_t] = t
-    if t is None:
-        return (
-            ("time", "time：应为时间，如 2026-03-02 08:15:00（北京时间）", "time: a time, e.g. 2026-03-02 08:15:00")
-            if local
-            else ("time", "time：应为带时区的时间，如 2026-03-02T08:15:00+08:00", "time: a timestamp with offset")
-        )
-    if t < EARLIEST or t > cache["__latest__"]:
-        return "time", "time：时间不能晚于当前时间或早于 2000 年", "time: cannot lie in the future or before 2000"
-    try:
-        lat, lon = float(str(r.get("lat")).strip()), float(str(r.get("lon")).strip())
-        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            raise ValueError
-    except (TypeError, ValueError):
+        hit = _BAD_TIME if t is None or t < EARLIEST or t > latest else (t, t.isoformat())
+        cache[raw_t] = hit
+    if hit is _BAD_TIME:
+        t = parse_time(raw_t, local=local)
+        if t is not None:
+            return "time", "time：时间不能晚于当前时间或早于 2000 年", "time: cannot lie in the future or before 2000"
+        if local:
+            return (
+                "time",
+                "time：应为时间，如 2026-03-02 08:15:00（北京时间）",
+                "time: a time, e.g. 2026-03-02 08:15:00",
+            )
+        return "time", "time：应为带时区的时间，如 2026-03-02T08:15:00+08:00", "time: a timestamp with its offset"
+    lat, lon = _float(raw_lat, -90, 90), _float(raw_lon, -180, 180)
+    if lat is None or lon is None:
         return "lat", "lat/lon：经纬度应为十进制度数（纬度 ±90，经度 ±180）", "lat/lon: decimal degrees"
-    try:
-        speed = float(str(r.get("speed_kmh") if r.get("speed_kmh") is not None else "").strip())
-        if not (0 <= speed <= MAX_SPEED):
-            raise ValueError
-    except (TypeError, ValueError):
+    speed = _float(raw_speed, 0, MAX_SPEED)
+    if speed is None:
         return "speed_kmh", f"speed_kmh：速度应为 0–{MAX_SPEED:g} 千米/时", f"speed_kmh: 0 to {MAX_SPEED:g} km/h"
-    return plate, t, lat, lon, speed
+    return plate, hit[0], hit[1], lat, lon, speed
+
+
+def _values_of(rows: Rows) -> Iterator[tuple[int, GpsValues]]:
+    """Dict rows (the bounded reader, the API's JSON, whose numbers become texts) as value tuples."""
+    for n, r in rows:
+        yield (
+            n,
+            tuple(  # type: ignore[misc]
+                "" if r.get(k) is None else r[k] if type(r[k]) is str else str(r[k])
+                for k in ("plate", "time", "lat", "lon", "speed_kmh")
+            ),
+        )
 
 
 def ingest_gps(plan: Plan, rows: Rows, local: bool = True, actor: Any = None, audit: bool = True) -> Report:
+    """GPS points from dict rows (see ``ingest_gps_values``)."""
+    return ingest_gps_values(plan, _values_of(rows), local=local, actor=actor, audit=audit)
+
+
+def ingest_gps_values(
+    plan: Plan, rows: Iterable[tuple[int, GpsValues]], local: bool = True, actor: Any = None, audit: bool = True
+) -> Report:
     """GPS points: validated row by row, the good ones stored with ``ON CONFLICT DO NOTHING`` (PostgreSQL: COPY
-    into a staging table first); a point not stored is a duplicate when its values equal the stored ones and a
-    conflict otherwise. ``local``: a time without offset is Beijing time (files); the API requires the offset.
-    ``rows`` values may be numbers (the API's JSON)."""
+    into a staging table first), in chunks of ``GPS_CHUNK`` rows; a point not stored is a duplicate when its
+    values equal the stored ones (or an earlier line's) and a conflict otherwise. ``local``: a time without
+    offset is Beijing time (files); the API requires the offset."""
     rep = Report()
-    cache: dict[str, Any] = {"__latest__": timezone.now() + FUTURE_TOLERANCE}
-    good: dict[tuple[str, dt.datetime], tuple[int, float, float, float]] = {}
-    for n, r in rows:
-        if not all(type(v) is str for v in r.values()):
-            r = {k: ("" if v is None else str(v)) for k, v in r.items()}
-        p = _gps_row(r, local, cache)
+    cache: dict[str, Any] = {}
+    latest = timezone.now() + FUTURE_TOLERANCE
+    good: dict[tuple[str, dt.datetime], tuple[int, str, float, float, float]] = {}
+    for n, v in rows:
+        p = _gps_values(v, local, cache, latest)
         if len(p) == 3:
             rep.reject(n, *p)  # type: ignore[arg-type]
             continue
-        plate, t, lat, lon, speed = p  # type: ignore[misc]
+        plate, t, iso, lat, lon, speed = p  # type: ignore[misc]
         k = (plate, t)
         prev = good.get(k)
         if prev is not None:
-            if prev[1:] == (lat, lon, speed):
+            if prev[2:] == (lat, lon, speed):
                 rep.duplicates += 1
             else:
                 rep.reject(
-                    n, "time", f"time：与第 {prev[0]} 行同车同时间但位置不同", f"time: same plate and time as line {prev[0]}"
+                    n,
+                    "time",
+                    f"time：与第 {prev[0]} 行同车同时间但位置不同",
+                    f"time: same plate and time as line {prev[0]}",
                 )
             continue
-        good[k] = (n, lat, lon, speed)
+        good[k] = (n, iso, lat, lon, speed)
+        if len(good) >= GPS_CHUNK:
+            _flush(plan, good, rep)
+            good, cache = {}, {}
+    _flush(plan, good, rep)
+    if audit and rep.accepted:
+        record(
+            actor,
+            "waste.gps.import",
+            plan,
+            None,
+            {"accepted": rep.accepted, "duplicates": rep.duplicates, "rejected": len(rep.rejected)},
+            county=plan.pk,
+        )
+    return rep
+
+
+def _flush(plan: Plan, good: dict, rep: Report) -> None:
+    if not good:
+        return
     if connection.vendor == "postgresql":
         accepted, conflicts, dups = _gps_copy(plan, good)
     else:
@@ -590,15 +652,63 @@ def ingest_gps(plan: Plan, rows: Rows, local: bool = True, actor: Any = None, au
     rep.accepted += accepted
     rep.duplicates += dups
     for n in sorted(conflicts):
-        rep.reject(n, "time", "time：该车辆该时间已有不同的定位（冲突，未覆盖）", "time: a different position is stored")
-    if audit and accepted:
-        record(actor, "waste.gps.import", plan, None, {"accepted": accepted, "duplicates": rep.duplicates}, county=plan.pk)
-    return rep
+        rep.reject(
+            n, "time", "time：该车辆该时间已有不同的定位（冲突，未覆盖）", "time: a different position is stored"
+        )
+
+
+def plain_csv(data: bytes, name: str = "") -> bool:
+    """A CSV the streaming path reads exactly as the row path would: UTF-8 without quotes, tabs, backslashes or
+    bare carriage returns (a line is a record); an Excel file, or anything else, takes the bounded row path."""
+    if data[:2] == b"PK" or name.lower().endswith(".xlsx"):
+        return False
+    if b'"' in data or b"\t" in data or b"\\" in data or b"\x00" in data or data.count(b"\r") != data.count(b"\r\n"):
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _stream_values(data: bytes) -> Iterator[tuple[int, GpsValues]]:
+    """The lines of a plain CSV as value tuples, lazily (a file of a million points is never a list of a
+    million rows); the header checked as the row path checks it; blank lines skipped."""
+    from carbonpeak.tabular import check_header
+    from carbonpeak.waste.columns import GPS
+
+    text = data.decode("utf-8").lstrip("\ufeff")
+    lines = iter(text.splitlines())
+    header = check_header([h.strip() for h in next(lines, "").split(",")], GPS)
+    keys = ("plate", "time", "lat", "lon", "speed_kmh")
+    last = {h: i for i, h in enumerate(header)}  # a repeated name: the last, as the row path's dict
+    pos = [last[k] for k in keys]
+    width = len(header)
+    for n, line in enumerate(lines, start=2):
+        f = line.split(",")
+        if len(f) < width:
+            f += [""] * (width - len(f))
+        v = (f[pos[0]], f[pos[1]].strip(), f[pos[2]], f[pos[3]], f[pos[4]])
+        if not (v[0].strip() or v[1] or v[2].strip() or v[3].strip() or v[4].strip()) and not any(
+            f[i].strip() for i in range(width) if header[i]
+        ):
+            continue
+        yield n, v
+
+
+def ingest_gps_file(actor: Any, plan: Plan, data: bytes, name: str = "") -> Report:
+    """A GPS file by the fastest path that keeps the contract: a plain CSV streamed (no row bound: the chunks
+    bound the memory), anything else through the bounded reader. Raises Unreadable."""
+    from carbonpeak.tabular import read_rows
+    from carbonpeak.waste.columns import GPS
+
+    permissions.require_write(actor, plan)
+    if plain_csv(data, name):
+        return ingest_gps_values(plan, _stream_values(data), actor=actor)
+    return ingest_gps(plan, read_rows(data, GPS, name), actor=actor)
 
 
 def _gps_orm(plan: Plan, good: dict) -> tuple[int, list[int], int]:
-    if not good:
-        return 0, [], 0
     plates = {k[0] for k in good}
     times = [k[1] for k in good]
     stored = {
@@ -606,7 +716,7 @@ def _gps_orm(plan: Plan, good: dict) -> tuple[int, list[int], int]:
         for g in GpsPoint.objects.filter(plan=plan, plate__in=plates, time__gte=min(times), time__lte=max(times))
     }
     new, conflicts, dups = [], [], 0
-    for (plate, t), (n, lat, lon, speed) in good.items():
+    for (plate, t), (n, _iso, lat, lon, speed) in good.items():
         s = stored.get((plate, t))
         if s is None:
             new.append(GpsPoint(plan=plan, plate=plate, time=t, lat=lat, lon=lon, speed_kmh=speed))
@@ -620,45 +730,54 @@ def _gps_orm(plan: Plan, good: dict) -> tuple[int, list[int], int]:
 
 
 def _gps_copy(plan: Plan, good: dict) -> tuple[int, list[int], int]:
-    """COPY the valid rows into a staging table, then one ``INSERT … ON CONFLICT DO NOTHING``; the rows the
-    insert left out are compared with the stored points in the same statement (its snapshot holds only what was
-    stored before), so a concurrent ingest of the same points stores them once."""
-    if not good:
-        return 0, [], 0
+    """COPY the valid rows into a staging table, then one ``INSERT … ON CONFLICT DO NOTHING``. When it stored
+    every row (new data, the common case) that is all; otherwise the staged rows that match a stored key are
+    compared with it (a concurrent ingest of the same points stores them once; the later one finds them)."""
     table = GpsPoint._meta.db_table
-    accepted, conflicts, dups = 0, [], 0
-    items = list(good.items())
     with transaction.atomic(), connection.cursor() as cur:
-        cur.execute("SET LOCAL work_mem = '256MB'")
-        for start in range(0, len(items), GPS_CHUNK):
-            chunk = items[start : start + GPS_CHUNK]
-            cur.execute("DROP TABLE IF EXISTS pg_temp.cp_gps")
-            cur.execute(
-                "CREATE TEMPORARY TABLE cp_gps (line bigint, plate text, time timestamptz, lat float8, lon float8, "
-                "speed_kmh float8) ON COMMIT DROP"
-            )
-            buf = io.StringIO()
-            w = buf.write
-            for (plate, t), (n, lat, lon, speed) in chunk:
-                w(f"{n}\t{plate}\t{t.isoformat()}\t{lat!r}\t{lon!r}\t{speed!r}\n")
-            with cur.cursor.copy("COPY cp_gps FROM STDIN") as cp:
-                cp.write(buf.getvalue())
-            cur.execute(
-                f"WITH ins AS (INSERT INTO {table} (plan_id, plate, time, lat, lon, speed_kmh) "
-                "  SELECT %s, plate, time, lat, lon, speed_kmh FROM cp_gps ON CONFLICT DO NOTHING RETURNING 1) "
-                "SELECT -1, (SELECT count(*) FROM ins)::int "
-                "UNION ALL SELECT s.line, CASE WHEN g.lat = s.lat AND g.lon = s.lon AND g.speed_kmh = s.speed_kmh "
-                f"  THEN 1 ELSE 0 END FROM cp_gps s JOIN {table} g ON g.plan_id = %s AND g.plate = s.plate "
-                "  AND g.time = s.time",
-                [plan.pk, plan.pk],
-            )
-            for line, v in cur.fetchall():
-                if line == -1:
-                    accepted += v
-                elif v:
-                    dups += 1
-                else:
-                    conflicts.append(line)
+        cur.execute("DROP TABLE IF EXISTS pg_temp.cp_gps")
+        cur.execute(
+            "CREATE TEMPORARY TABLE cp_gps (line bigint, plate text, time timestamptz, lat float8, lon float8, "
+            "speed_kmh float8) ON COMMIT DROP"
+        )
+        buf = io.StringIO()
+        w = buf.write
+        for (plate, _t), (n, iso, lat, lon, speed) in good.items():
+            w(f"{n}\t{plate}\t{iso}\t{lat!r}\t{lon!r}\t{speed!r}\n")
+        with cur.cursor.copy("COPY cp_gps FROM STDIN") as cp:
+            cp.write(buf.getvalue())
+        insert = (
+            f"INSERT INTO {table} (plan_id, plate, time, lat, lon, speed_kmh) "
+            "SELECT %s, plate, time, lat, lon, speed_kmh FROM cp_gps ORDER BY plate, time"
+        )
+        # new data (the common case): a plain INSERT inside a savepoint; a unique violation (a stored point, a
+        # concurrent worker) rolls it back and the rows take the ON CONFLICT path
+        sid = transaction.savepoint()
+        try:
+            cur.execute(insert, [plan.pk])
+            transaction.savepoint_commit(sid)
+            return len(good), [], 0
+        except IntegrityError:
+            transaction.savepoint_rollback(sid)
+        insert += " ON CONFLICT DO NOTHING"
+        # some were stored already: again, in one statement whose snapshot holds only what was stored before
+        # it, so the rows it leaves out are compared with the stored ones
+        cur.execute(
+            f"WITH ins AS ({insert} RETURNING 1) "
+            "SELECT -1, (SELECT count(*) FROM ins)::int "
+            "UNION ALL SELECT s.line, CASE WHEN g.lat = s.lat AND g.lon = s.lon AND g.speed_kmh = s.speed_kmh "
+            f"  THEN 1 ELSE 0 END FROM cp_gps s JOIN {table} g ON g.plan_id = %s AND g.plate = s.plate "
+            "  AND g.time = s.time",
+            [plan.pk, plan.pk],
+        )
+        accepted, conflicts, dups = 0, [], 0
+        for line, v in cur.fetchall():
+            if line == -1:
+                accepted = v
+            elif v:
+                dups += 1
+            else:
+                conflicts.append(line)
     return accepted, conflicts, dups
 
 

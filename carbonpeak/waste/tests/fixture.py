@@ -43,7 +43,10 @@ from carbonpeak.waste import columns, services
 
 AS_OF = dt.datetime(2026, 3, 3, 2, 0, tzinfo=BEIJING)
 
-SITES = "site_id,name,township,builder,permit_no,lat,lon\nS1,示例安置小区,云阳街道,示例建设公司,4302242026001,26.800000,113.500000\n"
+SITES = (
+    "site_id,name,township,builder,permit_no,lat,lon\n"
+    "S1,示例安置小区,云阳街道,示例建设公司,4302242026001,26.800000,113.500000\n"
+)
 CARRIERS = (
     "carrier_id,name,licence_no,licence_valid_until\n"
     "C1,甲运输公司,YS1,2026-12-31\n"

@@ -139,7 +139,11 @@ def test_cases_are_assigned_followed_and_closed_with_audit(loaded, make_user):
     cases.close(cg, case, "已处罚并整改")
     case.refresh_from_db()
     assert case.status == CaseStatus.CLOSED and case.close_reason == "已处罚并整改" and "约谈" in case.follow_up
-    actions = list(AuditEntry.objects.filter(object_type="waste.wastecase", object_id=str(case.pk)).order_by("id").values_list("action", flat=True))
+    actions = list(
+        AuditEntry.objects.filter(object_type="waste.wastecase", object_id=str(case.pk))
+        .order_by("id")
+        .values_list("action", flat=True)
+    )
     assert actions == ["waste.case.assign", "waste.case.follow", "waste.case.close"]
     # a closed case stays closed when the alert is seen again
     cases.sync_cases(loaded, reconcile.reconcile(loaded, fixture.AS_OF))
