@@ -15,6 +15,7 @@ from carbonpeak.config.inputguard import StrictParser
 from carbonpeak.enterprises.api import router as monitoring_router
 from carbonpeak.inclusion.api import router as inclusion_router
 from carbonpeak.plan.api import router as plan_router
+from carbonpeak.waste.api import router as waste_router
 
 api = NinjaAPI(
     title="carbonpeak API",
@@ -47,3 +48,4 @@ api.add_router("/calc", calc_router)
 api.add_router("/accounting", accounting_router)
 api.add_router("/monitoring", monitoring_router)
 api.add_router("/inclusion", inclusion_router)
+api.add_router("/waste", waste_router)

@@ -275,3 +275,21 @@ class MethodParameter(models.Model):
     class Meta:
         ordering = ["key"]
         constraints = [models.UniqueConstraint(fields=["methodology", "key"], name="waste_param_unique")]
+
+
+class YearApproval(models.Model):
+    """A year of receipts approved by the 城管局 or the office: its recycled share feeds the county's
+    ``construction_waste_recycled_share`` targets (if the plan has one) through ``plan/feeds.py``; reopening
+    retracts it."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="waste_approvals")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    approved = models.BooleanField(_("已审定"), default=True)
+    received_t = models.DecimalField(_("消纳量（吨）"), **TONNES)
+    recycled_t = models.DecimalField(_("资源化利用量（吨）"), **TONNES)
+    share = models.DecimalField(_("资源化利用率"), max_digits=9, decimal_places=8, null=True)
+    by_label = models.CharField(max_length=150)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["plan", "year"], name="waste_year_unique")]

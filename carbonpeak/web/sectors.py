@@ -14,6 +14,7 @@ from typing import Any
 
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from carbonpeak.accounts.permissions import reads_staff_pages, require_staff
 from carbonpeak.plan.tenancy import require_county
@@ -30,6 +31,23 @@ class Sector:
 
 #: the installation's sector modules, in the plan's order (三(一) energy … 三(七) waste); each module adds its line
 SECTORS: list[Sector] = []
+
+
+def _waste_reads(user: Any) -> bool:
+    from carbonpeak.waste.permissions import reads_module
+
+    return reads_module(user)
+
+
+SECTORS.append(
+    Sector(
+        "waste:home",
+        _("建筑垃圾监管"),
+        _("处置核准、运输联单、过磅单和车辆定位的全程对账，预警案件与资源化利用率"),
+        _("县城管局（住建局、生态环境分局配合）"),
+        _waste_reads,
+    )
+)
 
 
 def sector_rows(user: Any) -> list[dict[str, Any]]:
