@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Min, Sum
+from django.db.models import Min
 
 from carbonpeak.audit.services import actor_label, record
 from carbonpeak.plan.feeds import Fed, feed, retract
