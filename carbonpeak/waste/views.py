@@ -31,7 +31,7 @@ from carbonpeak.tabular.writing import template_bytes, workbook_bytes
 from carbonpeak.validation import ValidationFailed
 from carbonpeak.waste import approvals, carbon, cases, columns, permissions, reconcile, rules, services
 from carbonpeak.waste.choices import AlertKind, CaseStatus, Category, DestinationKind
-from carbonpeak.waste.models import Destination, GpsPoint, Manifest, Receipt, WasteCase
+from carbonpeak.waste.models import Destination, GpsPoint, Manifest, Permit, Receipt, WasteCase
 
 KIND_TITLES = {
     "sites": "工地",
@@ -66,6 +66,7 @@ def _as_of(request) -> dt.datetime:
 
 def _rows(plan, as_of) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     result = reconcile.reconcile(plan, as_of)
+    sites = dict(Permit.objects.filter(plan=plan).values_list("pk", "site__name"))
     rows = []
     for r in result["permits"]:
         permitted = Decimal(str(r["permitted_t"]))
@@ -75,6 +76,7 @@ def _rows(plan, as_of) -> tuple[dict[str, Any], list[dict[str, Any]]]:
             {
                 **r,
                 "category_label": Category(r["category"]).label,
+                "site": sites.get(r["_pk"], ""),
                 "bar": min(100, int(pct)),
                 "pct": pct.quantize(Decimal("0.1")),
                 "over": received > permitted,
