@@ -112,7 +112,7 @@ def month_files(year: int, month: int, permits_year: int, days: int = 20) -> tup
                     lat, lon = a[0] + f * (b[0] - a[0]), a[1] + f * (b[1] - a[1])
                     speed = 32.0
                     if n == 3 and 8 <= q <= 11:
-                        lon += 4.5 / (KM_PER_DEGREE * math.cos(math.radians(lat)))
+                        lon += 7 / (KM_PER_DEGREE * math.cos(math.radians(lat)))
                     if n == 10 and q == 10:
                         for s in range(0, 26, 5):  # 25 minutes standing mid-route
                             t = dep + dt.timedelta(minutes=2 * q, seconds=60 * s)

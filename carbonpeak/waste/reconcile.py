@@ -52,6 +52,11 @@ def _num(d: Decimal | None) -> float | None:
     return None if d is None else float(d)
 
 
+def _t(d: Decimal) -> str:
+    """Tonnes as people write them: 18, 18.5, 18.001 (no trailing zeros)."""
+    return format(d.normalize(), "f")
+
+
 def share_pct(recycled: Decimal, received: Decimal) -> Decimal | None:
     if received == 0:
         return None
@@ -272,8 +277,8 @@ def reconcile(plan: Plan, as_of: dt.datetime) -> dict[str, Any]:
                     AlertKind.OVERLOAD,
                     code,
                     plate,
-                    f"净重 {rec[5]} 吨超过核定载重 {v.capacity_t} 吨",
-                    f"net {rec[5]} t above the capacity {v.capacity_t} t",
+                    f"净重 {_t(rec[5])} 吨超过核定载重 {_t(v.capacity_t)} 吨",
+                    f"net {_t(rec[5])} t above the capacity {_t(v.capacity_t)} t",
                     f"overload:{code}",
                 )
             )
@@ -327,8 +332,8 @@ def reconcile(plan: Plan, as_of: dt.datetime) -> dict[str, Any]:
                     AlertKind.OVER_PERMIT,
                     crossing[0] if crossing else None,
                     crossing[1] if crossing else None,
-                    f"{Category(p.category).label}已消纳 {rec_t.quantize(T3)} 吨，超过核准量 {p.permitted_t} 吨",
-                    f"{p.category}: received {rec_t.quantize(T3)} t above the permitted {p.permitted_t} t",
+                    f"{Category(p.category).label}已消纳 {_t(rec_t)} 吨，超过核准量 {_t(p.permitted_t)} 吨",
+                    f"{p.category}: received {_t(rec_t)} t above the permitted {_t(p.permitted_t)} t",
                     f"over_permit:{p.permit_id}:{p.category}",
                 )
             )
