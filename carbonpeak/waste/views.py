@@ -72,9 +72,11 @@ def _rows(plan, as_of) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         permitted = Decimal(str(r["permitted_t"]))
         received = Decimal(str(r["received_t"]))
         pct = (received * 100 / permitted) if permitted else Decimal(0)
+        shown = {k: reconcile._t(Decimal(str(r[k]))) for k in ("permitted_t", "hauled_t", "received_t", "recycled_t")}
         rows.append(
             {
                 **r,
+                **{f"{k}_shown": v for k, v in shown.items()},
                 "category_label": Category(r["category"]).label,
                 "site": sites.get(r["_pk"], ""),
                 "bar": min(100, int(pct)),
@@ -109,7 +111,7 @@ def home(request):
             "rows": rows,
             "totals": totals,
             "alert_count": sum(len(r["alerts"]) for r in rows),
-            "goal_pct": fraction_to_percent(goal),
+            "goal_pct": fraction_to_percent(goal) + "%",
             "target": target,
             "share_bar": min(100, int(share or 0)),
             "below_goal": share is not None and Decimal(str(share)) < goal * 100,
