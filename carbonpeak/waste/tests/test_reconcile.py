@@ -163,3 +163,23 @@ def test_daily_check_mails_once(loaded, make_user):
     case = WasteCase.objects.get(plan=loaded, key="no_receipt:M03")
     cases.assign(cg, case, cg)
     assert cases.check(loaded, now=now)["notified"] == 1  # the assignee is told
+
+
+def test_year_approval_feeds_and_reopen_retracts(loaded, make_user):
+    """2026: received 140.002 t (every counted receipt arrived in March), recycled 10 t → 10 ÷ 140.002 =
+    0.0714275510… → 0.07142755; the shipped plan has no such target, so nothing is written, but the approval is
+    recorded and audited; reopening marks it."""
+    from carbonpeak.audit.models import AuditEntry
+    from carbonpeak.waste import approvals
+
+    cg = make_user("cg", "department", loaded.departments.get(code="urban_management"))
+    f = approvals.year_figures(loaded, 2026)
+    assert (f["received_t"], f["recycled_t"], f["share"]) == (Decimal("140.002"), Decimal(10), Decimal("0.07142755"))
+    assert approvals.year_figures(loaded, 2025)["share"] is None
+    a = approvals.approve_year(cg, loaded, 2026)
+    assert a.approved and a.share == Decimal("0.07142755")
+    approvals.reopen_year(cg, loaded, 2026, "过磅单有误")
+    a.refresh_from_db()
+    assert not a.approved
+    actions = set(AuditEntry.objects.filter(action__startswith="waste.year").values_list("action", flat=True))
+    assert actions == {"waste.year.approve", "waste.year.reopen"}
