@@ -16,6 +16,7 @@ from carbonpeak.enterprises.api import router as monitoring_router
 from carbonpeak.generation.api import router as generation_router
 from carbonpeak.inclusion.api import router as inclusion_router
 from carbonpeak.plan.api import router as plan_router
+from carbonpeak.waste.api import router as waste_router
 
 api = NinjaAPI(
     title="carbonpeak API",
@@ -49,3 +50,4 @@ api.add_router("/accounting", accounting_router)
 api.add_router("/monitoring", monitoring_router)
 api.add_router("/inclusion", inclusion_router)
 api.add_router("/generation", generation_router)
+api.add_router("/waste", waste_router)

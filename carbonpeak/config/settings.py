@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "carbonpeak.inclusion",
     "carbonpeak.generation",
     "carbonpeak.transport",
+    "carbonpeak.waste",
     "django_tasks_db",
     "carbonpeak.web",
 ]

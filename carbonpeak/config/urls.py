@@ -11,6 +11,7 @@ urlpatterns = [
     path("c/<str:county>/enterprises/", include("carbonpeak.enterprises.county_urls")),
     path("c/<str:county>/inclusion/", include("carbonpeak.inclusion.county_urls")),
     path("enterprises/", include("carbonpeak.enterprises.urls")),
+    path("waste/", include("carbonpeak.waste.urls")),
     path("inclusion/", include("carbonpeak.inclusion.urls")),
     path("buildings/", include("carbonpeak.buildings.urls")),
     path("exchange/", include("carbonpeak.exchange.urls")),

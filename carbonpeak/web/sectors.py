@@ -61,6 +61,23 @@ SECTORS: list[Sector] = [
 ]
 
 
+def _waste_reads(user: Any) -> bool:
+    from carbonpeak.waste.permissions import reads_module
+
+    return reads_module(user)
+
+
+SECTORS.append(
+    Sector(
+        "waste:home",
+        _("建筑垃圾监管"),
+        _("处置核准、运输联单、过磅单和车辆定位的全程对账，预警案件与资源化利用率"),
+        _("县城管局（住建局、生态环境分局配合）"),
+        _waste_reads,
+    )
+)
+
+
 def sector_rows(user: Any) -> list[dict[str, Any]]:
     return [
         {"url": reverse(s.url_name), "title": s.title, "blurb": s.blurb, "leads": s.leads}

@@ -83,6 +83,24 @@
     };
   }
 
+  // a load's GPS track on plain longitude/latitude axes (no map tiles), with its site and destination
+  function track(d) {
+    return {
+      animation: false,
+      tooltip: { trigger: "item", formatter: function (p) {
+        return p.seriesIndex === 0 ? (d.times[p.dataIndex] || "") : p.name; } },
+      legend: { data: [d.labels.track, d.labels.places] },
+      grid: { left: 60, right: 20, top: 40, bottom: 30 },
+      xAxis: { type: "value", scale: true, name: "经度" },
+      yAxis: { type: "value", scale: true, name: "纬度" },
+      series: [
+        { name: d.labels.track, type: "line", data: d.track, symbolSize: 5, itemStyle: { color: "#0b6e4f" } },
+        { name: d.labels.places, type: "scatter", data: d.places, symbolSize: 14, itemStyle: { color: "#d73027" },
+          label: { show: true, position: "right", formatter: "{b}" } },
+      ],
+    };
+  }
+
   // Optional, for any chart: `unit` names the value axis ("万吨 CO₂", "%") and follows values in tooltips;
   // `percent: true` (or unit "%") writes axis ticks as "25%". Category axes show every label (rotated when many
   // and not plain years) and the grid makes room for them, so no label is clipped or skipped.
@@ -128,7 +146,7 @@
   }
 
   // one place that turns a container's data into a chart and keeps it sized to the window
-  var kinds = { trend: trend, bars: bars, pie: pie, mixed: mixed, fan: fan };
+  var kinds = { trend: trend, bars: bars, pie: pie, mixed: mixed, fan: fan, track: track };
 
   function draw(el) {
     var build = kinds[el.dataset.chart];
