@@ -17,10 +17,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from carbonpeak.accounts.permissions import reads_staff_pages, require_staff
-from carbonpeak.generation.permissions import reads_register
 from carbonpeak.buildings.permissions import reads_buildings
+from carbonpeak.generation.permissions import reads_register
 from carbonpeak.plan.tenancy import require_county
 from carbonpeak.transport.permissions import reads_module as transport_reads
+from carbonpeak.waste.permissions import reads_module as waste_reads
 
 
 @dataclass(frozen=True)
@@ -40,16 +41,6 @@ SECTORS: list[Sector] = [
         _("光伏、风电、水电、生物质、垃圾焚烧发电和储能机组登记，年末新能源装机容量"),
         _("县发展改革局、供电公司"),
         reads_register,
-        "buildings:home",
-        _("建筑节能"),
-        _("建筑名录与能耗监测、绿色建筑和装配式建筑占比、公共机构节能、屋顶光伏"),
-        _("县住建局、县机关事务中心"),
-        reads_buildings,
-        "transport:home",
-        _("交通运输"),
-        _("车辆登记、新增公交车清洁能源占比、服务区充电、营运车辆能耗"),
-        _("县交通运输局"),
-        transport_reads,
     ),
     Sector(
         "transport:gas",
@@ -58,24 +49,28 @@ SECTORS: list[Sector] = [
         _("县发展改革局"),
         transport_reads,
     ),
-]
-
-
-def _waste_reads(user: Any) -> bool:
-    from carbonpeak.waste.permissions import reads_module
-
-    return reads_module(user)
-
-
-SECTORS.append(
+    Sector(
+        "buildings:home",
+        _("建筑节能"),
+        _("建筑名录与能耗监测、绿色建筑和装配式建筑占比、公共机构节能、屋顶光伏"),
+        _("县住建局、县机关事务中心"),
+        reads_buildings,
+    ),
+    Sector(
+        "transport:home",
+        _("交通运输"),
+        _("车辆登记、新增公交车清洁能源占比、服务区充电、营运车辆能耗"),
+        _("县交通运输局"),
+        transport_reads,
+    ),
     Sector(
         "waste:home",
         _("建筑垃圾监管"),
         _("处置核准、运输联单、过磅单和车辆定位的全程对账，预警案件与资源化利用率"),
         _("县城管局（住建局、生态环境分局配合）"),
-        _waste_reads,
-    )
-)
+        waste_reads,
+    ),
+]
 
 
 def sector_rows(user: Any) -> list[dict[str, Any]]:
