@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "carbonpeak.enterprises",
     "carbonpeak.exchange",
     "carbonpeak.inclusion",
+    "carbonpeak.sinks",
     "django_tasks_db",
     "carbonpeak.web",
 ]

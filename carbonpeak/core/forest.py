@@ -90,3 +90,14 @@ def handle(case: dict[str, Any], fs: FactorSet) -> dict[str, Any]:
         "sink_tco2_per_year": float(sink),
         "method": fs.method(f"forest_sink:gain_loss ({formula}; (volume*growth_rate-harvest)*factor*44/12)"),
     }
+
+
+def coverage_pct(forest_area_ha: Decimal, land_area_ha: Decimal) -> Decimal:
+    """Forest coverage in percent, 2 decimals half up as published (``forest area ÷ land area × 100``)."""
+    from decimal import ROUND_HALF_UP
+
+    if land_area_ha <= 0:
+        raise CalcError("invalid_value", "land_area_ha", "The land area must be positive.")
+    with localcontext() as ctx:
+        ctx.prec = PREC
+        return (forest_area_ha * 100 / land_area_ha).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
