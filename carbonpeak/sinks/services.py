@@ -341,8 +341,9 @@ def year_status(plan: Plan, year: int) -> dict[str, Any] | None:
     return st.compute(plan, year, core_factor_set(default_factor_set(plan)))
 
 
-def _detail(year: int, what: str, version: str) -> str:
-    return f"{year}年森林资源数据（已审定），{what}，因子库 {version}"
+def _detail(year: int, what: str, version: str, illustrative: bool = False) -> str:
+    label = "演示数据（虚构），" if illustrative else ""
+    return f"{label}{year}年森林资源数据（已审定），{what}，因子库 {version}"
 
 
 def approve_year(actor: Any, plan: Plan, year: int) -> list[Any]:
@@ -375,10 +376,18 @@ def approve_year(actor: Any, plan: Plan, year: int) -> list[Any]:
                 "forest_coverage",
                 year,
                 Decimal(str(res["coverage_pct"])) / 100,
-                _detail(year, "森林覆盖率=（乔木林地+竹林地+国家特别规定灌木林地）面积÷土地面积", fs_row.version),
+                _detail(
+                    year,
+                    "森林覆盖率=（乔木林地+竹林地+国家特别规定灌木林地）面积÷土地面积",
+                    fs_row.version,
+                    fy.is_illustrative,
+                ),
             ),
             feeds.Fed(
-                "forest_stock", year, Decimal(str(res["stock_m3"])), _detail(year, "乔木林蓄积量合计", fs_row.version)
+                "forest_stock",
+                year,
+                Decimal(str(res["stock_m3"])),
+                _detail(year, "乔木林蓄积量合计", fs_row.version, fy.is_illustrative),
             ),
         ]
         skipped: list[str] = []

@@ -14,9 +14,11 @@ from typing import Any
 
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from carbonpeak.accounts.permissions import reads_staff_pages, require_staff
 from carbonpeak.plan.tenancy import require_county
+from carbonpeak.sinks.permissions import reads_sinks
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,15 @@ class Sector:
 
 
 #: the installation's sector modules, in the plan's order (三(一) energy … 三(七) waste); each module adds its line
-SECTORS: list[Sector] = []
+SECTORS: list[Sector] = [
+    Sector(
+        "sinks:home",
+        _("森林资源与碳汇"),
+        _("森林覆盖率、蓄积量和碳汇；湿地与农田碳汇登记"),
+        _("县林业局"),
+        reads_sinks,
+    ),
+]
 
 
 def sector_rows(user: Any) -> list[dict[str, Any]]:
