@@ -41,6 +41,17 @@ def add_parsers(sub) -> None:
     f.set_defaults(func=cmd_forest)
 
 
+def _read(path: str) -> bytes:
+    from pathlib import Path
+
+    from carbonpeak.tabular import Unreadable
+
+    try:
+        return Path(path).read_bytes()
+    except OSError as e:
+        raise Unreadable(f"无法打开文件 {path}", f"cannot open {path}: {e.strerror}") from e
+
+
 def cmd_forest(args) -> int:
     from carbonpeak.cli import _default_plan, _django, _report
 
@@ -52,8 +63,8 @@ def cmd_forest(args) -> int:
     plan = _default_plan(args.plan)
     if args.forest_cmd == "import":
         return _report(
-            lambda: services.import_forest(
-                None, plan, read_file(args.file, columns.FOREST), replace_year=args.replace_year
+            lambda: services.import_forest_file(
+                None, plan, _read(args.file), args.file, replace_year=args.replace_year
             ),
             args.format,
         )

@@ -91,68 +91,81 @@ def _number(raw: str, field: str, label: str, n: int, rep: Report, high: Decimal
 Key = tuple[int, str, str, str, str]
 
 
-def _parse(plan: Plan, rows: Any, rep: Report, groups: dict[str, str]) -> dict[Key, tuple[int, Decimal, Decimal]]:
-    good: dict[Key, tuple[int, Decimal, Decimal]] = {}
-    cache_year: dict[str, int | None] = {}
+#: the plainest spellings of an area and a stock (at most 4 decimals, within the column): checked by one match
+_AREA = re.compile(r"[0-9]{1,12}(?:\.[0-9]{0,4})?")
+_STOCK = re.compile(r"[0-9]{1,14}(?:\.[0-9]{0,4})?")
+
+
+def _head(plan: Plan, ys: str, town: str, lc_raw: str, g_raw: str, groups: dict[str, str]) -> tuple:
+    """The year, township, class and group of a row, or ``(None, field, zh, en)``: the same four cells recur on
+    thousands of rows, so the caller caches this by their texts."""
     last = plan.last_year
+    ys, town, lc_raw, g_raw = ys.strip(), town.strip(), lc_raw.strip(), g_raw.strip()
+    try:
+        y = numbers.to_int(ys)
+    except numbers.NumberError:
+        y = None
+    if y is None or not FIRST_YEAR <= y <= last:
+        return (None, "year", f"year：年份应为 {FIRST_YEAR}–{last}", f"year: must be {FIRST_YEAR}-{last}")
+    if not town or len(town) > 60:
+        return (None, "township", "township：请填写乡镇（最多 60 字）", "township: required (at most 60 characters)")
+    lc = LAND_CLASSES.get(lc_raw) or LAND_CLASS_ALIASES.get(lc_raw)
+    if lc is None:
+        return (
+            None,
+            "land_class",
+            f"land_class：未知地类 {lc_raw!r}（乔木林地、竹林地、国家特别规定灌木林地、其他灌木林地、疏林地、"
+            "未成林造林地、非林地）",
+            f"land_class: unknown class {lc_raw!r} (arbor, bamboo, special_shrub, other_shrub, sparse, "
+            "unstocked, nonforest)",
+        )
+    g = groups.get(g_raw, "") if g_raw else ""
+    if g_raw and not g:
+        return (
+            None,
+            "species_group",
+            f"species_group：未知树种组 {g_raw!r}（因子库 forest.<树种组> 或 other）",
+            f"species_group: unknown group {g_raw!r} (the factor library's forest.<group>, or other)",
+        )
+    if lc == LandClass.ARBOR and not g:
+        return (None, "species_group", "species_group：乔木林地须填写树种组", "species_group: required for arbor land")
+    return (y, town, lc, g)
+
+
+def _parse(plan: Plan, rows: Any, rep: Report, groups: dict[str, str]) -> dict[Key, tuple[int, Decimal, Decimal]]:
+    """Each row checked (per-row report); the good rows by key, the first occurrence of a key kept: a repeat with
+    the same values is a duplicate, with other values a conflict naming the first line."""
+    good: dict[Key, tuple[int, Decimal, Decimal]] = {}
+    heads: dict[tuple[str, str, str, str], tuple] = {}
+    area_ok, stock_ok = _AREA.fullmatch, _STOCK.fullmatch
     for n, r in rows:
-        ys = (r.get("year") or "").strip()
-        y = cache_year.get(ys, -1)
-        if y == -1:
-            try:
-                y = numbers.to_int(ys)
-            except numbers.NumberError:
-                y = None
-            if y is not None and not FIRST_YEAR <= y <= last:
-                y = None
-            cache_year[ys] = y
-        if y is None:
-            rep.reject(n, "year", f"year：年份应为 {FIRST_YEAR}–{last}", f"year: must be {FIRST_YEAR}-{last}")
+        get = r.get
+        raw = (get("year") or "", get("township") or "", get("land_class") or "", get("species_group") or "")
+        head = heads.get(raw)
+        if head is None:
+            head = heads[raw] = _head(plan, *raw, groups)
+        if head[0] is None:
+            rep.reject(n, head[1], head[2], head[3])
             continue
-        town = (r.get("township") or "").strip()
-        if not town or len(town) > 60:
-            rep.reject(
-                n, "township", "township：请填写乡镇（最多 60 字）", "township: required (at most 60 characters)"
-            )
-            continue
-        lc_raw = (r.get("land_class") or "").strip()
-        lc = LAND_CLASSES.get(lc_raw) or LAND_CLASS_ALIASES.get(lc_raw)
-        if lc is None:
-            rep.reject(
-                n,
-                "land_class",
-                f"land_class：未知地类 {lc_raw!r}（乔木林地、竹林地、国家特别规定灌木林地、其他灌木林地、疏林地、"
-                "未成林造林地、非林地）",
-                f"land_class: unknown class {lc_raw!r} (arbor, bamboo, special_shrub, other_shrub, sparse, "
-                "unstocked, nonforest)",
-            )
-            continue
-        g_raw = (r.get("species_group") or "").strip()
-        g = groups.get(g_raw, "") if g_raw else ""
-        if g_raw and not g:
-            rep.reject(
-                n,
-                "species_group",
-                f"species_group：未知树种组 {g_raw!r}（因子库 forest.<树种组> 或 other）",
-                f"species_group: unknown group {g_raw!r} (the factor library's forest.<group>, or other)",
-            )
-            continue
-        if lc == LandClass.ARBOR and not g:
-            rep.reject(
-                n, "species_group", "species_group：乔木林地须填写树种组", "species_group: required for arbor land"
-            )
-            continue
-        comp = (r.get("compartment") or "").strip()
+        comp = (get("compartment") or "").strip()
         if len(comp) > 40:
             rep.reject(n, "compartment", "compartment：小班号最多 40 字", "compartment: at most 40 characters")
             continue
-        area = _number(r.get("area_ha") or "", "area_ha", "面积", n, rep, AREA_MAX)
-        if area is None:
-            continue
-        stock = _number(r.get("stock_m3") or "0", "stock_m3", "蓄积量", n, rep, STOCK_MAX)
-        if stock is None:
-            continue
-        key = (y, town, lc, g, comp)
+        a_raw = (get("area_ha") or "").strip()
+        if area_ok(a_raw):
+            area: Decimal | None = Decimal(a_raw)
+        else:
+            area = _number(a_raw, "area_ha", "面积", n, rep, AREA_MAX)
+            if area is None:
+                continue
+        s_raw = (get("stock_m3") or "").strip() or "0"
+        if stock_ok(s_raw):
+            stock: Decimal | None = Decimal(s_raw)
+        else:
+            stock = _number(s_raw, "stock_m3", "蓄积量", n, rep, STOCK_MAX)
+            if stock is None:
+                continue
+        key = (head[0], head[1], head[2], head[3], comp)
         seen = good.get(key)
         if seen is not None:
             if seen[1] == area and seen[2] == stock:
@@ -165,41 +178,50 @@ def _parse(plan: Plan, rows: Any, rep: Report, groups: dict[str, str]) -> dict[K
                     f"same year, township, class and group as line {seen[0]}, other values",
                 )
             continue
-        good[key] = (n, area, stock)
+        good[key] = (n, area, stock)  # type: ignore[assignment]
     return good
 
 
-def _insert(plan: Plan, items: list[tuple[Key, Decimal, Decimal]]) -> None:
-    """The bulk path: PostgreSQL COPY, else bulk_create in batches."""
-    if not items:
-        return
+_COPY_ESCAPE = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _insert(plan: Plan, items: Any) -> None:
+    """The bulk path: PostgreSQL COPY (text format, written in chunks), else bulk_create in batches."""
     if connection.vendor == "postgresql":
         cols = "plan_id, year, township, land_class, species_group, compartment, area_ha, stock_m3"
+        pid = plan.pk
+        esc: dict[str, str] = {}
         with connection.cursor() as c, c.copy(f"COPY {ForestStand._meta.db_table} ({cols}) FROM STDIN") as cp:
-            pid = plan.pk
+            chunk: list[str] = []
             for (y, t, lc, g, comp), a, s in items:
-                cp.write_row((pid, y, t, lc, g, comp, a, s))
+                te = esc.get(t)
+                if te is None:
+                    te = esc[t] = t.translate(_COPY_ESCAPE)
+                chunk.append(f"{pid}\t{y}\t{te}\t{lc}\t{g}\t{comp.translate(_COPY_ESCAPE)}\t{a}\t{s}\n")
+                if len(chunk) >= 20000:
+                    cp.write("".join(chunk))
+                    chunk = []
+            if chunk:
+                cp.write("".join(chunk))
         return
-    for i in range(0, len(items), BATCH):
-        ForestStand.objects.bulk_create(
-            [
-                ForestStand(
-                    plan=plan,
-                    year=y,
-                    township=t,
-                    land_class=lc,
-                    species_group=g,
-                    compartment=comp,
-                    area_ha=a,
-                    stock_m3=s,
-                )
-                for (y, t, lc, g, comp), a, s in items[i : i + BATCH]
-            ]
+    batch: list[ForestStand] = []
+    for (y, t, lc, g, comp), a, s in items:
+        batch.append(
+            ForestStand(
+                plan=plan, year=y, township=t, land_class=lc, species_group=g, compartment=comp, area_ha=a, stock_m3=s
+            )
         )
+        if len(batch) >= BATCH:
+            ForestStand.objects.bulk_create(batch)
+            batch = []
+    if batch:
+        ForestStand.objects.bulk_create(batch)
 
 
 def _year_summary(plan: Plan, year: int) -> dict[str, Any]:
-    agg = ForestStand.objects.filter(plan=plan, year=year).aggregate(n=Count("id"), a=Sum("area_ha"), s=Sum("stock_m3"))
+    agg = ForestStand.objects.filter(plan=plan, year=year).aggregate(
+        n=Count("year"), a=Sum("area_ha"), s=Sum("stock_m3")
+    )
     return {"rows": agg["n"], "area_ha": agg["a"] or Decimal(0), "stock_m3": agg["s"] or Decimal(0)}
 
 
@@ -277,6 +299,85 @@ def import_forest(actor: Any, plan: Plan, rows: Any, *, replace_year: bool = Fal
                 rep.accepted += len(new)
                 record(actor, "forest.import", fy, None, {"year": y, "rows_added": len(new)})
     return rep
+
+
+#: a county's survey by sub-compartment runs to hundreds of thousands of rows: the forest file may be larger than
+#: the general upload bound (CARBONPEAK_TABULAR_MAX_ROWS), up to this many rows
+FOREST_MAX_ROWS = 1_000_000
+
+
+def forest_limits() -> Any:
+    import dataclasses
+
+    from carbonpeak.tabular.limits import current
+
+    lim = current()
+    return dataclasses.replace(lim, max_rows=max(lim.max_rows, FOREST_MAX_ROWS))
+
+
+def _csv_rows(text: str, table: Any, lim: Any) -> Any:
+    """The rows of a CSV survey as ``tabular.read_rows`` gives them (same decoding, header names, bounds and
+    refusals, blank rows skipped, record numbers as lines), without its per-cell work on the hundreds of
+    thousands of plain rows of a survey: cells are stripped by the row checks that read them."""
+    import csv
+    import io
+
+    from carbonpeak.tabular import Unreadable, check_header
+    from carbonpeak.tabular.reading import _too_long, _too_many_columns, _too_many_rows
+
+    lines = text.splitlines()
+    longest = max(map(len, lines)) if lines else 0
+    if longest > lim.max_line_chars:
+        n = next(i for i, line in enumerate(lines, start=1) if len(line) > lim.max_line_chars)
+        raise Unreadable(
+            f"第 {n} 行超过 {lim.max_line_chars} 个字符", f"line {n} is longer than {lim.max_line_chars} characters"
+        )
+    del lines
+    reader = csv.reader(io.StringIO(text, newline=""))
+    keys = check_header([h.strip() for h in next(reader, [])[: lim.max_columns + 1]], table)
+    if len(keys) > lim.max_columns:
+        raise _too_many_columns(1, lim)
+    known = [k for k in keys if k]
+    unknown = len(known) < len(keys)
+    cells = longest > lim.max_cell_chars
+    out = []
+    for n, values in enumerate(reader, start=2):
+        if n > lim.max_rows + 1:
+            raise _too_many_rows(lim)
+        if len(values) > lim.max_columns:
+            raise _too_many_columns(n, lim)
+        if cells:
+            for j, v in enumerate(values, start=1):
+                if len(v) > lim.max_cell_chars:
+                    raise _too_long(n, j, lim)
+        if not "".join(values).strip():
+            continue
+        row = dict(zip(keys, values, strict=False))
+        if unknown and not any((row.get(k) or "").strip() for k in known):
+            continue
+        out.append((n, row))
+    return out
+
+
+def import_forest_file(actor: Any, plan: Plan, data: bytes, name: str = "", *, replace_year: bool = False) -> Report:
+    """A survey file (CSV or Excel) as the report of :func:`import_forest`; a CSV file is read without the general
+    reader's per-cell work (see :func:`_csv_rows`) so that a county's 500 000 sub-compartment rows load fast."""
+    from carbonpeak.sinks.columns import FOREST
+    from carbonpeak.tabular import read_rows
+    from carbonpeak.tabular.reading import decode_text, is_xlsx
+
+    require_forest_writer(actor, plan)
+    lim = forest_limits()
+    if is_xlsx(data, name):
+        return import_forest(actor, plan, read_rows(data, FOREST, name, limits=lim), replace_year=replace_year)
+    text = decode_text(data)
+    if not replace_year and max(map(len, text.splitlines()), default=0) <= min(lim.max_cell_chars, lim.max_line_chars):
+        from carbonpeak.sinks.fastpath import import_clean_csv
+
+        rep = import_clean_csv(actor, plan, text, FOREST, lim, group_names(core_factor_set(default_factor_set(plan))))
+        if rep is not None:
+            return rep
+    return import_forest(actor, plan, _csv_rows(text, FOREST, lim), replace_year=replace_year)
 
 
 # --- harvest and growth ------------------------------------------------------------------------------------

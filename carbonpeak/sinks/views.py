@@ -112,10 +112,16 @@ def home(request):
     if request.method == "POST":
         require(may_write)
         replace = request.POST.get("replace_year") == "on"
-        report = _upload(
-            request,
-            (columns.FOREST, lambda rows: services.import_forest(request.user, plan, rows, replace_year=replace)),
-        )
+        f = request.FILES.get("file")
+        rep = Report()
+        if f is None:
+            rep.reject(None, "file", "请选择要上传的文件", "choose a file to upload")
+        else:
+            try:
+                rep = services.import_forest_file(request.user, plan, f.read(), f.name, replace_year=replace)
+            except Unreadable as exc:
+                rep.reject(None, "file", exc.message_zh, exc.message_en)
+        report = _page_report(rep)
     statuses = [s for s in target_statuses(plan) if s.target.indicator in FOREST_INDICATORS]
     chart = stock_chart(plan)
     return render(

@@ -275,3 +275,23 @@ def test_approve_without_rows_refused(plan, office):
 
     with pytest.raises(ValidationFailed):
         services.approve_year(office, plan, 2020)
+
+
+def test_approved_sink_replaces_the_typed_one_in_the_inventory(plan, office):
+    from carbonpeak.accounting import services as acc
+    from carbonpeak.accounting.fetch import compute_inventory
+
+    inv = acc.create_inventory(office, plan, 2025)
+    acc.set_params(office, inv, {"sink_tco2": "5000"})
+    inv.refresh_from_db()
+    res = compute_inventory(inv)
+    assert res["co2"]["sink_tco2"] == 5000 and res["sink_source"] == "手工填报"
+    load(plan, Y2024)
+    load(plan, Y2025)
+    services.approve_year(office, plan, 2025)
+    res = compute_inventory(inv)
+    assert res["co2"]["sink_tco2"] == 3062.6
+    assert res["co2"]["net_co2_t"] == res["co2"]["territorial_co2_t"] - 3062.6
+    assert "森林资源数据（已审定）" in res["sink_source"] and "蓄积量差" in res["sink_source"]
+    services.reopen_year(office, plan, 2025, "更正")
+    assert compute_inventory(inv)["co2"]["sink_tco2"] == 5000
