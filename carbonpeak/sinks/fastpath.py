@@ -103,12 +103,14 @@ def import_clean_csv(actor: Any, plan: Any, text: str, table: Any, lim: Any, gro
                 ),
             )
         )
+        import psycopg
+
         try:
             with transaction.atomic(), connection.cursor() as c:
                 with c.copy(f"COPY {ForestStand._meta.db_table} ({cols_sql}) FROM STDIN") as cp:
                     for i in range(0, n, CHUNK):
                         cp.write("\n".join(lines[i : i + CHUNK]) + "\n")
-        except IntegrityError:
+        except (IntegrityError, psycopg.errors.UniqueViolation):
             # a key repeated in the file: the per-row path tells duplicates from conflicts, line by line
             transaction.set_rollback(True)
             return None

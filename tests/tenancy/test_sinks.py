@@ -29,7 +29,7 @@ def rows(text):
 
 
 @pytest.fixture
-def two(plan, county_b, office, office_b):
+def two(plan, office, linye, county_b, office_b):
     services.import_forest(office, plan, rows(A_ROWS + A_ROWS_25))
     services.approve_year(office, plan, 2025)
     return plan, county_b

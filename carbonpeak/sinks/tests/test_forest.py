@@ -295,3 +295,38 @@ def test_approved_sink_replaces_the_typed_one_in_the_inventory(plan, office):
     assert "森林资源数据（已审定）" in res["sink_source"] and "蓄积量差" in res["sink_source"]
     services.reopen_year(office, plan, 2025, "更正")
     assert compute_inventory(inv)["co2"]["sink_tco2"] == 5000
+
+
+# --- the file path (CSV fast path on PostgreSQL, per-row otherwise): the same report either way --------------
+CLEAN = HEADER + Y2024.replace("chinese_fir", "杉木")
+
+
+@pytest.mark.parametrize("postgres_only", [False])
+def test_file_import_same_report_as_rows(plan, postgres_only):
+    data = CLEAN.encode()
+    rep = services.import_forest_file(None, plan, data, "a.csv")
+    assert rep.as_dict() == {"accepted": 7, "duplicates": 0, "rejected": []}
+    assert services.import_forest_file(None, plan, data, "a.csv").as_dict() == {
+        "accepted": 0,
+        "duplicates": 7,
+        "rejected": [],
+    }
+    # a repeated key in a fresh year: the per-row path tells the duplicate from the conflict
+    d = services.import_forest_file(
+        None, plan, (HEADER + "2025,甲镇,arbor,杉木,1,1\n2025,甲镇,arbor,杉木,1,1\n2025,甲镇,arbor,杉木,1,2\n").encode()
+    ).as_dict()
+    assert d["accepted"] == 1 and d["duplicates"] == 1 and [r["line"] for r in d["rejected"]] == [4]
+    assert ForestStand.objects.filter(plan=plan, year=2025).count() == 1
+    assert services.year_status(plan, 2024)["stock_m3"] == 110000.0
+
+
+@pytest.mark.postgres
+def test_file_import_on_postgres_fast_and_fallback(plan):
+    from django.db import connection
+
+    assert connection.vendor == "postgresql"
+    test_file_import_same_report_as_rows(plan, True)
+    # an odd spelling (a space, a fullwidth digit) leaves the fast path; the per-row path still accepts it
+    d = services.import_forest_file(None, plan, (HEADER + "2026, 乙镇 ,nonforest,,１0,0\n").encode()).as_dict()
+    assert d == {"accepted": 1, "duplicates": 0, "rejected": []}
+    assert ForestStand.objects.get(plan=plan, year=2026).area_ha == 10

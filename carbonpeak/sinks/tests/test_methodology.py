@@ -27,9 +27,10 @@ def test_afforestation_project_credits_with_buffer():
 def test_two_groups_sum_and_a_fall_is_a_reversal():
     stocks = {"chinese_fir": (Decimal(1000), Decimal(1100)), "masson_pine": (Decimal(500), Decimal(300))}
     r = project_credits(stocks, {"chinese_fir": FIR, "masson_pine": PINE}, (2024, 2025), (2021, 2040), Decimal("0.1"))
-    # 100 × FIR × 44/12 = 119.174484; −200 × PINE × 44/12 = −223.975946; net −104.801462: nothing credited
-    assert r["by_group"]["masson_pine"].quantize(Q) == Decimal("-223.975946")
-    assert r["credited"] == 0 and r["reversal"].quantize(Q) == Decimal("104.801462")
+    # 100 × FIR × 44/12 = 119.174474; −200 × PINE × 44/12 = −223.975948; net −104.801474: nothing credited
+    assert r["by_group"]["chinese_fir"].quantize(Q) == Decimal("119.174474")
+    assert r["by_group"]["masson_pine"].quantize(Q) == Decimal("-223.975948")
+    assert r["credited"] == 0 and r["reversal"].quantize(Q) == Decimal("104.801474")
 
 
 def test_outside_the_crediting_period_and_bad_buffer_refused():
