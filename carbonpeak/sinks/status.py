@@ -191,7 +191,7 @@ def compute(plan: Any, year: int, fs: CoreFactorSet) -> dict[str, Any] | None:
             _check(
                 "grade_c_parameters",
                 "warning",
-                f"以下树种组的参数为 C 级（占位值，须人工核实）：{names}",
+                f"以下树种组的参数为占位值（须人工核实后再用于正式报告）：{names}",
                 f"grade-C (placeholder) parameters used for: {names}",
             )
         )
@@ -284,7 +284,7 @@ def compute(plan: Any, year: int, fs: CoreFactorSet) -> dict[str, Any] | None:
                 _check(
                     "not_estimated",
                     "info",
-                    f"{c.label}生物量碳汇：NE（未估算，尚无参数）",
+                    f"{c.label}生物量碳汇：未估算（尚无参数）",
                     f"{c.value} biomass sink: NE (not estimated, no parameters yet)",
                 )
             )

@@ -5,89 +5,178 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounting', '0003_factorset_content_per_county'),
-        ('plan', '0007_target_indicators_of_the_sector_modules'),
+        ("accounting", "0003_factorset_content_per_county"),
+        ("plan", "0007_target_indicators_of_the_sector_modules"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='EcoArea',
+            name="EcoArea",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年份')),
-                ('township', models.CharField(max_length=60, verbose_name='乡镇')),
-                ('kind', models.CharField(choices=[('small_wetland', '小微湿地'), ('conservation_tillage', '保护性耕作')], max_length=24, verbose_name='类别')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('area_ha', models.DecimalField(decimal_places=4, max_digits=16, verbose_name='面积（公顷）')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='plan.plan')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年份")),
+                ("township", models.CharField(max_length=60, verbose_name="乡镇")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("small_wetland", "小微湿地"), ("conservation_tillage", "保护性耕作")],
+                        max_length=24,
+                        verbose_name="类别",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                ("area_ha", models.DecimalField(decimal_places=4, max_digits=16, verbose_name="面积（公顷）")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="说明")),
+                (
+                    "plan",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="plan.plan"),
+                ),
             ],
             options={
-                'verbose_name': '湿地与农田碳汇登记',
-                'verbose_name_plural': '湿地与农田碳汇登记',
-                'ordering': ['year', 'township', 'kind', 'name'],
-                'constraints': [models.UniqueConstraint(fields=('plan', 'year', 'township', 'kind', 'name'), name='sinks_ecoarea_unique'), models.CheckConstraint(condition=models.Q(('area_ha__gte', 0)), name='sinks_ecoarea_area_nonnegative')],
+                "verbose_name": "湿地与农田碳汇登记",
+                "verbose_name_plural": "湿地与农田碳汇登记",
+                "ordering": ["year", "township", "kind", "name"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("plan", "year", "township", "kind", "name"), name="sinks_ecoarea_unique"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("area_ha__gte", 0)), name="sinks_ecoarea_area_nonnegative"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ForestStand',
+            name="ForestStand",
             fields=[
-                ('pk', models.CompositePrimaryKey('plan', 'year', 'township', 'land_class', 'species_group', 'compartment', blank=True, editable=False, primary_key=True, serialize=False)),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年份')),
-                ('township', models.CharField(max_length=60, verbose_name='乡镇')),
-                ('land_class', models.CharField(choices=[('arbor', '乔木林地'), ('bamboo', '竹林地'), ('special_shrub', '国家特别规定灌木林地'), ('other_shrub', '其他灌木林地'), ('sparse', '疏林地'), ('unstocked', '未成林造林地、迹地等'), ('nonforest', '非林地')], max_length=16, verbose_name='地类')),
-                ('species_group', models.CharField(blank=True, max_length=40, verbose_name='优势树种组')),
-                ('compartment', models.CharField(blank=True, max_length=40, verbose_name='小班号')),
-                ('area_ha', models.DecimalField(decimal_places=4, max_digits=16, verbose_name='面积（公顷）')),
-                ('stock_m3', models.DecimalField(decimal_places=4, max_digits=18, verbose_name='蓄积量（立方米）')),
-                ('plan', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='plan.plan')),
+                (
+                    "pk",
+                    models.CompositePrimaryKey(
+                        "plan",
+                        "year",
+                        "township",
+                        "land_class",
+                        "species_group",
+                        "compartment",
+                        blank=True,
+                        editable=False,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年份")),
+                ("township", models.CharField(max_length=60, verbose_name="乡镇")),
+                (
+                    "land_class",
+                    models.CharField(
+                        choices=[
+                            ("arbor", "乔木林地"),
+                            ("bamboo", "竹林地"),
+                            ("special_shrub", "国家特别规定灌木林地"),
+                            ("other_shrub", "其他灌木林地"),
+                            ("sparse", "疏林地"),
+                            ("unstocked", "未成林造林地、迹地等"),
+                            ("nonforest", "非林地"),
+                        ],
+                        max_length=16,
+                        verbose_name="地类",
+                    ),
+                ),
+                ("species_group", models.CharField(blank=True, max_length=40, verbose_name="优势树种组")),
+                ("compartment", models.CharField(blank=True, max_length=40, verbose_name="小班号")),
+                ("area_ha", models.DecimalField(decimal_places=4, max_digits=16, verbose_name="面积（公顷）")),
+                ("stock_m3", models.DecimalField(decimal_places=4, max_digits=18, verbose_name="蓄积量（立方米）")),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="plan.plan",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '森林资源数据',
-                'verbose_name_plural': '森林资源数据',
-                'constraints': [models.CheckConstraint(condition=models.Q(('area_ha__gte', 0)), name='sinks_stand_area_nonnegative'), models.CheckConstraint(condition=models.Q(('stock_m3__gte', 0)), name='sinks_stand_stock_nonnegative')],
+                "verbose_name": "森林资源数据",
+                "verbose_name_plural": "森林资源数据",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("area_ha__gte", 0)), name="sinks_stand_area_nonnegative"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("stock_m3__gte", 0)), name="sinks_stand_stock_nonnegative"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ForestYear',
+            name="ForestYear",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年份')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('approved', '已审定'), ('reopened', '已退回修改')], default='draft', max_length=10, verbose_name='状态')),
-                ('results', models.JSONField(blank=True, editable=False, null=True, verbose_name='审定结果')),
-                ('is_illustrative', models.BooleanField(default=False, verbose_name='演示数据（虚构）')),
-                ('approved_by_label', models.CharField(blank=True, max_length=150, verbose_name='审定人')),
-                ('approved_at', models.DateTimeField(blank=True, null=True, verbose_name='审定时间')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('factor_set', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='accounting.factorset', verbose_name='因子库版本')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='plan.plan')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年份")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "草稿"), ("approved", "已审定"), ("reopened", "已退回修改")],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("results", models.JSONField(blank=True, editable=False, null=True, verbose_name="审定结果")),
+                ("is_illustrative", models.BooleanField(default=False, verbose_name="演示数据（虚构）")),
+                ("approved_by_label", models.CharField(blank=True, max_length=150, verbose_name="审定人")),
+                ("approved_at", models.DateTimeField(blank=True, null=True, verbose_name="审定时间")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "factor_set",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="accounting.factorset",
+                        verbose_name="因子库版本",
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="plan.plan"),
+                ),
             ],
             options={
-                'verbose_name': '森林资源年度数据',
-                'verbose_name_plural': '森林资源年度数据',
-                'ordering': ['year'],
-                'constraints': [models.UniqueConstraint(fields=('plan', 'year'), name='sinks_year_unique')],
+                "verbose_name": "森林资源年度数据",
+                "verbose_name_plural": "森林资源年度数据",
+                "ordering": ["year"],
+                "constraints": [models.UniqueConstraint(fields=("plan", "year"), name="sinks_year_unique")],
             },
         ),
         migrations.CreateModel(
-            name='Harvest',
+            name="Harvest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年份')),
-                ('species_group', models.CharField(max_length=40, verbose_name='优势树种组')),
-                ('growth_rate', models.DecimalField(decimal_places=6, max_digits=8, verbose_name='蓄积年生长率')),
-                ('harvest_m3', models.DecimalField(decimal_places=4, max_digits=18, verbose_name='采伐消耗量（立方米）')),
-                ('source', models.CharField(blank=True, max_length=200, verbose_name='数据来源')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='plan.plan')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年份")),
+                ("species_group", models.CharField(max_length=40, verbose_name="优势树种组")),
+                ("growth_rate", models.DecimalField(decimal_places=6, max_digits=8, verbose_name="蓄积年生长率")),
+                (
+                    "harvest_m3",
+                    models.DecimalField(decimal_places=4, max_digits=18, verbose_name="采伐消耗量（立方米）"),
+                ),
+                ("source", models.CharField(blank=True, max_length=200, verbose_name="数据来源")),
+                (
+                    "plan",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="plan.plan"),
+                ),
             ],
             options={
-                'verbose_name': '采伐与生长',
-                'verbose_name_plural': '采伐与生长',
-                'constraints': [models.UniqueConstraint(fields=('plan', 'year', 'species_group'), name='sinks_harvest_unique')],
+                "verbose_name": "采伐与生长",
+                "verbose_name_plural": "采伐与生长",
+                "constraints": [
+                    models.UniqueConstraint(fields=("plan", "year", "species_group"), name="sinks_harvest_unique")
+                ],
             },
         ),
     ]
