@@ -81,3 +81,17 @@ def test_wetland_register_reports_areas_and_ne(plan, linye):
 def test_sector_hub_lists_the_module(plan, linye):
     body = body_of(login(linye).get("/sectors/"))
     assert "森林资源与碳汇" in body and reverse("sinks:home") in body
+
+
+def test_public_page_shows_the_latest_approved_year(plan, office):
+    from carbonpeak.sinks import services
+    from carbonpeak.sinks.tests.test_forest import load
+
+    assert "public-forest" not in body_of(login().get("/"))
+    load(plan, Y2024)
+    load(plan, Y2025)
+    services.approve_year(office, plan, 2024)
+    services.approve_year(office, plan, 2025)
+    body = body_of(login().get("/"))
+    assert "森林资源与碳汇（2025 年，已审定）" in body and "40.33%" in body and "112,600" in body
+    assert "3,063 tCO2" in body
