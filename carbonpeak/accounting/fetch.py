@@ -78,6 +78,18 @@ def core_lines(inv: Inventory) -> list[accounts.Line]:
     ]
 
 
+def sink_of(inv: Inventory) -> tuple[Decimal, str]:
+    """The year's sink (tCO2, positive) and where it comes from: the approved forest sink of that year
+    (``sinks/fetch.py``, the stock-difference method) replaces the hand-typed figure; without an approved forest
+    year, the figure typed into the inventory."""
+    from carbonpeak.sinks.fetch import approved_sink
+
+    got = approved_sink(inv.plan, inv.year)
+    if got is not None:
+        return got
+    return (inv.sink_tco2 if inv.sink_tco2 is not None else Decimal(0)), "手工填报"
+
+
 def core_params(inv: Inventory) -> accounts.Params:
     return accounts.Params(
         year=inv.year,
@@ -85,7 +97,7 @@ def core_params(inv: Inventory) -> accounts.Params:
         coal_equivalent_kgce_per_kwh=inv.coal_equivalent_kgce_per_kwh,
         gdp_10k_yuan=inv.gdp_10k_yuan,
         population=inv.population,
-        sink_tco2=inv.sink_tco2 if inv.sink_tco2 is not None else Decimal(0),
+        sink_tco2=sink_of(inv)[0],
         inflow_nonfossil_share=inv.inflow_nonfossil_share,
     )
 
@@ -93,9 +105,11 @@ def core_params(inv: Inventory) -> accounts.Params:
 def compute_inventory(inv: Inventory) -> dict[str, Any]:
     """The year's accounts (live from the lines). On a calculation error: ``{"error": {...}}``."""
     try:
-        return accounts.compute(core_lines(inv), core_params(inv), core_factor_set(inv.factor_set))
+        res = accounts.compute(core_lines(inv), core_params(inv), core_factor_set(inv.factor_set))
     except CalcError as e:
         return e.to_dict()
+    res["sink_source"] = sink_of(inv)[1]
+    return res
 
 
 def results_of(inv: Inventory) -> dict[str, Any]:

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "carbonpeak.generation",
     "carbonpeak.transport",
     "carbonpeak.waste",
+    "carbonpeak.sinks",
     "django_tasks_db",
     "carbonpeak.web",
 ]

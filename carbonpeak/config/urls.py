@@ -6,6 +6,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("accounting/", include("carbonpeak.accounting.urls")),
+    path("sinks/", include("carbonpeak.sinks.urls")),
     path("scenarios/", include("carbonpeak.scenarios.urls")),
     # a county's own public addresses (/c/<code>/…; the tenancy middleware takes the code)
     path("c/<str:county>/enterprises/", include("carbonpeak.enterprises.county_urls")),

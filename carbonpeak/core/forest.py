@@ -90,3 +90,53 @@ def handle(case: dict[str, Any], fs: FactorSet) -> dict[str, Any]:
         "sink_tco2_per_year": float(sink),
         "method": fs.method(f"forest_sink:gain_loss ({formula}; (volume*growth_rate-harvest)*factor*44/12)"),
     }
+
+
+def coverage_pct(forest_area_ha: Decimal, land_area_ha: Decimal) -> Decimal:
+    """Forest coverage in percent, 2 decimals half up as published (``forest area ÷ land area × 100``)."""
+    from decimal import ROUND_HALF_UP
+
+    if land_area_ha <= 0:
+        raise CalcError("invalid_value", "land_area_ha", "The land area must be positive.")
+    with localcontext() as ctx:
+        ctx.prec = PREC
+        return (forest_area_ha * 100 / land_area_ha).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def project_credits(
+    stock_m3: dict[str, tuple[Decimal, Decimal]],
+    factors_tc_per_m3: dict[str, Decimal],
+    years: tuple[int, int],
+    crediting: tuple[int, int],
+    buffer_share: Decimal,
+) -> dict[str, Any]:
+    """碳普惠 forestry-sink methodology for one project (a village collective's afforestation): the project's stock
+    difference by species group over the monitoring period ``years`` (with the same parameters as the county's
+    sink), a ``buffer_share`` withheld for reversal risk, credited only inside the crediting period
+    ``crediting`` = (first year, last year). Returns tCO2 over the whole period: ``sink``, ``buffer``,
+    ``credited`` (0 when the stock fell; the fall is then ``reversal``, to be cancelled from the buffer).
+    """
+    y0, y1 = years
+    if y1 <= y0:
+        raise CalcError("invalid_value", "years[1]", f"years[1] = {y1} must be after years[0] = {y0}.")
+    if not (crediting[0] <= y0 and y1 <= crediting[1]):
+        raise CalcError(
+            "outside_crediting_period",
+            "years",
+            f"The monitoring period {y0}-{y1} lies outside the crediting period {crediting[0]}-{crediting[1]}.",
+        )
+    if not Decimal(0) <= buffer_share < 1:
+        raise CalcError("invalid_value", "buffer_share", "The buffer share must be at least 0 and below 1.")
+    with localcontext() as ctx:
+        ctx.prec = PREC
+        by_group: dict[str, Decimal] = {}
+        for g, (v0, v1) in sorted(stock_m3.items()):
+            if g not in factors_tc_per_m3:
+                raise CalcError("missing_factor", f"stock_m3.{g}", f"No parameters for species group {g}.")
+            _c, per_year = stock_difference((v0, v1), (y0, y1), factors_tc_per_m3[g])
+            by_group[g] = per_year * (y1 - y0)
+        sink = sum(by_group.values(), Decimal(0))
+        if sink <= 0:
+            return {"sink": sink, "buffer": Decimal(0), "credited": Decimal(0), "reversal": -sink, "by_group": by_group}
+        buffer = sink * buffer_share
+        return {"sink": sink, "buffer": buffer, "credited": sink - buffer, "reversal": Decimal(0), "by_group": by_group}

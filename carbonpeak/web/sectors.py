@@ -20,6 +20,7 @@ from carbonpeak.accounts.permissions import reads_staff_pages, require_staff
 from carbonpeak.buildings.permissions import reads_buildings
 from carbonpeak.generation.permissions import reads_register
 from carbonpeak.plan.tenancy import require_county
+from carbonpeak.sinks.permissions import reads_sinks
 from carbonpeak.transport.permissions import reads_module as transport_reads
 from carbonpeak.waste.permissions import reads_module as waste_reads
 
@@ -48,6 +49,13 @@ SECTORS: list[Sector] = [
         _("储气设施与储气天数、天然气气化人口比例、无煤区和禁燃区"),
         _("县发展改革局"),
         transport_reads,
+    ),
+    Sector(
+        "sinks:home",
+        _("森林资源与碳汇"),
+        _("森林覆盖率、蓄积量和碳汇；湿地与农田碳汇登记"),
+        _("县林业局"),
+        reads_sinks,
     ),
     Sector(
         "buildings:home",

@@ -74,7 +74,12 @@ def public(request):
 
     outlook = official_outlook(plan)  # the official scenario only: trial runs stay inside the office
     attach_peak_evidence(plan, statuses, outlook)
-    return render(request, "web/public.html", {"plan": plan, "statuses": statuses, "outlook": outlook})
+    from carbonpeak.sinks.fetch import latest_approved
+
+    forest = latest_approved(plan)  # coverage, stock and sink of the latest approved forest year
+    return render(
+        request, "web/public.html", {"plan": plan, "statuses": statuses, "outlook": outlook, "forest": forest}
+    )
 
 
 def _one_per_clause_pair(statuses: list) -> list:

@@ -1,0 +1,97 @@
+"""The 林业局's pages: upload in the browser with the standard report, the year's table and figures, approval
+from the page moving the forest targets, templates and export, and who may write."""
+
+from __future__ import annotations
+
+import io
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from carbonpeak.plan.models import IndicatorValue
+from carbonpeak.sinks.tests.test_forest import HEADER, Y2024, Y2025
+from tests.tenancy.helpers import body_of, login
+
+
+def upload(client, text, **extra):
+    f = SimpleUploadedFile("forest.csv", (HEADER + text).encode(), content_type="text/csv")
+    return client.post(reverse("sinks:home"), {"file": f, **extra})
+
+
+def test_linye_uploads_two_years_and_approves(plan, linye, office):
+    c = login(linye)
+    r = upload(c, Y2024)
+    assert r.status_code == 200 and "接收 7 条，重复 0 条，拒绝 0 条" in body_of(r)
+    r = upload(c, Y2025 + "2025,甲镇,arbor,,1,1\n")
+    body = body_of(r)
+    assert "接收 9 条，重复 0 条，拒绝 1 条" in body and "乔木林地须填写树种组" in body
+    r = c.get(reverse("sinks:year", args=[2025]))
+    body = body_of(r)
+    assert r.status_code == 200
+    assert 'id="coverage">40.33%' in body and "112,600" in body and "3,063 tCO2" in body
+    assert "丙镇" in body and "未估算" in body and "竹林地" in body
+    r = c.post(reverse("sinks:year", args=[2025]), {"action": "approve"})
+    assert r.status_code == 302
+    assert IndicatorValue.objects.get(target__code="forest_stock", year=2025).value == 112600
+    # the office sees the forest target with its 2025 value on the module page and the plan's lights
+    r = login(office).get(reverse("sinks:home"))
+    body = body_of(r)
+    assert 'id="target-forest_stock"' in body and "已审定" in body
+    r = c.post(reverse("sinks:year", args=[2025]), {"action": "reopen", "reason": "更正"})
+    assert r.status_code == 302 and not IndicatorValue.objects.filter(target__code="forest_stock").exists()
+
+
+def test_template_and_export(plan, linye):
+    c = login(linye)
+    r = c.get(reverse("sinks:template", args=["forest"]))
+    assert r.status_code == 200
+    ws = load_workbook(io.BytesIO(r.content)).active
+    assert [x.value for x in ws[1]][:3] == ["年份", "乡镇", "地类"]
+    upload(c, Y2024)
+    r = c.get(reverse("sinks:export", args=[2024]))
+    wb = load_workbook(io.BytesIO(r.content))
+    rows = list(wb["森林资源数据"].values)
+    assert len(rows) == 8 and ("乔木林地" in rows[1]) and ("杉木" in rows[1])
+    # the exported sheet reads back as an import of the same rows: all duplicates
+    f = SimpleUploadedFile("back.xlsx", r.content)
+    body = body_of(c.post(reverse("sinks:home"), {"file": f}))
+    assert "接收 0 条，重复 7 条，拒绝 0 条" in body
+
+
+def test_other_departments_read_but_do_not_write(plan, fgj):
+    c = login(fgj)
+    assert c.get(reverse("sinks:home")).status_code == 200
+    assert upload(c, Y2024).status_code == 403
+    assert "上传森林资源数据" not in body_of(c.get(reverse("sinks:home")))
+
+
+def test_wetland_register_reports_areas_and_ne(plan, linye):
+    c = login(linye)
+    f = SimpleUploadedFile(
+        "eco.csv",
+        "year,township,kind,name,area_ha\n2024,甲镇,小微湿地,甲村湿地,3.5\n2024,甲镇,保护性耕作,示范片,100\n"
+        "2024,甲镇,小微湿地,乙村湿地,1.5\n".encode(),
+    )
+    body = body_of(c.post(reverse("sinks:wetlands"), {"file": f}))
+    assert "接收 3 条" in body
+    assert "5.00" in body and "100.00" in body and "未估算" in body and "稳步提升农田湿地碳汇" in body
+
+
+def test_sector_hub_lists_the_module(plan, linye):
+    body = body_of(login(linye).get("/sectors/"))
+    assert "森林资源与碳汇" in body and reverse("sinks:home") in body
+
+
+def test_public_page_shows_the_latest_approved_year(plan, office):
+    from carbonpeak.sinks import services
+    from carbonpeak.sinks.tests.test_forest import load
+
+    assert "public-forest" not in body_of(login().get("/"))
+    load(plan, Y2024)
+    load(plan, Y2025)
+    services.approve_year(office, plan, 2024)
+    services.approve_year(office, plan, 2025)
+    body = body_of(login().get("/"))
+    assert "森林资源与碳汇（2025 年，已审定）" in body and "40.33%" in body and "112,600" in body
+    assert "3,063 tCO2" in body
