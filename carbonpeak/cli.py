@@ -812,7 +812,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 #: modules that add their own subcommands (``add_parsers(sub)``; each parser sets ``func``). A sector module keeps
 #: its commands beside its code (``carbonpeak/<app>/cli.py``) and adds one line here.
-COMMAND_MODULES = ("carbonpeak.cli_exchange",)
+COMMAND_MODULES = ("carbonpeak.cli_exchange", "carbonpeak.cli_sectors.projects")
 
 
 def main(argv: list[str] | None = None) -> int:
