@@ -14,6 +14,7 @@ from typing import Any
 
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from carbonpeak.accounts.permissions import reads_staff_pages, require_staff
 from carbonpeak.plan.tenancy import require_county
@@ -29,7 +30,14 @@ class Sector:
 
 
 #: the installation's sector modules, in the plan's order (三(一) energy … 三(七) waste); each module adds its line
-SECTORS: list[Sector] = []
+SECTORS: list[Sector] = [
+    Sector(
+        "projects",
+        _("重大项目"),
+        _("方案“四、重大项目”的项目库：牵头部门、规模、投资、进度、调度报告与预警"),
+        _("碳达峰办、各牵头部门"),
+    ),
+]
 
 
 def sector_rows(user: Any) -> list[dict[str, Any]]:

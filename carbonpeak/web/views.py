@@ -111,7 +111,10 @@ def dashboard(request):
     require_staff(request.user)
     plan = require_county(request)
     body = cached(plan, "dashboard", lambda: render_to_string("web/_dashboard_body.html", _dashboard(plan)))
-    return render(request, "web/dashboard.html", {"plan": plan, "body": body})
+    from carbonpeak.plan.project_flags import plan_flags
+
+    # the late projects depend on today and on the rounds' reports: computed per request, outside the cache
+    return render(request, "web/dashboard.html", {"plan": plan, "body": body, "project_flags": plan_flags(plan)})
 
 
 @login_required
@@ -246,6 +249,7 @@ def _lines(text: str) -> list[str]:
 @require_GET
 def workspace(request):
     from carbonpeak.plan.rounds import department_rounds, selected_round
+    from carbonpeak.web.project_views import workspace_projects
 
     require_staff(request.user)
     plan = require_county(request)
@@ -286,6 +290,7 @@ def workspace(request):
             "message": request.GET.get("ok"),
             "ok_item": _ok_item(plan, request.GET.get("ok")),
             "is_auditor": reads_everything(request.user),
+            **workspace_projects(plan, dept, rnd),
         },
     )
 
@@ -294,7 +299,11 @@ def _ok_item(plan: Plan, code: str | None):
     """The task or target just saved (named on the page by its title, not its code)."""
     if not code:
         return None
-    return plan.tasks.filter(code=code).first() or plan.targets.filter(code=code).first()
+    return (
+        plan.tasks.filter(code=code).first()
+        or plan.targets.filter(code=code).first()
+        or plan.projects.filter(code=code).first()
+    )
 
 
 @login_required
