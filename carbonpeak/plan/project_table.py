@@ -64,9 +64,20 @@ DEPT_SEP = ("、", "；", ";", ",", "，")
 
 
 def _names(raw: str) -> list[str]:
-    for sep in DEPT_SEP[1:]:
-        raw = raw.replace(sep, DEPT_SEP[0])
-    return [n.strip() for n in raw.split(DEPT_SEP[0]) if n.strip()]
+    """Department names split at 、；;，, outside brackets (各乡镇（街道、办事处） stays one name)."""
+    out, cur, depth = [], [], 0
+    for ch in raw:
+        if ch in "（(":
+            depth += 1
+        elif ch in "）)":
+            depth = max(0, depth - 1)
+        if depth == 0 and ch in DEPT_SEP:
+            out.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+    out.append("".join(cur))
+    return [n.strip() for n in out if n.strip()]
 
 
 def _status(raw: str) -> str:
