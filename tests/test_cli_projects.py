@@ -45,7 +45,13 @@ def test_import_report_exit_codes_and_idempotence(plan, tmp_path, capsys):
         (7, "lead_departments"),
     ]
     new = plan.projects.get(code="P09.1")
-    assert (new.group.code, new.type, new.size, new.capacity_mw, new.commissioning_year) == ("P01", "solar_pv", 5, 5, 2026)
+    assert (new.group.code, new.type, new.size, new.capacity_mw, new.commissioning_year) == (
+        "P01",
+        "solar_pv",
+        5,
+        5,
+        2026,
+    )
     assert AuditEntry.objects.filter(action="project.create", actor_label="cli").count() == 1
     # the same file again: the new project is a duplicate now, nothing is stored twice
     code, rep = run(capsys, "projects", "import", str(f), "--format", "json")
