@@ -83,13 +83,18 @@ def round_end(rnd: DispatchRound, today: dt.date) -> dt.date:
 
 
 def round_flags(
-    rnd: DispatchRound, today: dt.date | None = None, projects: list[Project] | None = None
+    rnd: DispatchRound,
+    today: dt.date | None = None,
+    projects: list[Project] | None = None,
+    leads: dict[int, str] | None = None,
+    reported: set[int] | None = None,
 ) -> list[ProjectFlag]:
     """The round's overdue project reports."""
     today = today or timezone.localdate()
-    leads = lead_names(rnd.plan)
+    leads = lead_names(rnd.plan) if leads is None else leads
     projects = projects if projects is not None else list(rnd.plan.projects.select_related("group"))
-    reported = set(ProjectReport.objects.filter(round=rnd).values_list("project_id", flat=True))
+    if reported is None:
+        reported = set(ProjectReport.objects.filter(round=rnd).values_list("project_id", flat=True))
     yellow, red = thresholds()
     days = days_late(rnd.due_date, round_end(rnd, today))
     level = overdue_level(days, yellow, red)
@@ -103,18 +108,27 @@ def round_flags(
 
 
 def plan_flags(
-    plan: Plan, today: dt.date | None = None, rounds: list[DispatchRound] | None = None
+    plan: Plan,
+    today: dt.date | None = None,
+    rounds: list[DispatchRound] | None = None,
+    projects: list[Project] | None = None,
 ) -> list[ProjectFlag]:
     """Commissioning flags of every project and the report flags of ``rounds`` (default: the open rounds),
     red first."""
     today = today or timezone.localdate()
     leads = lead_names(plan)
-    projects = list(plan.projects.select_related("group"))
+    projects = list(plan.projects.select_related("group")) if projects is None else projects
     flags = [f for p in projects if (f := commissioning_flag(p, today, leads.get(p.pk, "")))]
     if rounds is None:
         rounds = list(DispatchRound.objects.filter(plan=plan, status=RoundStatus.OPEN).order_by("year", "quarter"))
+    sent: dict[int, set[int]] = {}
+    if rounds:
+        for round_id, project_id in ProjectReport.objects.filter(round__in=rounds).values_list(
+            "round_id", "project_id"
+        ):
+            sent.setdefault(round_id, set()).add(project_id)
     for rnd in rounds:
-        flags.extend(round_flags(rnd, today, projects))
+        flags.extend(round_flags(rnd, today, projects, leads, sent.get(rnd.pk, set())))
     flags.sort(key=lambda f: (ORDER[f.level], f.project.group.number, f.project.number))
     return flags
 

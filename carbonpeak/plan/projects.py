@@ -431,6 +431,7 @@ def submit_project_report(
         report.save()
     for f in evidence or []:
         store_evidence(f, dept, actor, project_report=report)
+    bump(project.plan_id)  # the dashboard's late-project flags count the reports
     record(actor, "project_report.submit", report, before, fields | {"review": ReviewState.SUBMITTED})
     return report
 

@@ -110,11 +110,10 @@ def dashboard(request):
         return redirect("inclusion:home")
     require_staff(request.user)
     plan = require_county(request)
-    body = cached(plan, "dashboard", lambda: render_to_string("web/_dashboard_body.html", _dashboard(plan)))
-    from carbonpeak.plan.project_flags import plan_flags
-
-    # the late projects depend on today and on the rounds' reports: computed per request, outside the cache
-    return render(request, "web/dashboard.html", {"plan": plan, "body": body, "project_flags": plan_flags(plan)})
+    # keyed by the day too: a project's lateness changes with the date (plan/project_flags.py)
+    key = f"dashboard:{timezone.localdate().isoformat()}"
+    body = cached(plan, key, lambda: render_to_string("web/_dashboard_body.html", _dashboard(plan)))
+    return render(request, "web/dashboard.html", {"plan": plan, "body": body})
 
 
 @login_required
