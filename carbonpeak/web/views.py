@@ -611,7 +611,9 @@ def audit_xlsx(request):
 def evidence_download(request, pk: int):
     plan = require_county(request)
     ev = get_object_or_404(
-        Evidence.objects.filter(Q(value__target__plan=plan) | Q(report__task__plan=plan)),
+        Evidence.objects.filter(
+            Q(value__target__plan=plan) | Q(report__task__plan=plan) | Q(project_report__plan=plan)
+        ),
         pk=pk,
     )
     if not downloads_evidence(request.user, ev.department_id):

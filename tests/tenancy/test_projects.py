@@ -22,13 +22,12 @@ A = "/api/v1/plans/chaling-2024"
 
 @pytest.fixture
 def a_report(plan, fgj):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
     rnd = DispatchRound.objects.create(plan=plan, year=2025, quarter=1, due_date=timezone.localdate() + dt.timedelta(5))
-    return svc.submit_project_report(
-        fgj,
-        rnd,
-        plan.projects.get(code="P01.6"),
-        {"status": "preparing", "investment_share": "0.1", "progress": "甲县测风进展"},
-    )
+    data = {"status": "preparing", "investment_share": "0.1", "progress": "甲县测风进展"}
+    pdf = SimpleUploadedFile("甲县批复.pdf", b"%PDF-1.4 x", content_type="application/pdf")
+    return svc.submit_project_report(fgj, rnd, plan.projects.get(code="P01.6"), data, [pdf])
 
 
 def test_other_county_office_sees_and_changes_only_its_own(plan, county_b, office_b, a_report):
@@ -41,7 +40,8 @@ def test_other_county_office_sees_and_changes_only_its_own(plan, county_b, offic
     a_project.refresh_from_db()
     assert a_project.township == ""
     assert "甲县测风进展" not in body_of(c.get(reverse("project", args=["P01.6"])))
-    # A's report and round: 404 like missing objects
+    # A's report, its evidence and its round: 404 like missing objects
+    assert c.get(reverse("evidence", args=[a_report.evidence.get().pk])).status_code == 404
     assert c.post(reverse("review_project_report", args=[a_report.pk]), {"decision": "accept"}).status_code == 404
     assert c.post(reverse("submit_project_report", args=[a_report.round_id, "P01.6"]), {}).status_code == 404
     # the API: writes to A's plan refused

@@ -88,6 +88,9 @@ def test_workspace_report_in_percent_then_office_accepts_on_the_round_page(plan,
     assert r.status_code == 302
     rep = ProjectReport.objects.get(project__code="P01.6")
     assert rep.investment_share == Decimal("0.25") and rep.evidence.count() == 1
+    ev = rep.evidence.get()
+    assert client(office).get(reverse("evidence", args=[ev.pk])).status_code == 200
+    assert client(fgj).get(reverse("evidence", args=[ev.pk])).status_code == 200
     page = text(client(office).get(reverse("round", args=[rnd.pk])))
     assert 'data-review="P01.6"' in page and "林地指标" in page and "25.0%" in page
     assert 'data-review="P01.6"' not in text(client(fgj).get(reverse("round", args=[rnd.pk])))
