@@ -266,6 +266,12 @@ CARBONPEAK_UPLOAD_MAX_BYTES = int(os.environ.get("CARBONPEAK_UPLOAD_MAX_BYTES", 
 PLAN_STATUS_YELLOW_FRACTION = Decimal(os.environ.get("CARBONPEAK_YELLOW_FRACTION", "0.10"))
 EVIDENCE_MAX_BYTES = int(os.environ.get("CARBONPEAK_EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024)))
 EVIDENCE_EXTENSIONS = ["pdf", "png", "jpg", "jpeg", "xlsx", "docx", "csv", "txt"]
+#: a project report missing after the round's due date: yellow from this many days late, red from the second
+#: (docs/zh/projects.md; core/lateness.py)
+PROJECT_REPORT_YELLOW_DAYS = int(os.environ.get("CARBONPEAK_PROJECT_REPORT_YELLOW_DAYS", "1"))
+PROJECT_REPORT_RED_DAYS = int(os.environ.get("CARBONPEAK_PROJECT_REPORT_RED_DAYS", "15"))
+if not 1 <= PROJECT_REPORT_YELLOW_DAYS <= PROJECT_REPORT_RED_DAYS:
+    raise ImproperlyConfigured("CARBONPEAK_PROJECT_REPORT_YELLOW_DAYS must be >= 1 and <= _RED_DAYS")
 
 MAILERS = {
     "default": {"BACKEND": os.environ.get("CARBONPEAK_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")}

@@ -200,3 +200,7 @@ def put_task_assignments(request, code: Code, task: Code, payload: AssignmentsIn
     t = get_object_or_404(Task.objects.select_related("plan"), plan=_writable_plan(request, code), code=task)
     services.set_assignments(request.principal, t, payload.lead_departments, payload.cooperating_departments)
     return {"ok": True}
+
+
+# the project endpoints (issue 16) live in their own module, on this router
+from carbonpeak.plan import project_api  # noqa: E402,F401

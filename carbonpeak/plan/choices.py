@@ -42,16 +42,41 @@ class ProjectType(models.TextChoices):
     DIGITAL = "digital", _("数字化")
     TOURISM = "tourism", _("低碳旅游")
     CARBON_INCLUSION = "carbon_inclusion", _("碳普惠")
+    SOURCE_GRID_LOAD_STORAGE = "source_grid_load_storage", _("源网荷储一体化")
     OTHER = "other", _("其他")
 
 
 class ProjectStatus(models.TextChoices):
-    PLANNED = "planned", _("规划")
+    """谋划 → 前期 → 在建 → 投产, or 暂缓/取消 with a reason (plan/projects.py checks the moves)."""
+
+    CONCEIVED = "conceived", _("谋划")
     PREPARING = "preparing", _("前期")
     UNDER_CONSTRUCTION = "under_construction", _("在建")
-    COMMISSIONED = "commissioned", _("已投产")
-    DELAYED = "delayed", _("延期")
+    COMMISSIONED = "commissioned", _("投产")
+    SUSPENDED = "suspended", _("暂缓")
     CANCELLED = "cancelled", _("取消")
+
+
+#: the codes before issue 16 (data migration 0008 and plan files of the old format map them)
+LEGACY_PROJECT_STATUS = {"planned": "conceived", "delayed": "suspended"}
+
+
+class ProjectUnit(models.TextChoices):
+    """The unit of a project's size: MW for generation and storage, else what the project builds."""
+
+    MW = "MW", _("兆瓦")
+    MWH = "MWh", _("兆瓦时")
+    HA = "ha", _("公顷")
+    KM = "km", _("公里")
+    COUNT = "count", _("个")
+    VEHICLES = "vehicles", _("辆")
+    M3 = "m3", _("立方米")
+
+
+class ReviewState(models.TextChoices):
+    SUBMITTED = "submitted", _("待审核")
+    ACCEPTED = "accepted", _("已采纳")
+    RETURNED = "returned", _("已退回")
 
 
 class TargetUnit(models.TextChoices):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from carbonpeak.core.tracking import Light
 from carbonpeak.plan.choices import AssignmentRole, TargetKind, TargetUnit, TaskStatus
 from carbonpeak.plan.models import Plan, TaskAssignment
+from carbonpeak.plan.project_flags import plan_flags
 from carbonpeak.plan.status import TargetStatus, expected_series, load_values, target_statuses
 
 MAX_CHARTS = 12
@@ -123,4 +124,7 @@ def dashboard_context(plan: Plan) -> dict:
         "mw_by_year": sorted(mw_by_year.items()),
         "mw_total": sum(mw_by_year.values(), Decimal(0)),
         "conflicts": conflicts,
+        # the late projects (issue 16): the dashboard's cache key carries the date, and every change they depend on
+        # (a status, a report, a round opened or closed) bumps the plan's revision
+        "project_flags": plan_flags(plan, projects=projects),
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -222,6 +223,51 @@ def round_workbook(rnd: DispatchRound) -> Workbook:
         [("部门", "department"), ("任务", "tasks")],
         [[d.name, "、".join(t.code for t in tasks)] for d, tasks in ctx["missing"]],
         [26, 60],
+    )
+    flags = _sheet(
+        wb,
+        "项目预警",
+        [("项目", "project"), ("编码", "code"), ("牵头部门", "lead"), ("预警", "flag"), ("说明", "reason")],
+        [[f.project.name, f.project.code, f.lead, f.level_label, f.message] for f in ctx["project_flags"]],
+        [34, 8, 22, 8, 50],
+    )
+    for row_cells, f in zip(flags.iter_rows(min_row=3), ctx["project_flags"], strict=False):
+        row_cells[3].fill = PatternFill("solid", fgColor=LIGHT_FILL[f.level])
+    _sheet(
+        wb,
+        "项目进展",
+        [
+            ("项目", "project"),
+            ("部门", "department"),
+            ("状态", "status"),
+            ("投资完成（%）", "investment %"),
+            ("已完成规模", "size done"),
+            ("完成情况", "progress"),
+            ("问题及协调事项", "problems"),
+            ("审核", "review"),
+            ("审核意见", "comment"),
+            ("填报人", "by"),
+            ("时间", "at"),
+            ("佐证", "evidence"),
+        ],
+        [
+            [
+                f"{r.project.code} {r.project.name}",
+                r.department.name,
+                r.get_status_display(),
+                float(r.investment_share * 100),
+                float(r.size_done) if r.size_done is not None else None,
+                r.progress,
+                r.problems,
+                r.get_review_display(),
+                r.review_comment,
+                r.submitted_by_label,
+                timezone.localtime(r.submitted_at).strftime("%Y-%m-%d %H:%M"),
+                len(r.evidence.all()),
+            ]
+            for r in ctx["project_reports"]
+        ],
+        [34, 22, 8, 10, 10, 50, 40, 8, 30, 12, 16, 8],
     )
     neutralise_workbook(wb)  # a department's text never becomes a formula (OWASP CSV injection)
     return wb

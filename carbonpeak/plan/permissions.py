@@ -43,3 +43,16 @@ def owns_target(principal: Any, target: Target) -> bool:
         return True
     dept = department_of(principal)
     return dept is not None and target.assignments.filter(department=dept).exists()
+
+
+def leads_project(principal: Any, project: Any) -> bool:
+    """A lead department's officer (or client) of ``project``, in its county."""
+    if not same_county(principal, project):
+        return False
+    dept = department_of(principal)
+    return dept is not None and project.assignments.filter(department=dept, role=AssignmentRole.LEAD).exists()
+
+
+def reports_project(principal: Any, project: Any) -> bool:
+    """May send the project's round report or change its progress: the office or the lead department."""
+    return same_county(principal, project) and (is_office(principal) or leads_project(principal, project))

@@ -18,12 +18,14 @@ from django.db import transaction
 from carbonpeak.audit.services import record
 from carbonpeak.core import numbers
 from carbonpeak.plan.choices import (
+    LEGACY_PROJECT_STATUS,
     AssignmentRole,
     DepartmentKind,
     Direction,
     Indicator,
     ProjectStatus,
     ProjectType,
+    ProjectUnit,
     Qualifier,
     TargetKind,
     TargetUnit,
@@ -36,6 +38,7 @@ from carbonpeak.plan.models import (
     Period,
     Plan,
     Project,
+    ProjectAssignment,
     ProjectGroup,
     Target,
     TargetAssignment,
@@ -98,7 +101,22 @@ PROJECT_KEYS = {
     "commissioning_year": (int, type(None)),
     "status": str,
     "expected_effect": (str, type(None)),
+    # issue 16: the project register (docs/zh/plan-format.md)
+    "clause": (str, type(None)),
+    "lead_departments": list,
+    "cooperating_departments": list,
+    "size": "number?",
+    "size_unit": (str, type(None)),
+    "actual_investment_10k_yuan": "number?",
+    "planned_start_date": (str, type(None)),
+    "actual_start_date": (str, type(None)),
+    "planned_commissioning_date": (str, type(None)),
+    "actual_commissioning_date": (str, type(None)),
+    "status_reason": (str, type(None)),
+    "nonfossil_fraction": "number?",
+    "nonfossil_source": (str, type(None)),
 }
+PROJECT_DATES = ("planned_start_date", "actual_start_date", "planned_commissioning_date", "actual_commissioning_date")
 TARGET_KEYS = {
     "code": str,
     "name": str,
@@ -296,7 +314,10 @@ def check_plan_document(data: Any) -> Issues:
                     f"{path}.group: unknown project group {p.get('group')!r}",
                 )
             _choice(p.get("type"), ProjectType, f"{path}.type", issues)
-            _choice(p.get("status", ProjectStatus.PLANNED), ProjectStatus, f"{path}.status", issues)
+            status = LEGACY_PROJECT_STATUS.get(p.get("status"), p.get("status", ProjectStatus.CONCEIVED))
+            _choice(status, ProjectStatus, f"{path}.status", issues)
+            _check_project_register(p, path, issues)
+            check_departments(p, path)
             cap = p.get("capacity_mw")
             if _is_number(cap) and Decimal(str(cap)) < 0:
                 issues.add(
@@ -427,6 +448,42 @@ def _unique(value: Any, seen: set, path: str, issues: Issues) -> None:
     seen.add(value)
 
 
+def _check_project_register(p: dict, path: str, issues: Issues) -> None:
+    """The register keys of one project (issue 16): dates, the size's unit, shares 0–1, no negative amounts."""
+    if p.get("size_unit") is not None:
+        _choice(p.get("size_unit"), ProjectUnit, f"{path}.size_unit", issues)
+    if p.get("size") is not None and not p.get("size_unit"):
+        issues.add(
+            "required", f"{path}.size_unit", f"{path}.size_unit：填写 size 时须注明单位", f"{path}.size_unit: required"
+        )
+    for key in ("size", "actual_investment_10k_yuan"):
+        if _is_number(p.get(key)) and Decimal(str(p[key])) < 0:
+            issues.add("negative", f"{path}.{key}", f"{path}.{key}：不能为负数", f"{path}.{key}: cannot be negative")
+    share = p.get("nonfossil_fraction")
+    if _is_number(share) and not 0 <= Decimal(str(share)) <= 1:
+        issues.add("range", f"{path}.nonfossil_fraction", f"{path}.nonfossil_fraction：应在 0–1 之间", f"{path}: 0–1")
+    if share is not None and not (p.get("nonfossil_source") or "").strip():
+        issues.add(
+            "required",
+            f"{path}.nonfossil_source",
+            f"{path}.nonfossil_source：非化石比例须注明出处",
+            f"{path}.nonfossil_source: a source is required with nonfossil_fraction",
+        )
+    for key in PROJECT_DATES:
+        raw = p.get(key)
+        if isinstance(raw, str) and _date(raw) is None:
+            issues.add("bad_date", f"{path}.{key}", f"{path}.{key}：日期应为 2025-06-30 格式", f"{path}.{key}: date")
+
+
+def _date(raw: Any) -> dt.date | None:
+    if not isinstance(raw, str) or len(raw) != 10:
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        return None
+
+
 def _dec(v: Any) -> Decimal | None:
     if v is None:
         return None
@@ -508,8 +565,11 @@ def load_plan(data: dict[str, Any], actor: Any = None) -> Plan:
         )
         for g in data["project_groups"]
     }
-    Project.objects.bulk_create(
-        Project(
+    for x in data["projects"]:
+        size, unit = _dec(x.get("size")), x.get("size_unit") or ""
+        if size is None and x.get("capacity_mw") is not None:
+            size, unit = _dec(x.get("capacity_mw")), ProjectUnit.MW
+        project = Project.objects.create(
             plan=plan,
             group=groups[x["group"]],
             code=x["code"],
@@ -517,16 +577,23 @@ def load_plan(data: dict[str, Any], actor: Any = None) -> Plan:
             name=x["name"],
             name_en=x.get("name_en", ""),
             type=x["type"],
+            clause=x.get("clause") or "",
             text=x.get("text", ""),
             township=x.get("township") or "",
-            capacity_mw=_dec(x.get("capacity_mw")),
+            capacity_mw=size if unit == ProjectUnit.MW else None,
+            size=size,
+            size_unit=unit,
             investment_10k_yuan=_dec(x.get("investment_10k_yuan")),
+            actual_investment_10k_yuan=_dec(x.get("actual_investment_10k_yuan")),
             commissioning_year=x.get("commissioning_year"),
-            status=x.get("status", ProjectStatus.PLANNED),
+            **{key: _date(x.get(key)) for key in PROJECT_DATES},
+            status=LEGACY_PROJECT_STATUS.get(x.get("status"), x.get("status", ProjectStatus.CONCEIVED)),
+            status_reason=x.get("status_reason") or "",
             expected_effect=x.get("expected_effect") or "",
+            nonfossil_fraction=_dec(x.get("nonfossil_fraction")),
+            nonfossil_source=x.get("nonfossil_source") or "",
         )
-        for x in data["projects"]
-    )
+        ProjectAssignment.objects.bulk_create(_assignments(ProjectAssignment, "project", project, x, depts))
     targets = {}
     for t in data["targets"]:
         target = Target.objects.create(
@@ -676,23 +743,35 @@ def export_plan(plan: Plan) -> dict[str, Any]:
             {"code": g.code, "number": g.number, "name": g.name, "name_en": g.name_en}
             for g in plan.project_groups.order_by("number")
         ],
-        "projects": [
-            {
-                "code": x.code,
-                "group": x.group.code,
-                "number": x.number,
-                "name": x.name,
-                "name_en": x.name_en,
-                "type": x.type,
-                "text": x.text,
-                "township": x.township or None,
-                "capacity_mw": _num(x.capacity_mw),
-                "investment_10k_yuan": _num(x.investment_10k_yuan),
-                "commissioning_year": x.commissioning_year,
-                "status": x.status,
-                "expected_effect": x.expected_effect or None,
-            }
-            for x in plan.projects.select_related("group").order_by("id")
-        ],
+        "projects": [_export_project(x) for x in plan.projects.select_related("group").order_by("id")],
         "targets": out_targets,
+    }
+
+
+def _export_project(x: Project) -> dict[str, Any]:
+    lead, coop = _split(x.assignments.select_related("department"))
+    return {
+        "code": x.code,
+        "group": x.group.code,
+        "number": x.number,
+        "name": x.name,
+        "name_en": x.name_en,
+        "type": x.type,
+        "clause": x.clause or None,
+        "text": x.text,
+        "lead_departments": lead,
+        "cooperating_departments": coop,
+        "township": x.township or None,
+        "capacity_mw": _num(x.capacity_mw),
+        "size": _num(x.size),
+        "size_unit": x.size_unit or None,
+        "investment_10k_yuan": _num(x.investment_10k_yuan),
+        "actual_investment_10k_yuan": _num(x.actual_investment_10k_yuan),
+        "commissioning_year": x.commissioning_year,
+        **{key: (getattr(x, key).isoformat() if getattr(x, key) else None) for key in PROJECT_DATES},
+        "status": x.status,
+        "status_reason": x.status_reason or None,
+        "expected_effect": x.expected_effect or None,
+        "nonfossil_fraction": _num(x.nonfossil_fraction),
+        "nonfossil_source": x.nonfossil_source or None,
     }

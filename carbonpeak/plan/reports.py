@@ -35,6 +35,12 @@ def round_context(rnd: DispatchRound) -> dict:
     late = overdue_days(rnd)
     status_counts = Counter(r.status for r in reports)
     light_counts = Counter(s.light for s in statuses if s.target.kind == "goal")
+    from carbonpeak.plan.project_flags import plan_flags
+
+    project_reports = list(
+        rnd.project_reports.select_related("project__group", "department").prefetch_related("evidence")
+    )
+    project_flags = plan_flags(plan, rounds=[rnd])
     return {
         "plan": plan,
         "round": rnd,
@@ -53,6 +59,11 @@ def round_context(rnd: DispatchRound) -> dict:
         "light_counts": [(light, light_counts.get(light, 0)) for light in LIGHT_ORDER],
         "generated_at": timezone.localtime(),
         "sections": round_sections(rnd),
+        # the major projects (issue 16): their reports in this round, and the late ones (red first)
+        "project_reports": project_reports,
+        "project_flags": project_flags,
+        "project_red": sum(1 for f in project_flags if f.level == "red"),
+        "project_yellow": sum(1 for f in project_flags if f.level == "yellow"),
     }
 
 

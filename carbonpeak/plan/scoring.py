@@ -5,6 +5,10 @@ reports_on_time  points × (lead-task reports submitted by the round's due date 
 targets_green    points × (lead targets with a green light ÷ lead targets); a target without data earns nothing,
                  so a department that reports nothing never outscores one that reported
 tasks_done       points × (lead tasks done ÷ lead tasks); in-progress tasks count half
+projects_on_track  points × (lead projects on track ÷ lead projects, cancelled ones left out); a project is late
+                 when its planned commissioning year has passed without 投产 (as of today), or when its report
+                 in one of the year's counted rounds is missing or was first sent after the round's due date
+                 (plan/project_flags.py); default weight 10
 A rule with nothing to measure for a department (no lead target, no lead task, no counted round) does not apply
 to it: its points leave both the score and the maximum, and departments are ranked by the share of the points
 that apply to them (得分率).
@@ -35,6 +39,7 @@ DEFAULT_RULES = {
     RuleKind.REPORTS_ON_TIME: Decimal(30),
     RuleKind.TARGETS_GREEN: Decimal(40),
     RuleKind.TASKS_DONE: Decimal(30),
+    RuleKind.PROJECTS_ON_TRACK: Decimal(10),
 }
 
 
@@ -99,11 +104,13 @@ def score_table(plan: Plan, year: int, today: dt.date | None = None) -> list[Dep
         for rep in rnd.reports.all():
             on_time[(rnd.pk, rep.task_id, rep.department_id)] = rep.submitted_at <= deadline
     not_yet = f"；{running} 轮尚未截止，不计" if running else ""
+    p_leads, lead_projects, project_late = _project_lateness(plan, rounds, today)
     out = []
     for dept in plan.departments.order_by("id"):
         my_tasks = [a.task for a in task_leads if a.department_id == dept.pk]
         my_targets = [a.target_id for a in target_leads if a.department_id == dept.pk]
-        if not my_tasks and not my_targets:
+        my_projects = [p for p in lead_projects if p_leads.get(p.pk) == dept.pk]
+        if not my_tasks and not my_targets and not my_projects:
             continue
         score = DepartmentScore(dept)
         if RuleKind.REPORTS_ON_TIME in rules:
@@ -144,9 +151,59 @@ def score_table(plan: Plan, year: int, today: dt.date | None = None) -> list[Dep
             score.lines.append(
                 ScoreLine(RuleKind.TASKS_DONE, _share(pts, credit, len(my_tasks)), pts, reason, bool(my_tasks))
             )
+        if RuleKind.PROJECTS_ON_TRACK in rules:
+            pts = rules[RuleKind.PROJECTS_ON_TRACK]
+            late = [p for p in my_projects if project_late.get(p.pk)]
+            reason = (
+                f"牵头项目 {len(my_projects)} 个：按期 {len(my_projects) - len(late)} 个"
+                + ("，滞后 " + "；".join(f"{p.name}（{'、'.join(project_late[p.pk])}）" for p in late) if late else "")
+                if my_projects
+                else "没有牵头项目，本项不适用"
+            )
+            score.lines.append(
+                ScoreLine(
+                    RuleKind.PROJECTS_ON_TRACK,
+                    _share(pts, Decimal(len(my_projects) - len(late)), len(my_projects)),
+                    pts,
+                    reason,
+                    bool(my_projects),
+                )
+            )
         out.append(score)
     out.sort(key=lambda s: (-(s.rate or Decimal(0)), -s.total, s.department.pk))
     return out
+
+
+def _project_lateness(
+    plan: Plan, rounds: list[DispatchRound], today: dt.date | None
+) -> tuple[dict[int, int], list, dict[int, list[str]]]:
+    """(project → its first lead department, the lead projects not cancelled, project → why it is late)."""
+    from carbonpeak.core.lateness import commissioning_late
+    from carbonpeak.plan.choices import ProjectStatus
+    from carbonpeak.plan.models import ProjectAssignment, ProjectReport
+
+    today = today or timezone.localdate()
+    leads: dict[int, int] = {}
+    for a in ProjectAssignment.objects.filter(project__plan=plan, role=AssignmentRole.LEAD).order_by("position"):
+        leads.setdefault(a.project_id, a.department_id)
+    projects = [p for p in plan.projects.all() if p.pk in leads and p.status != ProjectStatus.CANCELLED]
+    first_sent = {
+        (r.round_id, r.project_id): r.first_submitted_at
+        for r in ProjectReport.objects.filter(round__in=rounds).only("round_id", "project_id", "first_submitted_at")
+    }
+    late: dict[int, list[str]] = {}
+    for p in projects:
+        years = commissioning_late(p.commissioning_year, p.status == ProjectStatus.COMMISSIONED, False, today)
+        if years:
+            late.setdefault(p.pk, []).append(f"计划 {p.commissioning_year} 年投产未投产")
+        if p.status == ProjectStatus.COMMISSIONED:
+            continue
+        for rnd in rounds:
+            deadline = dt.datetime.combine(rnd.due_date, dt.time.max, tzinfo=timezone.get_current_timezone())
+            sent = first_sent.get((rnd.pk, p.pk))
+            if sent is None or sent > deadline:
+                late.setdefault(p.pk, []).append(f"{rnd}{'未报送' if sent is None else '逾期报送'}")
+    return leads, projects, late
 
 
 def shown(points: Decimal) -> Decimal:

@@ -189,6 +189,7 @@ def open_round(
     except IntegrityError as exc:
         issues.add("exists", "quarter", f"{y} 年第 {q} 季度的调度已存在", f"a round for {y} Q{q} already exists")
         raise ValidationFailed(issues.items) from exc
+    bump(plan.pk)  # the late-project flags of the dashboard count the open rounds
     record(actor, "round.open", rnd, None, {"year": y, "quarter": q, "due_date": due_date})
     return rnd
 
@@ -275,6 +276,7 @@ def close_round(actor: Any, rnd: DispatchRound) -> DispatchRound:
         raise ValidationFailed([_closed_issue()])
     rnd.status, rnd.closed_at = RoundStatus.CLOSED, timezone.now()
     rnd.save(update_fields=["status", "closed_at"])
+    bump(rnd.plan_id)  # the late-project flags of the dashboard count the open rounds
     record(actor, "round.close", rnd, {"status": "open"}, {"status": "closed"})
     return rnd
 

@@ -37,6 +37,12 @@ class Sector:
 #: the installation's sector modules, in the plan's order (三(一) energy … 三(七) waste); each module adds its line
 SECTORS: list[Sector] = [
     Sector(
+        "projects",
+        _("重大项目"),
+        _("方案“四、重大项目”的项目库：牵头部门、规模、投资、进度、调度报告与预警"),
+        _("碳达峰办、各牵头部门"),
+    ),
+    Sector(
         "generation:home",
         _("并网发电机组"),
         _("光伏、风电、水电、生物质、垃圾焚烧发电和储能机组登记，年末新能源装机容量"),

@@ -3,7 +3,7 @@ from django.urls import path
 
 from carbonpeak.accounts import views as account_views
 from carbonpeak.accounts.forms import LoginForm
-from carbonpeak.web import region_views, sectors, views
+from carbonpeak.web import project_views, region_views, sectors, views
 
 login_view = account_views.LoginView.as_view(authentication_form=LoginForm)
 
@@ -39,4 +39,15 @@ urlpatterns = [
     path("region/", region_views.region_page, name="region"),
     path("region/region.xlsx", region_views.region_xlsx, name="region_xlsx"),
     path("sectors/", sectors.sectors_page, name="sectors"),
+    path("projects/", project_views.project_list, name="projects"),
+    path("projects/projects.xlsx", project_views.projects_xlsx, name="projects_xlsx"),
+    path("projects/template.xlsx", project_views.projects_template, name="projects_template"),
+    path("projects/import/", project_views.projects_import, name="projects_import"),
+    path("projects/<str:code>/", project_views.project_detail, name="project"),
+    path(
+        "workspace/project-report/<int:round_id>/<str:code>/",
+        project_views.submit_project_report,
+        name="submit_project_report",
+    ),
+    path("project-reports/<int:pk>/review/", project_views.review_project_report, name="review_project_report"),
 ]

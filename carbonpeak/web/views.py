@@ -115,7 +115,9 @@ def dashboard(request):
         return redirect("inclusion:home")
     require_staff(request.user)
     plan = require_county(request)
-    body = cached(plan, "dashboard", lambda: render_to_string("web/_dashboard_body.html", _dashboard(plan)))
+    # keyed by the day too: a project's lateness changes with the date (plan/project_flags.py)
+    key = f"dashboard:{timezone.localdate().isoformat()}"
+    body = cached(plan, key, lambda: render_to_string("web/_dashboard_body.html", _dashboard(plan)))
     return render(request, "web/dashboard.html", {"plan": plan, "body": body})
 
 
@@ -251,6 +253,7 @@ def _lines(text: str) -> list[str]:
 @require_GET
 def workspace(request):
     from carbonpeak.plan.rounds import department_rounds, selected_round
+    from carbonpeak.web.project_views import workspace_projects
 
     require_staff(request.user)
     plan = require_county(request)
@@ -291,6 +294,7 @@ def workspace(request):
             "message": request.GET.get("ok"),
             "ok_item": _ok_item(plan, request.GET.get("ok")),
             "is_auditor": reads_everything(request.user),
+            **workspace_projects(plan, dept, rnd),
         },
     )
 
@@ -299,7 +303,11 @@ def _ok_item(plan: Plan, code: str | None):
     """The task or target just saved (named on the page by its title, not its code)."""
     if not code:
         return None
-    return plan.tasks.filter(code=code).first() or plan.targets.filter(code=code).first()
+    return (
+        plan.tasks.filter(code=code).first()
+        or plan.targets.filter(code=code).first()
+        or plan.projects.filter(code=code).first()
+    )
 
 
 @login_required
@@ -608,7 +616,9 @@ def audit_xlsx(request):
 def evidence_download(request, pk: int):
     plan = require_county(request)
     ev = get_object_or_404(
-        Evidence.objects.filter(Q(value__target__plan=plan) | Q(report__task__plan=plan)),
+        Evidence.objects.filter(
+            Q(value__target__plan=plan) | Q(report__task__plan=plan) | Q(project_report__plan=plan)
+        ),
         pk=pk,
     )
     if not downloads_evidence(request.user, ev.department_id):

@@ -77,12 +77,24 @@ def known(plan, office) -> dict[str, dict[str, str]]:
 
     services.create_inventory(office, plan, 2021)
     version = FactorSet.objects.order_by("pk").values_list("version", flat=True).first()
+    # a round with a project report (issue 16), so the project endpoints reach their services
+    import datetime as dt
+
+    from carbonpeak.plan import projects as project_services
+    from carbonpeak.plan.models import DispatchRound
+
+    rnd = DispatchRound.objects.create(plan=plan, year=2025, quarter=1, due_date=dt.date(2099, 1, 1))
+    data = {"status": "preparing", "investment_share": "0.1", "progress": "x"}
+    report = project_services.submit_project_report(office, rnd, plan.projects.get(code="P01.6"), data)
     path = {
         "code": plan.code,
         "target": plan.targets.order_by("pk").first().code,
         "task": plan.tasks.order_by("pk").first().code,
         "year": "2021",
         "version": version,
+        "project": "P01.6",
+        "round_id": str(rnd.pk),
+        "report_id": str(report.pk),
     }
     return {"path": path, "query": {"a": version, "b": version}}
 

@@ -570,7 +570,7 @@ def test_plan_import_loads_another_county_beside_chaling(plan, tmp_path, capsys,
     out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     second = Plan.objects.get(code=out["imported"])
     assert second.pk != plan.pk and out["tasks"] == plan.tasks.count() and out["targets"] == plan.targets.count()
-    assert second.assessment_rules.count() == plan.assessment_rules.count() == 3
+    assert second.assessment_rules.count() == plan.assessment_rules.count() == 4  # + lead projects (issue 16)
     # the same file again is refused, nothing stored twice
     assert args.func(args) == 2 and Plan.objects.count() == 2
     office = logged_in(make_user("office_2", "office", plan=second))

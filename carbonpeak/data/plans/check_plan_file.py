@@ -62,7 +62,24 @@ PROJECT_KEYS = {
     "commissioning_year",
     "status",
     "expected_effect",
+    # the project register (issue 16)
+    "clause",
+    "lead_departments",
+    "cooperating_departments",
+    "size",
+    "size_unit",
+    "actual_investment_10k_yuan",
+    "planned_start_date",
+    "actual_start_date",
+    "planned_commissioning_date",
+    "actual_commissioning_date",
+    "status_reason",
+    "nonfossil_fraction",
+    "nonfossil_source",
 }
+PROJECT_STATUSES = {"conceived", "preparing", "under_construction", "commissioned", "suspended", "cancelled"}
+PROJECT_UNITS = {"MW", "MWh", "ha", "km", "count", "vehicles", "m3"}
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 TARGET_KEYS = {
     "code",
     "name",
@@ -101,6 +118,7 @@ PROJECT_TYPES = {
     "digital",
     "tourism",
     "carbon_inclusion",
+    "source_grid_load_storage",
     "other",
 }
 UNITS = {"fraction", "MW", "days", "tce", "tCO2", "m3", "count", "km", "percent_points", "year"}
@@ -246,9 +264,37 @@ def main(path):
             err(f"{where}: code does not match group.number")
         if p.get("type") not in PROJECT_TYPES:
             err(f"{where}: type {p.get('type')!r} not allowed")
-        for field in ("capacity_mw", "investment_10k_yuan"):
+        for field in ("capacity_mw", "investment_10k_yuan", "size", "actual_investment_10k_yuan"):
             if p.get(field) is not None and (not is_num(p[field]) or p[field] < 0):
                 err(f"{where}: {field} must be a non-negative number or null")
+        if p.get("status") not in PROJECT_STATUSES:
+            err(f"{where}: status {p.get('status')!r} not allowed")
+        if p.get("status") in ("suspended", "cancelled") and not p.get("status_reason"):
+            err(f"{where}: status {p.get('status')} needs a status_reason")
+        if p.get("size_unit") is not None and p.get("size_unit") not in PROJECT_UNITS:
+            err(f"{where}: size_unit {p.get('size_unit')!r} not allowed")
+        if p.get("size") is not None and p.get("size_unit") is None:
+            err(f"{where}: size needs a size_unit")
+        for field in (
+            "planned_start_date",
+            "actual_start_date",
+            "planned_commissioning_date",
+            "actual_commissioning_date",
+        ):
+            if p.get(field) is not None and not (isinstance(p[field], str) and DATE_RE.match(p[field])):
+                err(f"{where}: {field} must be YYYY-MM-DD or null")
+        for field in ("lead_departments", "cooperating_departments"):
+            if not isinstance(p.get(field), list):
+                err(f"{where}: {field} is not a list")
+            else:
+                for name in p[field]:
+                    if name not in dept_names:
+                        err(f"{where}: {field} names unknown department {name!r}")
+        nf = p.get("nonfossil_fraction")
+        if nf is not None and (not is_num(nf) or not 0 <= nf <= 1):
+            err(f"{where}: nonfossil_fraction must be a number 0–1 or null")
+        if nf is not None and not p.get("nonfossil_source"):
+            err(f"{where}: nonfossil_fraction needs a nonfossil_source")
         cy = p.get("commissioning_year")
         if cy is not None and not (isinstance(cy, int) and 1990 <= cy <= 2100):
             err(f"{where}: commissioning_year must be a year or null")

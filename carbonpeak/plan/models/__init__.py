@@ -5,6 +5,7 @@ from carbonpeak.plan.models.progress import (
     Reminder,
     TaskReport,
 )
+from carbonpeak.plan.models.projects import ProjectReport, ProjectStatusChange
 from carbonpeak.plan.models.region import Region, RegionLevel
 from carbonpeak.plan.models.scoring import AssessmentRule
 from carbonpeak.plan.models.structure import (
@@ -14,6 +15,7 @@ from carbonpeak.plan.models.structure import (
     Period,
     Plan,
     Project,
+    ProjectAssignment,
     ProjectGroup,
     Target,
     TargetAssignment,
@@ -32,7 +34,10 @@ __all__ = [
     "Period",
     "Plan",
     "Project",
+    "ProjectAssignment",
     "ProjectGroup",
+    "ProjectReport",
+    "ProjectStatusChange",
     "Region",
     "RegionLevel",
     "Reminder",

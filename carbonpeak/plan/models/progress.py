@@ -109,6 +109,9 @@ class Evidence(models.Model):
     )
     value = models.ForeignKey(IndicatorValue, null=True, blank=True, on_delete=models.CASCADE, related_name="evidence")
     report = models.ForeignKey(TaskReport, null=True, blank=True, on_delete=models.CASCADE, related_name="evidence")
+    project_report = models.ForeignKey(
+        "plan.ProjectReport", null=True, blank=True, on_delete=models.CASCADE, related_name="evidence"
+    )
     uploaded_by_label = models.CharField(max_length=150)
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
@@ -117,7 +120,10 @@ class Evidence(models.Model):
         verbose_name_plural = _("佐证材料")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(value__isnull=False) | models.Q(report__isnull=False), name="plan_evidence_has_owner"
+                condition=models.Q(value__isnull=False)
+                | models.Q(report__isnull=False)
+                | models.Q(project_report__isnull=False),
+                name="plan_evidence_has_owner",
             )
         ]
 

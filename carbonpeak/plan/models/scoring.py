@@ -12,6 +12,7 @@ class RuleKind(models.TextChoices):
     REPORTS_ON_TIME = "reports_on_time", _("按时报送调度报告")
     TARGETS_GREEN = "targets_green", _("牵头指标绿灯")
     TASKS_DONE = "tasks_done", _("牵头任务完成或推进")
+    PROJECTS_ON_TRACK = "projects_on_track", _("牵头项目按期推进")
 
 
 class AssessmentRule(models.Model):

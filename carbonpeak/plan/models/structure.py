@@ -15,6 +15,7 @@ from carbonpeak.plan.choices import (
     Indicator,
     ProjectStatus,
     ProjectType,
+    ProjectUnit,
     Qualifier,
     TargetKind,
     TargetUnit,
@@ -184,6 +185,8 @@ class ProjectGroup(models.Model):
 
 
 class Project(models.Model):
+    """A major project (四 重大项目). Its writes go through plan/projects.py (status moves with history)."""
+
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="projects")
     group = models.ForeignKey(ProjectGroup, on_delete=models.CASCADE, related_name="projects")
     code = models.CharField(_("编码"), max_length=20)
@@ -191,13 +194,29 @@ class Project(models.Model):
     name = models.CharField(_("名称"), max_length=200)
     name_en = models.CharField(_("英文名"), max_length=300, blank=True)
     type = models.CharField(_("类型"), max_length=30, choices=ProjectType.choices)
+    clause = models.CharField(_("出处条款"), max_length=40, blank=True)
     text = models.TextField(_("条款原文"), blank=True)
     township = models.CharField(_("乡镇"), max_length=60, blank=True)
+    # generation and storage: MW, kept equal to size when size_unit is MW (scenarios read capacity_mw)
     capacity_mw = models.DecimalField(_("装机容量（MW）"), null=True, blank=True, **VALUE)
-    investment_10k_yuan = models.DecimalField(_("投资（万元）"), null=True, blank=True, **VALUE)
+    size = models.DecimalField(_("建设规模"), null=True, blank=True, **VALUE)
+    size_unit = models.CharField(_("规模单位"), max_length=10, choices=ProjectUnit.choices, blank=True)
+    size_done = models.DecimalField(_("已完成规模"), null=True, blank=True, **VALUE)
+    investment_10k_yuan = models.DecimalField(_("计划投资（万元）"), null=True, blank=True, **VALUE)
+    actual_investment_10k_yuan = models.DecimalField(_("完成投资（万元）"), null=True, blank=True, **VALUE)
+    investment_done_share = models.DecimalField(_("投资完成比例"), null=True, blank=True, **VALUE)
+    planned_start_date = models.DateField(_("计划开工日期"), null=True, blank=True)
+    actual_start_date = models.DateField(_("实际开工日期"), null=True, blank=True)
     commissioning_year = models.PositiveSmallIntegerField(_("计划投产年份"), null=True, blank=True)
-    status = models.CharField(_("状态"), max_length=30, choices=ProjectStatus.choices, default=ProjectStatus.PLANNED)
+    planned_commissioning_date = models.DateField(_("计划投产日期"), null=True, blank=True)
+    actual_commissioning_date = models.DateField(_("实际投产日期"), null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=30, choices=ProjectStatus.choices, default=ProjectStatus.CONCEIVED)
+    status_reason = models.CharField(_("状态说明"), max_length=300, blank=True)
     expected_effect = models.CharField(_("预期成效"), max_length=300, blank=True)
+    # waste-to-energy and other mixed fuels: the non-fossil (biogenic) share of the output, with its source
+    nonfossil_fraction = models.DecimalField(_("非化石能源比例"), null=True, blank=True, **VALUE)
+    nonfossil_source = models.CharField(_("非化石比例出处"), max_length=300, blank=True)
+    departments = models.ManyToManyField(Department, through="ProjectAssignment", related_name="projects")
 
     class Meta:
         verbose_name = _("重大项目")
@@ -209,10 +228,36 @@ class Project(models.Model):
                 condition=models.Q(capacity_mw__isnull=True) | models.Q(capacity_mw__gte=0),
                 name="plan_project_capacity_nonnegative",
             ),
+            models.CheckConstraint(
+                condition=models.Q(nonfossil_fraction__isnull=True)
+                | models.Q(nonfossil_fraction__gte=0, nonfossil_fraction__lte=1),
+                name="plan_project_nonfossil_fraction_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(investment_done_share__isnull=True)
+                | models.Q(investment_done_share__gte=0, investment_done_share__lte=1),
+                name="plan_project_investment_share_range",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+
+class ProjectAssignment(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="assignments")
+    department = models.ForeignKey(Department, on_delete=models.RESTRICT, related_name="project_assignments")
+    role = models.CharField(_("分工"), max_length=20, choices=AssignmentRole.choices)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-role", "position"]  # leads first
+        constraints = [
+            models.UniqueConstraint(fields=["project", "department"], name="plan_projectassignment_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project.code} {self.department} {self.role}"
 
 
 class Target(models.Model):

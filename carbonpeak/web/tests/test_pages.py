@@ -159,7 +159,7 @@ def test_round_report_pdf_and_excel(plan, office, fgj):
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     xlsx = c.get(reverse("round_xlsx", args=[rnd.pk]))
     wb = load_workbook(io.BytesIO(xlsx.content))
-    assert wb.sheetnames == ["预警", "汇总", "任务进展", "未报送"]
+    assert wb.sheetnames == ["预警", "汇总", "任务进展", "未报送", "项目预警", "项目进展"]
     assert len(wb["汇总"]._charts) == 1
     assert wb["任务进展"]["D3"].value == "分布式光伏已并网 12 MW"
 
@@ -179,8 +179,8 @@ def test_audit_log_visible_to_office(plan, office, fgj):
 # Query counts do not grow with the plan: they are pinned here. Every page with a county in its header counts one
 # query for "does the installation publish several plans?" (its public links then carry the county, /c/<code>/).
 # dashboard: 13 + the official scenario (and its run when there is one) + the approved accounts' yearly totals
-# for the peak-year target + that one
-@pytest.mark.parametrize(("name", "queries"), [("dashboard", 16), ("tasks", 11), ("workspace", 13)])
+# for the peak-year target + that one + the late projects (issue 16: their lead departments and the open rounds)
+@pytest.mark.parametrize(("name", "queries"), [("dashboard", 18), ("tasks", 11), ("workspace", 13)])
 def test_query_counts_are_pinned(plan, office, django_assert_num_queries, name, queries):
     from django.core.cache import cache
 
@@ -216,7 +216,8 @@ def test_query_counts_do_not_grow_with_the_plan(db, make_user, django_assert_num
     c = logged_in(make_user("o", "office"))
     c.get(reverse("dashboard"))
     cache.clear()
-    with django_assert_num_queries(16):  # 13 + the official scenario (no peak-year target) + periods + several?
+    # 13 + the official scenario (no peak-year target) + periods + several? + project leads and open rounds
+    with django_assert_num_queries(18):
         assert c.get(reverse("dashboard")).status_code == 200
     with django_assert_num_queries(11):
         assert c.get(reverse("tasks")).status_code == 200
