@@ -40,7 +40,7 @@ from carbonpeak.plan.models import DispatchRound, Evidence, Plan, Target, Task, 
 from carbonpeak.plan.pages import render_issues
 from carbonpeak.plan.permissions import owns_target, owns_task
 from carbonpeak.plan.scoring import score_table
-from carbonpeak.plan.status import target_statuses
+from carbonpeak.plan.status import status_of, target_statuses
 from carbonpeak.plan.tenancy import acts_in, county_for, principal_of, require_county
 from carbonpeak.validation import YEAR_MAX, YEAR_MIN, ValidationFailed, parse_int
 from carbonpeak.web.audit_page import rows as audit_rows
@@ -123,7 +123,7 @@ def target_detail(request, code: str):
         plan=plan,
         code=code,
     )
-    status = next(s for s in target_statuses(plan) if s.target.pk == target.pk)
+    status = status_of(plan, target)
     from carbonpeak.scenarios.presentation import attach_peak_evidence
 
     attach_peak_evidence(plan, [status])
@@ -254,8 +254,8 @@ def workspace(request):
     round_states = department_rounds(plan, dept)
     current = selected_round(round_states, request.GET.get("round"))
     rnd = current.round if current else None
-    tasks = plan.tasks.select_related("area")
-    targets = plan.targets.all()
+    tasks = plan.tasks.filter(archived=False).select_related("area")
+    targets = plan.targets.filter(archived=False)
     if dept is not None:
         tasks = tasks.filter(assignments__department=dept).distinct()
         targets = targets.filter(assignments__department=dept).distinct()
@@ -368,7 +368,7 @@ def _value_card(request, plan: Plan, target: Target):
         saved = _save_posted_value(request, target)
     except ValidationFailed as exc:
         errors = exc.issues
-    status = next(s for s in target_statuses(plan) if s.target.pk == target.pk)
+    status = status_of(plan, target)
     rnd = DispatchRound.objects.filter(plan=plan, status=RoundStatus.OPEN).order_by("-year", "-quarter").first()
     context = {"t": target, "s": status, "round": rnd, "saved": saved, "errors": errors}
     return render(request, "web/_value_card.html", context)

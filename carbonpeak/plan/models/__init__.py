@@ -16,9 +16,11 @@ from carbonpeak.plan.models.structure import (
     Project,
     ProjectGroup,
     Target,
+    TargetAllocation,
     TargetAssignment,
     Task,
     TaskAssignment,
+    UnitValue,
 )
 
 __all__ = [
@@ -37,8 +39,10 @@ __all__ = [
     "RegionLevel",
     "Reminder",
     "Target",
+    "TargetAllocation",
     "TargetAssignment",
     "Task",
     "TaskAssignment",
     "TaskReport",
+    "UnitValue",
 ]
