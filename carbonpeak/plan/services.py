@@ -234,15 +234,15 @@ def submit_report(
 
 
 def missing_reports(rnd: DispatchRound) -> dict[Department, list[Task]]:
-    """Tasks whose lead department has not reported in this round."""
+    """Tasks whose reporting department (the lead; each township for a 各乡镇 clause) has not reported in this
+    round."""
+    from carbonpeak.plan.dispatch import owed_pairs
+
     reported = set(rnd.reports.values_list("task_id", "department_id"))
     missing: dict[Department, list[Task]] = {}
-    leads = TaskAssignment.objects.filter(task__plan=rnd.plan, role=AssignmentRole.LEAD).select_related(
-        "task", "department"
-    )
-    for a in leads.order_by("department_id", "task__area__number", "task__number"):
-        if (a.task_id, a.department_id) not in reported:
-            missing.setdefault(a.department, []).append(a.task)
+    for task, dept in sorted(owed_pairs(rnd.plan), key=lambda p: p[1].pk):
+        if (task.pk, dept.pk) not in reported:
+            missing.setdefault(dept, []).append(task)
     return missing
 
 

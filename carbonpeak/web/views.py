@@ -36,6 +36,7 @@ from carbonpeak.plan import services
 from carbonpeak.plan.cache import cached
 from carbonpeak.plan.choices import RoundStatus, TaskStatus
 from carbonpeak.plan.dashboard import dashboard_context, target_chart
+from carbonpeak.plan.dispatch import owed_tasks
 from carbonpeak.plan.models import DispatchRound, Evidence, Plan, Target, Task, TaskAssignment
 from carbonpeak.plan.pages import render_issues
 from carbonpeak.plan.permissions import owns_target, owns_task
@@ -256,8 +257,9 @@ def workspace(request):
     rnd = current.round if current else None
     tasks = plan.tasks.filter(archived=False).select_related("area")
     targets = plan.targets.filter(archived=False)
-    if dept is not None:
-        tasks = tasks.filter(assignments__department=dept).distinct()
+    if dept is not None:  # its own tasks, and for a township the 各乡镇 clauses it reports on (plan/dispatch.py)
+        owed = [t.pk for t in owed_tasks(plan, dept)]
+        tasks = tasks.filter(Q(assignments__department=dept) | Q(pk__in=owed)).distinct()
         targets = targets.filter(assignments__department=dept).distinct()
     elif not is_office(request.user):
         tasks, targets = tasks.none(), targets.none()
