@@ -14,8 +14,9 @@ from typing import Any
 
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
-from carbonpeak.accounts.permissions import reads_staff_pages, require_staff
+from carbonpeak.accounts.permissions import is_office, reads_staff_pages, require_staff
 from carbonpeak.plan.tenancy import require_county
 
 
@@ -29,7 +30,16 @@ class Sector:
 
 
 #: the installation's sector modules, in the plan's order (三(一) energy … 三(七) waste); each module adds its line
-SECTORS: list[Sector] = []
+SECTORS: list[Sector] = [
+    # the plan itself as a living document: the office revises it from a changed plan file (web/living_views.py)
+    Sector(
+        "plan_revise",
+        _("方案修订"),
+        _("上传修订后的方案文件，核对变化后应用，版本与修改均有记录"),
+        _("碳达峰办"),
+        is_office,
+    ),
+]
 
 
 def sector_rows(user: Any) -> list[dict[str, Any]]:

@@ -150,10 +150,24 @@ def target_detail(request, code: str):
             "values": values,
             "history": history,
             "chart": target_chart(status, list(values)),
-            "can_enter": owns_target(principal_of(request), target),
+            "can_enter": owns_target(principal_of(request), target) and not target.archived,
+            **_owners_form(request, plan, target),
             **_evidence_access(request.user),
         },
     )
+
+
+def _owners_form(request, plan: Plan, target: Target) -> dict:
+    """The office's form for a target's owners (web/living_views.target_owners), with the current choice."""
+    if not (is_office(request.user) and acts_in(principal_of(request), plan)):
+        return {"owners_form": False}
+    rows = list(target.assignments.all())
+    return {
+        "owners_form": True,
+        "departments": plan.departments.exclude(kind="township_collective").order_by("kind", "id"),
+        "lead_codes": {a.department.code for a in rows if a.role == "lead"},
+        "coop_codes": {a.department.code for a in rows if a.role != "lead"},
+    }
 
 
 @login_required
