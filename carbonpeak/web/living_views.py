@@ -79,7 +79,7 @@ def diff_view(plan: Plan, diff: dict, doc: dict | None) -> list[dict]:
             for c in sec.get("changed", [])
         ]
         row = {
-            "label": label,
+            "label": _(label),
             "added": _names(plan, section, sec.get("added", []), doc),
             "removed": _names(plan, section, sec.get("removed", []), None),
             "kept": _names(plan, section, sec.get("kept_archived", []), None),
@@ -90,7 +90,27 @@ def diff_view(plan: Plan, diff: dict, doc: dict | None) -> list[dict]:
     return out
 
 
+def _milestone_text(value, unit: str) -> str:
+    """A milestone as officials read it: 15%, 300 兆瓦以上/不低于（力争）."""
+    from carbonpeak.plan.choices import Qualifier
+    from carbonpeak.web.templatetags.cp import unit_value
+
+    if value is None:
+        return "—"
+    if isinstance(value, dict):
+        text = unit_value(value.get("value"), unit)
+        if value.get("qualifier") in Qualifier.values:
+            text += " " + str(Qualifier(value["qualifier"]).label)
+        if value.get("strive"):
+            text += str(_("（力争）"))
+        return text
+    return unit_value(value, unit)
+
+
 def _diff_context(plan: Plan, diff: dict, doc: dict) -> dict:
+    units = dict(plan.targets.values_list("code", "unit"))
+    for t in doc.get("targets", []):
+        units.setdefault(t.get("code"), t.get("unit"))
     target_names = dict(plan.targets.values_list("code", "name"))
     task_names = dict(plan.tasks.values_list("code", "title"))
     for t in doc.get("targets", []):
@@ -100,7 +120,15 @@ def _diff_context(plan: Plan, diff: dict, doc: dict) -> dict:
     return {
         "diff": diff,
         "sections": diff_view(plan, diff, doc),
-        "milestones": [{**m, "name": target_names.get(m["target"], m["target"])} for m in diff["milestones"]],
+        "milestones": [
+            {
+                **m,
+                "name": target_names.get(m["target"], m["target"]),
+                "before": _milestone_text(m["before"], units.get(m["target"], "")),
+                "after": _milestone_text(m["after"], units.get(m["target"], "")),
+            }
+            for m in diff["milestones"]
+        ],
         "assignments": [
             {**a, "name": (task_names if a["kind"] == "task" else target_names).get(a["code"], a["code"])}
             for a in diff["assignments"]
