@@ -173,3 +173,16 @@ def test_a_revision_never_touches_another_county(plan, county_b, office):
     with pytest.raises(ValidationFailed) as exc:
         plan_diff(plan, export_plan(county_b))
     assert exc.value.issues[0].code == "other_plan"
+
+
+def test_an_archived_target_takes_no_new_values(plan, office):
+    from carbonpeak.plan.choices import Indicator
+    from carbonpeak.plan.feeds import Fed, feed
+
+    target = plan.targets.get(code="forest_stock")
+    plan.targets.filter(pk=target.pk).update(archived=True)
+    target.refresh_from_db()
+    with pytest.raises(ValidationFailed) as exc:
+        set_indicator_value(office, target, 2024, None, "8000000")
+    assert exc.value.issues[0].code == "archived"
+    assert feed(office, plan, [Fed(Indicator.FOREST_STOCK, 2024, Decimal("8000000"), "森林资源数据")]) == []
