@@ -473,6 +473,20 @@ def raise_refused(diff: dict) -> None:
         raise ValidationFailed(issues.items)
 
 
+def _value_text(v: Any) -> str:
+    """A year's value in a text line: 0.17, or 0.17（以上/不低于，力争）."""
+    if v is None:
+        return "无"
+    if not isinstance(v, dict):
+        return str(v)
+    from carbonpeak.plan.choices import Qualifier
+
+    words = [str(Qualifier(v["qualifier"]).label)] if v.get("qualifier") in Qualifier.values else []
+    if v.get("strive"):
+        words.append("力争")
+    return f"{v.get('value')}（{'，'.join(words)}）" if words else str(v.get("value"))
+
+
 def diff_lines(diff: dict) -> list[str]:
     """The diff as lines an official reads (Chinese; codes only where the item has no other name)."""
     lines = [f"方案 {diff['plan']}：当前版本 {diff['version']}" + ("（已应用）" if diff.get("applied") else "")]
@@ -492,7 +506,7 @@ def diff_lines(diff: dict) -> list[str]:
         for code in sec.get("kept_archived", []):
             lines.append(f"保留已归档{label}：{code}（文件未列出，数据保留）")
     for m in diff["milestones"]:
-        lines.append(f"目标值 {m['target']} {m['year']}年：{m['before']} → {m['after']}")
+        lines.append(f"目标值 {m['target']} {m['year']}年：{_value_text(m['before'])} → {_value_text(m['after'])}")
     for a in diff["assignments"]:
         b, c = a["before"], a["after"]
         lead = f"牵头 {'、'.join(b['lead']) or '无'} → {'、'.join(c['lead']) or '无'}"

@@ -65,6 +65,13 @@ def _names(plan: Plan, section: str, codes: list[str], doc: dict | None) -> list
     return [by_code.get(c) or items.get(c) or c for c in codes]
 
 
+def _cell(v):
+    """A changed field's value on the page: yes/no for a flag, else as it is."""
+    if isinstance(v, bool):
+        return _("是") if v else _("否")
+    return v
+
+
 def diff_view(plan: Plan, diff: dict, doc: dict | None) -> list[dict]:
     """The diff per section, with names and Chinese field labels, for the page."""
     out = []
@@ -74,7 +81,7 @@ def diff_view(plan: Plan, diff: dict, doc: dict | None) -> list[dict]:
         changed = [
             {
                 "name": _names(plan, section, [c["code"]], doc)[0],
-                "fields": [(_field_label(model, k), v[0], v[1]) for k, v in c["fields"].items()],
+                "fields": [(_field_label(model, k), _cell(v[0]), _cell(v[1])) for k, v in c["fields"].items()],
             }
             for c in sec.get("changed", [])
         ]
