@@ -80,11 +80,22 @@ def public(request):
 
 def _one_per_clause_pair(statuses: list) -> list:
     """The public reads one line per target: of two plan clauses that state the same target differently
-    (conflicts_with), the one with data is shown, else the first; the office still sees both."""
+    (conflicts_with), or the same figure with other wording (one indicator, the same values), the one with data
+    is shown, else the first; the office still sees both."""
     by_code = {s.target.code: s for s in statuses}
+
+    def same_value(s) -> tuple:  # one figure stated in two clauses with other wording (新能源: 达到 / 力争突破)
+        values = tuple(sorted((m.year, m.value) for m in s.target.milestones.all()))
+        return (s.target.indicator, values) if s.target.indicator and values else (s.target.code,)
+
+    twins: dict[tuple, list] = {}
+    for s in statuses:
+        twins.setdefault(same_value(s), []).append(s)
     dropped = set()
     for s in statuses:
         other = by_code.get(getattr(s.target.conflicts_with, "code", None))
+        if other is None:
+            other = next((o for o in twins[same_value(s)] if o is not s), None)
         if other is None or s.target.code in dropped or other.target.code in dropped:
             continue
         keep_other = other.latest is not None and s.latest is None
