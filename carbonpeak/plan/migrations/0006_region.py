@@ -5,44 +5,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("plan", "0005_department_may_read_enterprises"),
+        ('plan', '0005_department_may_read_enterprises'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Region",
+            name='Region',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("code", models.SlugField(max_length=60, unique=True, verbose_name="编码")),
-                ("name", models.CharField(max_length=100, verbose_name="名称")),
-                (
-                    "level",
-                    models.CharField(
-                        choices=[("city", "市"), ("province", "省")], default="city", max_length=10, verbose_name="层级"
-                    ),
-                ),
-                (
-                    "own_plan",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="own_region",
-                        to="plan.plan",
-                        verbose_name="本级方案",
-                    ),
-                ),
-                (
-                    "plans",
-                    models.ManyToManyField(
-                        blank=True, related_name="regions", to="plan.plan", verbose_name="所辖县（市、区）方案"
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('code', models.SlugField(max_length=60, unique=True, verbose_name='编码')),
+                ('name', models.CharField(max_length=100, verbose_name='名称')),
+                ('level', models.CharField(choices=[('city', '市'), ('province', '省')], default='city', max_length=10, verbose_name='层级')),
+                ('own_plan', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='own_region', to='plan.plan', verbose_name='本级方案')),
+                ('plans', models.ManyToManyField(blank=True, related_name='regions', to='plan.plan', verbose_name='所辖县（市、区）方案')),
             ],
             options={
-                "verbose_name": "区域（市、省）",
-                "verbose_name_plural": "区域（市、省）",
+                'verbose_name': '区域（市、省）',
+                'verbose_name_plural': '区域（市、省）',
             },
         ),
     ]
