@@ -316,33 +316,9 @@ def cmd_calendar(args) -> int:
 
 def cmd_plan(args) -> int:
     _django()
-    from carbonpeak.validation import ValidationFailed
 
     if args.plan_cmd == "import":
-        from django.db import transaction
-
-        from carbonpeak.plan.plan_io import load_plan, read_plan_file
-        from carbonpeak.plan.scoring import ensure_default_rules
-
-        try:
-            with transaction.atomic():  # the plan and its assessment rules (as setup gives the shipped plans)
-                plan = load_plan(read_plan_file(args.file))
-                ensure_default_rules(plan)
-        except ValidationFailed as exc:
-            _print_issues(exc)
-            return 2
-        print(
-            json.dumps(
-                {
-                    "imported": plan.code,
-                    "tasks": plan.tasks.count(),
-                    "targets": plan.targets.count(),
-                    "projects": plan.projects.count(),
-                },
-                ensure_ascii=False,
-            )
-        )
-        return 0
+        return _plan_import(args)
     plan = _default_plan(args.plan)
     if args.plan_cmd == "export":
         from carbonpeak.plan.plan_io import export_plan
@@ -379,6 +355,60 @@ def cmd_plan(args) -> int:
                 )
         return 0
     return 2
+
+
+def _plan_import(args) -> int:
+    """A new plan code loads the plan; an existing one prints the diff (added, changed, removed …) and applies it
+    only with --apply. Exit 0 loaded/diff/applied, 1 removals refused (nothing applied), 2 unreadable/invalid."""
+    from carbonpeak.plan.living import import_or_revise
+    from carbonpeak.plan.plan_io import read_plan_file
+    from carbonpeak.validation import ValidationFailed
+
+    try:
+        data = read_plan_file(args.file)
+        code = data.get("plan", {}).get("code") if isinstance(data.get("plan"), dict) else None
+        if args.plan and code != args.plan:
+            print(
+                f"--plan {args.plan}：文件中的方案编码为 {code} / the file's plan code is {code}, not {args.plan}",
+                file=sys.stderr,
+            )
+            return 2
+        kind, result = import_or_revise(None, data, apply=args.apply)
+    except ValidationFailed as exc:
+        if any(i.code == "has_data" for i in exc.issues):
+            from carbonpeak.plan.living import plan_diff
+            from carbonpeak.plan.models import Plan
+
+            diff = plan_diff(Plan.objects.get(code=data["plan"]["code"]), data)
+            _print_diff(diff, args.format)
+            return 1
+        _print_issues(exc)
+        return 2
+    if kind == "loaded":
+        from carbonpeak.plan.models import Plan
+
+        plan = Plan.objects.get(code=result["imported"])
+        result = {
+            "imported": plan.code,
+            "version": plan.version,
+            "tasks": plan.tasks.count(),
+            "targets": plan.targets.count(),
+            "projects": plan.projects.count(),
+        }
+        print(json.dumps(result, ensure_ascii=False))
+        return 0
+    _print_diff(result, args.format)
+    return 1 if result["refused"] else 0
+
+
+def _print_diff(diff: dict, fmt: str) -> None:
+    if fmt == "json":
+        print(json.dumps(diff, ensure_ascii=False, indent=1))
+        return
+    from carbonpeak.plan.living import diff_lines
+
+    for line in diff_lines(diff):
+        print(line)
 
 
 def _n(v) -> str:
@@ -732,8 +762,11 @@ def build_parser() -> argparse.ArgumentParser:
     w.set_defaults(func=cmd_worker)
     pl = sub.add_parser("plan", help="plan files and status")
     psub = pl.add_subparsers(dest="plan_cmd", required=True)
-    x = psub.add_parser("import")
+    x = psub.add_parser("import", help="load a new plan; for a plan that exists, show the diff (--apply: apply it)")
     x.add_argument("file")
+    x.add_argument("--apply", action="store_true", help="apply the diff to the existing plan (audited)")
+    x.add_argument("--format", choices=["json", "text"], default="json")
+    x.add_argument("--plan", help="the plan code the file must carry")
     x = psub.add_parser("export")
     x.add_argument("--plan")
     x.add_argument("--format", choices=["json", "xlsx"], default="json")

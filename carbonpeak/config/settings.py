@@ -264,6 +264,9 @@ CARBONPEAK_UPLOAD_MAX_BYTES = int(os.environ.get("CARBONPEAK_UPLOAD_MAX_BYTES", 
 
 # --- plan tracking ---
 PLAN_STATUS_YELLOW_FRACTION = Decimal(os.environ.get("CARBONPEAK_YELLOW_FRACTION", "0.10"))
+# 左右 (about): the band around a milestone that still counts as met on the worse side, as a fraction of the
+# milestone (0.02: 20 %左右 is met from 19.6 %; 63 %左右 from 61.74 %)
+PLAN_ABOUT_TOLERANCE = Decimal(os.environ.get("CARBONPEAK_ABOUT_TOLERANCE", "0.02"))
 EVIDENCE_MAX_BYTES = int(os.environ.get("CARBONPEAK_EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024)))
 EVIDENCE_EXTENSIONS = ["pdf", "png", "jpg", "jpeg", "xlsx", "docx", "csv", "txt"]
 #: a project report missing after the round's due date: yellow from this many days late, red from the second

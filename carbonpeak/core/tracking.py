@@ -15,6 +15,16 @@ Light, for a value v at time t with expected value e (direction `increase`: high
     red     further behind
     no_data no value, or no milestone to compare against
 Every comparison is Decimal; bounds are inclusive on the better side.
+
+Qualifiers (the plan's wording of the governing milestone: the next one at or after t, the last past the end)
+change which side is better and where green ends:
+    at_least (以上/不低于/达到)  higher is better whatever the direction: behind = e - v
+    at_most  (以下/以内/不高于)  lower is better: behind = v - e
+    exceed   (超过/突破)         as at_least, but green needs v > e strictly: exactly at e is yellow
+    about    (左右)              green within the band on the worse side: behind <= band, band = about_band * |e|;
+                                 yellow up to band + tolerance; the better side is green
+    exact / strive               the direction decides (as before)
+    strive   (力争, a flag)       an incentive level: a red becomes yellow (missing it is never red)
 """
 
 from __future__ import annotations
@@ -68,6 +78,14 @@ def expected_value(anchors: list[tuple[int, Decimal]], t: Decimal) -> Decimal | 
     return pts[-1][1]
 
 
+def governing_year(milestones: dict[int, Decimal], t: Decimal) -> int | None:
+    """The milestone a period is judged against: the next one at or after t, the last one past the end."""
+    if not milestones:
+        return None
+    later = [y for y in sorted(milestones) if y >= t]
+    return later[0] if later else max(milestones)
+
+
 def assess(
     *,
     direction: str,
@@ -76,6 +94,8 @@ def assess(
     value: Decimal | None,
     period: PeriodPoint | None,
     yellow_fraction: Decimal,
+    qualifiers: dict[int, tuple[str, bool]] | None = None,
+    about_band: Decimal = Decimal(0),
 ) -> Assessment:
     if value is None or period is None or not milestones:
         return Assessment(Light.NO_DATA, None, None, None)
@@ -85,17 +105,28 @@ def assess(
     t = period.t
     expected = expected_value(anchors, t)
     assert expected is not None
-    behind = expected - value if direction == "increase" else value - expected
+    year = governing_year(milestones, t)
+    qualifier, strive = (qualifiers or {}).get(year, ("exact", False)) if year is not None else ("exact", False)
+    if qualifier in ("at_least", "exceed"):
+        side = "increase"
+    elif qualifier == "at_most":
+        side = "decrease"
+    else:
+        side = direction
+    behind = expected - value if side == "increase" else value - expected
     later = [v for y, v in sorted(milestones.items()) if y >= t]
     next_milestone = later[0] if later else anchors[-1][1]
     start = baseline[1] if baseline is not None else anchors[0][1]
     tolerance = yellow_fraction * abs(next_milestone - start)
-    if behind <= 0:
+    band = about_band * abs(expected) if qualifier == "about" else Decimal(0)
+    if behind < 0 or (behind == 0 and qualifier != "exceed") or (qualifier == "about" and behind <= band):
         light = Light.GREEN
-    elif behind <= tolerance:
+    elif behind <= band + tolerance:
         light = Light.YELLOW
     else:
         light = Light.RED
+    if strive and light == Light.RED:
+        light = Light.YELLOW
     return Assessment(light, expected, behind, tolerance)
 
 

@@ -71,9 +71,9 @@ def dashboard_context(plan: Plan) -> dict:
     charts = [(s, target_chart(s, values_by_target[s.target.pk])) for s in attention[:MAX_CHARTS]]
 
     tasks = list(
-        plan.tasks.select_related("area").prefetch_related(
-            Prefetch("assignments", queryset=TaskAssignment.objects.select_related("department"))
-        )
+        plan.tasks.filter(archived=False)
+        .select_related("area")
+        .prefetch_related(Prefetch("assignments", queryset=TaskAssignment.objects.select_related("department")))
     )
     by_area: dict[str, Counter] = defaultdict(Counter)
     by_dept: dict[str, Counter] = defaultdict(Counter)

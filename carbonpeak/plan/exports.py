@@ -34,6 +34,18 @@ def _sheet(wb: Workbook, title: str, headers: list[tuple[str, str]], rows: list[
     return ws
 
 
+def _milestone_cell(v) -> str:
+    """A year's value as the sheet shows it: 300, or 300 以上/不低于（力争） when the year has its own wording."""
+    if not isinstance(v, dict):
+        return str(v)
+    from carbonpeak.plan.choices import Qualifier
+
+    text = str(v.get("value"))
+    if v.get("qualifier") in Qualifier.values:
+        text += " " + str(Qualifier(v["qualifier"]).label)
+    return text + ("（力争）" if v.get("strive") else "")
+
+
 def plan_workbook(plan: Plan) -> Workbook:
     data = export_plan(plan)
     wb = Workbook()
@@ -62,7 +74,7 @@ def plan_workbook(plan: Plan) -> Workbook:
                 t["direction"],
                 t["baseline_year"],
                 t["baseline_value"],
-                "; ".join(f"{y}: {v}" for y, v in t["values"].items()),
+                "; ".join(f"{y}: {_milestone_cell(v)}" for y, v in t["values"].items()),
                 "、".join(t["lead_departments"]),
                 "、".join(t["cooperating_departments"]),
                 t["source"],

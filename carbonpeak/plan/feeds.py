@@ -60,7 +60,7 @@ def feed(
     written: list[IndicatorValue] = []
     first = min(plan.first_year, plan.base_year)
     by_indicator: dict[str, list[Target]] = {}
-    for t in Target.objects.filter(plan=plan).exclude(indicator=""):
+    for t in Target.objects.filter(plan=plan, archived=False).exclude(indicator=""):  # archived: no new values
         by_indicator.setdefault(t.indicator, []).append(t)
     for f in figures:
         if not first <= f.year <= plan.last_year:

@@ -33,7 +33,11 @@ def owns_task(principal: Any, task: Task, lead_only: bool = False) -> bool:
     qs = task.assignments.filter(department=dept)
     if lead_only:
         qs = qs.filter(role=AssignmentRole.LEAD)
-    return qs.exists()
+    if qs.exists():
+        return True
+    from carbonpeak.plan.dispatch import reports_on
+
+    return not lead_only and reports_on(task, dept)  # a township reports on the 各乡镇 clauses
 
 
 def owns_target(principal: Any, target: Target) -> bool:

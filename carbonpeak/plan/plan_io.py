@@ -71,6 +71,11 @@ PLAN_KEYS = {
 PLAN_REQUIRED = {"code", "county", "title", "issuer", "issued_date", "base_year", "peak_year", "periods"}
 PERIOD_KEYS = {"code": str, "name": str, "name_en": str, "start_year": int, "end_year": int}
 DEPARTMENT_KEYS = {"code": str, "name": str, "name_en": str, "kind": str}
+#: the county's townships (乡镇、街道): each becomes a department of kind ``township`` that can be assigned
+#: tasks, targets and projects; a clause assigned to 各乡镇 (kind ``township_collective``) is reported per township
+TOWNSHIP_KEYS = {"code": str, "name": str, "name_en": str, "division_code": (str, type(None))}
+#: a target's value for a year: a number, or an object with the year's own wording
+MILESTONE_KEYS = {"value": "number?", "qualifier": str, "strive": bool}
 AREA_KEYS = {"code": str, "number": int, "name": str, "name_en": str}
 TASK_KEYS = {
     "code": str,
@@ -85,6 +90,7 @@ TASK_KEYS = {
     "assignment_text": (str, type(None)),
     "note": (str, type(None)),
     "status": str,
+    "archived": bool,
 }
 GROUP_KEYS = AREA_KEYS
 PROJECT_KEYS = {
@@ -115,6 +121,7 @@ PROJECT_KEYS = {
     "status_reason": (str, type(None)),
     "nonfossil_fraction": "number?",
     "nonfossil_source": (str, type(None)),
+    "archived": bool,
 }
 PROJECT_DATES = ("planned_start_date", "actual_start_date", "planned_commissioning_date", "actual_commissioning_date")
 TARGET_KEYS = {
@@ -135,8 +142,10 @@ TARGET_KEYS = {
     "note": (str, type(None)),
     "conflicts_with": (str, type(None)),
     "indicator": (str, type(None)),
+    "archived": bool,
 }
-TOP_KEYS = {"format", "plan", "departments", "areas", "tasks", "project_groups", "projects", "targets"}
+TOP_KEYS = {"format", "plan", "departments", "townships", "areas", "tasks", "project_groups", "projects", "targets"}
+OPTIONAL_TOP_KEYS = {"format", "townships"}
 
 
 def read_plan_file(path: Path | str) -> dict[str, Any]:
@@ -222,7 +231,7 @@ def check_plan_document(data: Any) -> Issues:
             issues.add("unknown_key", key, f"未知字段 {key}", f"unknown key {key}")
     if data.get("format") != FORMAT:
         issues.add("bad_format", "format", f"format 应为 {FORMAT}", f"format must be {FORMAT}")
-    for key in TOP_KEYS - {"format"}:
+    for key in TOP_KEYS - OPTIONAL_TOP_KEYS:
         if key not in data:
             issues.add("missing", key, f"缺少 {key}", f"missing {key}")
     if issues.errors:
@@ -264,6 +273,15 @@ def check_plan_document(data: Any) -> Issues:
         path = f"departments[{i}]"
         if _check_object(d, DEPARTMENT_KEYS, {"code", "name"}, path, issues):
             _choice(d.get("kind", "other"), DepartmentKind, f"{path}.kind", issues)
+            _unique(d.get("name"), dept_names, f"{path}.name", issues)
+            _unique(d.get("code"), dept_codes, f"{path}.code", issues)
+    townships = data.get("townships", [])
+    if not isinstance(townships, list):
+        issues.add("not_list", "townships", "townships 应为数组", "townships must be an array")
+        townships = []
+    for i, d in enumerate(townships):
+        path = f"townships[{i}]"
+        if _check_object(d, TOWNSHIP_KEYS, {"code", "name"}, path, issues):
             _unique(d.get("name"), dept_names, f"{path}.name", issues)
             _unique(d.get("code"), dept_codes, f"{path}.code", issues)
 
@@ -369,6 +387,12 @@ def check_plan_document(data: Any) -> Issues:
                     f"{vpath}：年份不在方案期 {first_year}–{last_year} 内",
                     f"{vpath}: year outside the plan's periods {first_year}-{last_year}",
                 )
+            if isinstance(v, dict):
+                if _check_object(v, MILESTONE_KEYS, {"value"}, vpath, issues):
+                    if "qualifier" in v:
+                        _choice(v["qualifier"], Qualifier, f"{vpath}.qualifier", issues)
+                    check_target_value(t.get("unit"), v.get("value"), f"{vpath}.value", issues)
+                continue
             check_target_value(t.get("unit"), v, vpath, issues)
         if t.get("baseline_value") is not None:
             check_target_value(t.get("unit"), t.get("baseline_value"), f"{path}.baseline_value", issues)
@@ -538,6 +562,8 @@ def load_plan(data: dict[str, Any], actor: Any = None) -> Plan:
         )
         for d in data["departments"]
     }
+    for d in data.get("townships", []):
+        depts[d["name"]] = Department.objects.create(plan=plan, **township_fields(d))
     areas = {
         a["code"]: Area.objects.create(
             plan=plan, code=a["code"], number=a["number"], name=a["name"], name_en=a.get("name_en", "")
@@ -557,6 +583,7 @@ def load_plan(data: dict[str, Any], actor: Any = None) -> Plan:
             townships=t.get("townships", []),
             note=t.get("note") or "",
             status=t.get("status", TaskStatus.NOT_STARTED),
+            archived=t.get("archived", False),
         )
         TaskAssignment.objects.bulk_create(_assignments(TaskAssignment, "task", task, t, depts))
     groups = {
@@ -592,6 +619,7 @@ def load_plan(data: dict[str, Any], actor: Any = None) -> Plan:
             expected_effect=x.get("expected_effect") or "",
             nonfossil_fraction=_dec(x.get("nonfossil_fraction")),
             nonfossil_source=x.get("nonfossil_source") or "",
+            archived=x.get("archived", False),
         )
         ProjectAssignment.objects.bulk_create(_assignments(ProjectAssignment, "project", project, x, depts))
     targets = {}
@@ -611,10 +639,11 @@ def load_plan(data: dict[str, Any], actor: Any = None) -> Plan:
             source_text=t.get("source_text", ""),
             note=t.get("note") or "",
             indicator=t.get("indicator") or "",
+            archived=t.get("archived", False),
         )
         targets[t["code"]] = target
         Milestone.objects.bulk_create(
-            Milestone(target=target, year=int(y), value=_dec(v)) for y, v in t["values"].items()
+            Milestone(target=target, year=int(y), **milestone_fields(v)) for y, v in t["values"].items()
         )
         TargetAssignment.objects.bulk_create(_assignments(TargetAssignment, "target", target, t, depts))
     for t in data["targets"]:
@@ -628,6 +657,36 @@ def load_plan(data: dict[str, Any], actor: Any = None) -> Plan:
         {"tasks": len(data["tasks"]), "targets": len(data["targets"]), "projects": len(data["projects"])},
     )
     return plan
+
+
+def township_fields(d: dict) -> dict:
+    """A ``townships`` entry as Department fields (kind township)."""
+    return {
+        "code": d["code"],
+        "name": d["name"],
+        "name_en": d.get("name_en", ""),
+        "division_code": d.get("division_code") or "",
+        "kind": DepartmentKind.TOWNSHIP,
+    }
+
+
+def milestone_fields(v: Any) -> dict:
+    """A ``values`` entry (a number, or {value, qualifier, strive}) as Milestone fields."""
+    if isinstance(v, dict):
+        return {"value": _dec(v["value"]), "qualifier": v.get("qualifier", ""), "strive": v.get("strive", False)}
+    return {"value": _dec(v), "qualifier": "", "strive": False}
+
+
+def milestone_out(m: Milestone) -> Any:
+    """A milestone as the file writes it: a plain number unless the year has its own wording."""
+    if not m.qualifier and not m.strive:
+        return _num(m.value)
+    out: dict[str, Any] = {"value": _num(m.value)}
+    if m.qualifier:
+        out["qualifier"] = m.qualifier
+    if m.strive:
+        out["strive"] = True
+    return out
 
 
 def _assignments(model, fk: str, obj, item: dict, depts: dict) -> list:
@@ -675,6 +734,7 @@ def export_plan(plan: Plan) -> dict[str, Any]:
                 "assignment_text": t.assignment_text or None,
                 "note": t.note or None,
                 "status": t.status,
+                **({"archived": True} if t.archived else {}),
             }
         )
     out_targets = []
@@ -691,7 +751,7 @@ def export_plan(plan: Plan) -> dict[str, Any]:
                 "qualifier": t.qualifier,
                 "baseline_year": t.baseline_year,
                 "baseline_value": _num(t.baseline_value),
-                "values": {str(m.year): _num(m.value) for m in t.milestones.all()},
+                "values": {str(m.year): milestone_out(m) for m in t.milestones.all()},
                 "lead_departments": lead,
                 "cooperating_departments": coop,
                 "source": t.source,
@@ -699,6 +759,7 @@ def export_plan(plan: Plan) -> dict[str, Any]:
                 "note": t.note or None,
                 "conflicts_with": t.conflicts_with.code if t.conflicts_with else None,
                 "indicator": t.indicator or None,
+                **({"archived": True} if t.archived else {}),
             }
         )
     return {
@@ -732,7 +793,11 @@ def export_plan(plan: Plan) -> dict[str, Any]:
         },
         "departments": [
             {"code": d.code, "name": d.name, "name_en": d.name_en, "kind": d.kind}
-            for d in plan.departments.order_by("id")
+            for d in plan.departments.exclude(kind=DepartmentKind.TOWNSHIP).order_by("id")
+        ],
+        "townships": [
+            {"code": d.code, "name": d.name, "name_en": d.name_en, "division_code": d.division_code or None}
+            for d in plan.departments.filter(kind=DepartmentKind.TOWNSHIP).order_by("id")
         ],
         "areas": [
             {"code": a.code, "number": a.number, "name": a.name, "name_en": a.name_en}
@@ -774,4 +839,5 @@ def _export_project(x: Project) -> dict[str, Any]:
         "expected_effect": x.expected_effect or None,
         "nonfossil_fraction": _num(x.nonfossil_fraction),
         "nonfossil_source": x.nonfossil_source or None,
+        **({"archived": True} if x.archived else {}),
     }

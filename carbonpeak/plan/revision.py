@@ -26,6 +26,8 @@ PLAN_PATHS = {
     "TargetAssignment": "target.plan_id",
     "TaskAssignment": "task.plan_id",
     "TaskReport": "round.plan_id",
+    "TargetAllocation": "plan_id",
+    "UnitValue": "plan_id",
 }
 
 

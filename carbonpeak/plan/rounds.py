@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from carbonpeak.plan.choices import AssignmentRole, RoundStatus
-from carbonpeak.plan.models import Department, DispatchRound, Plan, Reminder, Task, TaskAssignment, TaskReport
+from carbonpeak.plan.choices import RoundStatus
+from carbonpeak.plan.models import Department, DispatchRound, Plan, Reminder, Task, TaskReport
 
 
 def overdue_days(rnd: DispatchRound, today: dt.date | None = None) -> int:
@@ -51,12 +51,9 @@ def department_rounds(
     states = [RoundState(r, overdue_days=overdue_days(r, today)) for r in rounds]
     if dept is None or not rounds:
         return states
-    lead_tasks = [
-        a.task
-        for a in TaskAssignment.objects.filter(task__plan=plan, department=dept, role=AssignmentRole.LEAD)
-        .select_related("task")
-        .order_by("task__area__number", "task__number")
-    ]
+    from carbonpeak.plan.dispatch import owed_tasks
+
+    lead_tasks = owed_tasks(plan, dept)  # its lead tasks, and for a township the 各乡镇 clauses (plan/dispatch.py)
     reported = set(TaskReport.objects.filter(round__in=rounds, department=dept).values_list("round_id", "task_id"))
     reminded = set(Reminder.objects.filter(round__in=rounds, department=dept).values_list("round_id", flat=True))
     for s in states:

@@ -30,7 +30,6 @@ from carbonpeak.plan.models import (
     DispatchRound,
     Plan,
     TargetAssignment,
-    TaskAssignment,
 )
 from carbonpeak.plan.models.scoring import RuleKind
 from carbonpeak.plan.status import target_statuses
@@ -95,19 +94,27 @@ def counted_rounds(plan: Plan, year: int, today: dt.date | None = None) -> tuple
 def score_table(plan: Plan, year: int, today: dt.date | None = None) -> list[DepartmentScore]:
     rules = {r.kind: r.points for r in plan.assessment_rules.all()}
     statuses = {s.target.pk: s.light for s in target_statuses(plan)}
-    task_leads = list(TaskAssignment.objects.filter(task__plan=plan, role=AssignmentRole.LEAD).select_related("task"))
-    target_leads = list(TargetAssignment.objects.filter(target__plan=plan, role=AssignmentRole.LEAD))
+    from carbonpeak.plan.dispatch import owed_pairs
+
+    owed = owed_pairs(plan)  # leads, and each township for the 各乡镇 clauses; archived tasks are out
+    target_leads = list(
+        TargetAssignment.objects.filter(target__plan=plan, target__archived=False, role=AssignmentRole.LEAD)
+    )
+    latest_status: dict[tuple[int, int], str] = {}
     rounds, running = counted_rounds(plan, year, today)
     on_time: dict[tuple[int, int, int], bool] = {}
     for rnd in rounds:
         deadline = dt.datetime.combine(rnd.due_date, dt.time.max, tzinfo=timezone.get_current_timezone())
         for rep in rnd.reports.all():
             on_time[(rnd.pk, rep.task_id, rep.department_id)] = rep.submitted_at <= deadline
+    for rnd in sorted(rounds, key=lambda r: (r.year, r.quarter)):
+        for rep in rnd.reports.all():
+            latest_status[(rep.task_id, rep.department_id)] = rep.status
     not_yet = f"；{running} 轮尚未截止，不计" if running else ""
     p_leads, lead_projects, project_late = _project_lateness(plan, rounds, today)
     out = []
     for dept in plan.departments.order_by("id"):
-        my_tasks = [a.task for a in task_leads if a.department_id == dept.pk]
+        my_tasks = [t for t, d in owed if d.pk == dept.pk]
         my_targets = [a.target_id for a in target_leads if a.department_id == dept.pk]
         my_projects = [p for p in lead_projects if p_leads.get(p.pk) == dept.pk]
         if not my_tasks and not my_targets and not my_projects:
@@ -140,8 +147,12 @@ def score_table(plan: Plan, year: int, today: dt.date | None = None) -> list[Dep
             )
         if RuleKind.TASKS_DONE in rules:
             pts = rules[RuleKind.TASKS_DONE]
-            done = sum(1 for t in my_tasks if t.status == TaskStatus.DONE)
-            going = sum(1 for t in my_tasks if t.status == TaskStatus.IN_PROGRESS)
+            # a township is scored on its own reports' progress, a lead on the task's status
+            own = [
+                latest_status.get((t.pk, dept.pk), t.status) if dept.kind == "township" else t.status for t in my_tasks
+            ]
+            done = sum(1 for s in own if s == TaskStatus.DONE)
+            going = sum(1 for s in own if s == TaskStatus.IN_PROGRESS)
             credit = Decimal(done) + Decimal(going) / 2
             reason = (
                 f"牵头任务 {len(my_tasks)} 项：完成 {done} 项，推进中 {going} 项（计一半）"

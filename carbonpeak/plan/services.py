@@ -24,10 +24,12 @@ from carbonpeak.plan.models import (
     Plan,
     Reminder,
     Target,
+    TargetAllocation,
     TargetAssignment,
     Task,
     TaskAssignment,
     TaskReport,
+    UnitValue,
 )
 from carbonpeak.plan.permissions import owns_task
 from carbonpeak.plan.plan_io import check_target_value
@@ -145,8 +147,18 @@ def set_target(actor: Any, target: Target, baseline_year: Any, baseline_value: A
     before = _target_snapshot(target)
     target.baseline_year, target.baseline_value = by, bv
     target.save(update_fields=["baseline_year", "baseline_value"])
+    wording = {m.year: (m.qualifier, m.strive) for m in target.milestones.all()}  # a year keeps its wording
     target.milestones.all().delete()
-    Milestone.objects.bulk_create(Milestone(target=target, year=y, value=v) for y, v in sorted(parsed.items()))
+    Milestone.objects.bulk_create(
+        Milestone(
+            target=target,
+            year=y,
+            value=v,
+            qualifier=wording.get(y, ("", False))[0],
+            strive=wording.get(y, ("", False))[1],
+        )
+        for y, v in sorted(parsed.items())
+    )
     bump(target.plan_id)
     record(actor, "target.update", target, before, _target_snapshot(target))
     return target
@@ -235,15 +247,15 @@ def submit_report(
 
 
 def missing_reports(rnd: DispatchRound) -> dict[Department, list[Task]]:
-    """Tasks whose lead department has not reported in this round."""
+    """Tasks whose reporting department (the lead; each township for a 各乡镇 clause) has not reported in this
+    round."""
+    from carbonpeak.plan.dispatch import owed_pairs
+
     reported = set(rnd.reports.values_list("task_id", "department_id"))
     missing: dict[Department, list[Task]] = {}
-    leads = TaskAssignment.objects.filter(task__plan=rnd.plan, role=AssignmentRole.LEAD).select_related(
-        "task", "department"
-    )
-    for a in leads.order_by("department_id", "task__area__number", "task__number"):
-        if (a.task_id, a.department_id) not in reported:
-            missing.setdefault(a.department, []).append(a.task)
+    for task, dept in sorted(owed_pairs(rnd.plan), key=lambda p: p[1].pk):
+        if (task.pk, dept.pk) not in reported:
+            missing.setdefault(dept, []).append(task)
     return missing
 
 
@@ -341,3 +353,88 @@ def set_enterprise_readers(actor: Any, plan: Plan, codes: list[str]) -> list[Dep
             record(actor, "department.enterprise_access", dept, before, {"may_read_enterprises": allowed})
             changed.append(dept)
     return changed
+
+
+# --- target allocation (目标分解: 基本目标和激励目标 per township, the development zone or a sector) ---
+
+#: the kinds of department a county target can be split among
+ALLOCATION_KINDS = ("township", "park", "county_bureau", "municipal_branch", "enterprise", "other")
+
+
+@transaction.atomic
+def set_allocation(
+    actor: Any, target: Target, department_code: str, year: Any, basic: Any, incentive: Any = None
+) -> TargetAllocation:
+    """Set a unit's share of a county target for a year (office only): the basic value and, optionally, the
+    incentive value (激励目标, stricter than the basic one in the target's direction)."""
+    require_office_in(actor, target.plan)
+    issues = Issues()
+    dept = target.plan.departments.filter(code=department_code).first()
+    if dept is None or dept.kind not in ALLOCATION_KINDS:
+        issues.add("unknown_department", "department", "department：请选择承担单位", "department: choose a unit")
+    y, _ = check_period(target.plan, year, None, issues)
+    b = parse_decimal(basic, "basic_value", issues, "基本目标")
+    if b is not None:
+        check_target_value(target.unit, b, "basic_value", issues)
+    inc = None
+    if incentive not in (None, ""):
+        inc = parse_decimal(incentive, "incentive_value", issues, "激励目标")
+        if inc is not None:
+            check_target_value(target.unit, inc, "incentive_value", issues)
+            if b is not None and (inc < b if target.direction == "increase" else inc > b):
+                issues.add(
+                    "incentive_below_basic",
+                    "incentive_value",
+                    "incentive_value：激励目标应比基本目标更进一步（"
+                    + ("更高" if target.direction == "increase" else "更低")
+                    + "）",
+                    "incentive_value: the incentive level must be beyond the basic one",
+                )
+    issues.raise_if_errors()
+    alloc = TargetAllocation.objects.filter(plan=target.plan, target=target, department=dept, year=y).first()
+    before = None if alloc is None else {"basic": alloc.basic_value, "incentive": alloc.incentive_value}
+    if alloc is None:
+        alloc = TargetAllocation(plan=target.plan, target=target, department=dept, year=y)
+    alloc.basic_value, alloc.incentive_value = b, inc
+    alloc.save()
+    record(
+        actor, "target.allocation", alloc, before, {"department": dept.code, "year": y, "basic": b, "incentive": inc}
+    )
+    return alloc
+
+
+@transaction.atomic
+def delete_allocation(actor: Any, alloc: TargetAllocation) -> None:
+    require_office_in(actor, alloc.plan)
+    record(actor, "target.allocation.delete", alloc, {"basic": alloc.basic_value, "incentive": alloc.incentive_value})
+    alloc.delete()
+
+
+@transaction.atomic
+def report_unit_value(
+    actor: Any, target: Target, department: Department, year: Any, value: Any, note: str = ""
+) -> UnitValue:
+    """A unit's department (or the office) reports the unit's value of its share of a target for a year."""
+    from carbonpeak.accounts.permissions import department_of
+
+    require(acts_in(actor, target.plan) and department.plan_id == target.plan_id)
+    require(is_office(actor) or getattr(department_of(actor), "pk", None) == department.pk)
+    issues = Issues()
+    if not TargetAllocation.objects.filter(target=target, department=department).exists():
+        issues.add("no_allocation", "department", "该单位没有分解到此指标", "this unit has no share of the target")
+    y, _ = check_period(target.plan, year, None, issues)
+    d = parse_decimal(value, "value", issues, "数值")
+    if d is not None:
+        check_target_value(target.unit, d, "value", issues)
+    note = text_field(note or "", "note", issues, max_length=300) or ""
+    issues.raise_if_errors()
+    row = UnitValue.objects.filter(plan=target.plan, target=target, department=department, year=y).first()
+    before = None if row is None else {"value": row.value, "note": row.note}
+    if row is None:
+        row = UnitValue(plan=target.plan, target=target, department=department, year=y)
+    row.value, row.note, row.entered_by_label = d, note, actor_label(actor)
+    row.save()
+    record(
+        actor, "target.unit_value", row, before, {"department": department.code, "year": y, "value": d, "note": note}
+    )
+    return row

@@ -73,12 +73,17 @@ def load_values(plan: Plan) -> dict[int, list[ValuePoint]]:
     return values
 
 
-def target_statuses(plan: Plan, values: dict[int, list[ValuePoint]] | None = None) -> list[TargetStatus]:
-    """One status per target; three queries whatever the plan size."""
-    targets = list(plan.targets.select_related("conflicts_with").prefetch_related("milestones").order_by("id"))
+def target_statuses(
+    plan: Plan, values: dict[int, list[ValuePoint]] | None = None, only: int | None = None
+) -> list[TargetStatus]:
+    """One status per target that is not archived (archived targets leave the lights); three queries whatever
+    the plan size. ``only``: the one target of that id, archived or not (its own page)."""
+    qs = plan.targets.filter(pk=only) if only is not None else plan.targets.filter(archived=False)
+    targets = list(qs.select_related("conflicts_with").prefetch_related("milestones").order_by("id"))
     if values is None:
         values = load_values(plan)
     fraction = Decimal(settings.PLAN_STATUS_YELLOW_FRACTION)
+    band = Decimal(settings.PLAN_ABOUT_TOLERANCE)
     out = []
     for t in targets:
         t.plan = plan  # shared instance: no query per target
@@ -99,9 +104,28 @@ def target_statuses(plan: Plan, values: dict[int, list[ValuePoint]] | None = Non
             value=latest.value if latest else None,
             period=_point(latest) if latest else None,
             yellow_fraction=fraction,
+            qualifiers=milestone_qualifiers(t),
+            about_band=band,
         )
         out.append(TargetStatus(t, a, latest, baseline, from_first))
     return out
+
+
+def status_of(plan: Plan, target: Target) -> TargetStatus:
+    """The status of one target (an archived one too: its page stays readable)."""
+    return target_statuses(plan, only=target.pk)[0]
+
+
+def effective_qualifier(target: Target, milestone) -> tuple[str, bool]:
+    """A milestone's wording: its own qualifier, else the target's; 力争 from the milestone or the target
+    (a target-level 力争 keeps the direction's comparison)."""
+    q = milestone.qualifier or target.qualifier
+    strive = milestone.strive or q == "strive" or target.qualifier == "strive"
+    return ("exact" if q == "strive" else q), strive
+
+
+def milestone_qualifiers(target: Target) -> dict[int, tuple[str, bool]]:
+    return {m.year: effective_qualifier(target, m) for m in target.milestones.all()}
 
 
 def expected_series(status: TargetStatus, years: list[int]) -> list[float | None]:

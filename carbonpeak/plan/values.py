@@ -135,6 +135,10 @@ def set_indicator_value(
 ) -> IndicatorValue:
     """`unit`, when a client states one, must be the target's canonical unit (no silent conversion)."""
     require(owns_target(actor, target))
+    if target.archived:  # out of the lights: its values stay readable, no new ones
+        issues = Issues()
+        issues.add("archived", "target", "该指标已归档，不再填报", "this target is archived and takes no new values")
+        issues.raise_if_errors()
     return store_indicator_value(actor, target, year, quarter, value, note, source, source_detail, evidence, unit)
 
 

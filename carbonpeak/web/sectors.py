@@ -16,7 +16,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from carbonpeak.accounts.permissions import reads_staff_pages, require_staff
+from carbonpeak.accounts.permissions import is_office, reads_staff_pages, require_staff
 from carbonpeak.buildings.permissions import reads_buildings
 from carbonpeak.generation.permissions import reads_register
 from carbonpeak.plan.tenancy import require_county
@@ -36,6 +36,14 @@ class Sector:
 
 #: the installation's sector modules, in the plan's order (三(一) energy … 三(七) waste); each module adds its line
 SECTORS: list[Sector] = [
+    # the plan itself as a living document: the office revises it from a changed plan file (web/living_views.py)
+    Sector(
+        "plan_revise",
+        _("方案修订"),
+        _("上传修订后的方案文件，核对变化后应用，版本与修改均有记录"),
+        _("碳达峰办"),
+        is_office,
+    ),
     Sector(
         "projects",
         _("重大项目"),

@@ -3,7 +3,7 @@ from django.urls import path
 
 from carbonpeak.accounts import views as account_views
 from carbonpeak.accounts.forms import LoginForm
-from carbonpeak.web import project_views, region_views, sectors, views
+from carbonpeak.web import living_views, project_views, region_views, sectors, views
 
 login_view = account_views.LoginView.as_view(authentication_form=LoginForm)
 
@@ -19,6 +19,9 @@ urlpatterns = [
     path("password/done/", account_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("targets/<slug:code>/", views.target_detail, name="target"),
+    path("targets/<slug:code>/owners/", living_views.target_owners, name="target_owners"),
+    path("targets/<slug:code>/allocations/", living_views.target_allocations, name="target_allocations"),
+    path("plan/revise/", living_views.plan_revise, name="plan_revise"),
     path("tasks/", views.task_list, name="tasks"),
     path("tasks/<str:code>/", views.task_detail, name="task"),
     path("workspace/", views.workspace, name="workspace"),

@@ -36,11 +36,12 @@ from carbonpeak.plan import services
 from carbonpeak.plan.cache import cached
 from carbonpeak.plan.choices import RoundStatus, TaskStatus
 from carbonpeak.plan.dashboard import dashboard_context, target_chart
+from carbonpeak.plan.dispatch import owed_tasks
 from carbonpeak.plan.models import DispatchRound, Evidence, Plan, Target, Task, TaskAssignment
 from carbonpeak.plan.pages import render_issues
 from carbonpeak.plan.permissions import owns_target, owns_task
 from carbonpeak.plan.scoring import score_table
-from carbonpeak.plan.status import target_statuses
+from carbonpeak.plan.status import status_of, target_statuses
 from carbonpeak.plan.tenancy import acts_in, county_for, principal_of, require_county
 from carbonpeak.validation import YEAR_MAX, YEAR_MIN, ValidationFailed, parse_int
 from carbonpeak.web.audit_page import rows as audit_rows
@@ -84,11 +85,22 @@ def public(request):
 
 def _one_per_clause_pair(statuses: list) -> list:
     """The public reads one line per target: of two plan clauses that state the same target differently
-    (conflicts_with), the one with data is shown, else the first; the office still sees both."""
+    (conflicts_with), or the same figure with other wording (one indicator, the same values), the one with data
+    is shown, else the first; the office still sees both."""
     by_code = {s.target.code: s for s in statuses}
+
+    def same_value(s) -> tuple:  # one figure stated in two clauses with other wording (新能源: 达到 / 力争突破)
+        values = tuple(sorted((m.year, m.value) for m in s.target.milestones.all()))
+        return (s.target.indicator, values) if s.target.indicator and values else (s.target.code,)
+
+    twins: dict[tuple, list] = {}
+    for s in statuses:
+        twins.setdefault(same_value(s), []).append(s)
     dropped = set()
     for s in statuses:
         other = by_code.get(getattr(s.target.conflicts_with, "code", None))
+        if other is None:
+            other = next((o for o in twins[same_value(s)] if o is not s), None)
         if other is None or s.target.code in dropped or other.target.code in dropped:
             continue
         keep_other = other.latest is not None and s.latest is None
@@ -130,7 +142,7 @@ def target_detail(request, code: str):
         plan=plan,
         code=code,
     )
-    status = next(s for s in target_statuses(plan) if s.target.pk == target.pk)
+    status = status_of(plan, target)
     from carbonpeak.scenarios.presentation import attach_peak_evidence
 
     attach_peak_evidence(plan, [status], latest=True)  # the target's own page: the newest run, labelled
@@ -156,10 +168,24 @@ def target_detail(request, code: str):
             "values": values,
             "history": history,
             "chart": target_chart(status, list(values)),
-            "can_enter": owns_target(principal_of(request), target),
+            "can_enter": owns_target(principal_of(request), target) and not target.archived,
+            **_owners_form(request, plan, target),
             **_evidence_access(request.user),
         },
     )
+
+
+def _owners_form(request, plan: Plan, target: Target) -> dict:
+    """The office's form for a target's owners (web/living_views.target_owners), with the current choice."""
+    if not (is_office(request.user) and acts_in(principal_of(request), plan)):
+        return {"owners_form": False}
+    rows = list(target.assignments.all())
+    return {
+        "owners_form": True,
+        "departments": plan.departments.exclude(kind="township_collective").order_by("kind", "id"),
+        "lead_codes": {a.department.code for a in rows if a.role == "lead"},
+        "coop_codes": {a.department.code for a in rows if a.role != "lead"},
+    }
 
 
 @login_required
@@ -262,10 +288,11 @@ def workspace(request):
     round_states = department_rounds(plan, dept)
     current = selected_round(round_states, request.GET.get("round"))
     rnd = current.round if current else None
-    tasks = plan.tasks.select_related("area")
-    targets = plan.targets.all()
-    if dept is not None:
-        tasks = tasks.filter(assignments__department=dept).distinct()
+    tasks = plan.tasks.filter(archived=False).select_related("area")
+    targets = plan.targets.filter(archived=False)
+    if dept is not None:  # its own tasks, and for a township the 各乡镇 clauses it reports on (plan/dispatch.py)
+        owed = [t.pk for t in owed_tasks(plan, dept)]
+        tasks = tasks.filter(Q(assignments__department=dept) | Q(pk__in=owed)).distinct()
         targets = targets.filter(assignments__department=dept).distinct()
     elif not is_office(request.user):
         tasks, targets = tasks.none(), targets.none()
@@ -381,7 +408,7 @@ def _value_card(request, plan: Plan, target: Target):
         saved = _save_posted_value(request, target)
     except ValidationFailed as exc:
         errors = exc.issues
-    status = next(s for s in target_statuses(plan) if s.target.pk == target.pk)
+    status = status_of(plan, target)
     rnd = DispatchRound.objects.filter(plan=plan, status=RoundStatus.OPEN).order_by("-year", "-quarter").first()
     context = {"t": target, "s": status, "round": rnd, "saved": saved, "errors": errors}
     return render(request, "web/_value_card.html", context)

@@ -571,8 +571,9 @@ def test_plan_import_loads_another_county_beside_chaling(plan, tmp_path, capsys,
     second = Plan.objects.get(code=out["imported"])
     assert second.pk != plan.pk and out["tasks"] == plan.tasks.count() and out["targets"] == plan.targets.count()
     assert second.assessment_rules.count() == plan.assessment_rules.count() == 4  # + lead projects (issue 16)
-    # the same file again is refused, nothing stored twice
-    assert args.func(args) == 2 and Plan.objects.count() == 2
+    # the same file again is a revision of that plan with nothing to change (docs/zh/living-plan.md): nothing twice
+    assert args.func(args) == 0 and Plan.objects.count() == 2
+    assert json.loads(capsys.readouterr().out)["empty"]
     office = logged_in(make_user("office_2", "office", plan=second))
     for name in ("dashboard", "tasks", "assessment"):
         body = office.get(reverse(name)).content.decode()

@@ -33,6 +33,8 @@ PLAN_KEYS = {
 }
 PERIOD_KEYS = {"code", "name", "name_en", "start_year", "end_year"}
 DEPT_KEYS = {"code", "name", "name_en", "kind"}
+TOWNSHIP_KEYS = {"code", "name", "name_en", "division_code"}
+QUALIFIERS = {"about", "at_least", "at_most", "exceed", "strive", "exact"}
 AREA_KEYS = {"code", "number", "name", "name_en"}
 TASK_KEYS = {
     "code",
@@ -141,11 +143,11 @@ def is_num(v):
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
-def check_keys(obj, expected, where):
+def check_keys(obj, expected, where, optional=frozenset()):
     if not isinstance(obj, dict):
         err(f"{where}: not an object")
         return False
-    missing, extra = expected - obj.keys(), obj.keys() - expected
+    missing, extra = expected - obj.keys(), obj.keys() - expected - optional
     if missing:
         err(f"{where}: missing keys {sorted(missing)}")
     if extra:
@@ -167,7 +169,7 @@ def main(path):
     with open(path, encoding="utf-8") as f:
         data = json.load(f)
 
-    check_keys(data, TOP_KEYS, "top level")
+    check_keys(data, TOP_KEYS, "top level", optional={"townships"})
     if data.get("format") != FORMAT:
         err(f"format is {data.get('format')!r}, expected {FORMAT!r}")
 
@@ -197,6 +199,16 @@ def main(path):
             err(f"department {d.get('code')!r}: code is not an ascii slug")
         if d.get("kind") not in DEPT_KINDS:
             err(f"department {d.get('code')}: kind {d.get('kind')!r} not allowed")
+    # townships (乡镇、街道): departments of kind township that tasks, targets and projects may name
+    townships = data.get("townships", [])
+    unique(townships, "code", "townships")
+    township_names = unique(townships, "name", "townships")
+    for d in townships:
+        check_keys(d, TOWNSHIP_KEYS, f"township {d.get('code')}")
+        if not SLUG.match(str(d.get("code", ""))):
+            err(f"township {d.get('code')!r}: code is not an ascii slug")
+        if d.get("name") in dept_names:
+            err(f"township {d.get('code')}: name {d.get('name')!r} is also a department")
     used_depts = set()
 
     def check_dept_refs(obj, where, need_lead):
@@ -207,7 +219,7 @@ def main(path):
                 continue
             for name in lst:
                 used_depts.add(name)
-                if name not in dept_names:
+                if name not in dept_names and name not in township_names:
                     err(f"{where}: {field} names {name!r}, not in departments")
         if need_lead and not obj.get("lead_departments"):
             err(f"{where}: no lead department")
@@ -225,7 +237,7 @@ def main(path):
     unique(tasks, "code", "tasks")
     for t in tasks:
         where = f"task {t.get('code')}"
-        check_keys(t, TASK_KEYS, where)
+        check_keys(t, TASK_KEYS, where, optional={"archived"})
         if t.get("area") not in area_codes:
             err(f"{where}: area {t.get('area')!r} does not exist")
         elif t.get("code") != f"{t['area']}.{t.get('number')}":
@@ -257,7 +269,7 @@ def main(path):
     unique(projects, "code", "projects")
     for p in projects:
         where = f"project {p.get('code')}"
-        check_keys(p, PROJECT_KEYS, where)
+        check_keys(p, PROJECT_KEYS, where, optional={"archived"})
         if p.get("group") not in group_codes:
             err(f"{where}: group {p.get('group')!r} does not exist")
         elif p.get("code") != f"{p['group']}.{p.get('number')}":
@@ -310,7 +322,7 @@ def main(path):
     by_code = {t.get("code"): t for t in targets}
     for t in targets:
         where = f"target {t.get('code')}"
-        check_keys(t, TARGET_KEYS, where)
+        check_keys(t, TARGET_KEYS, where, optional={"archived"})
         if not SLUG.match(str(t.get("code", ""))):
             err(f"{where}: code is not ascii snake_case")
         if t.get("unit") not in UNITS:
@@ -331,6 +343,13 @@ def main(path):
         for y, v in values.items():
             if not YEAR.match(y):
                 err(f"{where}: values key {y!r} is not a year")
+            if isinstance(v, dict):  # a year with its own wording: {"value", "qualifier"?, "strive"?}
+                check_keys(v, {"value"}, f"{where} values {y}", optional={"qualifier", "strive"})
+                if v.get("qualifier", "exact") not in QUALIFIERS:
+                    err(f"{where}: qualifier {v.get('qualifier')!r} for {y} not allowed")
+                if not isinstance(v.get("strive", False), bool):
+                    err(f"{where}: strive for {y} is not true/false")
+                v = v.get("value")
             if not is_num(v):
                 err(f"{where}: value for {y} is not a number")
             elif t.get("unit") == "fraction" and not 0 <= v <= 1:

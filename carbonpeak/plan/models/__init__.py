@@ -18,9 +18,11 @@ from carbonpeak.plan.models.structure import (
     ProjectAssignment,
     ProjectGroup,
     Target,
+    TargetAllocation,
     TargetAssignment,
     Task,
     TaskAssignment,
+    UnitValue,
 )
 
 __all__ = [
@@ -42,8 +44,10 @@ __all__ = [
     "RegionLevel",
     "Reminder",
     "Target",
+    "TargetAllocation",
     "TargetAssignment",
     "Task",
     "TaskAssignment",
     "TaskReport",
+    "UnitValue",
 ]

@@ -52,6 +52,9 @@ class Plan(models.Model):
     # derived pages. Random rather than a counter: a restored backup brings back its own token, whose cache
     # entries were computed from exactly that state, and two databases never share a key.
     revision = models.CharField(max_length=32, default=new_revision, editable=False)
+    # The plan's version as the county reads it: 1 when first loaded, +1 for every revision applied from a
+    # changed plan file (plan/living.py); each change of a revision is audited with this number.
+    version = models.PositiveIntegerField(_("方案版本号"), default=1)
 
     class Meta:
         verbose_name = _("方案")
@@ -95,6 +98,8 @@ class Department(models.Model):
     name_en = models.CharField(_("英文名"), max_length=200, blank=True)
     kind = models.CharField(_("类别"), max_length=30, choices=DepartmentKind.choices, default=DepartmentKind.OTHER)
     email = models.EmailField(_("联系邮箱"), blank=True)
+    # a township's statistical division code (统计用区划代码), when the plan file gives it
+    division_code = models.CharField(_("行政区划代码"), max_length=12, blank=True)
     # granted by the office (plan.services.set_enterprise_readers, audited): the department's officers read
     # every enterprise's meter data, accounts and the review queue; other departments do not
     may_read_enterprises = models.BooleanField(_("可查看企业能耗数据"), default=False)
@@ -141,6 +146,8 @@ class Task(models.Model):
     townships = models.JSONField(_("涉及乡镇"), default=list, blank=True)
     note = models.TextField(_("说明"), blank=True)
     status = models.CharField(_("状态"), max_length=20, choices=TaskStatus.choices, default=TaskStatus.NOT_STARTED)
+    # archived: out of the rounds, lights and assessment; its reports and evidence stay readable
+    archived = models.BooleanField(_("已归档"), default=False)
     departments = models.ManyToManyField(Department, through="TaskAssignment", related_name="tasks")
 
     class Meta:
@@ -217,6 +224,7 @@ class Project(models.Model):
     nonfossil_fraction = models.DecimalField(_("非化石能源比例"), null=True, blank=True, **VALUE)
     nonfossil_source = models.CharField(_("非化石比例出处"), max_length=300, blank=True)
     departments = models.ManyToManyField(Department, through="ProjectAssignment", related_name="projects")
+    archived = models.BooleanField(_("已归档"), default=False)
 
     class Meta:
         verbose_name = _("重大项目")
@@ -278,6 +286,8 @@ class Target(models.Model):
         "self", verbose_name=_("表述不一致的指标"), null=True, blank=True, on_delete=models.SET_NULL
     )
     indicator = models.CharField(_("核算指标"), max_length=40, choices=Indicator.choices, blank=True)
+    # archived: out of the lights and the assessment; its values and evidence stay readable
+    archived = models.BooleanField(_("已归档"), default=False)
     departments = models.ManyToManyField(Department, through="TargetAssignment", related_name="targets")
 
     class Meta:
@@ -294,6 +304,10 @@ class Milestone(models.Model):
     target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="milestones")
     year = models.PositiveSmallIntegerField(_("年份"))
     value = models.DecimalField(_("目标值"), **VALUE)
+    # the wording of this year's value (达到…以上, 控制在…以内, …左右, 超过); blank: the target's qualifier
+    qualifier = models.CharField(_("表述"), max_length=10, choices=Qualifier.choices, blank=True)
+    # 力争: an incentive level; missing it is yellow, never red
+    strive = models.BooleanField(_("力争"), default=False)
 
     class Meta:
         ordering = ["year"]
@@ -317,3 +331,50 @@ class TargetAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.target.code} {self.department} {self.role}"
+
+
+class TargetAllocation(models.Model):
+    """A county target's share for one unit (a township, the development zone or a sector's department) in one
+    year: the basic value (基本目标) and, optionally, the incentive value (激励目标, 三（二）2)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="allocations")
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="allocations")
+    department = models.ForeignKey(Department, on_delete=models.RESTRICT, related_name="allocations")
+    year = models.PositiveSmallIntegerField(_("年份"))
+    basic_value = models.DecimalField(_("基本目标"), **VALUE)
+    incentive_value = models.DecimalField(_("激励目标"), null=True, blank=True, **VALUE)
+
+    class Meta:
+        verbose_name = _("目标分解")
+        verbose_name_plural = _("目标分解")
+        ordering = ["target_id", "department_id", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "target", "department", "year"], name="plan_allocation_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target.code} {self.department} {self.year}"
+
+
+class UnitValue(models.Model):
+    """The value a unit's department reports for its share of a target in one year."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="unit_values")
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="unit_values")
+    department = models.ForeignKey(Department, on_delete=models.RESTRICT, related_name="unit_values")
+    year = models.PositiveSmallIntegerField(_("年份"))
+    value = models.DecimalField(_("数值"), **VALUE)
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    entered_by_label = models.CharField(_("填报人"), max_length=150)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("分解单位指标值")
+        verbose_name_plural = _("分解单位指标值")
+        ordering = ["target_id", "department_id", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "target", "department", "year"], name="plan_unitvalue_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target.code} {self.department} {self.year}: {self.value}"

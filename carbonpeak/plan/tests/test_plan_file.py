@@ -56,7 +56,10 @@ def test_assignment_is_split_into_lead_and_cooperating():
 
 def test_main_goals_in_canonical_units():
     assert target("non_fossil_share")["values"] == {"2025": 0.2, "2030": 0.25}
-    assert target("new_energy_capacity")["values"] == {"2025": 300, "2030": 1350}  # 30 / 135 万千瓦 in MW
+    assert target("new_energy_capacity")["values"] == {  # 30 / 135 万千瓦 in MW
+        "2025": {"value": 300, "qualifier": "at_least"},
+        "2030": {"value": 1350, "qualifier": "at_least", "strive": True},
+    }
     assert target("energy_intensity_reduction")["values"] == {"2025": 0.15}
     assert target("energy_intensity_reduction")["baseline_year"] == 2020
 
@@ -64,7 +67,10 @@ def test_main_goals_in_canonical_units():
 def test_forest_coverage_is_kept_twice_and_flagged():
     main, sink = target("forest_coverage"), target("forest_coverage_sink_task")
     assert main["values"] == {"2025": 0.6292, "2030": 0.63}
-    assert sink["values"] == {"2025": 0.6, "2030": 0.61}
+    assert sink["values"] == {
+        "2025": {"value": 0.6, "qualifier": "at_least", "strive": True},
+        "2030": {"value": 0.61, "qualifier": "about", "strive": True},
+    }
     assert main["conflicts_with"] == "forest_coverage_sink_task"
     assert sink["conflicts_with"] == "forest_coverage"
     assert main["source"] != sink["source"]
@@ -87,7 +93,23 @@ def test_plan_loads_with_every_row(plan):
     assert plan.tasks.count() == len(DATA["tasks"])
     assert plan.targets.count() == len(DATA["targets"])
     assert plan.projects.count() == len(DATA["projects"])
-    assert plan.departments.count() == len(DATA["departments"])
+    assert plan.departments.count() == len(DATA["departments"]) + len(DATA["townships"])
+    assert plan.departments.filter(kind="township").count() == 16
     assert plan.targets.get(code="forest_coverage").conflicts_with.code == "forest_coverage_sink_task"
     t = plan.tasks.get(code="A01.1")
     assert t.assignments.filter(role="lead").get().department.name == "县发展改革局"
+
+
+def test_new_energy_two_wordings_are_one_value_not_a_conflict():
+    """二 “达到30万千瓦” and 三（一）1 “力争突破30万千瓦”: the same 300 MW, two qualifiers."""
+    main, task = target("new_energy_capacity"), target("new_energy_capacity_energy_task")
+    assert main["conflicts_with"] is None and task["conflicts_with"] is None
+    assert main["values"]["2025"]["value"] == task["values"]["2025"]["value"] == 300
+    assert main["values"]["2025"]["qualifier"] == "at_least" and "strive" not in main["values"]["2025"]
+    assert task["values"]["2025"] == {"value": 300, "qualifier": "exceed", "strive": True}
+
+
+def test_townships_are_the_countys_sixteen():
+    names = [t["name"] for t in DATA["townships"]]
+    assert len(names) == len(set(names)) == 16
+    assert sum(n.endswith("街道") for n in names) == 4 and sum(n.endswith("乡") for n in names) == 2

@@ -128,6 +128,7 @@ def test_round_page_shows_due_date_days_overdue_titles_and_remind_feedback(plan,
     task = lead_tasks(fgj.department)[0]
     assert task.title in body  # titles, not codes only
     missing = {d for d in rnd.plan.departments.all() if lead_tasks(d)}
+    missing |= set(rnd.plan.departments.filter(kind="township"))  # each township reports the 各乡镇 clauses
     with_contact = {fgj.department, linye.department}  # their officers have e-mail addresses
     r = c.post(reverse("round", args=[rnd.pk]), {"action": "remind"}, follow=True)
     text = r.content.decode()
