@@ -845,7 +845,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 #: modules that add their own subcommands (``add_parsers(sub)``; each parser sets ``func``). A sector module keeps
 #: its commands beside its code (``carbonpeak/<app>/cli.py``) and adds one line here.
-COMMAND_MODULES = ("carbonpeak.cli_exchange", "carbonpeak.cli_sectors.units", "carbonpeak.cli_sectors.buildings", "carbonpeak.cli_sectors.transport", "carbonpeak.cli_sectors.waste", "carbonpeak.cli_sectors.forest", "carbonpeak.cli_sectors.projects")
+COMMAND_MODULES = (
+    "carbonpeak.cli_exchange",
+    "carbonpeak.cli_sectors.units",
+    "carbonpeak.cli_sectors.buildings",
+    "carbonpeak.cli_sectors.transport",
+    "carbonpeak.cli_sectors.waste",
+    "carbonpeak.cli_sectors.forest",
+    "carbonpeak.cli_sectors.projects",
+)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -148,7 +148,14 @@ def load_demo(out: TextIO) -> None:
 
 #: the sector systems' labelled demo data (``<app>/demo.py``: ``load(plan, office, out)``, idempotent, through the
 #: module's own services), loaded by ``setup --demo`` only
-SECTOR_DEMOS: tuple[str, ...] = ("carbonpeak.generation.demo", "carbonpeak.buildings.demo", "carbonpeak.transport.demo", "carbonpeak.waste.demo", "carbonpeak.sinks.demo", "carbonpeak.plan.project_demo")
+SECTOR_DEMOS: tuple[str, ...] = (
+    "carbonpeak.generation.demo",
+    "carbonpeak.buildings.demo",
+    "carbonpeak.transport.demo",
+    "carbonpeak.waste.demo",
+    "carbonpeak.sinks.demo",
+    "carbonpeak.plan.project_demo",
+)
 
 
 # Departments of the demo that read every enterprise's data (Department.may_read_enterprises; the production

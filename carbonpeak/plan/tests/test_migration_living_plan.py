@@ -1,5 +1,5 @@
-"""Migration 0009 (the living plan) on an installation that loaded Chaling before it: the per-year wording, the two new-energy
-clauses no longer a conflict, the 16 townships as departments; another county untouched."""
+"""Migration 0009 (the living plan) on an installation that loaded Chaling before it: the per-year wording, the
+two new-energy clauses no longer a conflict, the 16 townships as departments; another county untouched."""
 
 from __future__ import annotations
 
