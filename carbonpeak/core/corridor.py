@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import math
 
-EARTH_RADIUS_KM = 6371.0088
+from carbonpeak.core.units import EARTH_RADIUS_KM
+
 KM_PER_DEGREE = EARTH_RADIUS_KM * math.pi / 180
 
 

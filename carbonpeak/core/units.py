@@ -172,3 +172,6 @@ def is_quantity_unit(unit: object) -> bool:
 def units_of(dim: str) -> list[str]:
     """Input units of one dimension, for error messages."""
     return [u for u, (d, _) in QUANTITY_UNITS.items() if d == dim]
+
+#: the mean Earth radius (IUGG), km: one degree of latitude is 2πR/360 (core/corridor.py, the waste route corridor)
+EARTH_RADIUS_KM = 6371.0088
