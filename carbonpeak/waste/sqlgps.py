@@ -33,10 +33,9 @@ TEMP_TABLES = ("cp_gps_raw", "cp_gps_chk", "cp_gps_py", "cp_gps_valid")
 # what str.splitlines splits at besides \n and \r\n (bare \r is refused by services.plain_csv)
 _OTHER_BREAKS = (b"\x0b", b"\x0c", b"\x1c", b"\x1d", b"\x1e", "\x85".encode(), "\u2028".encode(), "\u2029".encode())
 
-PLATE_RE = "^[一-龥]?[A-Z0-9]{1,19}$"
-TIME_RE = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[ T]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$"
-NUMBER_RE = "^-?[0-9]{1,3}([.][0-9]{1,12})?$"
-SPEED_RE = "^[0-9]{1,3}([.][0-9]{1,12})?$"
+DIGITS = "0123456789"
+UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+C = 'COLLATE "C"'
 
 
 def eligible(data: bytes) -> bool:
@@ -44,11 +43,36 @@ def eligible(data: bytes) -> bool:
     return connection.vendor == "postgresql" and not any(b in data for b in _OTHER_BREAKS)
 
 
-def _day_exists(ts: str) -> str:
-    """SQL: the day of a text matching TIME_RE exists in its month (the cast would raise on 30 February)."""
+def _plate_ok(p: str) -> str:
+    """SQL: ``p`` is 1 to 20 characters, an optional Chinese character (U+4E00–U+9FA5) then upper-case ASCII
+    letters and digits (unchanged by ``str.strip().upper()``, printable, no backslash)."""
     return (
-        f"(substr({ts}, 9, 2) <= '28' OR substr({ts}, 9, 2)::int <= extract(day from "
-        f"make_date(substr({ts}, 1, 4)::int, substr({ts}, 6, 2)::int, 1) + interval '1 month - 1 day'))"
+        f"(length({p}) BETWEEN 1 AND 20 AND ltrim(substr({p}, 2), '{UPPER}{DIGITS}') = '' "
+        f"AND (substr({p}, 1, 1) {C} BETWEEN '一' AND '龥' OR ltrim(substr({p}, 1, 1), '{UPPER}{DIGITS}') = ''))"
+    )
+
+
+def _time_ok(ts: str) -> str:
+    """SQL: ``ts`` is ``YYYY-MM-DD hh:mm:ss`` (or ``T``) with month, day, hour, minute and second in range and a
+    day that exists (which TIME_LOCAL_PATTERN and ``fromisoformat`` accept, and the cast reads alike)."""
+    parts = (
+        f"substr({ts}, 6, 2) {C} BETWEEN '01' AND '12' AND substr({ts}, 9, 2) {C} BETWEEN '01' AND '31' "
+        f"AND substr({ts}, 12, 2) {C} <= '23' AND substr({ts}, 15, 1) {C} <= '5' AND substr({ts}, 18, 1) {C} <= '5'"
+    )
+    return (
+        f"(({ts} {C} LIKE '____-__-__ __:__:__' AND translate({ts}, '{DIGITS}', '') = '-- ::' "
+        f"OR {ts} {C} LIKE '____-__-__T__:__:__' AND translate({ts}, '{DIGITS}', '') = '--T::') AND {parts} "
+        f"AND (substr({ts}, 9, 2) {C} <= '28' OR substr({ts}, 9, 2)::int <= extract(day from "
+        f"make_date(substr({ts}, 1, 4)::int, substr({ts}, 6, 2)::int, 1) + interval '1 month - 1 day')))"
+    )
+
+
+def _number_ok(x: str) -> str:
+    """SQL: ``x`` is a plain decimal (an optional leading minus, digits, at most one point, at least one digit,
+    at most 20 characters): ``float()`` and PostgreSQL's ``float8`` both read it, to the same double."""
+    return (
+        f"(length({x}) BETWEEN 1 AND 20 AND translate({x}, '{DIGITS}', '') IN ('', '.', '-', '-.') "
+        f"AND strpos({x}, '-') <= 1 AND translate({x}, '-.', '') <> '')"
     )
 
 
@@ -69,10 +93,6 @@ def ingest_csv(plan: Plan, data: bytes) -> Report:
         body += "\n"
     latest = timezone.now() + services.FUTURE_TOLERANCE
     params = {
-        "plate_re": PLATE_RE,
-        "time_re": TIME_RE,
-        "num_re": NUMBER_RE,
-        "speed_re": SPEED_RE,
         "earliest": services.EARLIEST,
         "latest": latest,
         "max_speed": services.MAX_SPEED,
@@ -90,31 +110,28 @@ def ingest_csv(plan: Plan, data: bytes) -> Report:
         with cur.cursor.copy("COPY cp_gps_raw (txt) FROM STDIN") as cp:
             cp.write(body)
         f = "split_part(txt, ',', {})"
-        # a line in the usual shape: its values (ok); any other line is decided in Python (ok false)
+        # a line in the usual shape: its values (ok); any other line is decided in Python (ok false: its text)
         cur.execute(
             "CREATE TEMPORARY TABLE cp_gps_chk ON COMMIT DROP AS "
-            "SELECT line, plate, t, lat, lon, speed, t IS NOT NULL AND lat BETWEEN -90 AND 90 "
-            "  AND lon BETWEEN -180 AND 180 AND speed <= %(max_speed)s AND t >= %(earliest)s "
-            "  AND t <= %(latest)s AS ok FROM ("
-            "  SELECT line, p AS plate, "
-            f"    CASE WHEN p ~ %(plate_re)s AND ts ~ %(time_re)s AND {_day_exists('ts')} "
-            "      AND la ~ %(num_re)s AND lo ~ %(num_re)s AND sp ~ %(speed_re)s "
-            "      THEN ts::timestamp AT TIME ZONE 'Asia/Shanghai' END AS t, "
-            "    CASE WHEN la ~ %(num_re)s THEN la::float8 END AS lat, "
-            "    CASE WHEN lo ~ %(num_re)s THEN lo::float8 END AS lon, "
-            "    CASE WHEN sp ~ %(speed_re)s THEN sp::float8 END AS speed "
-            f"  FROM (SELECT line, {f.format(pos[0])} AS p, {f.format(pos[1])} AS ts, {f.format(pos[2])} AS la, "
-            f"    {f.format(pos[3])} AS lo, {f.format(pos[4])} AS sp FROM cp_gps_raw OFFSET 0) s OFFSET 0) c",
+            "SELECT line, plate, t, lat, lon, speed, CASE WHEN NOT ok THEN txt END AS txt FROM ("
+            "  SELECT *, coalesce(t IS NOT NULL AND lat BETWEEN -90 AND 90 AND lon BETWEEN -180 AND 180 "
+            "    AND speed BETWEEN 0 AND %(max_speed)s AND t >= %(earliest)s AND t <= %(latest)s, false) AS ok FROM ("
+            "    SELECT line, txt, p AS plate, "
+            f"      CASE WHEN shape THEN ts::timestamp AT TIME ZONE 'Asia/Shanghai' END AS t, "
+            "      CASE WHEN shape THEN la::float8 END AS lat, CASE WHEN shape THEN lo::float8 END AS lon, "
+            "      CASE WHEN shape THEN sp::float8 END AS speed FROM ("
+            f"      SELECT *, {_plate_ok('p')} AND {_time_ok('ts')} AND {_number_ok('la')} AND {_number_ok('lo')} "
+            f"        AND {_number_ok('sp')} AS shape FROM ("
+            f"        SELECT line, txt, {f.format(pos[0])} AS p, {f.format(pos[1])} AS ts, {f.format(pos[2])} AS la, "
+            f"          {f.format(pos[3])} AS lo, {f.format(pos[4])} AS sp FROM cp_gps_raw OFFSET 0) s OFFSET 0) c "
+            "    OFFSET 0) v) o",
             params,
         )
         cur.execute(
             "CREATE TEMPORARY TABLE cp_gps_py (line bigint, plate text, t timestamptz, lat float8, lon float8, "
             "speed float8) ON COMMIT DROP"
         )
-        cur.execute(
-            "SELECT r.line, r.txt FROM cp_gps_raw r JOIN cp_gps_chk c ON c.line = r.line "
-            "WHERE c.ok IS NOT TRUE ORDER BY r.line"
-        )
+        cur.execute("SELECT line, txt FROM cp_gps_chk WHERE txt IS NOT NULL ORDER BY line")
         others = cur.fetchall()
         if others:
             buf = io.StringIO()
@@ -133,7 +150,7 @@ def ingest_csv(plan: Plan, data: bytes) -> Report:
                 with cur.cursor.copy("COPY cp_gps_py FROM STDIN") as cp:
                     cp.write(buf.getvalue())
         valid = (
-            "(SELECT line, plate, t, lat, lon, speed FROM cp_gps_chk WHERE ok "
+            "(SELECT line, plate, t, lat, lon, speed FROM cp_gps_chk WHERE txt IS NULL "
             "UNION ALL SELECT line, plate, t, lat, lon, speed FROM cp_gps_py) v"
         )
         insert = (
