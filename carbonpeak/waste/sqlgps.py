@@ -59,11 +59,15 @@ def _time_ok(ts: str) -> str:
         f"substr({ts}, 6, 2) {C} BETWEEN '01' AND '12' AND substr({ts}, 9, 2) {C} BETWEEN '01' AND '31' "
         f"AND substr({ts}, 12, 2) {C} <= '23' AND substr({ts}, 15, 1) {C} <= '5' AND substr({ts}, 18, 1) {C} <= '5'"
     )
+    # (inside THEN the text is known to be digits in the right places: the conversions cannot fail; years
+    # before 2000 lie outside the window and go to the row rules, so year 0 never reaches a cast)
     return (
-        f"(({ts} {C} LIKE '____-__-__ __:__:__' AND translate({ts}, '{DIGITS}', '') = '-- ::' "
+        f"CASE WHEN ({ts} {C} LIKE '____-__-__ __:__:__' AND translate({ts}, '{DIGITS}', '') = '-- ::' "
         f"OR {ts} {C} LIKE '____-__-__T__:__:__' AND translate({ts}, '{DIGITS}', '') = '--T::') AND {parts} "
-        f"AND (substr({ts}, 9, 2) {C} <= '28' OR substr({ts}, 9, 2)::int <= extract(day from "
-        f"make_date(substr({ts}, 1, 4)::int, substr({ts}, 6, 2)::int, 1) + interval '1 month - 1 day')))"
+        f"AND substr({ts}, 1, 4) {C} >= '2000' "
+        f"THEN substr({ts}, 9, 2) {C} <= '28' OR substr({ts}, 9, 2)::int <= extract(day from "
+        f"make_date(substr({ts}, 1, 4)::int, substr({ts}, 6, 2)::int, 1) + interval '1 month - 1 day') "
+        "ELSE false END"
     )
 
 
