@@ -7,8 +7,10 @@ reconciliation of a month.
    one in fifty, through the real imports (``services.import_rows``: CSV bytes → rows → validation → bulk insert).
 2. ``--points`` GPS points (the loads' tracks, a point every two minutes, every vehicle's clock staggered by its own
    seconds so that no two lines share a time text; a detour and a long stop on a few loads) through the real
-   file path (``services.ingest_gps_file``: the CSV streamed, each row validated, COPY into a staging table,
-   ``INSERT … ON CONFLICT DO NOTHING``, the rows left out compared with the stored ones), against a plain
+   file path (``services.ingest_gps_file`` → ``sqlgps.ingest_csv``: the raw lines COPYed into a staging table,
+   the usual-shape lines checked and converted by set-based SQL, any other line by the Python row rules, a plain
+   ``INSERT`` or, when the key refuses, ``ON CONFLICT DO NOTHING`` and the rows left out compared with the
+   stored ones), against a plain
    ``COPY`` of the same CSV into a table with the same columns, key and indexes (``LIKE waste_gpspoint
    INCLUDING ALL``), alternating, each on an empty table; the medians of ``--repeat`` pairs are compared.
    Goal: ingest rate ≥ 0.25 × COPY rate. Then the same file again (every row a duplicate).
@@ -149,7 +151,7 @@ def main() -> None:
     t_in = statistics.median(r[0] for r in runs)
     t_cp = statistics.median(r[1] for r in runs)
     print(
-        f"  real import path (stream, validate, COPY staging, INSERT ON CONFLICT)  {t_in:6.2f} s  {n / t_in:>10,.0f}/s"
+        f"  real import path (COPY raw lines, validate in SQL, INSERT)             {t_in:6.2f} s  {n / t_in:>10,.0f}/s"
     )
     print(f"  plain COPY of the same rows (same key and indexes)                   {t_cp:6.2f} s  {n / t_cp:>10,.0f}/s")
     ratio = t_cp / t_in

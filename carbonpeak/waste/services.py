@@ -533,6 +533,11 @@ MAX_SPEED = 300.0
 
 GpsValues = tuple[str, str, str, str, str]  # plate, time, lat, lon, speed as texts
 _BAD_TIME = object()
+GPS_STORED_CONFLICT = (
+    "time",
+    "time：该车辆该时间已有不同的定位（冲突，未覆盖）",
+    "time: a different position is stored",
+)
 
 
 def _float(raw: str, low: float, high: float) -> float | None:
@@ -632,7 +637,13 @@ def ingest_gps_values(
             _flush(plan, good, rep)
             good, cache = {}, {}
     _flush(plan, good, rep)
-    if audit and rep.accepted:
+    if audit:
+        _audit_gps(actor, plan, rep)
+    return rep
+
+
+def _audit_gps(actor: Any, plan: Plan, rep: Report) -> None:
+    if rep.accepted:
         record(
             actor,
             "waste.gps.import",
@@ -641,7 +652,6 @@ def ingest_gps_values(
             {"accepted": rep.accepted, "duplicates": rep.duplicates, "rejected": len(rep.rejected)},
             county=plan.pk,
         )
-    return rep
 
 
 def _flush(plan: Plan, good: dict, rep: Report) -> None:
@@ -654,9 +664,7 @@ def _flush(plan: Plan, good: dict, rep: Report) -> None:
     rep.accepted += accepted
     rep.duplicates += dups
     for n in sorted(conflicts):
-        rep.reject(
-            n, "time", "time：该车辆该时间已有不同的定位（冲突，未覆盖）", "time: a different position is stored"
-        )
+        rep.reject(n, *GPS_STORED_CONFLICT)
 
 
 def plain_csv(data: bytes, name: str = "") -> bool:
@@ -684,28 +692,41 @@ def _stream_values(data: bytes) -> Iterator[tuple[int, GpsValues]]:
     header = check_header([h.strip() for h in next(lines, "").split(",")], GPS)
     keys = ("plate", "time", "lat", "lon", "speed_kmh")
     last = {h: i for i, h in enumerate(header)}  # a repeated name: the last, as the row path's dict
-    pos = [last[k] for k in keys]
+    pos = [last[k] + 1 for k in keys]
     width = len(header)
     for n, line in enumerate(lines, start=2):
-        f = line.split(",")
-        if len(f) < width:
-            f += [""] * (width - len(f))
-        v = (f[pos[0]], f[pos[1]].strip(), f[pos[2]], f[pos[3]], f[pos[4]])
-        if not (v[0].strip() or v[1] or v[2].strip() or v[3].strip() or v[4].strip()) and not any(
-            f[i].strip() for i in range(width) if header[i]
-        ):
-            continue
-        yield n, v
+        v = _line_values(line, header, pos, width)
+        if v is not None:
+            yield n, v
+
+
+def _line_values(line: str, header: list[str], pos: list[int], width: int) -> GpsValues | None:
+    """One line's value texts (``pos``: the 1-based places of plate, time, lat, lon, speed in the header), or
+    None for a line whose named columns are all blank (skipped)."""
+    f = line.split(",")
+    if len(f) < width:
+        f += [""] * (width - len(f))
+    v = (f[pos[0] - 1], f[pos[1] - 1].strip(), f[pos[2] - 1], f[pos[3] - 1], f[pos[4] - 1])
+    if not (v[0].strip() or v[1] or v[2].strip() or v[3].strip() or v[4].strip()) and not any(
+        f[i].strip() for i in range(width) if header[i]
+    ):
+        return None
+    return v
 
 
 def ingest_gps_file(actor: Any, plan: Plan, data: bytes, name: str = "") -> Report:
     """A GPS file by the fastest path that keeps the contract: a plain CSV streamed (no row bound: the chunks
     bound the memory), anything else through the bounded reader. Raises Unreadable."""
     from carbonpeak.tabular import read_rows
+    from carbonpeak.waste import sqlgps
     from carbonpeak.waste.columns import GPS
 
     permissions.require_write(actor, plan)
     if plain_csv(data, name):
+        if sqlgps.eligible(data):
+            rep = sqlgps.ingest_csv(plan, data)
+            _audit_gps(actor, plan, rep)
+            return rep
         return ingest_gps_values(plan, _stream_values(data), actor=actor)
     return ingest_gps(plan, read_rows(data, GPS, name), actor=actor)
 
