@@ -76,7 +76,7 @@ def test_monte_carlo_sink_bounds():
 def test_scenario_reads_the_latest_approved_forest_sink(plan, office):
     from carbonpeak.scenarios import services
     from carbonpeak.scenarios.fetch import inputs_hash, scenario_input
-    from carbonpeak.scenarios.tests.test_scenarios import approved as _approved  # noqa: F401
+    from carbonpeak.scenarios.tests.test_scenarios import approved as _approved
     from carbonpeak.sinks.choices import YearStatus
     from carbonpeak.sinks.models import ForestYear
 
@@ -100,3 +100,33 @@ def test_scenario_reads_the_latest_approved_forest_sink(plan, office):
     with pytest.raises(CalcError):  # net verdict without a sink path is refused at the run
         sc.check(scenario_input(s))
     assert inv.year == 2020
+
+
+@pytest.mark.django_db
+def test_detail_page_shows_the_sink_path_and_the_verdict_basis(plan, office):
+    import dataclasses
+
+    from django.test import Client
+    from django.urls import reverse
+
+    from carbonpeak.scenarios import services
+    from carbonpeak.scenarios.fetch import inputs_hash, inputs_json, scenario_input
+    from carbonpeak.scenarios.models import ScenarioRun
+    from carbonpeak.scenarios.tests.test_scenarios import approved as _approved
+    from carbonpeak.sinks.choices import YearStatus
+    from carbonpeak.sinks.models import ForestYear
+
+    _approved.__wrapped__(plan, office)
+    s = services.create_baseline(office, plan)
+    ForestYear.objects.create(plan=plan, year=2025, status=YearStatus.APPROVED, results={"sink_tco2": 50000.0})
+    inp = scenario_input(s)
+    res = sc.run(dataclasses.replace(inp, draws=200))
+    ScenarioRun.objects.create(
+        scenario=s, inputs=inputs_json(inp), inputs_sha256=inputs_hash(inp), status="done", results=res,
+        started_by_label="office",
+    )  # fmt: skip
+    c = Client()
+    c.force_login(office)
+    page = c.get(reverse("scenarios:detail", args=[s.pk])).content.decode()
+    assert "森林碳汇路径与净排放" in page and "达峰判断按排放总量" in page
+    assert res["sink"]["mean_tco2"][0] == 50000.0 and "5.0" in page  # 50 000 t = 5.0 万吨 in the base year row
