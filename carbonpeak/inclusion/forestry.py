@@ -194,7 +194,7 @@ def record_monitoring(actor: Any, project: ForestProject, year: Any, stock_m3: d
         except (InvalidOperation, AssertionError):
             issues.add("invalid", f"stock_m3.{g}", "蓄积量应为不小于 0 的立方米数", f"stock_m3.{g}: a number >= 0")
             continue
-        clean[g] = str(d.normalize() if d else Decimal(0))
+        clean[g] = format(d.normalize(), "f") if d else "0"
     if not clean and not issues.items:
         issues.add("required", "stock_m3", "请至少填写一个树种组的蓄积量", "stock_m3: at least one species group")
     issues.raise_if_errors()

@@ -108,7 +108,8 @@ def test_crediting_period_end(scheme, plan, linye):
 
 
 def test_monitoring_conflict_and_unknown_group(project, linye):
-    forestry.record_monitoring(linye, project, 2025, {"chinese_fir": "1000"})
+    mo = forestry.record_monitoring(linye, project, 2025, {"chinese_fir": "1000"})
+    assert mo.stock_m3 == {"chinese_fir": "1000"}  # plain digits on the page, never 1E+3
     forestry.record_monitoring(linye, project, 2025, {"chinese_fir": "1000.0"})  # the same: no change
     with pytest.raises(ValidationFailed):
         forestry.record_monitoring(linye, project, 2025, {"chinese_fir": "999"})
