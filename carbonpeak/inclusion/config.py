@@ -127,7 +127,8 @@ def publish_methodology(
             golden_cases=spec["golden_cases"],
             published_at=now,
             effective_from=(now + dt.timedelta(days=notice_days)).date(),
-            source=spec.get("source") or "; ".join(str(p.get("source")) for p in params.values()),
+            # the column holds 300 characters; every parameter keeps its own full source in ``params``
+            source=(spec.get("source") or "; ".join(str(p.get("source")) for p in params.values()))[:300],
         )
         record(
             actor,
