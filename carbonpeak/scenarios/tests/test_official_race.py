@@ -16,6 +16,8 @@ from tests.race import race
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
+
+
 def test_concurrent_designations_leave_exactly_one_official(plan, office, approved):  # noqa: F811
     assert connection.vendor == "postgresql"
     base = services.create_baseline(office, plan, "基准")
