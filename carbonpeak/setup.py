@@ -144,6 +144,7 @@ def load_demo(out: TextIO) -> None:
 
     for name in SECTOR_DEMOS:
         importlib.import_module(name).load(plan, User.objects.get(username="office"), out)
+    rerun_stale_demo_scenarios(plan, User.objects.get(username="office"), out)
 
 
 #: the sector systems' labelled demo data (``<app>/demo.py``: ``load(plan, office, out)``, idempotent, through the
@@ -272,6 +273,22 @@ DEMO_PROJECTS = {
     "P01.5": {"include": True, "capacity_mw": 30, "commissioning_year": 2026},
     "P03.1": {"include": True, "commissioning_year": 2026},
 }
+
+
+def rerun_stale_demo_scenarios(plan, office, out: TextIO) -> None:
+    """The sector demos load after the demo scenarios ran; a scenario whose inputs they changed (the approved
+    forest sink gives it a sink path) is run again, so the demo does not open on stale results."""
+    from carbonpeak.scenarios import services
+    from carbonpeak.scenarios.fetch import current_hash
+    from carbonpeak.scenarios.models import Scenario
+
+    for s in Scenario.objects.filter(plan=plan).order_by("id"):
+        last = s.runs.order_by("-created_at", "-id").first()
+        if last is None or last.inputs_sha256 == current_hash(s):
+            continue
+        run = services.start_run(office, s, enqueue=False)
+        services.execute(run.pk)
+        print(f"已重新运行演示情景：{s.name} / demo scenario re-run", file=out)
 
 
 def load_demo_scenarios(plan, office, out: TextIO) -> None:

@@ -37,6 +37,7 @@ from .limits import MAX_DRAWS, MAX_YEARLY_RATE, PLATEAU_BAND, PLATEAU_YEARS
 
 #: the normal distribution's 10th-90th percentile range in standard deviations (2 × 1.2816)
 P10_P90_SPAN_IN_SD: Final = 2 * NormalDist().inv_cdf(0.9)
+PEAK_BASES: Final = ("gross", "net")
 
 
 def mwh_per_tce(kj_per_kgce: float) -> float:
@@ -132,9 +133,20 @@ class ScenarioInput:
     draws: int = 10_000
     seed: int = 1
     extra: dict[str, Any] = field(default_factory=dict)
+    #: the forest sink path (tCO2 a year, positive = removals): the latest approved forest year's sink, held from
+    #: the base year on and growing by ``sink_growth`` a year; 0 = no sink path
+    sink_base_tco2: float = 0.0
+    sink_growth: Range | float = 0.0
+    #: which path the peak verdict reads: ``gross`` (emissions, the default) or ``net`` (emissions − sink)
+    peak_basis: str = "gross"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "grid_decline", as_range(self.grid_decline))
+        object.__setattr__(self, "sink_growth", as_range(self.sink_growth))
+
+    @property
+    def sink_growth_range(self) -> Range:
+        return as_range(self.sink_growth)
 
     @property
     def grid_decline_range(self) -> Range:
@@ -161,6 +173,22 @@ def check(inp: ScenarioInput) -> None:
         raise CalcError("missing_factor", "mwh_per_tce", "Electrification needs mwh_per_tce (const.kgce_kJ).")
     if not 0 <= inp.grid_decline_range.mean < 1:
         raise CalcError("out_of_range", "grid_decline", "grid_decline is a yearly fraction 0..1.")
+    if inp.peak_basis not in PEAK_BASES:
+        raise CalcError("invalid_value", "peak_basis", f"peak_basis is one of {PEAK_BASES}.")
+    if inp.sink_base_tco2 < 0:
+        raise CalcError("invalid_value", "sink_base_tco2", "A sink is removals (>= 0); a net source is not a path.")
+    if inp.peak_basis == "net" and inp.sink_base_tco2 <= 0:
+        raise CalcError("no_data", "peak_basis", "A net peak verdict needs a sink path (an approved forest sink).")
+    sg = inp.sink_growth_range
+    if not -MAX_YEARLY_RATE < sg.mean < MAX_YEARLY_RATE:
+        raise CalcError("out_of_range", "sink_growth", f"sink_growth {sg.mean} is not a yearly rate.")
+    if sg.low is not None and sg.high is not None and sg.low > sg.high:
+        raise CalcError("invalid_value", "sink_growth", "low is above high.")
+
+
+def sink_path(base_tco2: float, growth: float, n: int) -> list[float]:
+    """The deterministic sink of each of ``n`` years from the base year: ``S0 × (1 + g)^t``."""
+    return [base_tco2 * (1 + growth) ** t for t in range(n)]
 
 
 def deterministic(inp: ScenarioInput) -> dict[str, Any]:
@@ -214,6 +242,10 @@ def deterministic(inp: ScenarioInput) -> dict[str, Any]:
         "grid_ef_t_per_mwh": ef,
         "new_energy_capacity_mw": capacity,
     }
+    if inp.sink_base_tco2 > 0:
+        sink = sink_path(inp.sink_base_tco2, inp.sink_growth_range.mean, n)
+        out["sink_tco2"] = sink
+        out["net_co2_t"] = [total[t] - sink[t] for t in range(n)]
     rate = inp.coal_equivalent_kgce_per_kwh
     if rate is not None:
         energy = [
@@ -276,7 +308,7 @@ def run(inp: ScenarioInput, progress: Callable[[float], None] | None = None) -> 
     # sectors that reach zero (or start at zero) carry no uncertainty: add their deterministic path
     rest = np.array([sum(series[k][t] for k in dropped) for t in range(len(years))])
     mean_path = mc.total_mean_tco2 + rest
-    return {
+    out = {
         "deterministic": det,
         "years": years,
         "total_mean_tco2": mean_path.tolist(),
@@ -294,4 +326,60 @@ def run(inp: ScenarioInput, progress: Callable[[float], None] | None = None) -> 
             f"scenario: drivers per sector → deterministic path; Monte Carlo {inp.draws} draws (PCG64 seed"
             f" {inp.seed}) with normal yearly growth around it; peak = first highest year"
         ),
+        "peak_basis": "gross",
     }
+    if inp.sink_base_tco2 > 0:
+        _add_sink(out, inp, base, mean, sd, rest, det)
+    return out
+
+
+def _add_sink(
+    out: dict[str, Any],
+    inp: ScenarioInput,
+    base: Any,
+    mean: Any,
+    sd: Any,
+    rest: Any,
+    det: dict[str, Any],
+) -> None:
+    """The sink path with its uncertainty and the net path per draw. The sink grows each year by ``1 + g``, ``g``
+    normal around ``sink_growth.mean`` with the range's sd, as the sectors do; in the net run it is one more
+    sector with a negative base, so every draw's net total is that draw's emissions minus that draw's sink (a
+    run of its own, same seed). With ``peak_basis = net`` the verdict fields read the net run; the gross ones
+    stay under ``gross``."""
+    years = out["years"]
+    ny = len(years) - 1
+    g = inp.sink_growth_range
+    s0 = inp.sink_base_tco2
+    sink_mc = projection.simulate(
+        np.array([s0]), np.full((1, ny), g.mean), np.full((1, ny), g.sd), inp.draws, inp.seed, inp.base_year,
+        inp.target_peak_year,
+    )  # fmt: skip
+    net_mc = projection.simulate(
+        np.append(base, -s0), np.vstack([mean, np.full((1, ny), g.mean)]), np.vstack([sd, np.full((1, ny), g.sd)]),
+        inp.draws, inp.seed, inp.base_year, inp.target_peak_year,
+    )  # fmt: skip
+    net_mean = net_mc.total_mean_tco2 + rest
+    out["sink"] = {
+        "base_tco2": s0,
+        "growth": {"mean": g.mean, "low": g.low, "high": g.high},
+        "deterministic_tco2": det["sink_tco2"],
+        "mean_tco2": sink_mc.total_mean_tco2.tolist(),
+        "p10_tco2": sink_mc.total_p10_tco2.tolist(),
+        "p90_tco2": sink_mc.total_p90_tco2.tolist(),
+    }
+    out["net"] = {
+        "total_mean_tco2": net_mean.tolist(),
+        "total_p10_tco2": (net_mc.total_p10_tco2 + rest).tolist(),
+        "total_p90_tco2": (net_mc.total_p90_tco2 + rest).tolist(),
+        "peak_year_of_mean": years[int(np.argmax(net_mean))],
+        "p_peak_by_target": net_mc.p_peak_by_target,
+        "peak_year_counts": {str(k): v for k, v in net_mc.peak_year_counts.items()},
+        "plateau": plateau(years, net_mean.tolist()),
+        "deterministic_peak": plateau(years, det["net_co2_t"]),
+    }
+    if inp.peak_basis == "net":
+        verdict = ("peak_year_of_mean", "p_peak_by_target", "peak_year_counts", "plateau", "deterministic_peak")
+        out["gross"] = {k: out[k] for k in verdict}
+        out.update({k: out["net"][k] for k in verdict})
+        out["peak_basis"] = "net"

@@ -10,6 +10,8 @@ class AccountKind(models.TextChoices):
     SETTLED = "settled", _("已结算")
     EXPIRED = "expired", _("过期注销")
     FORFEITED = "forfeited", _("销户注销")
+    COLLECTIVE = "collective", _("村集体账户")  # a forestry project's owner (one account per project)
+    BUFFER = "buffer", _("林业碳汇缓冲")  # the share withheld for reversal risk (one per project)
 
 
 class TxnKind(models.TextChoices):
@@ -21,6 +23,8 @@ class TxnKind(models.TextChoices):
     EXPIRY = "expiry", _("积分过期")
     FORFEIT = "forfeit", _("销户注销")
     REVERSAL = "reversal", _("冲正")
+    FOREST = "forest", _("林业碳汇入账")
+    FOREST_REVERSAL = "forest_rev", _("林业碳汇逆转扣减")
 
 
 class EventStatus(models.TextChoices):
@@ -36,6 +40,7 @@ class MethodKind(models.TextChoices):
     PER_UNIT = "per_unit", _("按量")
     DISTANCE = "distance", _("按里程")
     HOUSEHOLD_ELECTRICITY = "household_electricity", _("家庭节电（对比本户基线）")
+    FOREST_STOCK = "forest_stock", _("林业碳汇（项目蓄积量差）")
 
 
 class RedemptionStatus(models.TextChoices):

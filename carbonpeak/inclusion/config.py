@@ -14,6 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from carbonpeak.audit.services import record
+from carbonpeak.core import forest as core_forest
 from carbonpeak.inclusion import ledger
 from carbonpeak.inclusion.choices import MethodKind
 from carbonpeak.inclusion.models import AnomalyRule, Methodology, Scenario
@@ -26,7 +27,10 @@ PARAMS = {
     "per_unit": ("gco2_per_unit",),
     "distance": ("baseline_kgco2_per_km", "mode_kgco2_per_km"),
     "household_electricity": ("grid_gco2_per_kwh",),
+    "forest_stock": ("buffer_share", "crediting_years"),
 }
+#: a ``forest_stock`` parameter ``factor.<group>`` is a species group's carbon factor (tC per m³ of stem volume)
+FACTOR_PREFIX = "factor."
 
 
 def publish_methodology(
@@ -91,14 +95,22 @@ def publish_methodology(
             "params.mode_kgco2_per_km: above the baseline",
         )
         issues.raise_if_errors()
+    if kind == "forest_stock":
+        _forest_params(params, issues)
+        issues.raise_if_errors()
     for i, case in enumerate(spec["golden_cases"]):
-        got = score(draft, Decimal(str(case["quantity"])))[1]
+        if kind == "forest_stock":
+            got = _forest_golden(draft, case, i, issues)
+            if got is None:
+                continue
+        else:
+            got = score(draft, Decimal(str(case["quantity"])))[1]
         if got != int(case["points"]):
             issues.add(
                 "golden_case",
                 f"golden_cases[{i}]",
-                f"校验算例 {case['quantity']} 应得 {case['points']} 分，实际 {got} 分",
-                f"golden_cases[{i}]: {case['quantity']} gives {got} points, not {case['points']}",
+                f"校验算例 {case.get('quantity', i + 1)} 应得 {case['points']} 分，实际 {got} 分",
+                f"golden_cases[{i}]: {case.get('quantity', i + 1)} gives {got} points, not {case['points']}",
             )
     issues.raise_if_errors()
     with transaction.atomic():
@@ -115,7 +127,8 @@ def publish_methodology(
             golden_cases=spec["golden_cases"],
             published_at=now,
             effective_from=(now + dt.timedelta(days=notice_days)).date(),
-            source=spec.get("source") or "; ".join(str(p.get("source")) for p in params.values()),
+            # the column holds 300 characters; every parameter keeps its own full source in ``params``
+            source=(spec.get("source") or "; ".join(str(p.get("source")) for p in params.values()))[:300],
         )
         record(
             actor,
@@ -135,6 +148,10 @@ def resolve_params(plan, params: dict[str, Any], issues: Issues) -> dict[str, An
     out = dict(params)
     for name, p in params.items():
         if not (isinstance(p, dict) and p.get("from")):
+            continue
+        if p["from"] == "factors.forest":
+            del out[name]
+            out.update(forest_factors(plan))
             continue
         if p["from"] != "transport.bus_fleet":
             issues.add("invalid", f"params.{name}.from", f"参数 {name} 的来源未知", f"params.{name}.from: unknown")
@@ -201,3 +218,76 @@ def load_defaults(
 def kwh_saving(baseline_kwh: Decimal, actual_kwh: Decimal) -> Decimal:
     """Household electricity saving of a month: the baseline month minus this month, never below zero."""
     return max(baseline_kwh - actual_kwh, Decimal(0))
+
+
+def forest_factors(plan) -> dict[str, Any]:
+    """The county's factor library's species-group carbon factors (the same parameters as the county's forest
+    sink, ``sinks/status.py``): ``{"factor.<group>": {value tC/m³, unit, source}}`` for each complete group."""
+    from carbonpeak.accounting.fetch import core_factor_set, default_factor_set
+    from carbonpeak.sinks.status import species_groups
+
+    fs = core_factor_set(default_factor_set(plan))
+    out = {}
+    for g, p in sorted(species_groups(fs).items()):
+        if p.factor is None:
+            continue
+        vals = p.values or {}
+        out[f"{FACTOR_PREFIX}{g}"] = {
+            "value": str(p.factor),
+            "unit": "tC/m³",
+            "source": (
+                f"因子库 {fs.version}：{p.name_zh} 木材密度 {vals['wood_density_t_per_m3']} × BEF {vals['bef']}"
+                f" × (1 + 根茎比 {vals['root_shoot_ratio']}) × 含碳率 {vals['carbon_fraction']}（等级 {p.grade}）"
+            ),
+            "from": "factors.forest",
+        }
+    return out
+
+
+def forest_terms(m: Methodology) -> tuple[dict[str, Decimal], Decimal, int]:
+    """A ``forest_stock`` version's (carbon factors by group, buffer share, crediting years)."""
+    factors = {
+        k.removeprefix(FACTOR_PREFIX): Decimal(str(v["value"]))
+        for k, v in m.params.items()
+        if k.startswith(FACTOR_PREFIX)
+    }
+    return (
+        factors,
+        Decimal(str(m.params["buffer_share"]["value"])),
+        int(Decimal(str(m.params["crediting_years"]["value"]))),
+    )
+
+
+def _forest_params(params: dict[str, Any], issues: Issues) -> None:
+    share = Decimal(str(params["buffer_share"]["value"]))
+    if not share < 1:
+        issues.add("invalid", "params.buffer_share", "缓冲比例应小于 1", "params.buffer_share: below 1")
+    years = Decimal(str(params["crediting_years"]["value"]))
+    if years != years.to_integral_value() or years < 1:
+        issues.add(
+            "invalid", "params.crediting_years", "计入期年数应为正整数", "params.crediting_years: a positive integer"
+        )
+    if not any(k.startswith(FACTOR_PREFIX) for k in params):
+        issues.add(
+            "invalid",
+            "params.factors",
+            "没有任何树种组的碳计量参数（因子库中无 forest.<树种组> 参数）",
+            "params.factors: no species group's parameters",
+        )
+
+
+def _forest_golden(draft: Methodology, case: dict[str, Any], i: int, issues: Issues) -> int | None:
+    """A forestry golden case: ``{"stock_m3": {group: [v0, v1]}, "years": [y0, y1], "points": n}`` — the points
+    credited to the collective (after the buffer)."""
+    from carbonpeak.core.errors import CalcError
+    from carbonpeak.inclusion.forestry import credit_points
+
+    factors, share, _years = forest_terms(draft)
+    try:
+        stock = {g: (Decimal(str(a)), Decimal(str(b))) for g, (a, b) in case["stock_m3"].items()}
+        y0, y1 = (int(y) for y in case["years"])
+        res = core_forest.project_credits(stock, factors, (y0, y1), (y0, y1), share)
+    except (CalcError, KeyError, TypeError, ValueError, InvalidOperation) as exc:
+        issues.add("golden_case", f"golden_cases[{i}]", f"校验算例无法计算：{exc}", f"golden_cases[{i}]: {exc}")
+        return None
+    return credit_points(res, Decimal(draft.points_per_gco2))[0]

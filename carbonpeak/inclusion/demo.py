@@ -91,7 +91,22 @@ def load(plan, office, out: TextIO) -> None:
         }
     )  # held: outside hours
     res = awards.ingest(plan, rows, "县公交", [sc["green_travel"]])
+    _forest_demo(plan, office)
     print(
         f"已载入碳普惠演示：{len(people)} 位居民、{res.counts.get('awarded', 0)} 条出行 / inclusion demo loaded",
         file=out,
     )
+
+
+def _forest_demo(plan, office) -> None:
+    """A village collective's afforestation project with three monitorings, credited twice (演示)."""
+    from carbonpeak.inclusion import forestry
+
+    p = forestry.register(
+        office, plan, name="秩堂镇湖口村造林（演示）", collective="湖口村村民委员会（演示）", area_ha="42.5",
+        start_year=2024, township="秩堂镇",
+    )  # fmt: skip
+    for year, fir, pine in ((2024, "1800", "600"), (2025, "2050", "680"), (2026, "2290", "740")):
+        forestry.record_monitoring(office, p, year, {"chinese_fir": fir, "masson_pine": pine})
+    for year in (2025, 2026):
+        forestry.credit(office, p, year)

@@ -222,6 +222,10 @@ class LedgerAccount(models.Model):
     resident = models.OneToOneField(Resident, on_delete=models.PROTECT, null=True, blank=True, related_name="ledger")
     scenario = models.ForeignKey(Scenario, on_delete=models.PROTECT, null=True, blank=True, related_name="pools")
     merchant = models.OneToOneField("Merchant", on_delete=models.PROTECT, null=True, blank=True, related_name="ledger")
+    #: a forestry project's collective account and its buffer (kinds ``collective`` and ``buffer``)
+    forest_project = models.ForeignKey(
+        "ForestProject", on_delete=models.PROTECT, null=True, blank=True, related_name="accounts"
+    )
     balance = models.BigIntegerField(default=0)
 
     class Meta:
@@ -237,7 +241,77 @@ class LedgerAccount(models.Model):
                 condition=models.Q(kind__in=["issuer", "settled", "expired", "forfeited"]),
                 name="inclusion_one_system_account",
             ),
+            models.UniqueConstraint(
+                fields=["forest_project", "kind"],
+                condition=models.Q(kind__in=["collective", "buffer"]),
+                name="inclusion_one_project_account",
+            ),
         ]
+
+
+class ForestProject(models.Model):
+    """A 碳普惠 forestry-sink project: a village collective's afforestation, credited by the scenario's
+    ``forest_stock`` methodology. Its crediting period is fixed at registration from the version in force then
+    (``start_year`` … ``start_year + crediting_years − 1``)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="forest_projects")
+    scenario = models.ForeignKey(Scenario, on_delete=models.PROTECT, related_name="forest_projects")
+    methodology_code = models.SlugField(max_length=40)
+    name = models.CharField(_("项目名称"), max_length=100)
+    collective = models.CharField(_("村集体"), max_length=100)
+    township = models.CharField(_("乡镇"), max_length=60, blank=True)
+    area_ha = models.DecimalField(_("面积（公顷）"), max_digits=12, decimal_places=2)
+    start_year = models.PositiveSmallIntegerField(_("计入期起始年"))
+    crediting_end = models.PositiveSmallIntegerField(_("计入期截止年"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["plan", "name"], name="inclusion_forest_project_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ForestMonitoring(models.Model):
+    """One monitoring of a project: the arbor stock (m³) by species group (``forest.<group>``) at the year's end.
+    The first one is the baseline."""
+
+    project = models.ForeignKey(ForestProject, on_delete=models.CASCADE, related_name="monitorings")
+    year = models.PositiveSmallIntegerField(_("监测年份"))
+    stock_m3 = models.JSONField()  # {"chinese_fir": "1234.5", …}
+    recorded_by_label = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project", "year"]
+        constraints = [models.UniqueConstraint(fields=["project", "year"], name="inclusion_forest_monitoring_year")]
+
+
+class ForestCredit(models.Model):
+    """The crediting of one monitoring period (``year_from`` → ``year_to``), once: tCO2 figures and the points
+    posted (credited to the collective, withheld in the buffer, or reversed)."""
+
+    project = models.ForeignKey(ForestProject, on_delete=models.PROTECT, related_name="credits")
+    methodology = models.ForeignKey(Methodology, on_delete=models.PROTECT, related_name="forest_credits")
+    year_from = models.PositiveSmallIntegerField()
+    year_to = models.PositiveSmallIntegerField()
+    sink_tco2 = models.DecimalField(max_digits=20, decimal_places=6)
+    buffer_tco2 = models.DecimalField(max_digits=20, decimal_places=6)
+    credited_tco2 = models.DecimalField(max_digits=20, decimal_places=6)
+    reversal_tco2 = models.DecimalField(max_digits=20, decimal_places=6)
+    credited_points = models.BigIntegerField(default=0)
+    buffer_points = models.BigIntegerField(default=0)
+    reversed_from_buffer = models.BigIntegerField(default=0)
+    reversed_from_collective = models.BigIntegerField(default=0)
+    reversal_shortfall = models.BigIntegerField(default=0)  # points the two accounts could not cover
+    txn = models.ForeignKey("LedgerTxn", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    actor_label = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project", "year_to"]
+        constraints = [models.UniqueConstraint(fields=["project", "year_to"], name="inclusion_forest_credit_period")]
 
 
 class LedgerTxn(models.Model):

@@ -13,4 +13,5 @@ urlpatterns = [
     path("merchant/", views.merchant, name="merchant"),
     path("operator/", views.operator, name="operator"),
     path("office/", views.office, name="office"),
+    path("forest/", views.forest, name="forest"),
 ]

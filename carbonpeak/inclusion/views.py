@@ -372,3 +372,83 @@ def office(request):
             "today": dt.date.today(),
         },
     )
+
+
+# --- forestry-sink projects (碳普惠 林业碳汇) -------------------------------------------------------------------
+def _group_names(plan) -> dict[str, str]:
+    from carbonpeak.accounting.fetch import core_factor_set, default_factor_set
+    from carbonpeak.sinks.status import species_groups
+
+    return {g: p.name_zh for g, p in species_groups(core_factor_set(default_factor_set(plan))).items()}
+
+
+def forest(request):
+    """The office and 林业局: register a village collective's afforestation project, record its monitoring,
+    credit a monitoring period; every project's credits and ledger lines."""
+    from carbonpeak.inclusion import forestry
+    from carbonpeak.inclusion.config import FACTOR_PREFIX
+    from carbonpeak.inclusion.models import ForestProject
+
+    require_staff(request.user)
+    plan = require_county(request)
+    if not forestry.may_read(request.user, plan):
+        raise PermissionDenied
+    writer = forestry.may_write(request.user, plan)
+    selected = None
+    if request.GET.get("project"):
+        selected = get_object_or_404(ForestProject, plan=plan, pk=require_id(request.GET.get("project"), "project"))
+    if request.method == "POST":
+        require(writer)
+        a = request.POST.get("action")
+        back = reverse("inclusion:forest")
+        try:
+            if a == "register":
+                p = forestry.register(
+                    request.user,
+                    plan,
+                    name=request.POST.get("name", ""),
+                    collective=request.POST.get("collective", ""),
+                    township=request.POST.get("township", ""),
+                    area_ha=request.POST.get("area_ha", ""),
+                    start_year=request.POST.get("start_year", ""),
+                )
+                return redirect(f"{back}?project={p.pk}")
+            p = get_object_or_404(ForestProject, plan=plan, pk=require_id(request.POST.get("project"), "project"))
+            back = f"{back}?project={p.pk}"
+            if a == "monitor":
+                stock = {k.removeprefix("stock_"): v for k, v in request.POST.items() if k.startswith("stock_")}
+                forestry.record_monitoring(request.user, p, request.POST.get("year", ""), stock)
+            elif a == "credit":
+                forestry.credit(request.user, p, parse_int(request.POST.get("year", ""), low=1990, high=2100) or 0)
+        except ValidationFailed as exc:
+            return _failed(request, exc.issues, back)
+        return redirect(back)
+    names = _group_names(plan)
+    today = timezone.localdate()
+    m = forestry.in_force(plan, today)
+    groups = []
+    if m is not None:
+        groups = [(k.removeprefix(FACTOR_PREFIX), names.get(k.removeprefix(FACTOR_PREFIX), "")) for k in m.params]
+        groups = [(g, n) for g, n in groups if n and f"{FACTOR_PREFIX}{g}" in m.params]
+    ctx: dict = {
+        "plan": plan,
+        "writer": writer,
+        "method": m,
+        "buffer_share": m.params["buffer_share"]["value"] if m else None,
+        "groups": groups,
+        "projects": ForestProject.objects.filter(plan=plan).order_by("id"),
+        "selected": selected,
+        "this_year": today.year,
+    }
+    if selected is not None:
+        from carbonpeak.inclusion.choices import AccountKind
+
+        ctx["monitorings"] = [
+            {"year": mo.year, "stock": [(names.get(g, g), v) for g, v in sorted(mo.stock_m3.items())]}
+            for mo in selected.monitorings.order_by("year")
+        ]
+        ctx["credits"] = selected.credits.select_related("methodology").order_by("year_to")
+        ctx["collective"] = forestry.project_account(selected, AccountKind.COLLECTIVE)
+        ctx["buffer"] = forestry.project_account(selected, AccountKind.BUFFER)
+        ctx["lines"] = forestry.ledger_lines(selected)
+    return render(request, "inclusion/forest.html", ctx)

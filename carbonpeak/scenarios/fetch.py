@@ -169,6 +169,13 @@ def scenario_input(s: Scenario) -> sc.ScenarioInput:
     ef = float(fs.value_in(key, "tCO2/MWh"))
     dflt = defaults()
     p = effective_params(s)
+    # the sink path: on unless the scenario turns it off; its level from the latest approved forest year
+    sink_p = p.get("sink") or {}
+    sink_base, sink_note = 0.0, None
+    if sink_p.get("include", True):
+        src = sink_source(s.plan)
+        if src is not None and src[0] > 0:
+            sink_base, sink_note = src
     drivers = {
         g: sc.Drivers(
             activity_growth=_range(d.get("activity_growth")),
@@ -234,8 +241,30 @@ def scenario_input(s: Scenario) -> sc.ScenarioInput:
         base_other_energy_tce=_other_energy(res, fuel, elec, loss, inv),
         draws=s.draws,
         seed=s.seed,
-        extra={"inventory": inv.year, "inventory_sha256": inv.inputs_sha256, "factor_set": inv.factor_set.version},
+        extra={
+            "inventory": inv.year,
+            "inventory_sha256": inv.inputs_sha256,
+            "factor_set": inv.factor_set.version,
+            **({"sink": sink_note} if sink_note else {}),
+        },
+        sink_base_tco2=sink_base,
+        sink_growth=_range(sink_p.get("growth", dflt["sink"]["growth"])),
+        peak_basis=sink_p.get("peak_basis", "gross"),
     )
+
+
+def sink_source(plan: Any) -> tuple[float, dict[str, Any]] | None:
+    """The latest approved forest year with a sink (``sinks/fetch.py``): (tCO2, {year, text}), else None."""
+    from carbonpeak.sinks.fetch import approved_sink, approved_years
+
+    for y in reversed(approved_years(plan)):
+        if y["sink_tco2"] is None:
+            continue
+        got = approved_sink(plan, y["year"])
+        if got is None:
+            continue
+        return float(got[0]), {"year": y["year"], "text": got[1], "is_illustrative": y["is_illustrative"]}
+    return None
 
 
 def _other_energy(res: dict[str, Any], fuel: dict[str, float], elec: dict[str, float], loss: float, inv: Any) -> float:
@@ -248,8 +277,15 @@ def _other_energy(res: dict[str, Any], fuel: dict[str, float], elec: dict[str, f
     return ceq["total_tce"] - carried
 
 
+SINK_KEYS = ("sink_base_tco2", "sink_growth", "peak_basis")
+
+
 def inputs_json(inp: sc.ScenarioInput) -> dict[str, Any]:
-    return json.loads(json.dumps(asdict(inp), sort_keys=True, default=str))
+    d = asdict(inp)
+    if not inp.sink_base_tco2 and inp.peak_basis == "gross":  # no sink path: the inputs (and hash) as before
+        for k in SINK_KEYS:
+            d.pop(k)
+    return json.loads(json.dumps(d, sort_keys=True, default=str))
 
 
 def inputs_hash(inp: sc.ScenarioInput) -> str:

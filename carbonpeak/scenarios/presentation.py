@@ -175,3 +175,30 @@ def compare_chart(items: list[dict[str, Any]]) -> dict[str, Any]:
         ],
         "unit": _("万吨 CO₂"),
     }
+
+
+def sink_rows(r: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """The sink path and the net emissions (万吨, one decimal) at the base year, every fifth year and the last:
+    gross mean, sink mean and its 10–90 % range, net mean and its range. None when the run had no sink path."""
+    sink, net = r.get("sink"), r.get("net")
+    if not sink or not net or not r.get("years"):
+        return None
+    years = r["years"]
+    idx = [i for i, y in enumerate(years) if i == 0 or y % 5 == 0 or i == len(years) - 1]
+
+    def w(xs: list[float], i: int) -> float:
+        return round(xs[i] / 10000, 1)
+
+    return [
+        {
+            "year": years[i],
+            "gross": w(r["total_mean_tco2"], i),
+            "sink": w(sink["mean_tco2"], i),
+            "sink_p10": w(sink["p10_tco2"], i),
+            "sink_p90": w(sink["p90_tco2"], i),
+            "net": w(net["total_mean_tco2"], i),
+            "net_p10": w(net["total_p10_tco2"], i),
+            "net_p90": w(net["total_p90_tco2"], i),
+        }
+        for i in idx
+    ]

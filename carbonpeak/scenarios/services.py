@@ -244,6 +244,39 @@ def _update_assumptions(params: dict[str, Any], data: dict[str, Any], issues: Is
                 issues.add("required", key, f"{key}：请填写", f"{key}: required")
     if "base_capacity_mw" in data:
         params["base_capacity_mw"] = _num(data["base_capacity_mw"], "base_capacity_mw", issues, 0, 1e6)
+    _update_sink(params, data, issues)
+
+
+def _update_sink(params: dict[str, Any], data: dict[str, Any], issues: Issues) -> None:
+    """The sink path: ``sink.growth.mean|low|high`` (yearly fractions), ``sink.peak_basis`` (gross | net: which
+    path the peak verdict reads), ``sink.include`` (false: no sink path)."""
+    if not any(k.startswith("sink.") for k in data):
+        return
+    sink = dict(params.get("sink") or {})
+    g = dict(sink.get("growth") or defaults()["sink"]["growth"])
+    for part in ("mean", "low", "high"):
+        key = f"sink.growth.{part}"
+        if key in data:
+            g[part] = _num(data[key], key, issues, -MAX_YEARLY_RATE, MAX_YEARLY_RATE, rate=True)
+            if g[part] is None and part == "mean" and key not in [i.field for i in issues.items]:
+                issues.add("required", key, f"{key}：请填写", f"{key}: required")
+    if g.get("low") is not None and g.get("high") is not None and g["low"] > g["high"]:
+        issues.add("invalid_range", "sink.growth.low", "sink.growth：下限高于上限", "sink.growth: low is above high")
+    sink["growth"] = g
+    if "sink.peak_basis" in data:
+        basis = str(data["sink.peak_basis"] or "gross")
+        if basis not in ("gross", "net"):
+            issues.add(
+                "invalid",
+                "sink.peak_basis",
+                "sink.peak_basis：应为 gross（按排放总量判断达峰）或 net（按扣除碳汇后的净排放）",
+                "sink.peak_basis: gross or net",
+            )
+        else:
+            sink["peak_basis"] = basis
+    if "sink.include" in data:
+        sink["include"] = str(data["sink.include"]).lower() not in ("false", "0", "", "off", "no")
+    params["sink"] = sink
 
 
 def update_scenario(actor: Any, s: Scenario, data: dict[str, Any]) -> None:
@@ -254,7 +287,7 @@ def update_scenario(actor: Any, s: Scenario, data: dict[str, Any]) -> None:
     issues = Issues()
     if s.kind == ScenarioKind.POLICY:
         inherited = [
-            k for k in data if k.startswith(("drivers.", "gdp_growth.", "grid_decline")) or k in INHERITED_KEYS
+            k for k in data if k.startswith(("drivers.", "gdp_growth.", "grid_decline", "sink.")) or k in INHERITED_KEYS
         ]
         for k in inherited:
             issues.add(

@@ -19,7 +19,14 @@ from carbonpeak.scenarios.checks import check_inputs
 from carbonpeak.scenarios.choices import DriverName, RunStatus
 from carbonpeak.scenarios.fetch import capacity_source, current_hash, effective_drivers, effective_params, project_rows
 from carbonpeak.scenarios.models import Scenario, ScenarioRun
-from carbonpeak.scenarios.presentation import GROUP_NAMES, compare_chart, fan_chart, sector_chart, summary
+from carbonpeak.scenarios.presentation import (
+    GROUP_NAMES,
+    compare_chart,
+    fan_chart,
+    sector_chart,
+    sink_rows,
+    summary,
+)
 from carbonpeak.validation import ID_MAX, ValidationFailed, parse_int, require_id
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -167,6 +174,7 @@ def _detail_context(request, plan, s: Scenario, errors) -> dict[str, Any]:
                 "res": done.results,
                 "summary": summary(done),
                 "fan": fan_chart(done.results),
+                "sink_rows": sink_rows(done.results),
                 "sectors_chart": sector_chart(done.results),
                 "not_applied": forms.readable_issues((done.results or {}).get("not_applied", [])),
             }

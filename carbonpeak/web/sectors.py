@@ -72,6 +72,13 @@ SECTORS: list[Sector] = [
         reads_sinks,
     ),
     Sector(
+        "inclusion:forest",
+        _("林业碳汇项目（碳普惠）"),
+        _("村集体造林项目登记、监测，按林业碳汇方法学计入碳普惠账户（缓冲留存、逆转扣减）"),
+        _("县林业局"),
+        reads_sinks,
+    ),
+    Sector(
         "buildings:home",
         _("建筑节能"),
         _("建筑名录与能耗监测、绿色建筑和装配式建筑占比、公共机构节能、屋顶光伏"),
