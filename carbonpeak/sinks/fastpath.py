@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+import json
 from typing import Any
 
 import psycopg
@@ -30,16 +30,6 @@ COLUMNS = ("year", "township", "land_class", "species_group", "compartment", "ar
 
 def _literal(s: str) -> str:
     return "'" + s.replace("'", "''") + "'"
-
-
-def _values(pairs: Iterable[tuple[str, str]]) -> str:
-    return ", ".join(f"({_literal(a)}, {_literal(b)})" for a, b in pairs)
-
-
-def _plain_number(col: str, high: str) -> str:
-    """The cell is the canonical text of a non-negative number below ``high`` with at most 4 decimals."""
-    n = f"({col})::numeric"
-    return f"{n}::text = {col} AND {n} >= 0 AND {n} < {high} AND scale({n}) <= 4"
 
 
 def import_clean_csv(actor: Any, plan: Any, text: str, table: Any, lim: Any, groups: dict[str, str]) -> Report | None:
@@ -63,31 +53,36 @@ def import_clean_csv(actor: Any, plan: Any, text: str, table: Any, lim: Any, gro
 
     classes = {**services.LAND_CLASSES, **services.LAND_CLASS_ALIASES}
     ws = _literal(WHITESPACE)
-    area, stock = col("area_ha"), f"coalesce(nullif({col('stock_m3')}, ''), '0')"
-    group = f"coalesce({col('species_group')}, '')"
-    comp = f"coalesce({col('compartment')}, '')"
-    town = col("township")
-    year = col("year")
     table_name = ForestStand._meta.db_table
     staging = "sinks_forest_staging"
+    # the casts computed once per row (OFFSET 0 keeps the inner select from being flattened into the checks);
+    # the class and group spellings looked up in a JSON object (unknown: NULL)
     insert = f"""
         WITH ins AS (
             INSERT INTO {table_name}
                 (plan_id, year, township, land_class, species_group, compartment, area_ha, stock_m3)
-            SELECT %s, ({year})::smallint, {town}, lc.code, gr.code, {comp}, ({area})::numeric, ({stock})::numeric
-            FROM {staging} s
-            JOIN (VALUES {_values(classes.items())}) AS lc (spelling, code) ON lc.spelling = {col("land_class")}
-            JOIN (VALUES ('', ''), {_values(groups.items())}) AS gr (spelling, code) ON gr.spelling = {group}
-            WHERE ({year})::smallint::text = {year} AND ({year})::smallint BETWEEN %s AND %s
-              AND length({town}) BETWEEN 1 AND 60 AND btrim({town}, {ws}) = {town}
-              AND length({comp}) <= 40 AND btrim({comp}, {ws}) = {comp}
-              AND (lc.code <> {_literal(LandClass.ARBOR)} OR gr.code <> '')
-              AND {_plain_number(area, "1e12")} AND {_plain_number(stock, "1e14")}
-            ORDER BY 2, 3, 4, 5, 6
+            SELECT %s, y, town, lc, gr, comp, a, st FROM (
+                SELECT {col("year")} AS ys, ({col("year")})::smallint AS y, {col("township")} AS town,
+                    %s::jsonb ->> {col("land_class")} AS lc,
+                    %s::jsonb ->> coalesce({col("species_group")}, '') AS gr,
+                    coalesce({col("compartment")}, '') AS comp,
+                    {col("area_ha")} AS at, ({col("area_ha")})::numeric AS a,
+                    coalesce(nullif({col("stock_m3")}, ''), '0') AS stt,
+                    (coalesce(nullif({col("stock_m3")}, ''), '0'))::numeric AS st
+                FROM {staging} s OFFSET 0
+            ) r
+            WHERE y::text = ys AND y BETWEEN %s AND %s
+              AND lc IS NOT NULL AND gr IS NOT NULL AND (lc <> {_literal(LandClass.ARBOR)} OR gr <> '')
+              AND length(town) BETWEEN 1 AND 60 AND btrim(town, {ws}) = town
+              AND length(comp) <= 40 AND btrim(comp, {ws}) = comp
+              AND a::text = at AND a >= 0 AND a < 1e12 AND scale(a) <= 4
+              AND st::text = stt AND st >= 0 AND st < 1e14 AND scale(st) <= 4
+            ORDER BY y, town, lc COLLATE "C", gr COLLATE "C", comp COLLATE "C"
             RETURNING year
         )
         SELECT year, count(*) FROM ins GROUP BY year ORDER BY year
     """
+    params = [plan.pk, json.dumps(classes), json.dumps({"": "", **groups}), services.FIRST_YEAR, plan.last_year]
     rep = Report()
     try:
         with transaction.atomic(), connection.cursor() as c:
@@ -100,7 +95,7 @@ def import_clean_csv(actor: Any, plan: Any, text: str, table: Any, lim: Any, gro
             if staged <= 0 or staged > lim.max_rows:
                 raise _Fallback
             c.execute("SET LOCAL work_mem = '256MB'")  # the key sort in memory, not on disk
-            c.execute(insert, [plan.pk, services.FIRST_YEAR, plan.last_year])
+            c.execute(insert, params)
             per_year = dict(c.fetchall())
             if sum(per_year.values()) != staged:
                 raise _Fallback  # a row failed a check: the per-row path reports it
