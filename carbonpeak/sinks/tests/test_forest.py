@@ -330,3 +330,88 @@ def test_file_import_on_postgres_fast_and_fallback(plan):
     d = services.import_forest_file(None, plan, (HEADER + "2026, 乙镇 ,nonforest,,１0,0\n").encode()).as_dict()
     assert d == {"accepted": 1, "duplicates": 0, "rejected": []}
     assert ForestStand.objects.get(plan=plan, year=2026).area_ha == 10
+
+
+# --- the fast path (PostgreSQL): taken for plain files, left (nothing written) for anything else ------------
+def _fast(plan, text: str):
+    from carbonpeak.accounting.fetch import core_factor_set, default_factor_set
+    from carbonpeak.sinks.fastpath import import_clean_csv
+
+    groups = services.group_names(core_factor_set(default_factor_set(plan)))
+    return import_clean_csv(None, plan, text, columns.FOREST, services.forest_limits(), groups)
+
+
+@pytest.mark.postgres
+def test_fast_path_taken_for_a_plain_file(plan):
+    from carbonpeak.audit.models import AuditEntry
+
+    text = "年份,乡镇,地类,树种组,面积,蓄积量,小班号\n" + (
+        "2024,甲镇,乔木林地,杉木,600.25,60000.1234,001\n2024,甲镇,arbor,masson_pine,200,,\n2024,乙镇,竹林,,100,0,\n"
+    )
+    rep = _fast(plan, text)
+    assert rep is not None and rep.as_dict() == {"accepted": 3, "duplicates": 0, "rejected": []}
+    got = sorted(
+        ForestStand.objects.filter(plan=plan).values_list(
+            "township", "land_class", "species_group", "compartment", "area_ha", "stock_m3"
+        )
+    )
+    assert got == [
+        ("乙镇", "bamboo", "", "", Decimal("100"), Decimal("0")),
+        ("甲镇", "arbor", "chinese_fir", "001", Decimal("600.25"), Decimal("60000.1234")),
+        ("甲镇", "arbor", "masson_pine", "", Decimal("200"), Decimal("0")),
+    ]
+    assert AuditEntry.objects.filter(action="forest.import").count() == 1
+    # the year now holds rows: the re-run leaves the fast path (nothing written) and the per-row path says duplicates
+    assert _fast(plan, text) is None
+    assert services.import_forest_file(None, plan, text.encode(), "a.csv").as_dict() == {
+        "accepted": 0,
+        "duplicates": 3,
+        "rejected": [],
+    }
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "line",
+    [
+        "2024,甲镇,arbor,chinese_fir,1e3,0",  # PostgreSQL reads an exponent; the per-row path refuses it
+        "2024,甲镇,arbor,chinese_fir,NaN,0",
+        "2024,甲镇,arbor,chinese_fir,Infinity,0",
+        "2024,甲镇,arbor,chinese_fir,1.23456,0",  # numeric would round it; the per-row path rejects it
+        "2024,甲镇,arbor,chinese_fir,-0,0",
+        "2024,甲镇,arbor,chinese_fir,+5,0",
+        "2024,甲镇,arbor,chinese_fir,1_000,0",
+        "2024,甲镇,arbor,chinese_fir,1000000000000,0",
+        "2024,甲镇,arbor,chinese_fir,1,-1",
+        "2024,甲镇,arbor,,1,0",  # arbor needs a group
+        "2024,甲镇,arbor,unknown,1,0",
+        "2024,甲镇,forest,,1,0",
+        "1989,甲镇,nonforest,,1,0",
+        "02024,甲镇,nonforest,,1,0",
+        "2024,\u3000甲镇,nonforest,,1,0",  # stripped by the per-row path
+        "2024, 甲镇,nonforest,,1,0",
+        "2024,,nonforest,,1,0",
+        "2024,甲镇,nonforest,,1,0,extra",
+        "2024,甲镇,nonforest,,1",
+    ],
+)
+def test_fast_path_leaves_anything_not_plain(plan, line):
+    text = HEADER + "2024,乙镇,nonforest,,5,0\n" + line + "\n"
+    assert _fast(plan, text) is None
+    assert not ForestStand.objects.filter(plan=plan).exists() and not ForestYear.objects.filter(plan=plan).exists()
+    # the file path then reports exactly what the per-row path reports
+    expected = services.import_forest(None, plan, rows(text[len(HEADER) :])).as_dict()
+    stored = sorted(ForestStand.objects.filter(plan=plan).values_list("township", "area_ha", "stock_m3"))
+    ForestStand.objects.filter(plan=plan).delete()
+    assert services.import_forest_file(None, plan, text.encode(), "a.csv").as_dict() == expected
+    assert sorted(ForestStand.objects.filter(plan=plan).values_list("township", "area_ha", "stock_m3")) == stored
+
+
+@pytest.mark.postgres
+def test_fast_path_refuses_an_approved_year_and_a_repeated_key(plan, office):
+    assert _fast(plan, HEADER + "2024,甲镇,nonforest,,1,0\n2024,甲镇,nonforest,,1,0\n") is None
+    assert not ForestStand.objects.filter(plan=plan).exists()
+    assert _fast(plan, HEADER + Y2024) is not None
+    services.approve_year(office, plan, 2024)
+    ForestStand.objects.filter(plan=plan).delete()  # an approved year, empty: still refused
+    assert _fast(plan, HEADER + Y2024) is None and not ForestStand.objects.filter(plan=plan).exists()
