@@ -109,3 +109,26 @@ def city(plan, county_b):
 @pytest.fixture
 def city_reader(make_user, city):
     return make_user("zhuzhou", "region", region=city)
+
+
+# --- migration tests ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def migrator(transactional_db):
+    """A fresh ``MigrationExecutor`` per call, for tests that move the schema back to test a data migration.
+
+    Migrating one app back unapplies every later migration of other apps that depends on it (plan 0008 takes
+    inclusion 0003 with it); teardown always brings the whole schema back to the latest state, so the next test
+    on this worker finds every table and column, whether this test passed or failed."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    def fresh() -> MigrationExecutor:
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        return executor
+
+    yield fresh
+    executor = fresh()
+    executor.migrate(executor.loader.graph.leaf_nodes())

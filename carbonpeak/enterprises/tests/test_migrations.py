@@ -6,17 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
-
-pytestmark = pytest.mark.django_db(transaction=True)
 BEFORE = [("enterprises", "0002_meter_interval_and_alerts")]
 AFTER = [("enterprises", "0004_accounts_control")]
 
 
-def test_upgrade_keeps_readings_and_corrections_and_builds_rollups(plan):
-    executor = MigrationExecutor(connection)
+def test_upgrade_keeps_readings_and_corrections_and_builds_rollups(migrator, plan):
+    executor = migrator()
     executor.migrate(BEFORE)
     apps = executor.loader.project_state(BEFORE).apps
     Enterprise, Meter = apps.get_model("enterprises", "Enterprise"), apps.get_model("enterprises", "Meter")
@@ -36,8 +31,7 @@ def test_upgrade_keeps_readings_and_corrections_and_builds_rollups(plan):
         meter=meter, reading_time=dt.datetime(2024, 3, 1, 0, 15, tzinfo=bj), quantity=Decimal("7"), source="manual"
     )
     Correction.objects.create(reading=r1, new_quantity=Decimal("100"), reason="多一个 0", requested_by_label="m")
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
+    executor = migrator()
     executor.migrate(AFTER)
     apps = executor.loader.project_state(AFTER).apps
     Reading = apps.get_model("enterprises", "Reading")
@@ -56,6 +50,3 @@ def test_upgrade_keeps_readings_and_corrections_and_builds_rollups(plan):
         Decimal("100"),
         "pending",
     )
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())  # back to the latest state for the other tests

@@ -5,18 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
-
-pytestmark = pytest.mark.django_db(transaction=True)
-
 BEFORE = [("plan", "0008_projects_register")]
 AFTER = [("plan", "0009_living_plan_versions_townships_allocations")]
 
 
-def test_existing_chaling_gets_wording_and_townships():
-    executor = MigrationExecutor(connection)
+def test_existing_chaling_gets_wording_and_townships(migrator):
+    executor = migrator()
     executor.migrate(BEFORE)
     apps = executor.loader.project_state(BEFORE).apps
     Plan, Target = apps.get_model("plan", "Plan"), apps.get_model("plan", "Target")
@@ -47,7 +41,7 @@ def test_existing_chaling_gets_wording_and_townships():
         Target.objects.filter(pk=main.pk).update(conflicts_with=task)
         Milestone.objects.create(target=main, year=2025, value=300)
         Milestone.objects.create(target=task, year=2025, value=300)
-    executor = MigrationExecutor(connection)
+    executor = migrator()
     executor.migrate(AFTER)
     apps = executor.loader.project_state(AFTER).apps
     Target, Milestone = apps.get_model("plan", "Target"), apps.get_model("plan", "Milestone")
