@@ -84,8 +84,10 @@ ALLOWED_WORDS = {
 }
 # Codes people type or read off a document: USCC (18 chars), meter and redemption codes, versions, dates,
 # the plan's clause numbers shown beside a task's title (A01.1, S.2), an API key's prefix (cpk_ybesoX).
+# (an API key's shown prefix, cpk_ and 6 URL-safe characters, loses a trailing "-" to the word stripping above:
+# cpk_ and 1 to 6 of them)
 CODE = re.compile(
-    r"^(?:[0-9A-Z]{18}|cpk_[\w-]{6}|[A-Z]\d{0,2}\.\d{1,2}|[A-Z]{1,4}[-_]?[0-9][0-9A-Z-]*|[0-9A-Z]{4,}(?:-[0-9A-Z]{2,})+|v?\d[\w.:/-]*|Q[1-4]|P\d+(?:\.\d+)*|r[0-9a-f]{20})$"
+    r"^(?:[0-9A-Z]{18}|cpk_[\w-]{1,6}|[A-Z]\d{0,2}\.\d{1,2}|[A-Z]{1,4}[-_]?[0-9][0-9A-Z-]*|[0-9A-Z]{4,}(?:-[0-9A-Z]{2,})+|v?\d[\w.:/-]*|Q[1-4]|P\d+(?:\.\d+)*|r[0-9a-f]{20})$"
 )
 # Units as factor tables write them: symbols joined by "/" (tCO2/MWh, GJ/1e4Nm3, kgce/kg).
 UNIT = re.compile(r"^(?:(?:1e4)?(?:[kMGT]?(?:g|t|J|Wh)(?:ce|oe|C|CO2e?)?|N?m3|kcal)(?:/|$))+$")
