@@ -1,7 +1,7 @@
 """Forest survey import and status on PostgreSQL (issue 17): a county of N survey rows (two years of townships ×
-land classes × species groups × sub-compartments) read from CSV and imported through ``sinks.services`` (parse,
-validate, conflicts against the stored year, COPY into the indexed table, audit), then the year's status
-(coverage, stock, the sink by species group and township, checks).
+land classes × species groups × sub-compartments) read from CSV and imported through ``sinks.services`` (a clean
+file takes ``sinks/fastpath.py``: checked column-wise with numpy over its bytes, then COPYed; the year locked, audit),
+then the year's status (coverage, stock, the sink by species group and township, checks).
 
 Baseline, in the same process: a plain ``COPY … FROM STDIN (FORMAT csv)`` of the same file into a table of the
 same columns (no key, no checks). Prints import time, baseline time, the ratio baseline/import (goal ≥ 0.25) and

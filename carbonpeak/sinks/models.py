@@ -20,16 +20,21 @@ class ForestStand(models.Model):
     """One survey row: a township's land of one class (and, for arbor land, one species group), optionally one
     sub-compartment (小班) of it. A year's rows cover the whole county.
 
-    The key is the primary key (no surrogate id, one index) and the county has no database FK (the ORM still
-    cascades a county's deletion): a survey of 500 000 rows is COPYed at close to a plain COPY's cost."""
+    The key is (county, year, township, class, group, sub-compartment). Every write to a county's year holds that
+    year's ``ForestYear`` row lock and checks the key first (``services.import_forest``, ``fastpath``); approval
+    checks it again. On PostgreSQL the table has no B-tree on the key, only a BRIN index on (county, year)
+    (migration 0002): a county's survey of 500 000 rows is COPYed at about a plain COPY's cost, where the key's
+    index would cost 2.5 times more. SQLite keeps the primary key. The county has no database FK (the ORM still
+    cascades a county's deletion)."""
 
     pk = models.CompositePrimaryKey("plan", "year", "township", "land_class", "species_group", "compartment")
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False)
     year = models.PositiveSmallIntegerField(_("年份"))
     township = models.CharField(_("乡镇"), max_length=60)
     land_class = models.CharField(_("地类"), max_length=16, choices=LandClass.choices)
-    species_group = models.CharField(_("优势树种组"), max_length=40, blank=True)
-    compartment = models.CharField(_("小班号"), max_length=40, blank=True)
+    # the database defaults let the COPY of a survey without these columns leave them empty
+    species_group = models.CharField(_("优势树种组"), max_length=40, blank=True, db_default="")
+    compartment = models.CharField(_("小班号"), max_length=40, blank=True, db_default="")
     area_ha = models.DecimalField(_("面积（公顷）"), **AREA)
     stock_m3 = models.DecimalField(_("蓄积量（立方米）"), **STOCK)
 

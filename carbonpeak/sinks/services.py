@@ -5,6 +5,7 @@ Every write checks permission, validates, writes atomically and is audited. ``ac
 
 from __future__ import annotations
 
+import codecs
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -370,11 +371,16 @@ def import_forest_file(actor: Any, plan: Plan, data: bytes, name: str = "", *, r
     lim = forest_limits()
     if is_xlsx(data, name):
         return import_forest(actor, plan, read_rows(data, FOREST, name, limits=lim), replace_year=replace_year)
-    text = decode_text(data)
-    if not replace_year and max(map(len, text.splitlines()), default=0) <= min(lim.max_cell_chars, lim.max_line_chars):
+    raw = data.removeprefix(codecs.BOM_UTF8)
+    try:
+        text, utf8 = raw.decode(), raw
+    except UnicodeDecodeError:
+        text = decode_text(data)
+        utf8 = text.encode()
+    if not replace_year:  # a plain survey COPYed as it is (fastpath.py); anything else row by row
         from carbonpeak.sinks.fastpath import import_clean_csv
 
-        rep = import_clean_csv(actor, plan, text, FOREST, lim, group_names(core_factor_set(default_factor_set(plan))))
+        rep = import_clean_csv(actor, plan, utf8, FOREST, lim, group_names(core_factor_set(default_factor_set(plan))))
         if rep is not None:
             return rep
     return import_forest(actor, plan, _csv_rows(text, FOREST, lim), replace_year=replace_year)
@@ -447,6 +453,33 @@ def _detail(year: int, what: str, version: str, illustrative: bool = False) -> s
     return f"{label}{year}年森林资源数据（已审定），{what}，因子库 {version}"
 
 
+def _require_unique_keys(plan: Plan, year: int) -> None:
+    """On PostgreSQL the survey table's key is kept by the writers, not by an index (models.ForestStand): before a
+    year's figures are frozen, a row written around them (raw SQL, an old dump restored) is found here."""
+    repeated = (
+        ForestStand.objects.filter(plan=plan, year=year)
+        .values("township", "land_class", "species_group", "compartment")
+        .annotate(n=Count("year"))
+        .filter(n__gt=1)
+        .order_by()
+        .first()
+    )
+    if repeated:
+        where = "、".join(v for v in (repeated["township"], repeated["compartment"]) if v)
+        raise ValidationFailed(
+            [
+                Issue(
+                    "repeated_key",
+                    "year",
+                    f"year：{year} 年数据中同一乡镇、地类、树种组、小班有 {repeated['n']} 行（{where}）；"
+                    "请整年替换后再审定",
+                    f"year: {repeated['n']} rows for one township, class, group and sub-compartment in {year} "
+                    f"({where}); replace the year before approving",
+                )
+            ]
+        )
+
+
 def approve_year(actor: Any, plan: Plan, year: int) -> list[Any]:
     """Freeze the year's figures and feed forest coverage (fraction = pct/100) and forest stock (m³) to the plan's
     targets. Refused for a year without rows or with an error-level check."""
@@ -461,6 +494,7 @@ def approve_year(actor: Any, plan: Plan, year: int) -> list[Any]:
             raise ValidationFailed(
                 [Issue("no_data", "year", f"year：{year} 年没有森林资源数据", f"year: no forest data for {year}")]
             )
+        _require_unique_keys(plan, year)
         errors = [c for c in res["checks"] if c["severity"] == "error"]
         if errors:
             raise ValidationFailed([Issue(c["code"], "year", c["message_zh"], c["message_en"]) for c in errors])

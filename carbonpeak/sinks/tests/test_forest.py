@@ -338,7 +338,7 @@ def _fast(plan, text: str):
     from carbonpeak.sinks.fastpath import import_clean_csv
 
     groups = services.group_names(core_factor_set(default_factor_set(plan)))
-    return import_clean_csv(None, plan, text, columns.FOREST, services.forest_limits(), groups)
+    return import_clean_csv(None, plan, text.encode(), columns.FOREST, services.forest_limits(), groups)
 
 
 @pytest.mark.postgres
