@@ -162,3 +162,21 @@ def test_other_departments_may_not_write(project, fgj):
 
     with pytest.raises(PermissionDenied):
         forestry.record_monitoring(fgj, project, 2025, {"chinese_fir": "1"})
+
+
+def test_the_forest_page_refuses_a_second_credit_of_a_period(project, linye):
+    from django.test import Client
+    from django.urls import reverse
+
+    forestry.record_monitoring(linye, project, 2025, {"chinese_fir": "1000"})
+    forestry.record_monitoring(linye, project, 2026, {"chinese_fir": "1100"})
+    c = Client()
+    c.force_login(linye)
+    form = {"action": "credit", "project": project.pk, "year": "2026"}
+    assert c.post(reverse("inclusion:forest"), form).status_code == 302
+    again = c.post(reverse("inclusion:forest"), form)
+    assert again.status_code == 422
+    body = again.content.decode()
+    assert "监测期 2025–2026 已计入" in body and "同一监测期不重复计入" in body
+    assert ForestCredit.objects.filter(project=project).count() == 1
+    assert tuple(a.balance for a in _accounts(project)) == (95339, 23835)
