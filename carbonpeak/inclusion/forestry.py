@@ -8,7 +8,9 @@ reversal risk; the rest is credited to the village collective's account. Points:
 points_per_gco2)`` for the whole sink and for the collective's part; the buffer gets the difference (so the two
 add up to the sink's points). A fall of the stock is a reversal: its points (rounded up) are cancelled from the
 buffer first, then from the collective's balance; what neither covers is recorded as a shortfall. Each period is
-credited once (a second call returns the first result); only inside the crediting period.
+credited once (a second request, also one made at the same moment, is refused naming the period: the accounts
+are locked before the check, and a unique constraint on (project, period end) backs it); only inside the
+crediting period.
 """
 
 from __future__ import annotations
@@ -216,14 +218,24 @@ def record_monitoring(actor: Any, project: ForestProject, year: Any, stock_m3: d
     return mo
 
 
+def _refuse_if_credited(project: ForestProject, year: int) -> None:
+    done = ForestCredit.objects.filter(project=project, year_to=year).first()
+    if done is not None:
+        when = timezone.localtime(done.created_at).strftime("%Y-%m-%d %H:%M")
+        _fail(
+            "already_credited",
+            "year",
+            f"监测期 {done.year_from}–{done.year_to} 已计入（{when}，{done.actor_label}），同一监测期不重复计入",
+            f"year: the period {done.year_from}-{done.year_to} is already credited ({when}); a period is credited once",
+        )
+
+
 def credit(actor: Any, project: ForestProject, year: Any, *, today: dt.date | None = None) -> ForestCredit:
     """Credit the monitoring period ending in ``year`` (from the previous monitoring) through the ledger."""
     require(may_write(actor, project.plan))
     today = today or timezone.localdate()
     y = int(year)
-    existing = ForestCredit.objects.filter(project=project, year_to=y).first()
-    if existing is not None:
-        return existing
+    _refuse_if_credited(project, y)
     mo = ForestMonitoring.objects.filter(project=project, year=y).first()
     prev = ForestMonitoring.objects.filter(project=project, year__lt=y).order_by("-year").first()
     if mo is None or prev is None:
@@ -259,9 +271,10 @@ def credit(actor: Any, project: ForestProject, year: Any, *, today: dt.date | No
         coll = project_account(project, AccountKind.COLLECTIVE)
         buf = project_account(project, AccountKind.BUFFER)
         issuer = ledger.system_account(project.plan, AccountKind.ISSUER)
+        # every credit of the project locks its two accounts first, so a concurrent call of the same period
+        # waits here and then (a new snapshot per statement under READ COMMITTED) sees the winner's credit
         locked = ledger.lock([coll.pk, buf.pk, issuer.pk])
-        if ForestCredit.objects.filter(project=project, year_to=y).exists():  # a concurrent call won
-            return ForestCredit.objects.get(project=project, year_to=y)
+        _refuse_if_credited(project, y)
         from_buf = from_coll = short = 0
         txn_id = None
         memo = f"{project.name} {prev.year}–{y} 年"

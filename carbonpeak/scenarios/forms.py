@@ -7,6 +7,7 @@ the field that is wrong.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -20,7 +21,7 @@ from carbonpeak.scenarios.presentation import GROUP_NAMES
 from carbonpeak.validation import parse_int
 
 MAX_MEASURES = 50
-RATE_PREFIXES = ("drivers.", "grid_decline", "gdp_growth.")
+RATE_PREFIXES = ("drivers.", "grid_decline", "gdp_growth.", "sink.growth.")
 PARTS = {"mean": gettext_lazy("均值"), "low": gettext_lazy("下限"), "high": gettext_lazy("上限")}
 
 #: what a positive number means for each driver, said plainly (the sign of a rate is never left to guess)
@@ -113,6 +114,10 @@ def field_label(field: str) -> str:
         if attr in names:
             return f"{_('项目')} {code} · {names[attr]}"
         return f"{_('项目')} {field.removeprefix('projects.')}"
+    if parts[0] == "sink" and len(parts) >= 2:
+        sink_names = {"include": _("计入森林碳汇路径"), "growth": _("碳汇年增长率"), "peak_basis": _("达峰判断口径")}
+        if parts[1] in sink_names:
+            return " · ".join([str(sink_names[parts[1]])] + [str(PARTS.get(p, p)) for p in parts[2:]])
     named = {
         "grid_decline": _("电网因子年降幅"),
         "gdp_growth": _("GDP 年增速"),
@@ -130,6 +135,10 @@ def field_label(field: str) -> str:
     return field
 
 
+#: a technical field path in front of a Chinese message ("drivers.industry.fuel_switch：…")
+FIELD_PREFIX = re.compile(r"^[A-Za-z][A-Za-z0-9_.\[\]]*：")
+
+
 def readable_issues(issues: Any) -> list[dict[str, str]]:
     """Issues for the page: the field's Chinese name and the message without its technical field prefix."""
     out = []
@@ -138,6 +147,8 @@ def readable_issues(issues: Any) -> list[dict[str, str]]:
         zh = d["message_zh"]
         if zh.startswith(f"{d['field']}："):
             zh = zh[len(d["field"]) + 1 :]
+        else:  # a prefix naming the range rather than the part ("sink.growth：下限高于上限"): the label says it
+            zh = FIELD_PREFIX.sub("", zh, count=1)
         out.append(
             {"label": field_label(d["field"]), "message": zh, "detail": d["message_en"], "severity": d["severity"]}
         )

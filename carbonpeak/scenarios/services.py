@@ -269,8 +269,8 @@ def _update_sink(params: dict[str, Any], data: dict[str, Any], issues: Issues) -
             issues.add(
                 "invalid",
                 "sink.peak_basis",
-                "sink.peak_basis：应为 gross（按排放总量判断达峰）或 net（按扣除碳汇后的净排放）",
-                "sink.peak_basis: gross or net",
+                "sink.peak_basis：应为“总排放”或“净排放（排放总量减森林碳汇）”",
+                "sink.peak_basis: gross (emissions) or net (emissions minus the forest sink)",
             )
         else:
             sink["peak_basis"] = basis
@@ -279,10 +279,37 @@ def _update_sink(params: dict[str, Any], data: dict[str, Any], issues: Issues) -
     params["sink"] = sink
 
 
+def _check_net_basis(plan: Plan, params: dict[str, Any], data: dict[str, Any], issues: Issues) -> None:
+    """A net verdict needs a sink path: the path on and an approved forest year with a sink (checked when the
+    sink settings are saved; the run checks again, as a forest year may be reopened later)."""
+    from carbonpeak.scenarios.fetch import sink_source
+
+    sink = params.get("sink") or {}
+    if not any(k.startswith("sink.") for k in data) or sink.get("peak_basis") != "net":
+        return
+    if not sink.get("include", True):
+        issues.add(
+            "needs_sink",
+            "sink.peak_basis",
+            "sink.peak_basis：按净排放判断达峰需要计入森林碳汇路径，请勾选“计入森林碳汇路径”或改按总排放判断",
+            "sink.peak_basis: a net verdict needs the forest sink path; include it or judge on gross emissions",
+        )
+        return
+    src = sink_source(plan)
+    if src is None or src[0] <= 0:
+        issues.add(
+            "needs_sink",
+            "sink.peak_basis",
+            "sink.peak_basis：尚无已审定的森林资源年度碳汇，无法按净排放判断达峰，请改按总排放判断",
+            "sink.peak_basis: no approved forest year with a sink yet; a net verdict needs one",
+        )
+
+
 def update_scenario(actor: Any, s: Scenario, data: dict[str, Any]) -> None:
     """Replace the assumptions from a flat mapping (the page's form, or the API): ``drivers.<group>.<name>``
     (``.mean/.low/.high`` for ranges), ``grid_decline``, ``gdp_growth.mean``…, ``measures`` (list),
-    ``projects.<code>.include|capacity_mw|commissioning_year|delay_years``, ``draws``, ``seed``, ``end_year``."""
+    ``projects.<code>.include|capacity_mw|commissioning_year|delay_years``, ``draws``, ``seed``, ``end_year``,
+    ``sink.include``, ``sink.growth.mean|low|high`` (fractions), ``sink.peak_basis`` (gross | net)."""
     require_office_of(actor, s.plan)
     issues = Issues()
     if s.kind == ScenarioKind.POLICY:
@@ -299,6 +326,7 @@ def update_scenario(actor: Any, s: Scenario, data: dict[str, Any]) -> None:
     params = json.loads(json.dumps(s.params))
     if s.kind == ScenarioKind.BASELINE:
         _update_assumptions(params, data, issues)
+        _check_net_basis(s.plan, params, data, issues)
     if "capacity_source" in data:  # the scenario's own choice (a policy's too): projects or the unit register
         from carbonpeak.scenarios.fetch import CAPACITY_SOURCES
 

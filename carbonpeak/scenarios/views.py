@@ -17,7 +17,15 @@ from carbonpeak.plan.tenancy import acts_in, require_county
 from carbonpeak.scenarios import exports, forms, services
 from carbonpeak.scenarios.checks import check_inputs
 from carbonpeak.scenarios.choices import DriverName, RunStatus
-from carbonpeak.scenarios.fetch import capacity_source, current_hash, effective_drivers, effective_params, project_rows
+from carbonpeak.scenarios.fetch import (
+    capacity_source,
+    current_hash,
+    defaults,
+    effective_drivers,
+    effective_params,
+    project_rows,
+    sink_source,
+)
 from carbonpeak.scenarios.models import Scenario, ScenarioRun
 from carbonpeak.scenarios.presentation import (
     GROUP_NAMES,
@@ -167,6 +175,7 @@ def _detail_context(request, plan, s: Scenario, errors) -> dict[str, Any]:
         "pending": forms.readable_issues(pending),
         "incomplete_codes": {i.field.removeprefix("projects.") for i in pending if i.code == "project_incomplete"},
         "editable": _writes(request, plan) and s.kind == "baseline",
+        "sink": _sink_form(plan, params),
     }
     if done is not None:
         ctx.update(
@@ -180,6 +189,19 @@ def _detail_context(request, plan, s: Scenario, errors) -> dict[str, Any]:
             }
         )
     return ctx
+
+
+def _sink_form(plan, params: dict[str, Any]) -> dict[str, Any]:
+    """The sink settings as the form shows them (growth in percent) and where the path starts."""
+    sink = params.get("sink") or {}
+    src = sink_source(plan)
+    return {
+        "include": bool(sink.get("include", True)),
+        "growth_pct": _range_pct(sink.get("growth", defaults()["sink"]["growth"])),
+        "peak_basis": sink.get("peak_basis", "gross"),
+        "source_tco2": src[0] if src else None,
+        "source_year": src[1]["year"] if src else None,
+    }
 
 
 def _range_pct(v: Any) -> dict[str, str]:

@@ -67,8 +67,14 @@ def test_credit_withholds_the_buffer(project, linye, plan):
     assert (coll.balance, buf.balance) == (95339, 23835)
     assert ledger.system_account(plan, AccountKind.ISSUER).balance == -119174
     assert ledger.check_balanced(plan) == {"unbalanced_txns": [], "drifted_accounts": []}
-    # idempotent per monitoring period
-    assert forestry.credit(linye, project, 2026).pk == fc.pk
+    # once per monitoring period: asked again, refused naming the period; nothing posted twice
+    with pytest.raises(ValidationFailed) as exc:
+        forestry.credit(linye, project, 2026)
+    (issue,) = exc.value.issues
+    assert (issue.code, issue.field) == ("already_credited", "year")
+    assert "监测期 2025–2026 已计入" in issue.message_zh and "period 2025-2026 is already credited" in issue.message_en
+    assert ForestCredit.objects.get(project=project).pk == fc.pk
+    assert tuple(a.balance for a in _accounts(project)) == (95339, 23835)
     assert LedgerEntry.objects.filter(account__forest_project=project).count() == 2
     from carbonpeak.audit.models import AuditEntry
 
@@ -156,3 +162,21 @@ def test_other_departments_may_not_write(project, fgj):
 
     with pytest.raises(PermissionDenied):
         forestry.record_monitoring(fgj, project, 2025, {"chinese_fir": "1"})
+
+
+def test_the_forest_page_refuses_a_second_credit_of_a_period(project, linye):
+    from django.test import Client
+    from django.urls import reverse
+
+    forestry.record_monitoring(linye, project, 2025, {"chinese_fir": "1000"})
+    forestry.record_monitoring(linye, project, 2026, {"chinese_fir": "1100"})
+    c = Client()
+    c.force_login(linye)
+    form = {"action": "credit", "project": project.pk, "year": "2026"}
+    assert c.post(reverse("inclusion:forest"), form).status_code == 302
+    again = c.post(reverse("inclusion:forest"), form)
+    assert again.status_code == 422
+    body = again.content.decode()
+    assert "监测期 2025–2026 已计入" in body and "同一监测期不重复计入" in body
+    assert ForestCredit.objects.filter(project=project).count() == 1
+    assert tuple(a.balance for a in _accounts(project)) == (95339, 23835)

@@ -7,6 +7,7 @@ import pytest
 
 from carbonpeak.core import scenario as sc
 from carbonpeak.core.errors import CalcError
+from carbonpeak.validation import ValidationFailed
 
 
 def _inp(**kw) -> sc.ScenarioInput:
@@ -95,9 +96,14 @@ def test_scenario_reads_the_latest_approved_forest_sink(plan, office):
     s.refresh_from_db()
     inp = scenario_input(s)
     assert inp.peak_basis == "net" and inp.sink_growth.mean == 0.01
-    services.update_scenario(office, s, {"sink.include": "false"})
+    with pytest.raises(ValidationFailed) as exc:  # a net verdict without a sink path is refused at the save
+        services.update_scenario(office, s, {"sink.include": "false"})
+    assert exc.value.issues[0].field == "sink.peak_basis"
     s.refresh_from_db()
-    with pytest.raises(CalcError):  # net verdict without a sink path is refused at the run
+    assert "include" not in s.params["sink"]  # still on (the default): nothing stored
+    # … and again at the run, when the forest years are reopened after the save
+    ForestYear.objects.filter(plan=plan).update(status=YearStatus.DRAFT)
+    with pytest.raises(CalcError):
         sc.check(scenario_input(s))
     assert inv.year == 2020
 
