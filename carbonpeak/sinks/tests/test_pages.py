@@ -132,3 +132,17 @@ def test_year_page_judges_the_draft_against_the_targets_before_approval(plan, li
     assert "本年数据尚未审定" not in body and light_in(body, "forest_coverage", "year-targets") == "red"
     assert light_in(body_of(c.get(reverse("sinks:home"))), "forest_coverage") == "red"
 
+
+def test_target_page_names_the_factor_set_of_a_fed_value(plan, linye, office):
+    from carbonpeak.accounting.fetch import default_factor_set
+    from carbonpeak.accounting.method_text import factor_set_label
+
+    c = login(linye)
+    upload(c, Y2024)
+    upload(c, Y2025)
+    c.post(reverse("sinks:year", args=[2025]), {"action": "approve"})
+    fs = default_factor_set(plan)
+    assert fs.version in IndicatorValue.objects.get(target__code="forest_stock").source_detail  # stored: the version
+    body = body_of(login(office).get(reverse("target", args=["forest_stock"])))
+    assert "2025年森林资源数据（已审定），乔木林蓄积量合计，" + factor_set_label(fs) in body  # shown: its name
+    assert fs.version not in body
