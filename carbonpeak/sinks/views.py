@@ -159,12 +159,36 @@ def _pivot(plan, year: int) -> tuple[list[dict[str, Any]], list[Any]]:
         out.append(
             {
                 "township": t,
-                "areas": [r["areas"].get(c.value, Decimal(0)) for c in classes],
+                "areas": [(c.label, r["areas"].get(c.value, Decimal(0))) for c in classes],
                 "land": sum(r["areas"].values(), Decimal(0)),
                 "stock": r["stock"],
             }
         )
     return out, classes
+
+
+def year_targets(plan, year: int, res: dict[str, Any], illustrative: bool = False) -> list[Any]:
+    """The forest targets judged as if this year's figures (a draft's too) were the latest reported values: the
+    plan's values of earlier years, and this year's coverage (a fraction) and stock, through the plan's own
+    light rule (``plan.status.target_statuses``). What approval would feed, so a 林业局 officer sees the year
+    against the targets before approving it."""
+    from carbonpeak.plan.status import ValuePoint, load_values
+
+    figures: dict[str, Decimal | None] = {
+        "forest_coverage": None if res["coverage_pct"] is None else Decimal(str(res["coverage_pct"])) / 100,
+        "forest_stock": None if res["stock_m3"] is None else Decimal(str(res["stock_m3"])),
+    }
+    detail = "演示数据（虚构）" if illustrative else ""
+    values = load_values(plan)
+    for pk, indicator in plan.targets.filter(archived=False, indicator__in=FOREST_INDICATORS).values_list(
+        "pk", "indicator"
+    ):
+        points = [v for v in values.get(pk, []) if v.year < year]
+        figure = figures.get(indicator)
+        if figure is not None:
+            points.append(ValuePoint(year, None, figure, detail))
+        values[pk] = points
+    return [s for s in target_statuses(plan, values) if s.target.indicator in FOREST_INDICATORS]
 
 
 @login_required
@@ -203,6 +227,7 @@ def year(request, year: int):
             "res": res,
             "pivot": pivot,
             "classes": classes,
+            "targets": year_targets(plan, year, res, bool(fy and fy.is_illustrative)) if res else [],
             "may_write": may_write,
             "errors": errors,
             "english": (get_language() or "").startswith("en"),

@@ -95,3 +95,54 @@ def test_public_page_shows_the_latest_approved_year(plan, office):
     body = body_of(login().get("/"))
     assert "森林资源与碳汇（2025 年，已审定）" in body and "40.33%" in body and "112,600" in body
     assert "3,063 tCO2" in body
+
+
+def light_in(body: str, code: str, within: str = "") -> str:
+    """The data-light of a target's row (in the element of id ``within`` when given)."""
+    import re
+
+    if within:
+        body = body[body.index(f'id="{within}"') :]
+    row = body[body.index(f'id="target-{code}"') :]
+    return re.search(r'data-light="(\w+)"', row[: row.index("</tr>")]).group(1)
+
+
+def test_year_page_judges_the_draft_against_the_targets_before_approval(plan, linye, office):
+    """Hand-worked (Y2025: coverage 40.33 %, stock 112 600 m³; one value, no baseline: tolerance 0):
+    forest_coverage 62.92 % 左右 (band 2 % × 0.6292 = 0.012584): behind 0.2259 → red;
+    forest_coverage_sink_task 力争 60 % 以上: behind 0.1967 → red, 力争 → yellow;
+    forest_stock 力争 850 万 m³ 以上: behind 8 387 400 → red, 力争 → yellow."""
+    c = login(linye)
+    upload(c, Y2024)
+    upload(c, Y2025)
+    body = body_of(c.get(reverse("sinks:year", args=[2025])))
+    assert "对照方案目标（按 2025 年数据）" in body and "本年数据尚未审定" in body
+    judged = {
+        k: light_in(body, k, "year-targets") for k in ("forest_coverage", "forest_coverage_sink_task", "forest_stock")
+    }
+    assert judged == {"forest_coverage": "red", "forest_coverage_sink_task": "yellow", "forest_stock": "yellow"}
+    assert "40.33%" in body and "8,387,400" in body  # the gap to 850 万 m³
+    assert not IndicatorValue.objects.exists()  # a preview: nothing fed before approval
+    # the module page's lights are the plan's: still no value
+    assert light_in(body_of(c.get(reverse("sinks:home"))), "forest_coverage") == "no_data"
+    # every area cell of the township table says its land class on a phone
+    assert 'data-label="竹林地">100.00</td>' in body
+    c.post(reverse("sinks:year", args=[2025]), {"action": "approve"})
+    body = body_of(c.get(reverse("sinks:year", args=[2025])))
+    assert "本年数据尚未审定" not in body and light_in(body, "forest_coverage", "year-targets") == "red"
+    assert light_in(body_of(c.get(reverse("sinks:home"))), "forest_coverage") == "red"
+
+
+def test_target_page_names_the_factor_set_of_a_fed_value(plan, linye, office):
+    from carbonpeak.accounting.fetch import default_factor_set
+    from carbonpeak.accounting.method_text import factor_set_label
+
+    c = login(linye)
+    upload(c, Y2024)
+    upload(c, Y2025)
+    c.post(reverse("sinks:year", args=[2025]), {"action": "approve"})
+    fs = default_factor_set(plan)
+    assert fs.version in IndicatorValue.objects.get(target__code="forest_stock").source_detail  # stored: the version
+    body = body_of(login(office).get(reverse("target", args=["forest_stock"])))
+    assert "2025年森林资源数据（已审定），乔木林蓄积量合计，" + factor_set_label(fs) in body  # shown: its name
+    assert fs.version not in body

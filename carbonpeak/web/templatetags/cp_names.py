@@ -4,6 +4,8 @@ Kept apart from ``cp`` so pages load only what they use: ``{% load cp_names %}``
 
 from __future__ import annotations
 
+import re
+
 from django import template
 
 from carbonpeak.accounting import method_text as _method_text
@@ -34,6 +36,24 @@ def factor_set_name(fs) -> str:
     if fs is None or isinstance(fs, str):
         return _method_text.factor_set_name(fs)
     return _method_text.factor_set_label(fs)
+
+
+#: "因子库 <version>" in a stored source text (``430224:1``, ``builtin:781ff868c2d7``)
+_FACTOR_SET_IN_TEXT = re.compile(r"因子库 ?([0-9A-Za-z][0-9A-Za-z_.:-]*)")
+
+
+@register.filter
+def factor_sets_named(text) -> str:
+    """A stored source text (a module's indicator value, e.g. "…，因子库 builtin:781ff868c2d7") with each factor
+    set by its name and date as people know it; a version the database does not hold stays as written."""
+
+    def named(m: re.Match[str]) -> str:
+        name = _method_text.factor_set_name(m.group(1))
+        if name == m.group(1):
+            return m.group(0)
+        return name if "因子库" in name else f"因子库 {name}"
+
+    return _FACTOR_SET_IN_TEXT.sub(named, "" if text is None else str(text))
 
 
 @register.filter
