@@ -17,7 +17,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from carbonpeak.accounts.permissions import require
-from carbonpeak.plan.models import Task
+from carbonpeak.plan.choices import AssignmentRole, ProjectType, ProjectUnit
+from carbonpeak.plan.models import Project, Task
 from carbonpeak.plan.status import target_statuses
 from carbonpeak.plan.tenancy import require_county
 from carbonpeak.sinks import columns, services
@@ -134,8 +135,31 @@ def home(request):
             "chart": chart if chart["categories"] else None,
             "may_write": may_write,
             "report": report,
+            "eco_projects": eco_projects(plan),
         },
     )
+
+
+#: the project types of the plan's ecological sink works (方案四(五): 国土绿化、生态廊道、湿地保护修复)
+ECO_PROJECT_TYPES = (ProjectType.AFFORESTATION, ProjectType.ECOLOGICAL_CORRIDOR, ProjectType.WETLAND)
+
+
+def eco_projects(plan) -> list[dict[str, Any]]:
+    """The plan's ecological sink projects with their lead departments, status and area planned and done (ha):
+    they are reported in the dispatch rounds like every project; this lists them beside the sink accounts."""
+    out = []
+    projects = (
+        Project.objects.filter(plan=plan, type__in=ECO_PROJECT_TYPES, archived=False)
+        .prefetch_related("assignments__department")
+        .order_by("code")
+    )
+    for p in projects:
+        leads = [a.department.name for a in p.assignments.all() if a.role == AssignmentRole.LEAD]
+        share = None
+        if p.size and p.size_done is not None and p.size_unit == ProjectUnit.HA:
+            share = p.size_done / p.size
+        out.append({"project": p, "leads": leads, "share": share, "in_ha": p.size_unit == ProjectUnit.HA})
+    return out
 
 
 def _pivot(plan, year: int) -> tuple[list[dict[str, Any]], list[Any]]:

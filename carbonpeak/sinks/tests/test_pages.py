@@ -146,3 +146,23 @@ def test_target_page_names_the_factor_set_of_a_fed_value(plan, linye, office):
     body = body_of(login(office).get(reverse("target", args=["forest_stock"])))
     assert "2025年森林资源数据（已审定），乔木林蓄积量合计，" + factor_set_label(fs) in body  # shown: its name
     assert fs.version not in body
+
+
+def test_ecological_projects_listed_with_area_done_and_their_lead(plan, linye):
+    """方案四(五): the ecological sink works are plan projects reported in the dispatch rounds; the forest page
+    lists them with the area planned and done (25 of 100 ha: 25.0%) and says when no lead is assigned yet."""
+    from carbonpeak.plan.choices import AssignmentRole
+    from carbonpeak.plan.models import Project, ProjectAssignment
+
+    greening = Project.objects.get(plan=plan, code="P05.1")
+    greening.size, greening.size_done = 100, 25
+    greening.save()
+    ProjectAssignment.objects.create(project=greening, department=linye.department, role=AssignmentRole.LEAD)
+    body = body_of(login(linye).get(reverse("sinks:home")))
+    section = body[body.index('id="eco-projects"') :]
+    assert "加强国土绿化工程" in section and "开展生态廊道建设" in section and "加强湿地保护修复" in section
+    row = section[section.index("加强国土绿化工程") : section.index("开展生态廊道建设")]
+    assert linye.department.name in row and "100.00" in row and "25.00" in row and "25.0%" in row
+    corridor = section[section.index("开展生态廊道建设") : section.index("加强湿地保护修复")]
+    assert "尚未指定" in corridor and "未填" in corridor
+    assert "光伏" not in section  # only the ecological types
