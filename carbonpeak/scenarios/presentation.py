@@ -177,6 +177,30 @@ def compare_chart(items: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def sink_chart(r: dict[str, Any]) -> dict[str, Any] | None:
+    """The net emissions (排放 − 森林碳汇) as a fan, in 万吨: the 10–90 % band and mean of the net paths, with the
+    gross mean dashed beside them and the net mean's peak marked. None when the run had no sink path."""
+    sink, net = r.get("sink"), r.get("net")
+    if not sink or not net or not r.get("years"):
+        return None
+    lo, hi, mean = net["total_p10_tco2"], net["total_p90_tco2"], net["total_mean_tco2"]
+    top = max(range(len(mean)), key=mean.__getitem__)
+    return {
+        "categories": [str(y) for y in r["years"]],
+        "low": _w(lo),
+        "band": [round((h - lo_) / 10000, 1) for lo_, h in zip(lo, hi, strict=True)],
+        "mean": _w(mean),
+        "deterministic": _w(r["total_mean_tco2"]),
+        "labels": {
+            "band": _("净排放 10%–90% 区间"),
+            "mean": _("净排放（模拟均值）"),
+            "deterministic": _("排放总量（模拟均值）"),
+        },
+        "peak_year": None if top == len(mean) - 1 else str(r["years"][top]),
+        "unit": _("万吨 CO₂"),
+    }
+
+
 def sink_rows(r: dict[str, Any]) -> list[dict[str, Any]] | None:
     """The sink path and the net emissions (万吨, one decimal) at the base year, every fifth year and the last:
     gross mean, sink mean and its 10–90 % range, net mean and its range. None when the run had no sink path."""

@@ -32,6 +32,7 @@ from carbonpeak.scenarios.presentation import (
     compare_chart,
     fan_chart,
     sector_chart,
+    sink_chart,
     sink_rows,
     summary,
 )
@@ -184,6 +185,7 @@ def _detail_context(request, plan, s: Scenario, errors) -> dict[str, Any]:
                 "summary": summary(done),
                 "fan": fan_chart(done.results),
                 "sink_rows": sink_rows(done.results),
+                "sink_chart": sink_chart(done.results),
                 "sectors_chart": sector_chart(done.results),
                 "not_applied": forms.readable_issues((done.results or {}).get("not_applied", [])),
             }

@@ -136,3 +136,20 @@ def test_detail_page_shows_the_sink_path_and_the_verdict_basis(plan, office):
     page = c.get(reverse("scenarios:detail", args=[s.pk])).content.decode()
     assert "森林碳汇路径与净排放" in page and "达峰判断按排放总量" in page
     assert res["sink"]["mean_tco2"][0] == 50000.0 and "5.0" in page  # 50 000 t = 5.0 万吨 in the base year row
+    assert 'id="sink-chart"' in page and 'data-source="sink-chart"' in page  # the net fan drawn above the table
+
+
+def test_sink_chart_is_the_net_fan_beside_the_gross_mean():
+    """The page's chart of the sink path, by hand in 万吨: 1 000 000 t growing 10 % a year (100.0, 110.0, 121.0,
+    133.1) less a constant 200 000 t sink (20.0): net 80.0, 90.0, 101.0, 113.1."""
+    from carbonpeak.scenarios.presentation import sink_chart
+
+    big = (sc.SectorBase("industry", fuel_tce=100000.0, direct_co2_t=1000000.0, electricity_mwh=0.0),)
+    assert sink_chart(sc.run(_inp(sectors=big))) is None  # no sink path: no chart
+    res = sc.run(_inp(sectors=big, sink_base_tco2=200000.0, sink_growth=sc.Range(0.0, 0.0, 0.0)))
+    chart = sink_chart(res)
+    assert chart["categories"] == ["2020", "2021", "2022", "2023"]
+    assert chart["deterministic"] == [100.0, 110.0, 121.0, 133.1]
+    assert chart["mean"] == [80.0, 90.0, 101.0, 113.1]
+    assert chart["peak_year"] is None  # the net mean still rises at the horizon: no peak is marked
+    assert chart["labels"]["mean"] == "净排放（模拟均值）" and chart["unit"] == "万吨 CO₂"
