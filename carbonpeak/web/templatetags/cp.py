@@ -135,6 +135,15 @@ def in_language(issue) -> str:
 
 
 @register.filter
+def names_its_field(issue) -> bool:
+    """Whether an issue's message already starts with its field ("year：…", "year: …"), so a page need not put
+    the field's key before it a second time."""
+    field = getattr(issue, "field", "") or ""
+    text = in_language(issue)
+    return bool(field) and (text.startswith(f"{field}：") or text.startswith(f"{field}:"))
+
+
+@register.filter
 def bilingual(text) -> str:
     """Stored "中文 / English" text (demo labels, notes) in the page's language: the part after the last
     " / " when it is plain ASCII is the English one."""

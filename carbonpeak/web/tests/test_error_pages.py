@@ -44,3 +44,29 @@ def test_500_renders_without_the_database_or_context_processors(django_assert_nu
     body = r.content.decode()
     assert r.status_code == 500 and "服务器出错" in body and "Server Error" not in body
     assert 'href="/"' in body and 'href="/login/"' in body
+
+
+def test_refusal_page_names_a_field_once():
+    """A message that starts with its field ("year：…") is not given the field's key a second time; one that
+    does not name it keeps the key before it."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.template.loader import render_to_string
+    from django.test import RequestFactory
+
+    from carbonpeak.validation import Issue
+
+    request = RequestFactory().get("/")
+    request.user = AnonymousUser()
+    html = render_to_string(
+        "web/errors.html",
+        {
+            "errors": [
+                Issue("locked", "year", "year：2025 年森林资源数据已审定", "year: approved"),
+                Issue("bad_date", "due_date", "截止日期格式应为 YYYY-MM-DD", "due_date must be YYYY-MM-DD"),
+            ],
+            "back": "/",
+        },
+        request=request,
+    )
+    assert "<code>year</code>" not in html and html.count("year：2025") == 1
+    assert "<code>due_date</code>：截止日期格式应为" in html
