@@ -342,10 +342,16 @@ def cmd_plan(args) -> int:
     if args.plan_cmd == "status":
         from carbonpeak.plan.status import target_statuses
 
-        rows = [s.as_dict() for s in target_statuses(plan)]
+        statuses = target_statuses(plan)
+        rows = [s.as_dict() for s in statuses]
         if args.format == "json":
             keys = ("code", "status", "latest_value", "latest_period", "expected_value", "gap")
-            print(json.dumps({"targets": [{k: r[k] for k in keys} for r in rows]}, ensure_ascii=False, indent=1))
+            # the latest value's source and method as stored with it (a fed value: the register and its sum)
+            out = [
+                {**{k: r[k] for k in keys}, "latest_source": s.latest.source_detail if s.latest else None}
+                for s, r in zip(statuses, rows, strict=True)
+            ]
+            print(json.dumps({"targets": out}, ensure_ascii=False, indent=1))
         else:
             print(f"{'code':<46} {'status':<8} {'latest':>14} {'period':>8} {'expected':>14} {'gap':>12}")
             for r in rows:

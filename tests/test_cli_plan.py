@@ -106,7 +106,8 @@ def test_status_json_lists_every_target(exported):
     out = run(tmp, "a.sqlite3", "plan", "status", "--format", "json")
     rows = json.loads(out.stdout)["targets"]
     assert {r["code"] for r in rows} == {t["code"] for t in json.loads(text)["targets"]}
-    assert all(set(r) == {"code", "status", "latest_value", "latest_period", "expected_value", "gap"} for r in rows)
+    keys = {"code", "status", "latest_value", "latest_period", "expected_value", "gap", "latest_source"}
+    assert all(set(r) == keys and r["latest_source"] is None for r in rows)
     assert {r["status"] for r in rows} == {"no_data"}  # --no-demo: nothing reported yet
     table = run(tmp, "a.sqlite3", "plan", "status", "--format", "table")
     assert "non_fossil_share" in table.stdout

@@ -44,6 +44,12 @@ def test_import_report_exit_codes_and_idempotence(plan, tmp_path, capsys):
         (6, "group"),
         (7, "lead_departments"),
     ]
+    # the Chinese half names the columns as the sheet's headers do, never the English keys
+    zh = [r["message"].split(" / ")[0] for r in rep["rejected"]]
+    assert zh[0] == (
+        "项目 P01.6 已存在且乡镇、建设规模、计划投资（万元）、计划投产年份与已存内容不同；如需修改请选择更新已有项目"
+    )
+    assert zh[4] == "牵头部门：未知部门“不存在的局”"
     new = plan.projects.get(code="P09.1")
     assert (new.group.code, new.type, new.size, new.capacity_mw, new.commissioning_year) == (
         "P01",

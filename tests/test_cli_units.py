@@ -119,6 +119,9 @@ def test_plan_status_in_process_names_the_register(plan, tmp_path, capsys):
     assert main(["plan", "status", "--format", "json"]) == 0
     rows = {r["code"]: r for r in json.loads(capsys.readouterr().out)["targets"]}
     assert rows["new_energy_capacity"]["latest_value"] == pytest.approx(150.001)
+    # this year (2026 in the fixture's clock or later): PV-1 + WD-1 (HY-1 retired, storage apart), 2 units
+    src = rows["new_energy_capacity"]["latest_source"]
+    assert "并网发电机组登记（2台）" in src and "（不含储能）15.0001万千瓦，×10 折合兆瓦" in src
     v = IndicatorValue.objects.get(target__code="new_energy_capacity", year=2025)
     assert v.source == "module" and v.source_detail.startswith("2025年并网发电机组登记（2台）")
     assert "15.0001万千瓦" in v.source_detail

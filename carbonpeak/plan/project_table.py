@@ -92,8 +92,8 @@ def _share(raw: str) -> str:
 
 
 def _reject(rep: Report, line: int, exc: ValidationFailed) -> None:
-    for i in exc.issues:
-        rep.reject(line, i.field, i.message_zh, i.message_en)
+    for i in exc.issues:  # a row's error names its column (lead_departments, not lead_departments[0])
+        rep.reject(line, i.field.split("[")[0], i.message_zh, i.message_en)
 
 
 def _given(r: dict[str, str]) -> dict[str, str]:
@@ -106,6 +106,11 @@ def _differs(p: Project, row: dict[str, str]) -> list[str]:
     changes = {k: (_share(v) if k == "nonfossil_fraction" else v) for k, v in row.items() if k in FIELD_KEYS}
     parsed = svc.check_fields(p, changes, issues)
     out = [k for k, v in parsed.items() if k in changes and getattr(p, k) != v]
+    if issues.errors:
+        raise ValidationFailed(issues.errors)
+    svc.check_departments(
+        p.plan, _names(row.get("lead_departments", "")), _names(row.get("cooperating_departments", "")), issues
+    )
     if issues.errors:
         raise ValidationFailed(issues.errors)
     depts = svc.assignment_snapshot(p)
@@ -176,12 +181,12 @@ def _one(actor: Any, plan: Plan, n: int, row: dict[str, str], groups: dict, rep:
         rep.duplicates += 1
         return
     if not update:
-        names = "、".join(differs)
+        zh = {c.key: c.zh for c in PROJECTS.columns}
         rep.reject(
             n,
             differs[0],
-            f"项目 {p.code} 已存在且内容不同（{names}）；如需修改请选择更新已有项目",
-            f"project {p.code} exists with other values ({names}); import as an update to change it",
+            f"项目 {p.code} 已存在且{'、'.join(zh[k] for k in differs)}与已存内容不同；如需修改请选择更新已有项目",
+            f"project {p.code} exists with other values ({', '.join(differs)}); import as an update to change it",
         )
         return
     _apply(actor, p, row, differs)

@@ -24,6 +24,7 @@ from carbonpeak.audit.services import actor_label, record
 from carbonpeak.plan.choices import AssignmentRole, ProjectStatus, ProjectType, ProjectUnit, ReviewState, RoundStatus
 from carbonpeak.plan.models import (
     DispatchRound,
+    Plan,
     Project,
     ProjectAssignment,
     ProjectReport,
@@ -55,6 +56,8 @@ COMMAND_LINE = CommandLine()
 def manages(actor: Any, plan: Any) -> bool:
     """The office of ``plan``'s county, or the command line."""
     return actor is COMMAND_LINE or (is_office(actor) and acts_in(actor, plan))
+
+
 STAGES = [S.CONCEIVED, S.PREPARING, S.UNDER_CONSTRUCTION, S.COMMISSIONED]
 NEEDS_REASON = {S.SUSPENDED, S.CANCELLED}
 
@@ -256,19 +259,31 @@ def assignment_snapshot(project: Project) -> dict[str, list[str]]:
     }
 
 
+def check_departments(plan: Plan, lead: list[str], cooperating: list[str], issues: Issues) -> dict[str, Any]:
+    """The plan's departments of these names (name → department); an unknown name is an issue naming its list."""
+    found = {d.name: d for d in plan.departments.filter(name__in=[*lead, *cooperating])}
+    for field, zh, names in (
+        ("lead_departments", "牵头部门", lead),
+        ("cooperating_departments", "配合部门", cooperating),
+    ):
+        for i, n in enumerate(names):
+            if n not in found:
+                issues.add(
+                    "unknown_department",
+                    f"{field}[{i}]",
+                    f"{zh}：未知部门“{n}”",
+                    f"{field}[{i}]: unknown department {n!r}",
+                )
+    return found
+
+
 @transaction.atomic
 def set_project_departments(actor: Any, project: Project, lead: list[str], cooperating: list[str]) -> Project:
     """Set the lead and co-operating departments by name (office only); an empty lead list is allowed (the plan
     names none for most projects) but a department may not be both."""
     require(manages(actor, project.plan))
     issues = Issues()
-    found = {d.name: d for d in project.plan.departments.filter(name__in=[*lead, *cooperating])}
-    for field, names in (("lead_departments", lead), ("cooperating_departments", cooperating)):
-        for i, n in enumerate(names):
-            if n not in found:
-                issues.add(
-                    "unknown_department", f"{field}[{i}]", f"{field}[{i}]：未知部门“{n}”", f"unknown department {n!r}"
-                )
+    found = check_departments(project.plan, lead, cooperating, issues)
     issues.raise_if_errors()
     before = assignment_snapshot(project)
     ProjectAssignment.objects.filter(project=project).delete()
