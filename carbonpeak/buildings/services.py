@@ -337,6 +337,18 @@ def _completion_fields(n: int, r: dict[str, str], rep: Report) -> dict[str, Any]
             if v is None:
                 return None
             f[key] = v
+    if "permit_on" in r:  # present → set (empty clears); absent → left as stored
+        raw = (r.get("permit_on") or "").strip()
+        permit = parse_date(raw) if raw else None
+        if raw and (permit is None or permit > d):
+            rep.reject(
+                n,
+                "permit_on",
+                "permit_on：施工许可日期应为日期（如 2023-05-10），且不晚于竣工验收日期",
+                "permit_on: a date (2023-05-10) not after the completion date",
+            )
+            return None
+        f["permit_on"] = permit
     return f
 
 
