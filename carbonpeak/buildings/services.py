@@ -127,7 +127,8 @@ def _building_fields(n: int, r: dict[str, str], rep: Report) -> dict[str, Any] |
     f["township"] = township
     use = _choice(r.get("use", ""), Use)
     if use is None:
-        rep.reject(n, "use", f"use：{r.get('use', '')!r} 不是可选的建筑用途", "use: not one of the listed uses")
+        raw_use = (r.get("use") or "").strip()[:40]
+        rep.reject(n, "use", f"use：“{raw_use}”不是可选的建筑用途", f"use: “{raw_use}” is not one of the listed uses")
         return None
     f["use"] = use
     own = _choice(r.get("ownership", ""), Ownership)
@@ -487,7 +488,12 @@ def import_bills(
         bid = (r.get("building_id") or "").strip()
         b = buildings.get(bid)
         if b is None:
-            rep.reject(n, "building_id", f"building_id：未登记的建筑 {bid!r}", "building_id: not a registered building")
+            rep.reject(
+                n,
+                "building_id",
+                f"building_id：未登记的建筑“{bid[:60]}”",
+                f"building_id: “{bid[:60]}” is not a registered building",
+            )
             continue
         month = parse_month(r.get("month", ""))
         if month is None:
