@@ -63,6 +63,8 @@ def test_registry_contract(county):
     code, out, _ = call(tmp, "buildings", "export", "--year", "2025", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(out.lstrip("\ufeff"))))
     assert [(r["building_id"], r["month"], r["kgce"]) for r in rows] == [("JZ-1", "1", "12290.00"), ("JZ-2", "", "")]
+    # plain digits and true/false for the city's database: never 1E+5 or Python's False
+    assert (rows[0]["quantity"], rows[0]["prefab"], rows[1]["prefab"]) == ("100000", "false", "false")
     code, out, _ = call(tmp, "buildings", "export", "--year", "2025", "--format", "json")
     assert out["rows"][0]["floor_area_m2"] == "1200.00"
 
@@ -96,6 +98,18 @@ def test_completions_shares_feed(county):
     assert "civil_completed_m2" in err
     code, out, _ = call(tmp, "buildings", "completions", "approve", "--year", "2025")
     assert (code, out["fed"]) == (0, 2)
+    # the status is the year's new one (it used to print the draft status read before the approval)
+    assert out == {
+        "status": "approved",
+        "fed": 2,
+        "year": 2025,
+        "civil_completed_m2": "20000.00",
+        "green_completed_m2": "6669.00",
+        "green_building_share_pct": "33.35",
+        "new_building_m2": "24000.00",
+        "prefab_m2": "10669.00",
+        "prefab_share_pct": "44.45",
+    }
     code, status, _ = call(tmp, "plan", "status", "--format", "json")
     values = {t["code"]: t for t in status["targets"]}
     green = values["green_building_completion_share"]

@@ -58,6 +58,7 @@ COMPLETIONS = Table(
         Column("green_level", "绿色建筑等级", LEVEL_NOTE, "basic"),
         Column("prefab", "装配式建筑", "true/false 或 是/否", "false"),
         Column("permit_no", "施工许可证号", "可不填", "", required=False),
+        Column("permit_on", "施工许可日期", "可不填；如 2023-05-10，不晚于竣工验收日期", "", required=False),
         Column("building_ids", "建筑编号", "可不填；多个用分号分隔", "", required=False),
     ),
     (

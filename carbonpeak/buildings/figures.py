@@ -323,6 +323,11 @@ EXPORT_COLUMNS = (
 )
 
 
+def _plain_number(q: Decimal) -> str:
+    """A quantity as plain digits without trailing zeros: 10000, 0.5, never 1E+4."""
+    return format(q.normalize(), "f") if q else "0"
+
+
 def export_rows(plan: Plan, year: int) -> list[dict[str, Any]]:
     """One row per building, month and carrier with energy (buildings without energy: one row, month empty)."""
     fx = Factors(plan, year)
@@ -353,11 +358,21 @@ def export_rows(plan: Plan, year: int) -> list[dict[str, Any]]:
                     "month": m,
                     "carrier": carrier,
                     "unit": unit,
-                    "quantity": str(q.normalize()) if q else "0",
+                    "quantity": _plain_number(q),
                     "kgce": None if k is None else _s(q * k),
                 }
             )
     return out
+
+
+def export_csv_cells(rows: list[dict[str, Any]]):
+    """The export rows as CSV cells: empty for none, ``true``/``false`` for the prefab flag (not Python's
+    ``True``)."""
+    for r in rows:
+        yield [
+            "" if r[c] is None else ("true" if r[c] else "false") if isinstance(r[c], bool) else r[c]
+            for c in EXPORT_COLUMNS
+        ]
 
 
 __all__ = ["SHARE_KEYS", "Use", "energy", "export_rows", "institutions", "intensities", "rooftop", "shares", "worst"]

@@ -83,6 +83,7 @@ class Completion(models.Model):
     green_level = models.CharField(_("验收时绿色建筑等级"), max_length=12, choices=StarLevel.choices)
     prefab = models.BooleanField(_("装配式建筑"))
     permit_no = models.CharField(_("施工许可证号"), max_length=60, blank=True)
+    permit_on = models.DateField(_("施工许可日期"), null=True, blank=True)
     building_ids = models.CharField(_("建筑编号"), max_length=300, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 

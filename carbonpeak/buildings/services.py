@@ -127,7 +127,8 @@ def _building_fields(n: int, r: dict[str, str], rep: Report) -> dict[str, Any] |
     f["township"] = township
     use = _choice(r.get("use", ""), Use)
     if use is None:
-        rep.reject(n, "use", f"use：{r.get('use', '')!r} 不是可选的建筑用途", "use: not one of the listed uses")
+        raw_use = (r.get("use") or "").strip()[:40]
+        rep.reject(n, "use", f"use：“{raw_use}”不是可选的建筑用途", f"use: “{raw_use}” is not one of the listed uses")
         return None
     f["use"] = use
     own = _choice(r.get("ownership", ""), Ownership)
@@ -337,6 +338,18 @@ def _completion_fields(n: int, r: dict[str, str], rep: Report) -> dict[str, Any]
             if v is None:
                 return None
             f[key] = v
+    if "permit_on" in r:  # present → set (empty clears); absent → left as stored
+        raw = (r.get("permit_on") or "").strip()
+        permit = parse_date(raw) if raw else None
+        if raw and (permit is None or permit > d):
+            rep.reject(
+                n,
+                "permit_on",
+                "permit_on：施工许可日期应为日期（如 2023-05-10），且不晚于竣工验收日期",
+                "permit_on: a date (2023-05-10) not after the completion date",
+            )
+            return None
+        f["permit_on"] = permit
     return f
 
 
@@ -475,7 +488,12 @@ def import_bills(
         bid = (r.get("building_id") or "").strip()
         b = buildings.get(bid)
         if b is None:
-            rep.reject(n, "building_id", f"building_id：未登记的建筑 {bid!r}", "building_id: not a registered building")
+            rep.reject(
+                n,
+                "building_id",
+                f"building_id：未登记的建筑“{bid[:60]}”",
+                f"building_id: “{bid[:60]}” is not a registered building",
+            )
             continue
         month = parse_month(r.get("month", ""))
         if month is None:

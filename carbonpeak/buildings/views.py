@@ -150,7 +150,7 @@ def detail(request, building_id: str):
                 )
                 if rep.rejected:
                     raise ValidationFailed(
-                        [Issue("invalid", r["field"], r["message"], r["message"]) for r in rep.rejected]
+                        [Issue("invalid", field, zh, en) for _line, field, zh, en in rep.rejections()]
                     )
             elif action == "meter":
                 if not edits_registry(principal_of(request), plan):
@@ -402,8 +402,6 @@ def export(request):
     year = _year(request)
     rows = figures.export_rows(plan, year)
     cols = figures.EXPORT_COLUMNS
-    resp = HttpResponse(
-        csv_bytes(cols, ([r[c] if r[c] is not None else "" for c in cols] for r in rows)), content_type="text/csv"
-    )
+    resp = HttpResponse(csv_bytes(cols, figures.export_csv_cells(rows)), content_type="text/csv")
     resp["Content-Disposition"] = f'attachment; filename="buildings-energy-{year}.csv"'
     return resp

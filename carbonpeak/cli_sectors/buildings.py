@@ -106,7 +106,7 @@ def cmd_shares(args) -> int:
 
 def cmd_approve(args) -> int:
     _django()
-    from carbonpeak.buildings import services
+    from carbonpeak.buildings import figures, services
     from carbonpeak.validation import ValidationFailed
 
     try:
@@ -114,7 +114,8 @@ def cmd_approve(args) -> int:
     except ValidationFailed as exc:
         _print_issues(exc)
         return 1
-    print(json.dumps({"status": "approved", "fed": out["fed"], **out["results"]}, ensure_ascii=False))
+    res = {k: out["results"][k] for k in figures.SHARE_KEYS}
+    print(json.dumps({"status": "approved", "fed": out["fed"], **res}, ensure_ascii=False))
     return 0
 
 
@@ -168,7 +169,7 @@ def cmd_export(args) -> int:
         ).encode()
     else:
         cols = figures.EXPORT_COLUMNS
-        data = csv_bytes(cols, ([r[c] if r[c] is not None else "" for c in cols] for r in rows))
+        data = csv_bytes(cols, figures.export_csv_cells(rows))
     if args.output:
         with open(args.output, "wb") as fh:
             fh.write(data)

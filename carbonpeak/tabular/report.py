@@ -26,6 +26,11 @@ class Report:
         self.rejected.append({"line": line, "field": field, "message": f"{zh} / {en}"})
         self._texts.append((zh, en))
 
+    def rejections(self) -> list[tuple[int | None, str, str, str]]:
+        """Each rejection as (line, field, message in Chinese, message in English), in the order found."""
+        texts = self._texts + [(r["message"], r["message"]) for r in self.rejected[len(self._texts) :]]
+        return [(r["line"], r["field"], zh, en) for r, (zh, en) in zip(self.rejected, texts, strict=True)]
+
     def _ordered(self) -> list[int]:
         lines = [r["line"] for r in self.rejected]
         return sorted(range(len(lines)), key=lambda i: (lines[i] is None, lines[i] or 0))

@@ -76,6 +76,14 @@ def test_registry_rules(plan, zhujian, registry):
         (4, "floor_area_m2"),
         (5, "occupants"),
     ]
+    # the refused value is quoted as the official typed it, not as a Python repr ('castle')
+    assert bad.rejected[0]["message"] == (
+        "use：“castle”不是可选的建筑用途 / use: “castle” is not one of the listed uses"
+    )
+    unknown = services.import_bills(zhujian, plan, [bill(2, "JZ-404", "2025-01", "electricity", "kWh", "1")])
+    assert unknown.rejected[0]["message"] == (
+        "building_id：未登记的建筑“JZ-404” / building_id: “JZ-404” is not a registered building"
+    )
 
 
 def test_intensity_from_bills(plan, zhujian, registry):

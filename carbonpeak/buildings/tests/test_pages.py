@@ -174,3 +174,57 @@ def test_every_page_renders(plan, zhujian):
         assert c.get(reverse(name, args=args)).status_code == 200, name
     assert c.get(reverse("buildings:detail", args=["NOPE"])).status_code == 404
     assert "建筑节能" in text(c.get("/sectors/"))
+
+
+def _one_public_building(zhujian, plan):
+    services.import_buildings(
+        zhujian,
+        plan,
+        [
+            (
+                2,
+                {
+                    "building_id": "A",
+                    "name": "办公楼甲",
+                    "township": "镇",
+                    "use": "office",
+                    "ownership": "government",
+                    "floor_area_m2": "1000",
+                },
+            )
+        ],
+    )
+
+
+def test_a_refused_typed_bill_speaks_one_language(plan, zhujian):
+    """The typed bill's refusal page names the field once and in the reader's language only (it used to print
+    ``month：month：… / month: …``, Chinese and English glued together)."""
+    _one_public_building(zhujian, plan)
+    url = reverse("buildings:detail", args=["A"])
+    form = {"form": "bill", "month": "2025-13", "carrier": "electricity", "unit": "kWh", "quantity": "1"}
+    body = text(client(zhujian).post(url, form))
+    assert "month：应为月份，如 2025-03" in body
+    assert "a month such as" not in body and " / month" not in body
+    c = client(zhujian)
+    c.cookies["django_language"] = "en"
+    body = text(c.post(url, form, HTTP_ACCEPT_LANGUAGE="en"))
+    assert "month: a month such as 2025-03" in body and "应为月份" not in body
+
+
+def test_checklist_count_is_words_not_a_fraction(plan, zhujian, jiguan):
+    from carbonpeak.buildings.models import Building
+
+    _one_public_building(zhujian, plan)
+    b = Building.objects.get(plan=plan, building_id="A")
+    for item, done in (("空调温度夏季不低于 26℃", True), ("无纸化办公", True), ("节水器具", False)):
+        services.set_checklist_item(jiguan, b, 2025, item, done)
+    body = text(client(jiguan).get(reverse("buildings:institutions") + "?year=2025"))
+    assert "完成 2 项，共 3 项" in body and "2/3" not in body
+
+
+def test_a_year_without_area_shows_its_check_in_the_readers_language(plan, zhujian):
+    c = client(zhujian)
+    c.cookies["django_language"] = "en"
+    body = text(c.get(reverse("buildings:shares") + "?year=2023", HTTP_ACCEPT_LANGUAGE="en"))
+    assert "no civil area completed in 2023: no green building share" in body
+    assert "没有民用建筑竣工面积" not in body

@@ -148,3 +148,26 @@ def test_who_writes(plan, office, zhujian, jiguan, linye):
         services.import_completions(jiguan, plan, FILE)
     with pytest.raises(PermissionDenied):
         services.approve_year(linye, plan, 2025)
+
+
+def test_permit_date_kept_and_checked(plan, zhujian):
+    """The 施工许可 date of a project: kept; a permit after the acceptance date, or not a date, refused by line."""
+    head = HEADER + ("permit_no", "permit_on")
+    lines = [
+        ("Q1", "2025-06-30", "100", "true", "basic", "false", "430224202305100101", "2023-05-10"),
+        ("Q2", "2025-06-30", "100", "true", "basic", "false", "", "2025-07-01"),
+        ("Q3", "2025-06-30", "100", "true", "basic", "false", "", "2023-02-30"),
+        ("Q4", "2025-06-30", "100", "true", "basic", "false", "", ""),
+    ]
+    rep = services.import_completions(
+        zhujian, plan, [(n, dict(zip(head, line, strict=True))) for n, line in enumerate(lines, start=2)]
+    )
+    assert (rep.accepted, [(r["line"], r["field"]) for r in rep.rejected]) == (2, [(3, "permit_on"), (4, "permit_on")])
+    q1 = Completion.objects.get(project_id="Q1")
+    assert (q1.permit_no, q1.permit_on.isoformat()) == ("430224202305100101", "2023-05-10")
+    assert Completion.objects.get(project_id="Q4").permit_on is None
+    # the same file again: duplicates, nothing changed
+    again = services.import_completions(
+        zhujian, plan, [(n, dict(zip(head, line, strict=True))) for n, line in enumerate(lines, start=2)]
+    )
+    assert (again.accepted, again.duplicates) == (0, 2)
