@@ -120,3 +120,19 @@ def test_a_case_whose_alert_is_gone_is_closed_by_the_check(loaded):
     assert WasteCase.objects.get(plan=loaded, key="permit_not_valid:N1").status == CaseStatus.OPEN
     # checking again changes nothing
     assert cases.check(loaded, now=later, notify_by_mail=False)["closed"] == 0
+
+
+def test_the_audit_log_names_the_waste_actions_in_chinese():
+    from django.utils import translation
+
+    from carbonpeak.audit.labels import action_label
+
+    with translation.override("zh-hans"):
+        assert action_label("waste.case.autoclose") == "自动办结预警案件"
+        assert action_label("waste.case.close") == "办结预警案件"
+        assert action_label("waste.permits.update") == "修改处置核准"
+        assert action_label("waste.manifests.import") == "导入运输联单"
+        assert action_label("waste.gps.import") == "导入车辆定位"
+        assert action_label("waste.nothing.import") == "其他操作"
+    with translation.override("en"):
+        assert action_label("waste.case.autoclose") == "Waste alert case closed by the check"
