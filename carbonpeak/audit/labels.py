@@ -56,6 +56,24 @@ ACTIONS = {
     "task.assignments": _("调整任务分工"),
     "task.status": _("更新任务状态"),
     "target.update": _("修改目标"),
+    "waste.case.assign": _("指派预警案件"),
+    "waste.case.follow": _("跟进预警案件"),
+    "waste.case.close": _("办结预警案件"),
+    "waste.case.autoclose": _("自动办结预警案件"),
+    "waste.year.approve": _("审定建筑垃圾资源化利用率"),
+    "waste.year.reopen": _("重新打开建筑垃圾资源化利用率"),
+    "waste.client_scope": _("设定地磅与定位平台上报范围"),
+}
+# the construction-waste registers and loads: waste.<kind>.<verb>
+WASTE_OBJECTS = {
+    "sites": _("工地"),
+    "carriers": _("运输企业"),
+    "vehicles": _("运输车辆"),
+    "destinations": _("处置场所"),
+    "permits": _("处置核准"),
+    "manifests": _("运输联单"),
+    "receipts": _("过磅单"),
+    "gps": _("车辆定位"),
 }
 OBJECTS = {
     "benchmark": _("行业碳效基准"),
@@ -89,6 +107,10 @@ def action_label(action: str) -> str:
     if action in ACTIONS:
         return str(ACTIONS[action])
     obj, _dot, verb = action.partition(".")
+    if obj == "waste":
+        kind, _dot, verb = verb.partition(".")
+        if kind in WASTE_OBJECTS and verb in VERBS:
+            return f"{VERBS[verb]}{WASTE_OBJECTS[kind]}"
     if obj in OBJECTS and verb in VERBS:
         return f"{VERBS[verb]}{OBJECTS[obj]}"
     return str(_("其他操作"))

@@ -1,7 +1,9 @@
 """Cases (预警案件): every reconciliation alert opens one, which the 城管局 assigns, follows and closes with a
 reason, each step audited. An alert is known by its key (kind and load, or permit and category), so reconciling
 again updates the case (its message and when it was last seen) instead of opening another; a closed case stays
-closed (its reason stands) even if the alert is seen again.
+closed (its reason stands) even if the alert is seen again. An open case whose alert is gone (a receipt came late,
+a register was corrected) is closed by the check itself, with its reason and an audit entry, as a silent meter's
+alert is when the meter reports again.
 
 ``check(plan)`` is the daily run (``carbonpeak waste check``, from cron): reconcile as of now, open or update the
 cases, and e-mail each open case not yet notified to its assignee, or, unassigned, to the 城管局's officers
@@ -65,7 +67,31 @@ def sync_cases(plan: Plan, result: dict[str, Any], now: dt.datetime | None = Non
             c.last_seen_at = now
             c.save(update_fields=["message", "last_seen_at"])
             updated += 1
-    return {"opened": opened, "updated": updated}
+    closed = _close_resolved(plan, set(keys), now)
+    return {"opened": opened, "updated": updated, "closed": closed}
+
+
+AUTO_CLOSE_REASON = "对账中该预警已不再出现（如过磅单已补录），系统自动办结"
+
+
+def _close_resolved(plan: Plan, keys: set[str], now: dt.datetime) -> int:
+    """Close, as the silent-meter alerts are when the meter reports again, each open case whose alert the
+    reconciliation no longer finds (a late receipt, a corrected register); audited as the system's act."""
+    closed = 0
+    stale = WasteCase.objects.filter(plan=plan, status__in=OPEN).exclude(key__in=keys).values_list("pk", flat=True)
+    for pk in list(stale):
+        with transaction.atomic():
+            c = WasteCase.objects.select_for_update().filter(pk=pk, status__in=OPEN).first()
+            if c is None:  # closed meanwhile by a person or a concurrent check
+                continue
+            before = {"status": c.status}
+            c.status = CaseStatus.CLOSED
+            c.close_reason = AUTO_CLOSE_REASON
+            c.closed_at = now
+            c.save(update_fields=["status", "close_reason", "closed_at"])
+            record(None, "waste.case.autoclose", c, before, {"status": c.status, "reason": AUTO_CLOSE_REASON})
+        closed += 1
+    return closed
 
 
 def _case_for_update(case: WasteCase) -> WasteCase:

@@ -24,6 +24,7 @@ class AlertKind(models.TextChoices):
     OVERLOAD = "overload", _("超载")
     DUPLICATE_RECEIPT = "duplicate_receipt", _("重复过磅")
     ROUTE_DEVIATION = "route_deviation", _("偏离路线或途中停留")
+    PERMIT_NOT_VALID = "permit_not_valid", _("核准不在有效期")
 
 
 class CaseStatus(models.TextChoices):

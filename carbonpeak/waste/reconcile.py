@@ -7,7 +7,9 @@ Per permit row (a permit's category):
   receipt of a manifest by arrival time, then receipt id; any further one is a ``duplicate_receipt`` and not
   counted); recycled = received at destinations of kind recycling;
 - ``no_receipt``: no receipt more than ``rules.no_receipt_after()`` (6 h) after departure (exactly 6 h: not yet);
-- ``wrong_destination``: the counted receipt is at another site than the manifest's destination;
+- ``wrong_destination``: the counted receipt is at another site than the manifest's destination, or the
+  manifest's destination is not one of the permit's destination sites (a second alert of its own);
+- ``permit_not_valid``: the departure's Beijing date lies outside the permit's validity (both ends valid);
 - ``unlicensed_vehicle``: the plate is not registered, its carrier is not a licensed carrier of the permit, or
   the carrier's licence ended before the departure's Beijing date (valid until that date: still valid);
 - ``over_permit``: received above permitted; the alert names the manifest whose receipt crossed the amount;
@@ -178,8 +180,10 @@ def _fmt_time(t: Any) -> str:
 
 def reconcile(plan: Plan, as_of: dt.datetime) -> dict[str, Any]:
     """``{"permits": [...], "totals": {...}}`` with each alert's internal ``_key`` (see ``public``)."""
-    permits = list(Permit.objects.filter(plan=plan).prefetch_related("carriers"))
+    permits = list(Permit.objects.filter(plan=plan).prefetch_related("carriers", "destinations"))
     licensed = {p.pk: {c.pk for c in p.carriers.all()} for p in permits}
+    pby = {p.pk: p for p in permits}
+    permitted_at = {p.pk: {d.pk for d in p.destinations.all()} for p in permits}
     carriers = {c.pk: c for c in Carrier.objects.filter(plan=plan)}
     vehicles = {v.pk: v for v in Vehicle.objects.filter(plan=plan)}
     dest_kind = dict(Destination.objects.filter(plan=plan).values_list("pk", "kind"))
@@ -229,14 +233,16 @@ def reconcile(plan: Plan, as_of: dt.datetime) -> dict[str, Any]:
         if rec is None:
             open_manifests[permit_id].append(code)
             if as_of - departed > no_receipt_after:
-                hours = Decimal((as_of - departed).total_seconds() / 3600).quantize(Decimal("0.1"))
+                bound = f"{no_receipt_after.total_seconds() / 3600:g}"
+                mins = int((as_of - departed).total_seconds() // 60)
                 a.append(
                     _alert(
                         AlertKind.NO_RECEIPT,
                         code,
                         plate,
-                        f"出场 {hours} 小时仍无过磅单",
-                        f"no weighbridge receipt {hours} hours after departure",
+                        f"出场超过 {bound} 小时仍无过磅单（已 {mins // 60} 小时 {mins % 60} 分）",
+                        f"no weighbridge receipt more than {bound} hours after departure "
+                        f"({mins // 60} h {mins % 60} min)",
                         f"no_receipt:{code}",
                     )
                 )
@@ -258,6 +264,31 @@ def reconcile(plan: Plan, as_of: dt.datetime) -> dict[str, Any]:
                 )
         v = vehicles.get(vehicle_id) if vehicle_id else None
         day = departed.astimezone(BEIJING).date()
+        p = pby[permit_id]
+        if dest_id not in permitted_at[permit_id]:
+            named = "、".join(sorted(dest_code[d] for d in permitted_at[permit_id]))
+            a.append(
+                _alert(
+                    AlertKind.WRONG_DESTINATION,
+                    code,
+                    plate,
+                    f"联单去向 {dest_code[dest_id]} 不是核准 {p.permit_id} 的处置场所（{named}）",
+                    f"manifest to {dest_code[dest_id]}, not a destination of permit {p.permit_id} "
+                    f"({named.replace('、', ', ')})",
+                    f"wrong_destination:permit:{code}",
+                )
+            )
+        if not p.valid_from <= day <= p.valid_until:
+            a.append(
+                _alert(
+                    AlertKind.PERMIT_NOT_VALID,
+                    code,
+                    plate,
+                    f"出场日 {day} 不在核准 {p.permit_id} 的有效期（{p.valid_from} 至 {p.valid_until}）内",
+                    f"departure {day} outside permit {p.permit_id}'s validity ({p.valid_from} to {p.valid_until})",
+                    f"permit_not_valid:{code}",
+                )
+            )
         if v is None:
             zh, en = f"车辆 {plate} 未登记", f"vehicle {plate} is not registered"
         elif v.carrier_id not in licensed[permit_id]:

@@ -270,7 +270,8 @@ def monthly(request):
         for m in months
     ]
     for r in rows:
-        r["share"] = fraction_to_percent(r["recycled"] / r["total"]) if r["total"] else "—"
+        pct = reconcile.share_pct(r["recycled"], r["total"])  # 2 decimals, half up, as the reconciliation's
+        r["share"] = f"{pct}%" if pct is not None else "—"
     chart = {
         "categories": [m.strftime("%Y-%m") for m in reversed(months)],
         "series": [

@@ -39,7 +39,16 @@ def test_the_pages_read_and_the_city_bureau_writes(plan, cg, make_user):
     load = c.get("/waste/loads/M14/").content.decode()
     assert 'data-chart="track"' in load and "R14" in load
     assert c.get("/waste/loads/NOPE/").status_code == 404
-    assert c.get("/waste/monthly/").status_code == 200
+    # the bars are <progress> elements (the CSP refuses inline styles): P1 soil 110.001 of 1000 t → 11%, P1
+    # construction 30.001 of 30 t → full and red; the share 7.14% against the 50% goal → amber
+    assert '<progress class="waste-progress" max="100" value="11"' in home
+    assert '<progress class="waste-progress over" max="100" value="100"' in home
+    assert '<progress class="waste-share below" max="100" value="7"' in home
+    for page in (home, load, c.get("/waste/cases/").content.decode()):
+        assert "style=" not in page.split("<main", 1)[1]
+    monthly = c.get("/waste/monthly/").content.decode()
+    # March: received 140.002 t, recycled 10 t → 7.142755…% shown as 7.14%, never the raw fraction
+    assert '<td class="num">7.14%</td>' in monthly and "7.1427" not in monthly
     r = c.get("/waste/export/waste.xlsx")
     assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxml")
     assert c.get("/waste/templates/receipts.xlsx").status_code == 200

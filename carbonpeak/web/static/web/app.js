@@ -85,14 +85,21 @@
 
   // a load's GPS track on plain longitude/latitude axes (no map tiles), with its site and destination
   function track(d) {
+    // each axis fitted to the track and the places, padded (a straight north-south track has no longitude span:
+    // ECharts' own scale would then run from 40 to 180 degrees)
+    function span(i) {
+      var v = d.track.map(function (p) { return p[i]; }).concat(d.places.map(function (p) { return p.value[i]; }));
+      var lo = Math.min.apply(null, v), hi = Math.max.apply(null, v), pad = Math.max((hi - lo) * 0.1, 0.01);
+      return { min: +(lo - pad).toFixed(4), max: +(hi + pad).toFixed(4) };
+    }
     return {
       animation: false,
       tooltip: { trigger: "item", formatter: function (p) {
         return p.seriesIndex === 0 ? (d.times[p.dataIndex] || "") : p.name; } },
       legend: { data: [d.labels.track, d.labels.places] },
       grid: { left: 60, right: 20, top: 40, bottom: 30 },
-      xAxis: { type: "value", scale: true, name: "经度" },
-      yAxis: { type: "value", scale: true, name: "纬度" },
+      xAxis: { type: "value", name: "经度", min: span(0).min, max: span(0).max },
+      yAxis: { type: "value", name: "纬度", min: span(1).min, max: span(1).max },
       series: [
         { name: d.labels.track, type: "line", data: d.track, symbolSize: 5, itemStyle: { color: "#0b6e4f" } },
         { name: d.labels.places, type: "scatter", data: d.places, symbolSize: 14, itemStyle: { color: "#d73027" },
