@@ -115,6 +115,8 @@ def test_operating_chart_appears_with_data(plan, jiaotong):
     services.import_operators(jiaotong, plan, [(2, op(2020, "100")), (3, op(2025, "94"))])
     body = client(jiaotong).get(reverse("transport:home") + "?year=2025").content.decode()
     assert 'id="chart-op"' in body and "能耗下降 6.00 %" in body
+    # the operator's own line: 94 t diesel × 1.4571 = 136.9674 tce over 100 × 10 000 t·km
+    assert '<td data-label="运营单位">客运</td>' in body and ">136.97<" in body and ">1.3697<" in body
 
 
 def test_operators_upload_on_the_page_reports_conflicts_and_updates_when_asked(plan, jiaotong):

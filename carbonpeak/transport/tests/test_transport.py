@@ -398,6 +398,32 @@ def test_reported_figures_check_their_units(plan, jiaotong):
     assert obj.value == Decimal("35.5") and obj.source == "统计公报"
 
 
+def test_operating_intensity_per_operator_and_for_the_county(plan, jiaotong):
+    # 2020: 示例客运 1 000 t diesel over 10 000 000 t·km → 1 457.1 tce, 1.4571 tce per 10 000 t·km.
+    # 2025: 示例客运 940 t over 10 000 000 t·km (1 369.674 tce, 1.369674); 乙公交 50 t over 10 000 000 passenger-km
+    # = 1 000 000 t·km at 0.1 (72.855 tce, 0.72855). County: 990 t = 1 442.529 tce over 11 000 000 t·km
+    # = 1.311390 tce per 10 000 t·km = 0.9 × 1.4571 → 10 % less energy (diesel only: 10 % less CO2 too).
+    rep = services.import_operators(
+        jiaotong,
+        plan,
+        rows(
+            _op("示例客运", 2020, "diesel", "t", "1000", tonne_km="10000000"),
+            _op("示例客运", 2025, "diesel", "t", "940", tonne_km="10000000"),
+            _op("乙公交", 2025, "diesel", "t", "50", passenger_km="10000000"),
+        ),
+    )
+    assert rep.as_dict() == {"accepted": 3, "duplicates": 0, "rejected": []}
+    o = figures.operating(plan, 2025, base_year=2020)
+    by_op = {x["operator"]: x for x in o["current"]["operators"]}
+    assert (by_op["乙公交"]["turnover_tkm_equivalent"], by_op["乙公交"]["energy_tce"]) == (1000000, Decimal("72.855"))
+    assert by_op["乙公交"]["energy_tce_per_10k_tkm"] == Decimal("0.728550")
+    assert by_op["示例客运"]["energy_tce_per_10k_tkm"] == Decimal("1.369674")
+    cur = o["current"]
+    assert (cur["turnover_tkm_equivalent"], cur["energy_tce"]) == (11000000, Decimal("1442.529"))
+    assert cur["energy_tce_per_10k_tkm"] == Decimal("1.311390")
+    assert (o["energy_reduction"], o["co2_reduction"]) == (Decimal("0.100000"), Decimal("0.100000"))
+
+
 def test_coal_consumption_is_computed_by_the_accounts(plan, office):
     from carbonpeak.accounting import indicators
     from carbonpeak.accounting import services as acc
