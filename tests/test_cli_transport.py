@@ -84,10 +84,29 @@ def test_gas_storage_demand_by_hand_then_absent(county):
     }
     assert out["checks"][0]["code"] == "no_gas_demand"
     code, out, _ = call(tmp, "gas", "demand", "--year", "2024", "--m3", "3660000", "--source", "燃气公司年报")
-    assert code == 0
+    assert (code, out) == (0, {"year": 2024, "demand_m3": "3660000", "source": "燃气公司年报"})
     code, out, _ = call(tmp, "gas", "storage", "--year", "2024", "--format", "json")
     # 50 000 ÷ (3 660 000 ÷ 366) = 5.0, the leased tank included
     assert (out["storage_days"], out["annual_demand_m3"], out["leased_m3"]) == ("5.0", "3660000", "20000")
     assert out["demand_source"] == "发改局填报（无已审定核算）：燃气公司年报"
     code, out, err = call(tmp, "gas", "demand", "--year", "2024", "--m3", "abc", "--source", "x")
     assert code == 1 and "m3" in err
+
+
+def test_operators_import_conflicts_exit_1_and_update_overwrites(county):
+    tmp = county
+    head = "operator,year,carrier,unit,quantity,passenger_km,tonne_km\n"
+    (tmp / "o.csv").write_text(head + "客运,2025,diesel,t,100,,1000000\n", encoding="utf-8")
+    (tmp / "o2.csv").write_text(head + "客运,2025,diesel,t,94,,1000000\n客运,2025,diesel,t,95,,\n", encoding="utf-8")
+    code, out, _ = call(tmp, "transport", "operators", "import", str(tmp / "o.csv"), "--format", "json")
+    assert (code, out) == (0, {"accepted": 1, "duplicates": 0, "rejected": []})
+    code, out, _ = call(tmp, "transport", "operators", "import", str(tmp / "o.csv"), "--format", "json")
+    assert (code, out) == (0, {"accepted": 0, "duplicates": 1, "rejected": []})
+    # line 2: stored as 100 t (a conflict); line 3: the same carrier as line 2 with another quantity
+    code, out, _ = call(tmp, "transport", "operators", "import", str(tmp / "o2.csv"), "--format", "json")
+    assert code == 1 and [(r["line"], r["field"]) for r in out["rejected"]] == [(2, "quantity"), (3, "quantity")]
+    code, out, _ = call(tmp, "transport", "operators", "import", str(tmp / "o2.csv"), "--update", "--format", "json")
+    assert code == 1 and out["accepted"] == 1 and [r["line"] for r in out["rejected"]] == [3]
+    code, out, _ = call(tmp, "transport", "operating", "--year", "2025", "--format", "json")
+    # 94 t diesel × 1.4571 kgce/kg = 136.9674 tce over 100 × 10 000 t·km
+    assert out["current"]["energy_tce_per_10k_tkm"].startswith("1.369674")

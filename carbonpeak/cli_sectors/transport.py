@@ -5,7 +5,7 @@
     carbonpeak transport fleet --year Y --format json                      new buses and their clean share
     carbonpeak transport chargers import FILE [--update]                   charging sites (service areas included)
     carbonpeak transport charging --year Y --format json                   service areas' charging coverage
-    carbonpeak transport operators import FILE                             operating vehicles: energy, turnover
+    carbonpeak transport operators import FILE [--update]                  operating vehicles: energy, turnover
     carbonpeak transport operating --year Y --format json                  intensity and reduction
     carbonpeak transport reported --year Y --kind K --value V --source S   public transport share, shared bikes
     carbonpeak transport approve|reopen --year Y [--reason R]              feed / retract the targets
@@ -152,7 +152,7 @@ def cmd_transport(args) -> int:
     if cmd == "chargers":
         return _do_import(args, columns.CHARGERS, services.import_chargers)
     if cmd == "operators":
-        return _do_import(args, columns.OPERATORS, lambda a, p, rows, update: services.import_operators(a, p, rows))
+        return _do_import(args, columns.OPERATORS, services.import_operators)
     plan = _plan(args)
     if cmd == "fleet":
         f = figures.fleet(plan, args.year)
@@ -207,7 +207,7 @@ def cmd_gas(args) -> int:
             obj = services.set_gas_demand(None, plan, args.year, args.m3, args.source)
         except ValidationFailed as exc:
             return _issues(exc)
-        return _print({"year": obj.year, "demand_m3": obj.demand_m3, "source": obj.source})
+        return _print({"year": obj.year, "demand_m3": figures.tidy(obj.demand_m3), "source": obj.source})
     if cmd == "storage":
         s = figures.storage(plan, args.year)
         out = {k: s[k] for k in ("year", "capacity_m3", "annual_demand_m3", "demand_source", "storage_days")}

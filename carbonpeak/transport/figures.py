@@ -200,33 +200,68 @@ def gas_coverage(plan: Any, year: int) -> dict[str, Any]:
 
 
 # --- operating vehicles -------------------------------------------------------------------------------------
-def _operating_year(plan: Any, year: int, factor: Decimal) -> dict[str, Any] | None:
-    ops = list(OperatorYear.objects.filter(plan=plan, year=year).prefetch_related("energy"))
-    if not ops:
-        return None
-    lines = []
-    tkm = Decimal(0)
-    for op in ops:
-        tkm += calc.turnover_equivalent_tkm(op.tonne_km, op.passenger_km, factor)
-        for e in op.energy.all():
-            lines.append(accounts.Line(f"O{e.pk}", "transport.G54", e.carrier, "final", e.unit, e.quantity))
+Q6 = Decimal("0.000001")
+
+
+def _q6(d: Decimal | None) -> Decimal | None:
+    """Six decimals for what is printed (the accounting core works in binary floating point)."""
+    return None if d is None else d.quantize(Q6)
+
+
+def _energy_co2(plan: Any, year: int, ops: list[OperatorYear]) -> tuple[Decimal, Decimal, str] | str:
+    """``(tce, tCO2, factor set)`` of the operators' energy by the accounting core, or the core's error text."""
+    lines = [
+        accounts.Line(f"O{e.pk}", "transport.G54", e.carrier, "final", e.unit, e.quantity)
+        for op in ops
+        for e in op.energy.all()
+    ]
     fs_row = default_factor_set(plan)
     try:
         res = accounts.compute(
             lines, accounts.Params(year=year, grid=getattr(plan, "grid", "") or None), core_factor_set(fs_row)
         )
     except CalcError as e:
-        return {"error": e.message}
-    energy = Decimal(repr(res["energy"]["calorific"]["total_tce"]))
-    co2 = Decimal(repr(res["co2"]["scope12_co2_t"]))
+        return e.message
+    energy = Decimal(repr(res["energy"]["calorific"]["total_tce"])).quantize(Q6)
+    co2 = Decimal(repr(res["co2"]["scope12_co2_t"])).quantize(Q6)
+    return energy, co2, fs_row.version
+
+
+def _operating_year(plan: Any, year: int, factor: Decimal) -> dict[str, Any] | None:
+    """The county's operating vehicles of ``year`` (what feeds the targets) and each operator's own intensity."""
+    ops = list(OperatorYear.objects.filter(plan=plan, year=year).prefetch_related("energy"))
+    if not ops:
+        return None
+    total = _energy_co2(plan, year, ops)
+    if isinstance(total, str):
+        return {"error": total}
+    energy, co2, version = total
+    tkm = sum((calc.turnover_equivalent_tkm(op.tonne_km, op.passenger_km, factor) for op in ops), Decimal(0))
+    operators = []
+    for op in ops:
+        own = _energy_co2(plan, year, [op])
+        if isinstance(own, str):  # the county total computed, so one operator's lines compute too
+            continue
+        op_tkm = calc.turnover_equivalent_tkm(op.tonne_km, op.passenger_km, factor)
+        operators.append(
+            {
+                "operator": op.operator,
+                "turnover_tkm_equivalent": tidy(op_tkm),
+                "energy_tce": tidy(own[0]),
+                "co2_t": tidy(own[1]),
+                "energy_tce_per_10k_tkm": _q6(calc.per_10k_tkm(own[0], op_tkm)),
+                "co2_t_per_10k_tkm": _q6(calc.per_10k_tkm(own[1], op_tkm)),
+            }
+        )
     return {
         "year": year,
-        "turnover_tkm_equivalent": tkm,
-        "energy_tce": energy,
-        "co2_t": co2,
+        "turnover_tkm_equivalent": tidy(tkm),
+        "energy_tce": tidy(energy),
+        "co2_t": tidy(co2),
         "energy_tce_per_10k_tkm": calc.per_10k_tkm(energy, tkm),
         "co2_t_per_10k_tkm": calc.per_10k_tkm(co2, tkm),
-        "factor_set": fs_row.version,
+        "factor_set": version,
+        "operators": operators,
     }
 
 
@@ -248,6 +283,12 @@ def operating(plan: Any, year: int, base_year: int | None = None) -> dict[str, A
             _check("no_base_year", f"基准年 {base_year} 没有营运车辆数据", f"no operating-vehicle data for {base_year}")
         )
     ok = cur is not None and "error" not in cur and base is not None and "error" not in base
+    energy_reduction = calc.reduction(base["energy_tce_per_10k_tkm"], cur["energy_tce_per_10k_tkm"]) if ok else None
+    co2_reduction = calc.reduction(base["co2_t_per_10k_tkm"], cur["co2_t_per_10k_tkm"]) if ok else None
+    for y in (cur, base):  # the intensities printed with 6 decimals, after the reductions used them in full
+        if y is not None and "error" not in y:
+            y["energy_tce_per_10k_tkm"] = _q6(y["energy_tce_per_10k_tkm"])
+            y["co2_t_per_10k_tkm"] = _q6(y["co2_t_per_10k_tkm"])
     return {
         "year": year,
         "base_year": base_year,
@@ -255,10 +296,8 @@ def operating(plan: Any, year: int, base_year: int | None = None) -> dict[str, A
         "tkm_per_pkm_source": factor_source,
         "current": cur,
         "base": base,
-        "energy_reduction": calc.reduction(base["energy_tce_per_10k_tkm"], cur["energy_tce_per_10k_tkm"])
-        if ok
-        else None,
-        "co2_reduction": calc.reduction(base["co2_t_per_10k_tkm"], cur["co2_t_per_10k_tkm"]) if ok else None,
+        "energy_reduction": _q6(energy_reduction),
+        "co2_reduction": _q6(co2_reduction),
         "checks": checks,
     }
 

@@ -177,7 +177,7 @@ def _import(
                 rep.reject(
                     n,
                     key_field,
-                    f"{key_field}：与第 {good[key][0]} 行编号相同但内容不同",
+                    f"{_label(model, key_field)}：{key} 与第 {good[key][0]} 行相同但内容不同",
                     f"{key_field}: same key as line {good[key][0]}, different data",
                 )
             continue
@@ -197,12 +197,15 @@ def _import(
             if before == fields:
                 rep.duplicates += 1
             elif not update:
-                changed = "、".join(k for k in fields if before[k] != fields[k])
+                diff = [k for k in fields if before[k] != fields[k]]
+                zh_diff = "、".join(_label(model, k) for k in diff)
                 rep.reject(
                     n,
                     key_field,
-                    f"{key_field}：{key} 已登记且内容不同（{changed}），未覆盖；如需修改请勾选“更新已有”",
-                    f"{key_field}: {key} is stored with other values ({changed}); not overwritten (use --update)",
+                    f"{_label(model, key_field)}：{key} 已登记且内容不同（{zh_diff}），"
+                    "未覆盖；如需修改请勾选“更新已有”",
+                    f"{key_field}: {key} is stored with other values ({', '.join(diff)}); "
+                    "not overwritten (use --update)",
                 )
             else:
                 for k, v in fields.items():
@@ -211,6 +214,11 @@ def _import(
                 record(actor, f"{action}.update", obj, _plain(before), _plain(fields))
                 rep.accepted += 1
     return rep
+
+
+def _label(model: Any, field: str) -> str:
+    """The field's Chinese name (its verbose name) for a message an official reads."""
+    return str(model._meta.get_field(field).verbose_name)
 
 
 def _plain(d: dict[str, Any]) -> dict[str, Any]:
@@ -360,13 +368,22 @@ def set_gas_demand(actor: Any, plan: Any, year: int, m3: Any, source: str) -> Ga
 
 
 # --- operating vehicles -------------------------------------------------------------------------------------
-def import_operators(actor: Any, plan: Any, rows: Rows) -> Report:
-    """Energy by carrier and turnover per operator and year (a row per carrier; turnover on any row)."""
+def import_operators(actor: Any, plan: Any, rows: Rows, *, update: bool = False) -> Report:
+    """Energy by carrier and turnover per operator and year (a row per carrier; turnover on any row).
+
+    Same contract as the registers: a row equal to what is stored (or to an earlier line) is a duplicate; the same
+    operator, year and carrier with another quantity or unit, or a turnover other than the one given earlier in
+    the file, is rejected naming the line; a stored quantity or turnover with another value is a conflict (not
+    overwritten) unless ``update``. A stored turnover of 0 is "not given yet" and is filled in."""
     require_write(actor, plan, Module.TRANSPORT)
     from carbonpeak.accounting.fetch import core_factor_set, default_factor_set
+    from carbonpeak.core import units
 
     carriers = core_factor_set(default_factor_set(plan)).carriers
     rep = Report()
+    energy_seen: dict[tuple[str, int, str], tuple[int, str, Decimal]] = {}
+    turnover_seen: dict[tuple[str, int, str], tuple[int, Decimal]] = {}
+    names = {"passenger_km": ("旅客周转量", "passenger_km"), "tonne_km": ("货物周转量", "tonne_km")}
     with transaction.atomic():
         for n, r in rows:
             try:
@@ -378,34 +395,82 @@ def import_operators(actor: Any, plan: Any, rows: Rows) -> Report:
                         "carrier", f"能源品种：因子库中没有 {carrier}", f"carrier: {carrier!r} is not in the factor set"
                     )
                 unit = _text(r, "unit", "单位", max_len=12)
+                try:
+                    units.parse_unit(unit)
+                except Exception as e:
+                    raise Bad("unit", f"单位：{unit} 无法识别", f"unit: {unit!r} is not a known unit") from e
                 qty = _decimal(r, "quantity", "数量")
-                pkm = _decimal(r, "passenger_km", "旅客周转量", required=False)
-                tkm = _decimal(r, "tonne_km", "货物周转量", required=False)
-                from carbonpeak.core import units
-
-                units.parse_unit(unit)
+                turnover = {
+                    "passenger_km": _decimal(r, "passenger_km", "旅客周转量", required=False),
+                    "tonne_km": _decimal(r, "tonne_km", "货物周转量", required=False),
+                }
+                turnover = {k: v for k, v in turnover.items() if v is not None}
+                # within the file
+                ekey = (op, year, carrier)
+                if ekey in energy_seen and energy_seen[ekey][1:] != (unit, qty):
+                    line = energy_seen[ekey][0]
+                    raise Bad(
+                        "quantity",
+                        f"数量：{op} {year} 年 {carrier} 与第 {line} 行重复但数值不同",
+                        f"quantity: {op} {year} {carrier} as line {line} with another value",
+                    )
+                for k, v in turnover.items():
+                    tk = (op, year, k)
+                    if tk in turnover_seen and turnover_seen[tk][1] != v:
+                        line = turnover_seen[tk][0]
+                        raise Bad(
+                            k,
+                            f"{names[k][0]}：{op} {year} 年已在第 {line} 行填写且数值不同",
+                            f"{k}: {op} {year} given on line {line} with another value",
+                        )
+                # against what is stored
+                oy = OperatorYear.objects.filter(plan=plan, operator=op, year=year).first()
+                cur = None if oy is None else OperatorEnergy.objects.filter(operator_year=oy, carrier=carrier).first()
+                energy_changed = cur is None or (cur.unit, cur.quantity) != (unit, qty)
+                turnover_changed = {k: v for k, v in turnover.items() if oy is None or getattr(oy, k) != v}
+                if not update:
+                    if cur is not None and energy_changed:
+                        raise Bad(
+                            "quantity",
+                            f"数量：{op} {year} 年 {carrier} 已登记为 {figures.tidy(cur.quantity)} {cur.unit}，"
+                            "内容不同，未覆盖；如需修改请勾选“更新已有”",
+                            f"quantity: {op} {year} {carrier} is stored as {cur.quantity} {cur.unit}; "
+                            "not overwritten (use --update)",
+                        )
+                    for k in turnover_changed:
+                        stored = getattr(oy, k) if oy is not None else 0
+                        if stored:
+                            raise Bad(
+                                k,
+                                f"{names[k][0]}：{op} {year} 年已登记为 {figures.tidy(stored)}，内容不同，未覆盖；"
+                                "如需修改请勾选“更新已有”",
+                                f"{k}: {op} {year} is stored as {stored}; not overwritten (use --update)",
+                            )
             except Bad as b:
                 rep.reject(n, b.field, b.zh, b.en)
                 continue
-            except Exception:
-                rep.reject(n, "unit", "单位：无法识别", "unit: not a known unit")
-                continue
-            oy, _c = OperatorYear.objects.get_or_create(plan=plan, operator=op, year=year)
-            changed = False
-            if pkm is not None and oy.passenger_km != pkm:
-                oy.passenger_km, changed = pkm, True
-            if tkm is not None and oy.tonne_km != tkm:
-                oy.tonne_km, changed = tkm, True
-            if changed:
-                oy.save()
-            cur = OperatorEnergy.objects.filter(operator_year=oy, carrier=carrier).first()
-            if cur is not None and cur.unit == unit and cur.quantity == qty and not changed:
+            energy_seen.setdefault(ekey, (n, unit, qty))
+            for k, v in turnover.items():
+                turnover_seen.setdefault((op, year, k), (n, v))
+            if not energy_changed and not turnover_changed:
                 rep.duplicates += 1
                 continue
-            OperatorEnergy.objects.update_or_create(
-                operator_year=oy, carrier=carrier, defaults={"unit": unit, "quantity": qty}
-            )
-            record(actor, "transport.operator.set", oy, None, {"carrier": carrier, "unit": unit, "quantity": str(qty)})
+            if oy is None:
+                oy = OperatorYear.objects.create(plan=plan, operator=op, year=year)
+            before: dict[str, Any] = {k: str(getattr(oy, k)) for k in turnover_changed}
+            if cur is not None and energy_changed:
+                before.update({"carrier": carrier, "unit": cur.unit, "quantity": str(cur.quantity)})
+            if turnover_changed:
+                for k, v in turnover_changed.items():
+                    setattr(oy, k, v)
+                oy.save()
+            if energy_changed:
+                OperatorEnergy.objects.update_or_create(
+                    operator_year=oy, carrier=carrier, defaults={"unit": unit, "quantity": qty}
+                )
+            after = {"carrier": carrier, "unit": unit, "quantity": str(qty)}
+            after.update({k: str(v) for k, v in turnover_changed.items()})
+            record(actor, "transport.operator.set", oy, before or None, after)
             rep.accepted += 1
     return rep
 
@@ -416,11 +481,18 @@ def set_reported(actor: Any, plan: Any, year: int, kind: str, value: Any, source
     issues = Issues()
     if kind not in ReportedKind.values:
         issues.add("invalid", "kind", "指标：不是可选值", "kind: not a known figure")
+    if not YEARS[0] <= year <= YEARS[1]:
+        issues.add("out_of_range", "year", "年份：超出范围", "year: out of range")
     try:
         v = numbers.to_decimal(value)
     except numbers.NumberError:
         v = Decimal(0)
         issues.add("not_number", "value", "数值：不是数值", "value: not a number")
+    # the share is a percentage 0–100 (35 means 35 %), the bikes a whole number
+    if kind == ReportedKind.PUBLIC_TRANSPORT_SHARE and not Decimal(0) <= v <= Decimal(100):
+        issues.add("out_of_range", "value", "数值：分担率按百分数填写，0 到 100", "value: a percentage from 0 to 100")
+    if kind == ReportedKind.SHARED_BIKES and (v < 0 or v != v.to_integral_value()):
+        issues.add("not_integer", "value", "数值：共享单车数应为非负整数", "value: a whole number of bikes ≥ 0")
     if not (source or "").strip():
         issues.add("required", "source", "来源：请填写", "source: required")
     issues.raise_if_errors()

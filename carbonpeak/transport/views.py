@@ -4,6 +4,7 @@ over the years, uploads with the standard report and templates, and the year's a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -129,12 +130,82 @@ def _page_report(rep: Report) -> dict[str, Any]:
     return out
 
 
-def _approval(request, plan, module: str, year: int) -> None:
-    action = request.POST.get("action")
-    if action == "approve":
-        services.approve_year(request.user, plan, module, year)
-    elif action == "reopen":
-        services.reopen_year(request.user, plan, module, year, request.POST.get("reason", ""))
+Importer = Callable[..., Report]
+Form = Callable[[Any, Any, int], None]
+
+
+def _post(
+    request, plan, module: str, year: int, here: str, imports: dict[str, tuple[Any, Importer]], forms: dict[str, Form]
+) -> tuple[HttpResponse | None, dict[str, Any] | None]:
+    """The POST of either page: an upload (``imports``: its table and service; the page shows the report), a form
+    (``forms``: a service call, then back to the page) or the year's approval. Returns ``(response, report)``:
+    a response (redirect or the issues page) or the report to show on the page."""
+    require(can_write(request.user, plan, module))
+    action = request.POST.get("action", "")
+    try:
+        if action in imports:
+            table, service = imports[action]
+            rows = _upload(request, table)
+            return None, _page_report(service(request.user, plan, rows, update=request.POST.get("update") == "1"))
+        if action in forms:
+            forms[action](request, plan, year)
+        elif action == "approve":
+            services.approve_year(request.user, plan, module, year)
+        elif action == "reopen":
+            services.reopen_year(request.user, plan, module, year, request.POST.get("reason", ""))
+        else:
+            raise ValidationFailed([Issue("invalid", "action", "未知的操作", "unknown action")])
+    except ValidationFailed as exc:
+        return render_issues(request, exc.issues, here), None
+    return redirect(here), None
+
+
+def _reported(request, plan, year: int) -> None:
+    p = request.POST
+    services.set_reported(request.user, plan, year, p.get("kind", ""), p.get("value", ""), p.get("source", ""))
+
+
+def _facility(request, plan, year: int) -> None:
+    """One storage facility entered on the page: the import's row grammar, its problems as the page's issues."""
+    keys = ("facility_id", "operator", "capacity_m3", "in_service_on", "retired_on")
+    row = {k: request.POST.get(k, "") for k in keys}
+    row["leased"] = "是" if request.POST.get("leased") == "1" else "否"
+    rep = services.import_facilities(request.user, plan, [(1, row)], update=request.POST.get("update") == "1")
+    if rep.rejected:
+        raise ValidationFailed(
+            [
+                Issue("invalid", r["field"], r["message"].split(" / ")[0], r["message"].split(" / ")[-1])
+                for r in rep.rejected
+            ]
+        )
+
+
+def _demand(request, plan, year: int) -> None:
+    services.set_gas_demand(request.user, plan, year, request.POST.get("m3", ""), request.POST.get("source", ""))
+
+
+def _zone(request, plan, year: int) -> None:
+    p = request.POST
+    services.save_zone(
+        request.user,
+        plan,
+        p.get("kind", ""),
+        p.get("name", ""),
+        p.get("area", ""),
+        p.get("effective_on", ""),
+        p.get("ends_on", ""),
+    )
+
+
+TRANSPORT_IMPORTS = {
+    "vehicles": (columns.VEHICLES, services.import_vehicles),
+    "chargers": (columns.CHARGERS, services.import_chargers),
+    "operators": (columns.OPERATORS, services.import_operators),
+}
+GAS_IMPORTS = {
+    "facilities": (columns.FACILITIES, services.import_facilities),
+    "coverage": (columns.COVERAGE, services.import_coverage),
+}
 
 
 @login_required
@@ -159,37 +230,10 @@ def home(request):
     here = reverse("transport:home") + f"?year={year}"
     report = None
     if request.method == "POST":
-        require(writer)
-        try:
-            kind = request.POST.get("action")
-            update = request.POST.get("update") == "1"
-            if kind == "vehicles":
-                report = _page_report(
-                    services.import_vehicles(request.user, plan, _upload(request, columns.VEHICLES), update=update)
-                )
-            elif kind == "chargers":
-                report = _page_report(
-                    services.import_chargers(request.user, plan, _upload(request, columns.CHARGERS), update=update)
-                )
-            elif kind == "operators":
-                report = _page_report(
-                    services.import_operators(request.user, plan, _upload(request, columns.OPERATORS))
-                )
-            elif kind == "reported":
-                services.set_reported(
-                    request.user,
-                    plan,
-                    year,
-                    request.POST.get("kind", ""),
-                    request.POST.get("value", ""),
-                    request.POST.get("source", ""),
-                )
-                return redirect(here)
-            else:
-                _approval(request, plan, Module.TRANSPORT, year)
-                return redirect(here)
-        except ValidationFailed as exc:
-            return render_issues(request, exc.issues, here)
+        forms = {"reported": _reported}
+        response, report = _post(request, plan, Module.TRANSPORT, year, here, TRANSPORT_IMPORTS, forms)
+        if response is not None:
+            return response
     fleet = figures.fleet(plan, year)
     charging = figures.charging(plan, year)
     operating = figures.operating(plan, year)
@@ -271,54 +315,10 @@ def gas(request):
     here = reverse("transport:gas") + f"?year={year}"
     report = None
     if request.method == "POST":
-        require(writer)
-        try:
-            kind = request.POST.get("action")
-            update = request.POST.get("update") == "1"
-            if kind == "facilities":
-                report = _page_report(
-                    services.import_facilities(request.user, plan, _upload(request, columns.FACILITIES), update=update)
-                )
-            elif kind == "coverage":
-                report = _page_report(
-                    services.import_coverage(request.user, plan, _upload(request, columns.COVERAGE), update=update)
-                )
-            elif kind == "facility":
-                row = {
-                    k: request.POST.get(k, "")
-                    for k in ("facility_id", "operator", "capacity_m3", "in_service_on", "retired_on")
-                }
-                row["leased"] = "是" if request.POST.get("leased") == "1" else "否"
-                rep = services.import_facilities(request.user, plan, [(1, row)], update=update)
-                if rep.rejected:
-                    raise ValidationFailed(
-                        [
-                            Issue("invalid", r["field"], r["message"].split(" / ")[0], r["message"].split(" / ")[-1])
-                            for r in rep.rejected
-                        ]
-                    )
-                return redirect(here)
-            elif kind == "demand":
-                services.set_gas_demand(
-                    request.user, plan, year, request.POST.get("m3", ""), request.POST.get("source", "")
-                )
-                return redirect(here)
-            elif kind == "zone":
-                services.save_zone(
-                    request.user,
-                    plan,
-                    request.POST.get("kind", ""),
-                    request.POST.get("name", ""),
-                    request.POST.get("area", ""),
-                    request.POST.get("effective_on", ""),
-                    request.POST.get("ends_on", ""),
-                )
-                return redirect(here)
-            else:
-                _approval(request, plan, Module.GAS, year)
-                return redirect(here)
-        except ValidationFailed as exc:
-            return render_issues(request, exc.issues, here)
+        forms = {"facility": _facility, "demand": _demand, "zone": _zone}
+        response, report = _post(request, plan, Module.GAS, year, here, GAS_IMPORTS, forms)
+        if response is not None:
+            return response
     storage = figures.storage(plan, year)
     coverage = figures.gas_coverage(plan, year)
     years = _years(plan)

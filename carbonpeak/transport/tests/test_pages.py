@@ -115,3 +115,40 @@ def test_operating_chart_appears_with_data(plan, jiaotong):
     services.import_operators(jiaotong, plan, [(2, op(2020, "100")), (3, op(2025, "94"))])
     body = client(jiaotong).get(reverse("transport:home") + "?year=2025").content.decode()
     assert 'id="chart-op"' in body and "能耗下降 6.00 %" in body
+    # the operator's own line: 94 t diesel × 1.4571 = 136.9674 tce over 100 × 10 000 t·km
+    assert '<td data-label="运营单位">客运</td>' in body and ">136.97<" in body and ">1.3697<" in body
+
+
+def test_operators_upload_on_the_page_reports_conflicts_and_updates_when_asked(plan, jiaotong):
+    from carbonpeak.transport.models import OperatorEnergy
+
+    c = client(jiaotong)
+    url = reverse("transport:home") + "?year=2025"
+
+    def upload(qty, **more):
+        csv = f"运营单位,年份,能源品种,单位,数量,货物周转量（吨公里）\n客运,2025,diesel,t,{qty},1000000\n"
+        f = SimpleUploadedFile("o.csv", csv.encode("utf-8"), content_type="text/csv")
+        return c.post(url, {"action": "operators", "year": "2025", "file": f, **more}).content.decode()
+
+    assert "接收 1 条，重复 0 条，拒绝 0 条" in upload("100")
+    assert "接收 0 条，重复 1 条，拒绝 0 条" in upload("100")
+    body = upload("94")
+    assert "接收 0 条，重复 0 条，拒绝 1 条" in body and "已登记为 100 t" in body and "quantity" not in body
+    assert OperatorEnergy.objects.get().quantity == 100
+    assert "接收 1 条" in upload("94", update="1")
+    assert OperatorEnergy.objects.get().quantity == 94
+
+
+def test_reported_share_shows_as_a_percentage_and_an_unknown_action_is_an_issue(plan, jiaotong):
+    c = client(jiaotong)
+    url = reverse("transport:home") + "?year=2025"
+    form = {"action": "reported", "year": "2025", "kind": "public_transport_share", "value": "35.5", "source": "公报"}
+    assert c.post(url, form).status_code == 302
+    form = {"action": "reported", "year": "2025", "kind": "shared_bikes", "value": "1200", "source": "企业报送"}
+    assert c.post(url, form).status_code == 302
+    body = c.get(url).content.decode()
+    assert (
+        "公共交通出行分担率：35.50 %（来源：公报）" in body
+        and "共享单车投放量（辆）：1200 辆（来源：企业报送）" in body
+    )
+    assert c.post(url, {"action": "nonsense", "year": "2025"}).status_code == 422

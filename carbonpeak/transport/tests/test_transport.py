@@ -120,6 +120,23 @@ def test_chinese_headers_and_labels_duplicates_and_conflicts(plan, office):
     assert rep.accepted == 1 and Vehicle.objects.get(plan=plan, plate="C1").fuel == "diesel"
 
 
+def test_conflict_messages_name_the_fields_in_chinese(plan, office):
+    services.import_vehicles(office, plan, rows(bus("E1", "bev", "2025-03-01")))
+    rep = services.import_vehicles(
+        office,
+        plan,
+        rows(
+            bus("E1", "diesel", "2025-03-01", operator="别的公司"),
+            bus("E2", "bev", "2025-01-01"),
+            bus("E2", "lng", "2025-01-01"),
+        ),
+    )
+    in_file, stored = (r["message"].split(" / ")[0] for r in rep.rejected)  # the file's own clash is found first
+    assert stored == "号牌或自编号：E1 已登记且内容不同（运营单位、燃料），未覆盖；如需修改请勾选“更新已有”"
+    assert in_file == "号牌或自编号：E2 与第 3 行相同但内容不同"
+    assert [r["line"] for r in rep.rejected] == [4, 2] and rep.accepted == 1
+
+
 def test_bad_rows_are_reported_with_line_and_field_good_rows_kept(plan, office):
     rep = services.import_vehicles(
         office,
@@ -321,6 +338,90 @@ def test_operating_vehicle_reduction_against_the_base_year(plan, jiaotong):
     # diesel 1.4571 kgce/kg: 1 000 t → 1 457.1 tce over 1 000 × 10 000 t·km → 1.4571 tce per 10 000 t·km
     assert o["base"]["energy_tce_per_10k_tkm"].quantize(Decimal("0.0001")) == Decimal("1.4571")
     assert o["tkm_per_pkm"] == Decimal("0.1") and "换算系数" in o["tkm_per_pkm_source"]
+
+
+def _op(operator, year, carrier, unit, qty, **turnover):
+    return {"operator": operator, "year": str(year), "carrier": carrier, "unit": unit, "quantity": qty, **turnover}
+
+
+def test_operator_import_is_idempotent_and_reports_conflicts_per_row(plan, jiaotong):
+    from carbonpeak.audit.models import AuditEntry
+    from carbonpeak.transport.models import OperatorEnergy, OperatorYear
+
+    first = rows(
+        _op("甲客运", 2025, "diesel", "t", "90", passenger_km="10000000"),
+        _op("甲客运", 2025, "electricity", "kWh", "100000"),
+        _op("甲客运", 2025, "diesel", "t", "90"),  # the same row again: a duplicate
+        _op("甲客运", 2025, "diesel", "t", "95"),  # same operator, year and carrier, another quantity
+        _op("甲客运", 2025, "gasoline", "t", "1", passenger_km="9000000"),  # another turnover than line 2
+    )
+    rep = services.import_operators(jiaotong, plan, first)
+    assert (rep.accepted, rep.duplicates) == (2, 1)
+    assert [(r["line"], r["field"]) for r in rep.rejected] == [(5, "quantity"), (6, "passenger_km")]
+    assert rep.rejected[0]["message"].startswith("数量：甲客运 2025 年 diesel 与第 2 行重复但数值不同")
+    oy = OperatorYear.objects.get(plan=plan, operator="甲客运", year=2025)
+    assert oy.passenger_km == Decimal(10000000)
+    assert OperatorEnergy.objects.get(operator_year=oy, carrier="diesel").quantity == Decimal(90)
+    assert not OperatorEnergy.objects.filter(operator_year=oy, carrier="gasoline").exists()
+    # the same file again changes nothing (the good rows are duplicates, the bad ones rejected again)
+    again = services.import_operators(jiaotong, plan, first)
+    assert (again.accepted, again.duplicates, len(again.rejected)) == (0, 3, 2)
+    # a stored quantity or turnover with another value is a conflict, not overwritten, unless update
+    change = rows(_op("甲客运", 2025, "diesel", "t", "88", passenger_km="11000000"))
+    rep = services.import_operators(jiaotong, plan, change)
+    assert rep.accepted == 0 and rep.rejected[0]["field"] == "quantity"
+    assert "已登记为 90 t" in rep.rejected[0]["message"]
+    rep = services.import_operators(jiaotong, plan, rows(_op("甲客运", 2025, "diesel", "t", "90", passenger_km="1")))
+    assert rep.accepted == 0 and rep.rejected[0]["field"] == "passenger_km"
+    assert "已登记为 10000000" in rep.rejected[0]["message"]
+    n = AuditEntry.objects.filter(action="transport.operator.set").count()
+    rep = services.import_operators(jiaotong, plan, change, update=True)
+    assert rep.as_dict() == {"accepted": 1, "duplicates": 0, "rejected": []}
+    oy.refresh_from_db()
+    assert oy.passenger_km == Decimal(11000000)
+    assert OperatorEnergy.objects.get(operator_year=oy, carrier="diesel").quantity == Decimal(88)
+    ev = AuditEntry.objects.filter(action="transport.operator.set").order_by("-pk").first()
+    assert AuditEntry.objects.filter(action="transport.operator.set").count() == n + 1
+    assert ev.before == {"passenger_km": "10000000.000000", "carrier": "diesel", "unit": "t", "quantity": "90.000000"}
+
+
+def test_reported_figures_check_their_units(plan, jiaotong):
+    with pytest.raises(ValidationFailed) as e:
+        services.set_reported(jiaotong, plan, 2025, "public_transport_share", "0.35x", "")
+    assert {i.field for i in e.value.issues} == {"value", "source"}
+    with pytest.raises(ValidationFailed) as e:
+        services.set_reported(jiaotong, plan, 2025, "public_transport_share", "135", "统计公报")
+    assert e.value.issues[0].message_zh == "数值：分担率按百分数填写，0 到 100"
+    with pytest.raises(ValidationFailed):
+        services.set_reported(jiaotong, plan, 2025, "shared_bikes", "12.5", "运营企业报送")
+    obj = services.set_reported(jiaotong, plan, 2025, "public_transport_share", "35.5", "统计公报")
+    assert obj.value == Decimal("35.5") and obj.source == "统计公报"
+
+
+def test_operating_intensity_per_operator_and_for_the_county(plan, jiaotong):
+    # 2020: 示例客运 1 000 t diesel over 10 000 000 t·km → 1 457.1 tce, 1.4571 tce per 10 000 t·km.
+    # 2025: 示例客运 940 t over 10 000 000 t·km (1 369.674 tce, 1.369674); 乙公交 50 t over 10 000 000 passenger-km
+    # = 1 000 000 t·km at 0.1 (72.855 tce, 0.72855). County: 990 t = 1 442.529 tce over 11 000 000 t·km
+    # = 1.311390 tce per 10 000 t·km = 0.9 × 1.4571 → 10 % less energy (diesel only: 10 % less CO2 too).
+    rep = services.import_operators(
+        jiaotong,
+        plan,
+        rows(
+            _op("示例客运", 2020, "diesel", "t", "1000", tonne_km="10000000"),
+            _op("示例客运", 2025, "diesel", "t", "940", tonne_km="10000000"),
+            _op("乙公交", 2025, "diesel", "t", "50", passenger_km="10000000"),
+        ),
+    )
+    assert rep.as_dict() == {"accepted": 3, "duplicates": 0, "rejected": []}
+    o = figures.operating(plan, 2025, base_year=2020)
+    by_op = {x["operator"]: x for x in o["current"]["operators"]}
+    assert (by_op["乙公交"]["turnover_tkm_equivalent"], by_op["乙公交"]["energy_tce"]) == (1000000, Decimal("72.855"))
+    assert by_op["乙公交"]["energy_tce_per_10k_tkm"] == Decimal("0.728550")
+    assert by_op["示例客运"]["energy_tce_per_10k_tkm"] == Decimal("1.369674")
+    cur = o["current"]
+    assert (cur["turnover_tkm_equivalent"], cur["energy_tce"]) == (11000000, Decimal("1442.529"))
+    assert cur["energy_tce_per_10k_tkm"] == Decimal("1.311390")
+    assert (o["energy_reduction"], o["co2_reduction"]) == (Decimal("0.100000"), Decimal("0.100000"))
 
 
 def test_coal_consumption_is_computed_by_the_accounts(plan, office):
