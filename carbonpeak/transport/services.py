@@ -10,7 +10,8 @@ message; a row whose key is stored with other values is a conflict (rejected nam
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
@@ -148,6 +149,80 @@ def _bool(r: dict[str, str], key: str, zh: str) -> bool:
 
 
 # --- the shared import loop ---------------------------------------------------------------------------------
+# --- an approved year stays as approved -----------------------------------------------------------------------
+class ApprovedYearChanged(Exception):
+    """A write would change what an approved year fed its targets; ``issues`` name the year and the figure."""
+
+    def __init__(self, issues: list[Issue]) -> None:
+        super().__init__(issues)
+        self.issues = issues
+
+
+def _fed_now(plan: Any, module: str, year: int) -> dict[str, Decimal]:
+    return {f.indicator: f.value for f in compute_feeds(plan, module, year)[0]}
+
+
+def _shown(indicator: str, v: Decimal | None) -> str:
+    from carbonpeak.plan.plan_io import INDICATOR_UNITS
+
+    if v is None:
+        return "无"
+    if INDICATOR_UNITS.get(indicator, "fraction") == "fraction":
+        return f"{(v * 100).quantize(Decimal('0.01'))}%"
+    return figures.tidy(v)
+
+
+@contextmanager
+def approved_years_kept(plan: Any, module: str) -> Iterator[None]:
+    """Run the writes inside so that no approved year of ``module`` changes under them: the figures each approved
+    year feeds are computed before and after; if one differs, everything inside is rolled back and
+    :class:`ApprovedYearChanged` names the year, the figure and both values (reopen the year first, as for the
+    energy accounts). The approved years are locked meanwhile, so an approval cannot slip in between."""
+    with transaction.atomic():
+        years = list(
+            ModuleYear.objects.select_for_update()
+            .filter(plan=plan, module=module, status=YearStatus.APPROVED)
+            .order_by("year")
+            .values_list("year", flat=True)
+        )
+        before = {y: _fed_now(plan, module, y) for y in years}
+        yield
+        issues = []
+        for y in years:
+            after = _fed_now(plan, module, y)
+            for ind in sorted(set(before[y]) | set(after)):
+                old, new = before[y].get(ind), after.get(ind)
+                if old != new:
+                    name = str(Indicator(ind).label)
+                    issues.append(
+                        Issue(
+                            "approved_year",
+                            "year",
+                            f"年份：会改变已审定的 {y} 年数据（{name} {_shown(ind, old)} → {_shown(ind, new)}），"
+                            f"未保存；如需修改请先退回 {y} 年",
+                            f"year: would change the approved {y} figures ({ind} {old} -> {new}); nothing saved; "
+                            f"reopen {y} first",
+                        )
+                    )
+        if issues:
+            raise ApprovedYearChanged(issues)
+
+
+def _kept(plan: Any, module: str, run: Callable[[], Report]) -> Report:
+    """An import's report, all of it rolled back (nothing accepted) when it would change an approved year."""
+    done: list[Report] = []
+    try:
+        with approved_years_kept(plan, module):
+            done.append(run())
+    except ApprovedYearChanged as e:
+        rep = done[0]
+        rep.accepted = 0
+        for i in e.issues:
+            rep.reject(None, i.field, i.message_zh, i.message_en)
+        return rep
+    return done[0]
+
+
 def _import(
     actor: Any,
     plan: Any,
@@ -248,7 +323,11 @@ def _vehicle(r: dict[str, str]) -> dict[str, Any]:
 
 def import_vehicles(actor: Any, plan: Any, rows: Rows, *, update: bool = False) -> Report:
     require_write(actor, plan, Module.TRANSPORT)
-    return _import(actor, plan, rows, Vehicle, "plate", _vehicle, "transport.vehicle", update=update)
+    return _kept(
+        plan,
+        Module.TRANSPORT,
+        lambda: _import(actor, plan, rows, Vehicle, "plate", _vehicle, "transport.vehicle", update=update),
+    )
 
 
 # --- charging sites -----------------------------------------------------------------------------------------
@@ -272,7 +351,11 @@ def _site(r: dict[str, str]) -> dict[str, Any]:
 
 def import_chargers(actor: Any, plan: Any, rows: Rows, *, update: bool = False) -> Report:
     require_write(actor, plan, Module.TRANSPORT)
-    return _import(actor, plan, rows, ChargingSite, "site_id", _site, "transport.site", update=update)
+    return _kept(
+        plan,
+        Module.TRANSPORT,
+        lambda: _import(actor, plan, rows, ChargingSite, "site_id", _site, "transport.site", update=update),
+    )
 
 
 # --- gas storage facilities ---------------------------------------------------------------------------------
@@ -292,12 +375,20 @@ def _facility(r: dict[str, str]) -> dict[str, Any]:
 
 def import_facilities(actor: Any, plan: Any, rows: Rows, *, update: bool = False) -> Report:
     require_write(actor, plan, Module.GAS)
-    return _import(actor, plan, rows, GasFacility, "facility_id", _facility, "gas.facility", update=update)
+    return _kept(
+        plan,
+        Module.GAS,
+        lambda: _import(actor, plan, rows, GasFacility, "facility_id", _facility, "gas.facility", update=update),
+    )
 
 
 # --- gas coverage -------------------------------------------------------------------------------------------
 def import_coverage(actor: Any, plan: Any, rows: Rows, *, update: bool = False) -> Report:
     require_write(actor, plan, Module.GAS)
+    return _kept(plan, Module.GAS, lambda: _import_coverage(actor, plan, rows, update=update))
+
+
+def _import_coverage(actor: Any, plan: Any, rows: Rows, *, update: bool = False) -> Report:
     rep = Report()
     with transaction.atomic():
         seen: dict[tuple[int, str], int] = {}
@@ -357,13 +448,16 @@ def set_gas_demand(actor: Any, plan: Any, year: int, m3: Any, source: str) -> Ga
     elif len(source) > 200:
         issues.add("too_long", "source", "来源：最多 200 字", "source: at most 200 characters")
     issues.raise_if_errors()
-    with transaction.atomic():
-        cur = GasDemand.objects.filter(plan=plan, year=year).first()
-        before = None if cur is None else {"demand_m3": str(cur.demand_m3), "source": cur.source}
-        obj, _c = GasDemand.objects.update_or_create(
-            plan=plan, year=year, defaults={"demand_m3": value.quantize(Decimal("0.000001")), "source": source}
-        )
-        record(actor, "gas.demand.set", obj, before, {"demand_m3": str(value), "source": source})
+    try:
+        with approved_years_kept(plan, Module.GAS):
+            cur = GasDemand.objects.filter(plan=plan, year=year).first()
+            before = None if cur is None else {"demand_m3": str(cur.demand_m3), "source": cur.source}
+            obj, _c = GasDemand.objects.update_or_create(
+                plan=plan, year=year, defaults={"demand_m3": value.quantize(Decimal("0.000001")), "source": source}
+            )
+            record(actor, "gas.demand.set", obj, before, {"demand_m3": str(value), "source": source})
+    except ApprovedYearChanged as e:
+        raise ValidationFailed(e.issues) from e
     return obj
 
 
@@ -374,8 +468,13 @@ def import_operators(actor: Any, plan: Any, rows: Rows, *, update: bool = False)
     Same contract as the registers: a row equal to what is stored (or to an earlier line) is a duplicate; the same
     operator, year and carrier with another quantity or unit, or a turnover other than the one given earlier in
     the file, is rejected naming the line; a stored quantity or turnover with another value is a conflict (not
-    overwritten) unless ``update``. A stored turnover of 0 is "not given yet" and is filled in."""
+    overwritten) unless ``update``. A stored turnover of 0 is "not given yet" and is filled in. Nothing is stored
+    when the file would change an approved year (its own, or a later one whose reduction it is the base of)."""
     require_write(actor, plan, Module.TRANSPORT)
+    return _kept(plan, Module.TRANSPORT, lambda: _import_operators(actor, plan, rows, update=update))
+
+
+def _import_operators(actor: Any, plan: Any, rows: Rows, *, update: bool = False) -> Report:
     from carbonpeak.accounting.fetch import core_factor_set, default_factor_set
     from carbonpeak.core import units
 

@@ -525,3 +525,41 @@ def test_zones_are_listed_in_the_dispatch_round_report(plan, fgj, office):
             "",
             "2025-01-01",
         )
+
+
+# --- an approved year stays as approved: a write that would change what it fed is refused -------------------
+def test_a_write_that_would_change_an_approved_year_is_refused_until_it_is_reopened(plan, jiaotong):
+    services.import_vehicles(jiaotong, plan, FLEET)
+    services.approve_year(jiaotong, plan, "transport", 2025)  # 2 clean of 3 new buses: 66.67 %
+    late = rows(bus("B5", "bev", "2025-09-01"), bus("B6", "diesel", "2026-03-01"))
+    rep = services.import_vehicles(jiaotong, plan, late)
+    # B5 would make 2025 3 of 4 = 75.00 %: nothing of the file is stored, the year and both values named
+    assert rep.accepted == 0 and [(r["line"], r["field"]) for r in rep.rejected] == [(None, "year")]
+    msg = rep.rejections()[0][2]
+    assert "已审定的 2025 年" in msg and "66.67% → 75.00%" in msg and "先退回 2025 年" in msg
+    assert not Vehicle.objects.filter(plan=plan, plate__in=["B5", "B6"]).exists()
+    assert value(plan, "new_bus_clean_share", 2025).value == Decimal("0.6667")
+    # the same file as stored changes nothing and passes; a later year alone is accepted
+    assert services.import_vehicles(jiaotong, plan, FLEET).as_dict() == {
+        "accepted": 0, "duplicates": 5, "rejected": []
+    }  # fmt: skip
+    assert services.import_vehicles(jiaotong, plan, rows(bus("B6", "diesel", "2026-03-01"))).accepted == 1
+    # reopened, the 2025 bus goes in
+    services.reopen_year(jiaotong, plan, "transport", 2025, "补录9月新增公交车")
+    assert services.import_vehicles(jiaotong, plan, rows(bus("B5", "bev", "2025-09-01"))).accepted == 1
+    assert figures.fleet(plan, 2025)["new_bus_clean_share_pct"] == Decimal("75.00")
+
+
+def test_gas_demand_or_a_tank_that_would_change_approved_storage_days_is_refused(plan, fgj):
+    services.import_facilities(fgj, plan, TANKS)
+    services.set_gas_demand(fgj, plan, 2024, "3660000", "燃气公司2024年报")
+    services.approve_year(fgj, plan, "gas", 2024)  # 5.0 days
+    with pytest.raises(ValidationFailed) as e:
+        services.set_gas_demand(fgj, plan, 2024, "1830000", "更正")
+    assert "已审定的 2024 年" in e.value.issues[0].message_zh and "5 → 10" in e.value.issues[0].message_zh
+    # a tank in service since 2023 also counts on 31 December 2024: refused; one from 2025 on is not
+    tank = rows({"facility_id": "T9", "operator": "新奥燃气", "capacity_m3": "10000", "in_service_on": "2023-05-01"})
+    assert services.import_facilities(fgj, plan, tank).accepted == 0
+    tank[0][1]["in_service_on"] = "2025-01-01"
+    assert services.import_facilities(fgj, plan, tank).accepted == 1
+    assert services.set_gas_demand(fgj, plan, 2025, "3650000", "燃气公司2025年报").year == 2025
