@@ -1,6 +1,6 @@
 """The fast path of the forest import for a clean CSV survey: a county's 500 000 sub-compartment rows are checked
 with numpy over the file's bytes, without making a Python object per cell, and the file itself (each line
-prefixed with the county, class and group spellings rewritten as codes) is COPYed in key order.
+prefixed with the county, class and group spellings rewritten as codes) is COPYed as it is.
 
 It applies only when every row is plain, so that the per-row path (``services._parse`` and ``import_forest``)
 would accept every row with exactly the values stored here:
@@ -12,8 +12,10 @@ would accept every row with exactly the values stored here:
   checked once by ``services._head``);
 - areas and stocks of ASCII digits with at most one point, at most 4 decimals and within the columns (an empty
   stock is 0, as on the per-row path); sub-compartment numbers of at most 40 bytes;
-- the file's years unapproved and still empty in this county, on PostgreSQL. A key repeated in the file is caught
-  by the table's key during the COPY.
+- each key (year, township, class and group as stored, sub-compartment) once in the file, by a sorted 64-bit
+  hash (a collision only sends the file to the per-row path);
+- the file's years unapproved and still empty in this county, on PostgreSQL, checked under the years' locks
+  (the table has no index on the key there: see ``models.ForestStand``).
 
 Then every row is accepted. Anything else returns None (nothing written) and the caller runs the per-row path,
 which reports each row.
@@ -27,7 +29,7 @@ from typing import Any
 import numpy as np
 from django.db import IntegrityError, connection, transaction
 
-from carbonpeak.tabular import Report, check_header
+from carbonpeak.tabular import Report, Unreadable, check_header
 
 COMMA, NEWLINE, DOT, ZERO, NINE = 44, 10, 46, 48, 57
 MAX_COMPARTMENT_BYTES = 40  # the column holds 40 characters; a longer (non-ASCII) one takes the per-row path
@@ -118,7 +120,7 @@ def import_clean_csv(actor: Any, plan: Any, utf8: bytes, table: Any, lim: Any, g
         return None
     try:
         keys = check_header([h.strip() for h in head.decode().split(",")[: lim.max_columns + 1]], table)
-    except Exception:
+    except (Unreadable, UnicodeDecodeError):
         return None  # the per-row path reports a bad header
     if len(keys) > lim.max_columns or "" in keys or len(set(keys)) != len(keys):
         return None
