@@ -15,7 +15,8 @@ would accept every row with exactly the values stored here:
 - each key (year, township, class and group as stored, sub-compartment) once in the file, by a sorted 64-bit
   hash (a collision only sends the file to the per-row path);
 - the file's years unapproved and still empty in this county, on PostgreSQL, checked under the years' locks
-  (the table has no index on the key there: see ``models.ForestStand``).
+  (the table has no index on the key there: see ``models.ForestStand``). A file equal to what the years hold
+  (the same survey uploaded again) is all duplicates, matched in SQL (``_all_stored``), and nothing is written.
 
 Then every row is accepted. Anything else returns None (nothing written) and the caller runs the per-row path,
 which reports each row.
@@ -35,6 +36,7 @@ COMMA, NEWLINE, DOT, ZERO, NINE = 44, 10, 46, 48, 57
 MAX_COMPARTMENT_BYTES = 40  # the column holds 40 characters; a longer (non-ASCII) one takes the per-row path
 MAX_HEAD_BYTES = 240  # a township of 60 characters is at most 240 bytes of UTF-8
 AREA_DIGITS, STOCK_DIGITS, DECIMALS = 12, 14, 4
+STAND_COLUMNS = ("plan_id", "year", "township", "land_class", "species_group", "compartment", "area_ha", "stock_m3")
 
 # bytes that must not occur: control characters but the line end, space, quote, backslash, DEL
 _BAD = bytes([b for b in range(32) if b != NEWLINE] + [32, ord('"'), ord("\\"), 127])
@@ -244,14 +246,23 @@ def import_clean_csv(actor: Any, plan: Any, utf8: bytes, table: Any, lim: Any, g
     file_years = sorted(set(year_of.values()))
     year_counts = np.bincount(codes // int(np.prod(sizes[1:])), minlength=len(years))
     rep = Report()
+    # the text format with commas: no quotes or backslashes occur, and an empty cell is '' (never NULL)
+    columns_sql = ", ".join(["plan_id", *keys])
+    options = "FORMAT text, DELIMITER ','"
     with transaction.atomic():
         locked = [services._lock_year(plan, y) for y in file_years]
-        if any(fy.is_locked for fy in locked) or ForestStand.objects.filter(plan=plan, year__in=file_years).exists():
+        if any(fy.is_locked for fy in locked):
             transaction.set_rollback(True)
             return None
-        # the text format with commas: no quotes or backslashes occur, and an empty cell is '' (never NULL)
-        options = "FORMAT text, DELIMITER ','"
-        copy_sql = f"COPY {ForestStand._meta.db_table} ({', '.join(['plan_id', *keys])}) FROM STDIN ({options})"
+        stored = ForestStand.objects.filter(plan=plan, year__in=file_years).count()
+        if stored:
+            same = stored == n and _all_stored(plan, file_years, columns_sql, options, payload, n)
+            transaction.set_rollback(True)  # nothing written (the year rows it may have made, the temporary table)
+            if same:
+                rep.duplicates = n  # the same survey again
+                return rep
+            return None  # some rows new or different: the per-row path reports each
+        copy_sql = f"COPY {ForestStand._meta.db_table} ({columns_sql}) FROM STDIN ({options})"
         import psycopg
 
         try:
@@ -270,6 +281,40 @@ def import_clean_csv(actor: Any, plan: Any, utf8: bytes, table: Any, lim: Any, g
             record(actor, "forest.import", fy, None, {"year": fy.year, "rows_added": per_year[fy.year]})
         rep.accepted = n
     return rep
+
+
+def _all_stored(plan: Any, years: list[int], columns_sql: str, options: str, payload: bytes, n: int) -> bool:
+    """Whether each of the file's ``n`` rows (distinct keys) is stored with the same values, the years holding ``n``
+    rows in all: then the stored years are exactly the file. The file is COPYed into a temporary table dropped at
+    the end of the transaction and matched in one query."""
+    from carbonpeak.sinks.models import ForestStand
+
+    table = ForestStand._meta.db_table
+    with connection.cursor() as c:
+        c.execute(f"CREATE TEMP TABLE sinks_incoming (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DROP")
+        with c.copy(f"COPY sinks_incoming ({columns_sql}) FROM STDIN ({options})") as cp:
+            cp.write(payload)
+        same = " AND ".join(
+            f"s.{f} = i.{f}"
+            for f in (
+                "plan_id",
+                "year",
+                "township",
+                "land_class",
+                "species_group",
+                "compartment",
+                "area_ha",
+                "stock_m3",
+            )
+        )
+        c.execute(
+            f"SELECT count(*) FROM sinks_incoming i WHERE EXISTS (SELECT 1 FROM {table} s WHERE {same} "
+            "AND s.plan_id = %s AND s.year = ANY(%s))",
+            [plan.pk, years],
+        )
+        matched = c.fetchone()[0]
+        c.execute("DROP TABLE sinks_incoming")
+    return bool(matched == n)
 
 
 def _unpack(code: int, sizes: list[int], distinct: list[list[str]]) -> tuple[str, ...]:

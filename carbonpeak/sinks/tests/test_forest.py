@@ -341,6 +341,10 @@ def _fast(plan, text: str):
     return import_clean_csv(None, plan, text.encode(), columns.FOREST, services.forest_limits(), groups)
 
 
+def stored_rows(plan):
+    return list(ForestStand.objects.filter(plan=plan).values_list("township", "compartment", "area_ha"))
+
+
 @pytest.mark.postgres
 def test_fast_path_taken_for_a_plain_file(plan):
     from carbonpeak.audit.models import AuditEntry
@@ -361,10 +365,23 @@ def test_fast_path_taken_for_a_plain_file(plan):
         ("甲镇", "arbor", "masson_pine", "", Decimal("200"), Decimal("0")),
     ]
     assert AuditEntry.objects.filter(action="forest.import").count() == 1
-    # the year now holds rows: the re-run leaves the fast path (nothing written) and the per-row path says duplicates
-    assert _fast(plan, text) is None
+    # the same survey again: all duplicates, matched in SQL, nothing written or audited
+    assert _fast(plan, text).as_dict() == {"accepted": 0, "duplicates": 3, "rejected": []}
     assert services.import_forest_file(None, plan, text.encode(), "a.csv").as_dict() == {
         "accepted": 0,
+        "duplicates": 3,
+        "rejected": [],
+    }
+    assert AuditEntry.objects.filter(action="forest.import").count() == 1 and len(stored_rows(plan)) == 3
+    # one value changed, a row missing, a row added: the year holds something else, so the per-row path reports
+    changed = text.replace("600.25", "600.26")
+    assert _fast(plan, changed) is None
+    assert [r["line"] for r in services.import_forest_file(None, plan, changed.encode(), "a.csv").rejected] == [2]
+    assert _fast(plan, text.rsplit("2024,乙镇", 1)[0]) is None  # a subset: 2 of the 3 stored rows
+    added = text + "2024,丙镇,nonforest,,7,0,\n"
+    assert _fast(plan, added) is None
+    assert services.import_forest_file(None, plan, added.encode(), "a.csv").as_dict() == {
+        "accepted": 1,
         "duplicates": 3,
         "rejected": [],
     }
