@@ -775,7 +775,7 @@ def _gps_copy(plan: Plan, good: dict) -> tuple[int, list[int], int]:
         )
         # new data (the common case): a plain INSERT inside a savepoint; a unique violation (a stored point, a
         # concurrent worker) rolls it back and the rows take the ON CONFLICT path
-        sid = transaction.savepoint()
+        sid = transaction.savepoint_create()
         try:
             cur.execute(insert, [plan.pk])
             transaction.savepoint_commit(sid)
