@@ -43,6 +43,8 @@ _BAD = bytes([b for b in range(32) if b != NEWLINE] + [32, ord('"'), ord("\\"), 
 _GOOD = bytes(b for b in range(256) if b not in _BAD)
 # the other characters Python's str.strip() removes (str.isspace), as UTF-8
 _UNICODE_SPACES = [c.encode() for c in map(chr, range(0x80, 0x3001)) if c.isspace()]
+# 1 for the cell separators (comma, line end), 0 for every other byte: one C pass marks them
+_SEPARATOR = bytes(1 if b in (COMMA, NEWLINE) else 0 for b in range(256))
 _MIX = np.uint64(0x9E3779B97F4A7C15)  # the 64-bit golden-ratio constant: an odd multiplier for the row hashes
 
 
@@ -131,7 +133,7 @@ def import_clean_csv(actor: Any, plan: Any, utf8: bytes, table: Any, lim: Any, g
     if not _plain_bytes(data):
         return None
     arr = np.frombuffer(data, dtype=np.uint8)
-    sep = np.flatnonzero((arr == COMMA) | (arr == NEWLINE))
+    sep = np.flatnonzero(np.frombuffer(data.translate(_SEPARATOR), dtype=np.bool_))
     k = len(keys)
     if sep.size % k:
         return None
