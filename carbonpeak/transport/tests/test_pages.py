@@ -152,3 +152,20 @@ def test_reported_share_shows_as_a_percentage_and_an_unknown_action_is_an_issue(
         and "共享单车投放量（辆）：1200 辆（来源：企业报送）" in body
     )
     assert c.post(url, {"action": "nonsense", "year": "2025"}).status_code == 422
+
+
+def test_an_upload_that_would_change_an_approved_year_says_so_on_the_page(plan, jiaotong):
+    from carbonpeak.transport import services
+
+    c = client(jiaotong)
+    first = "号牌,运营单位,用途,燃料,注册日期\n湘B1,公交,公交车,纯电动,2025-03-01\n湘B2,公交,公交车,柴油,2025-04-01\n"
+    f = SimpleUploadedFile("v.csv", first.encode(), content_type="text/csv")
+    c.post(reverse("transport:home") + "?year=2025", {"action": "vehicles", "year": "2025", "file": f})
+    services.approve_year(jiaotong, plan, "transport", 2025)  # 1 clean of 2 new buses: 50.00 %
+    late = first + "湘B3,公交,公交车,纯电动,2025-09-01\n"
+    f = SimpleUploadedFile("v.csv", late.encode(), content_type="text/csv")
+    body = c.post(reverse("transport:home") + "?year=2025", {"action": "vehicles", "year": "2025", "file": f})
+    body = body.content.decode()
+    assert "接收 0 条，重复 2 条，拒绝 1 条" in body
+    assert "会改变已审定的 2025 年数据" in body and "50.00% → 66.67%" in body and "请先退回 2025 年" in body
+    assert not Vehicle.objects.filter(plan=plan, plate="湘B3").exists()
