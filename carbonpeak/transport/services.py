@@ -158,6 +158,21 @@ class ApprovedYearChanged(Exception):
         self.issues = issues
 
 
+#: the second key of a module's advisory lock (the first is the county)
+_LOCK_KEYS = {Module.TRANSPORT: 201, Module.GAS: 202}
+
+
+def _module_lock(plan: Any, module: str) -> None:
+    """Serialise the writes and the approvals of one module of one county until the transaction ends: a write
+    checks every approved year, and an approval (of any year, also one never opened before) must not slip in
+    between its check and its commit. PostgreSQL: a transaction-level advisory lock; SQLite has one writer."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as c:
+            c.execute("SELECT pg_advisory_xact_lock(%s, %s)", [plan.pk, _LOCK_KEYS[Module(module)]])
+
+
 def _fed_now(plan: Any, module: str, year: int) -> dict[str, Decimal]:
     return {f.indicator: f.value for f in compute_feeds(plan, module, year)[0]}
 
@@ -177,8 +192,9 @@ def approved_years_kept(plan: Any, module: str) -> Iterator[None]:
     """Run the writes inside so that no approved year of ``module`` changes under them: the figures each approved
     year feeds are computed before and after; if one differs, everything inside is rolled back and
     :class:`ApprovedYearChanged` names the year, the figure and both values (reopen the year first, as for the
-    energy accounts). The approved years are locked meanwhile, so an approval cannot slip in between."""
+    energy accounts). The module is locked meanwhile (:func:`_module_lock`), so an approval cannot slip in between."""
     with transaction.atomic():
+        _module_lock(plan, module)
         years = list(
             ModuleYear.objects.select_for_update()
             .filter(plan=plan, module=module, status=YearStatus.APPROVED)
@@ -705,9 +721,10 @@ def approve_year(actor: Any, plan: Any, module: str, year: int) -> tuple[ModuleY
     """Approve a year of ``module``: its figures feed the targets that name them. Returns the year and what the
     targets could not hold (``skipped``)."""
     require_write(actor, plan, module)
-    fed, figs = compute_feeds(plan, module, year)
     skipped: list[str] = []
     with transaction.atomic():
+        _module_lock(plan, module)
+        fed, figs = compute_feeds(plan, module, year)  # under the lock: what is stored when approving
         my, _c = ModuleYear.objects.select_for_update().get_or_create(plan=plan, module=module, year=year)
         before = {"status": my.status}
         my.status = YearStatus.APPROVED
@@ -727,6 +744,7 @@ def reopen_year(actor: Any, plan: Any, module: str, year: int, reason: str) -> i
     if not reason:
         raise ValidationFailed([Issue("required", "reason", "原因：请填写重新打开的原因", "reason: required")])
     with transaction.atomic():
+        _module_lock(plan, module)
         my = ModuleYear.objects.select_for_update().filter(plan=plan, module=module, year=year).first()
         if my is None or my.status != YearStatus.APPROVED:
             raise ValidationFailed([Issue("not_approved", "year", f"{year} 年尚未审定", f"{year} is not approved")])
