@@ -351,6 +351,14 @@ def cmd_plan(args) -> int:
                 {**{k: r[k] for k in keys}, "latest_source": s.latest.source_detail if s.latest else None}
                 for s, r in zip(statuses, rows, strict=True)
             ]
+            # the peak-year target has no reported values: it carries what speaks to it (the accounts' highest
+            # year, the latest scenario run's most likely peak year and P(peak ≤ target year)), each with its source
+            from carbonpeak.scenarios.presentation import attach_peak_evidence, peak_evidence_json
+
+            attach_peak_evidence(plan, statuses, latest=True)
+            for s, o in zip(statuses, out, strict=True):
+                if getattr(s, "evidence", None) is not None:
+                    o["evidence"] = peak_evidence_json(s.evidence)
             print(json.dumps({"targets": out}, ensure_ascii=False, indent=1))
         else:
             print(f"{'code':<46} {'status':<8} {'latest':>14} {'period':>8} {'expected':>14} {'gap':>12}")

@@ -18,6 +18,7 @@ __all__ = [
     "official_outlook",
     "peak_evidence",
     "attach_peak_evidence",
+    "peak_evidence_json",
 ]
 
 
@@ -101,6 +102,36 @@ def peak_evidence(plan: Any, outlook: dict[str, Any] | None = None, *, latest: b
         "outlook": outlook,
         "target_year": plan.peak_year,
         "met": None if gap is None else gap["met"],
+    }
+
+
+def peak_evidence_json(ev: dict[str, Any]) -> dict[str, Any]:
+    """``peak_evidence`` as plain JSON for the command line and API: numbers and names, each with its source."""
+    acc = ev.get("accounts")
+    out_ = ev.get("outlook") or {}
+    run, scenario = out_.get("run"), out_.get("scenario")
+    p = out_.get("p_peak_by_target")
+    return {
+        "target_year": ev.get("target_year"),
+        "accounts": None
+        if acc is None
+        else {
+            "highest_year": acc["highest_year"],
+            "highest_tco2": acc["highest_tco2"],
+            "still_rising": acc["still_rising"],
+            "source": f"approved inventories {acc['first_year']}–{acc['last_year']}",
+        },
+        "scenario": None
+        if run is None
+        else {
+            "most_likely_peak_year": out_.get("most_likely_peak_year"),
+            "peak_year_of_mean": out_.get("peak_year"),
+            "p_peak_by_target": None if p is None else float(p),
+            "no_peak_in_horizon": out_.get("no_peak_in_horizon"),
+            "official": not out_.get("unofficial", False),
+            "source": f"scenario {scenario.name!s} run {run.pk} ({out_.get('draws')} draws)",
+        },
+        "met": ev.get("met"),
     }
 
 

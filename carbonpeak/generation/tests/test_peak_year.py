@@ -49,3 +49,32 @@ def test_public_page_keeps_to_the_official_scenario(plan, office, approved):  # 
     _run(office, base)
     html = body_of(login().get("/"))
     assert "试算情景" not in html and "最新情景运行" not in html
+
+
+def test_plan_status_json_carries_the_peak_evidence(plan, office, approved, capsys):  # noqa: F811
+    """`carbonpeak plan status --format json`: the peak-year entry carries the accounts' highest year and the latest
+    run's most likely peak year and P(peak ≤ target year), each with its source (not a bare "no data")."""
+    import json
+
+    from carbonpeak.cli import main
+
+    def entry():
+        assert main(["plan", "status", "--format", "json", "--plan", plan.code]) == 0
+        rows = json.loads(capsys.readouterr().out)["targets"]
+        return next(r for r in rows if r["code"] == "carbon_peak_year"), rows
+
+    peak, rows = entry()
+    assert all("evidence" not in r for r in rows if r["code"] != "carbon_peak_year")
+    ev = peak["evidence"]
+    assert ev["target_year"] == plan.peak_year
+    assert ev["accounts"]["highest_year"] == 2020 and ev["accounts"]["source"] == "approved inventories 2020–2020"
+    assert ev["scenario"] is None  # no run yet
+    base = services.create_baseline(office, plan, "试算情景")
+    run = _run(office, base)
+    sm = summary(run)
+    ev = entry()[0]["evidence"]["scenario"]
+    assert ev["most_likely_peak_year"] == sm["most_likely_peak_year"]
+    assert ev["p_peak_by_target"] == pytest.approx(float(sm["p_peak_by_target"]))
+    assert ev["official"] is False and ev["source"] == f"scenario 试算情景 run {run.pk} (200 draws)"
+    services.designate_official(office, base)
+    assert entry()[0]["evidence"]["scenario"]["official"] is True
