@@ -363,6 +363,21 @@ def import_completions(actor: Any, plan: Plan, rows: Iterable[Row], update: bool
     sees this import's rows or refuses them: never an approved year that misses a row."""
     require_registry_writer(actor, plan)
     locked: set[int] = set()
+    registry = set(Building.objects.filter(plan=plan).values_list("building_id", flat=True))
+
+    def parse(n: int, r: dict[str, str], rep: Report) -> dict[str, Any] | None:
+        f = _completion_fields(n, r, rep)
+        # the buildings a completion names must be in the county's registry (a typo would tie the area to nothing)
+        for bid in re.split(r"[;；,，]", (f or {}).get("building_ids", "")):
+            if bid.strip() and bid.strip() not in registry:
+                rep.reject(
+                    n,
+                    "building_ids",
+                    f"building_ids：建筑编号 {bid.strip()} 不在本县建筑名录中，请先导入该建筑或改正编号",
+                    f"building_ids: {bid.strip()} is not in the county's building registry",
+                )
+                return None
+        return f
 
     def lock(stored, seen):
         years = {f["completed_on"].year for _, f in seen.values()} | {o.completed_on.year for o in stored.values()}
@@ -389,7 +404,7 @@ def import_completions(actor: Any, plan: Plan, rows: Iterable[Row], update: bool
         rows,
         Report(),
         key="project_id",
-        parse=_completion_fields,
+        parse=parse,
         model=Completion,
         key_field="project_id",
         update=update,

@@ -171,3 +171,34 @@ def test_permit_date_kept_and_checked(plan, zhujian):
         zhujian, plan, [(n, dict(zip(head, line, strict=True))) for n, line in enumerate(lines, start=2)]
     )
     assert (again.accepted, again.duplicates) == (0, 2)
+
+
+def test_building_ids_must_be_in_the_registry(plan, zhujian):
+    """A completion may name the buildings it completes; each must be in the county's registry, else the row is
+    refused naming the unknown id (a typo would tie the area to no building). Separators ; ； , ， all read."""
+    bhead = ("building_id", "name", "township", "use", "ownership", "floor_area_m2")
+    services.import_buildings(
+        zhujian,
+        plan,
+        [
+            (n, dict(zip(bhead, line, strict=True)))
+            for n, line in (
+                (2, ("B-001", "县政府办公楼", "城关镇", "office", "government", "5000")),
+                (3, ("B-002", "县一中教学楼", "城关镇", "school", "public_institution", "8000")),
+            )
+        ],
+    )
+    head = HEADER + ("building_ids",)
+    lines = [
+        ("R1", "2025-06-30", "100", "true", "basic", "false", "B-001"),
+        ("R2", "2025-06-30", "100", "true", "basic", "false", "B-001；B-002"),
+        ("R3", "2025-06-30", "100", "true", "basic", "false", "B-001;B-009"),
+        ("R4", "2025-06-30", "100", "true", "basic", "false", ""),
+    ]
+    rep = services.import_completions(
+        zhujian, plan, [(n, dict(zip(head, line, strict=True))) for n, line in enumerate(lines, start=2)]
+    )
+    assert rep.accepted == 3
+    assert [(r["line"], r["field"]) for r in rep.rejected] == [(4, "building_ids")]
+    assert "B-009" in rep.rejected[0]["message"] and "建筑名录" in rep.rejected[0]["message"]
+    assert not Completion.objects.filter(project_id="R3").exists()
