@@ -101,6 +101,21 @@ def _series_chart(name: str, years: list[int], values: list, target: Any, unit: 
     }
 
 
+def _reduction_chart(plan, years: list[int], op_years: dict[int, dict[str, Any]]) -> dict:
+    """Both operating-vehicle reductions over the years (energy and CO2 per 10 000 t·km against the base year),
+    each with its target as a line."""
+    series = []
+    for key, indicator, name, goal_name in (
+        ("energy_reduction", Indicator.OPERATING_VEHICLE_ENERGY_REDUCTION, _("能耗下降率"), _("能耗下降目标")),
+        ("co2_reduction", Indicator.OPERATING_VEHICLE_CO2_REDUCTION, _("二氧化碳下降率"), _("二氧化碳下降目标")),
+    ):
+        t = _target(plan, indicator)
+        goal = None if t is None or t["last"] is None else float(t["last"]) * 100
+        series.append({"name": name, "type": "bar", "data": [_pct(percent_2dp(op_years[y][key])) for y in years]})
+        series.append({"name": goal_name, "type": "line", "data": [goal for _y in years]})
+    return {"categories": [str(y) for y in years], "unit": "%", "series": series}
+
+
 def _years(plan) -> list[int]:
     return list(range(max(plan.base_year, _this_year() - 6), _this_year() + 1))
 
@@ -256,19 +271,10 @@ def home(request):
         "%",
         100,
     )
-    op_years = {y: figures.operating(plan, y) for y in years} if operating["current"] else {}
-    chart_op = (
-        _series_chart(
-            _("营运车辆单位运输周转量能耗下降率"),
-            years,
-            [_pct(percent_2dp(op_years[y]["energy_reduction"])) for y in years],
-            _target(plan, Indicator.OPERATING_VEHICLE_ENERGY_REDUCTION),
-            "%",
-            100,
-        )
-        if op_years
-        else None
-    )
+    # the chart over the years shows whenever some year has a reduction (also on a year without data of its own)
+    op_years = {y: operating if y == year else figures.operating(plan, y) for y in years}
+    has_op = any(v["energy_reduction"] is not None for v in op_years.values())
+    chart_op = _reduction_chart(plan, years, op_years) if has_op else None
     uses = dict(Use.choices)
     by_use = [{"label": uses[u], **v} for u, v in fleet["by_use"].items() if v["new"]]
     new_vehicles = Vehicle.objects.filter(plan=plan, registered_on__year=year).order_by("registered_on", "plate")[:200]

@@ -117,6 +117,32 @@ def test_operating_chart_appears_with_data(plan, jiaotong):
     assert 'id="chart-op"' in body and "能耗下降 6.00 %" in body
     # the operator's own line: 94 t diesel × 1.4571 = 136.9674 tce over 100 × 10 000 t·km
     assert '<td data-label="运营单位">客运</td>' in body and ">136.97<" in body and ">1.3697<" in body
+    # both reductions over the years, each with its target line (diesel only: energy and CO2 fall alike, 6 %)
+    chart = _json_script(body, "chart-op")
+    names = [s["name"] for s in chart["series"]]
+    assert names == ["能耗下降率", "能耗下降目标", "二氧化碳下降率", "二氧化碳下降目标"]
+    at = chart["categories"].index("2025")
+    assert chart["series"][0]["data"][at] == 6.0 and chart["series"][2]["data"][at] == 6.0
+    assert chart["series"][0]["data"][chart["categories"].index("2024")] is None  # no data that year
+    assert [s["data"][at] for s in chart["series"][1::2]] == [6.0, 6.2]  # the plan: down 6 % and 6.2 %
+    # a year without data of its own still shows the chart over the years
+    body = client(jiaotong).get(reverse("transport:home") + "?year=2024").content.decode()
+    assert "2024 年没有营运车辆数据" in body and 'id="chart-op"' in body
+
+
+def _json_script(body: str, element_id: str):
+    import html
+    import json
+    import re
+
+    m = re.search(rf'<script id="{element_id}" type="application/json">(.*?)</script>', body, re.S)
+    assert m, element_id
+    return json.loads(html.unescape(m.group(1)))
+
+
+def test_no_operating_data_no_chart(plan, jiaotong):
+    body = client(jiaotong).get(reverse("transport:home") + "?year=2025").content.decode()
+    assert 'id="chart-op"' not in body and "2025 年没有营运车辆数据" in body
 
 
 def test_operators_upload_on_the_page_reports_conflicts_and_updates_when_asked(plan, jiaotong):
