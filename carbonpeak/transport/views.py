@@ -94,10 +94,8 @@ def _series_chart(name: str, years: list[int], values: list, target: Any, unit: 
     return {
         "categories": [str(y) for y in years],
         "unit": unit,
-        "series": [
-            {"name": name, "type": "bar", "data": values},
-            {"name": _("目标"), "type": "line", "data": [goal for _y in years]},
-        ],
+        "series": [{"name": name, "type": "bar", "data": values}]
+        + ([] if goal is None else [{"name": _("目标"), "type": "line", "data": [goal for _y in years]}]),
     }
 
 
@@ -114,6 +112,27 @@ def _reduction_chart(plan, years: list[int], op_years: dict[int, dict[str, Any]]
         series.append({"name": name, "type": "bar", "data": [_pct(percent_2dp(op_years[y][key])) for y in years]})
         series.append({"name": goal_name, "type": "line", "data": [goal for _y in years]})
     return {"categories": [str(y) for y in years], "unit": "%", "series": series}
+
+
+def _coal(plan) -> tuple[dict[str, Any], dict | None]:
+    """Coal consumption (tce) of every approved inventory year, as the accounts compute it for a coal-cap target
+    (``coal_consumption``), with that target when the plan sets one."""
+    from carbonpeak.accounting.indicators import Computed, approved_results, compute_indicator
+
+    results = approved_results(plan)
+    rows = []
+    for y in sorted(results):
+        c = compute_indicator(plan, Indicator.COAL_CONSUMPTION, plan.base_year, y, results)
+        ok = isinstance(c, Computed)
+        rows.append({"year": y, "tce": c.value if ok else None, "detail": c.detail if ok else c})
+    target = _target(plan, Indicator.COAL_CONSUMPTION)
+    chart = None
+    if any(r["tce"] is not None for r in rows):
+        years = [r["year"] for r in rows]
+        chart = _series_chart(
+            _("煤炭消费量"), years, [None if r["tce"] is None else float(r["tce"]) for r in rows], target, _("吨标准煤")
+        )
+    return {"rows": rows, "target": target}, chart
 
 
 def _years(plan) -> list[int]:
@@ -341,6 +360,7 @@ def gas(request):
         "%",
         100,
     )
+    coal, chart_coal = _coal(plan)
     day = figures.year_end(year)
     facilities = [
         {"f": f, "in_service": f.in_service_on <= day and (f.retired_on is None or f.retired_on > day)}
@@ -361,6 +381,8 @@ def gas(request):
             "cov_target": cov_target,
             "chart_days": chart_days,
             "chart_cov": chart_cov,
+            "coal": coal,
+            "chart_coal": chart_coal,
             "facilities": facilities,
             "zones": Zone.objects.filter(plan=plan),
             "zone_kinds": ZoneKind.choices,

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from carbonpeak.scenarios.tests.test_scenarios import approved  # noqa: F401 - the approved 2020 inventory
 from carbonpeak.transport.models import GasFacility, Vehicle
 
 pytestmark = pytest.mark.django_db
@@ -195,3 +196,36 @@ def test_an_upload_that_would_change_an_approved_year_says_so_on_the_page(plan, 
     assert "接收 0 条，重复 2 条，拒绝 1 条" in body
     assert "会改变已审定的 2025 年数据" in body and "50.00% → 66.67%" in body and "请先退回 2025 年" in body
     assert not Vehicle.objects.filter(plan=plan, plate="湘B3").exists()
+
+
+def test_gas_page_without_approved_accounts_has_no_coal_figures(plan, fgj):
+    body = client(fgj).get(reverse("transport:gas") + "?year=2025").content.decode()
+    assert "尚无已审定的能源核算" in body and 'id="chart-coal"' not in body
+
+
+def test_gas_page_shows_coal_consumption_of_the_approved_accounts(plan, fgj, approved):  # noqa: F811
+    """The 燃气与煤炭 page lists the coal consumption (tce) of each approved inventory year as the accounts compute
+    it for a coal-cap target; with such a target in the plan, its value is named and drawn as the chart's line."""
+    from carbonpeak.plan.models import Milestone, Target
+
+    url = reverse("transport:gas") + "?year=2025"
+    # the approved 2020 inventory holds 100 000 t raw coal
+    body = client(fgj).get(url).content.decode()
+    # 100 000 t × 0.7143 kgce/kg (GB/T 2589 raw coal) = 71 430 tce
+    assert ">71430<" in body and "2020年核算（已审定），煤炭消费量" in body and "本方案未设煤炭消费总量目标" in body
+    chart = _json_script(body, "chart-coal")
+    assert chart["categories"] == ["2020"] and [s["name"] for s in chart["series"]] == ["煤炭消费量"]
+    assert chart["series"][0]["data"] == [71430.0]
+    t = Target.objects.create(
+        plan=plan,
+        code="coal_cap",
+        name="煤炭消费总量",
+        unit="tce",
+        direction="decrease",
+        source="测试",
+        indicator="coal_consumption",
+    )
+    Milestone.objects.create(target=t, year=2025, value=70000)
+    body = client(fgj).get(url).content.decode()
+    assert "目标：煤炭消费总量 70000 吨标准煤（2025 年）" in body
+    assert _json_script(body, "chart-coal")["series"][1]["data"] == [70000.0]
