@@ -2,7 +2,8 @@
 演示): new buses of the four years before this one (the clean share rising to 100 %), the county's highway
 service areas and a few charging sites, two storage tanks (one leased), the gas demand and coverage entered for
 the last three years, operating vehicles' energy and turnover (the base year and the last three), and one
-no-burn zone. This year is left empty for the user to import. Idempotent; through the module's services."""
+no-burn zone; the two years before last approved. This year is left empty for the user to import. Idempotent;
+through the module's services."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.utils import timezone
 
 from carbonpeak.tabular.times import BEIJING
 from carbonpeak.transport import services
+from carbonpeak.transport.choices import Module
 from carbonpeak.transport.models import Vehicle
 
 MARK = "（演示）"
@@ -162,4 +164,9 @@ def load(plan: Any, office: Any, out: TextIO) -> None:
         ]
     services.import_operators(office, plan, _rows(ops))
     services.save_zone(office, plan, "no_burn", f"县城建成区{MARK}", "思聪、洣江、云阳街道建成区", f"{this - 3}-01-01")
+    # the two years before last are approved (their figures feed the targets and light the dashboard); last
+    # year stays a draft for the user to review and approve
+    for y in (this - 3, this - 2):
+        for module in (Module.TRANSPORT, Module.GAS):
+            services.approve_year(office, plan, module, y)
     print(f"交通与燃气演示数据已载入（{SOURCE}）/ transport and gas demo data loaded", file=out)
