@@ -311,3 +311,21 @@ def test_round_report_excel_keeps_a_formula_like_narrative_as_text(plan, office,
     assert ws["D3"].value == evil and ws["D3"].data_type == "s" and ws["D3"].quotePrefix
     numbers = [c for row in ws.iter_rows(min_row=3) for c in row if isinstance(c.value, int)]
     assert numbers and all(c.data_type == "n" for c in numbers)  # the evidence counts stay numbers
+
+
+def test_lights_table_names_the_unit_of_a_latest_value(plan, office):
+    """A latest value that is not a share carries its unit (8,400,000 立方米, 2.2 天), as the target column does; a
+    share is a percentage without a unit word."""
+    import re
+
+    c = logged_in(office)
+    assert c.post(reverse("submit_value", args=["forest_stock"]), {"year": 2024, "value": "8400000"}).status_code == 302
+    c.post(reverse("submit_value", args=["gasification_population_share"]), {"year": 2024, "value": "0.56"})
+    body = c.get("/dashboard/").content.decode()
+    rows = {
+        m.group(1): m.group(0)
+        for m in re.finditer(r'<tr[^>]*>\s*<td[^>]*><a href="/targets/(\w+)/".*?</tr>', body, re.S)
+    }
+    assert '8,400,000 <span class="muted small">立方米</span>' in rows["forest_stock"]
+    assert "56%" in rows["gasification_population_share"]
+    assert 'class="muted small">' not in rows["gasification_population_share"].split("56%")[1].split("</td>")[0]
