@@ -60,6 +60,7 @@ ACTIONS = {
     "waste.case.follow": _("跟进预警案件"),
     "waste.case.close": _("办结预警案件"),
     "waste.case.autoclose": _("自动办结预警案件"),
+    "waste.case.reopen": _("预警再次出现，重新打开案件"),
     "waste.year.approve": _("审定建筑垃圾资源化利用率"),
     "waste.year.reopen": _("重新打开建筑垃圾资源化利用率"),
     "waste.client_scope": _("设定地磅与定位平台上报范围"),

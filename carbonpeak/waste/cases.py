@@ -32,7 +32,8 @@ OPEN = (CaseStatus.OPEN, CaseStatus.ASSIGNED)
 
 
 def sync_cases(plan: Plan, result: dict[str, Any], now: dt.datetime | None = None) -> dict[str, int]:
-    """Open a case for each new alert of a reconciliation; refresh the open ones seen again."""
+    """Open a case for each new alert of a reconciliation; refresh the open ones seen again; reopen a case the check
+    closed itself (its alert had gone) when the alert comes back. A case a person closed stays closed."""
     now = now or timezone.now()
     alerts = [(row, a) for row in result["permits"] for a in row["alerts"]]
     keys = [a["_key"] for _, a in alerts]
@@ -42,7 +43,7 @@ def sync_cases(plan: Plan, result: dict[str, Any], now: dt.datetime | None = Non
             plan=plan, manifest_id__in={a["manifest_id"] for _, a in alerts if a["manifest_id"]}
         ).values_list("manifest_id", "pk")
     )
-    opened = updated = 0
+    opened = updated = reopened = 0
     for row, a in alerts:
         c = existing.get(a["_key"])
         if c is None:
@@ -67,8 +68,29 @@ def sync_cases(plan: Plan, result: dict[str, Any], now: dt.datetime | None = Non
             c.last_seen_at = now
             c.save(update_fields=["message", "last_seen_at"])
             updated += 1
+        elif c.close_reason == AUTO_CLOSE_REASON and _reopen(c, a["message"], now):
+            reopened += 1
     closed = _close_resolved(plan, set(keys), now)
-    return {"opened": opened, "updated": updated, "closed": closed}
+    return {"opened": opened, "updated": updated, "reopened": reopened, "closed": closed}
+
+
+def _reopen(case: WasteCase, message: str, now: dt.datetime) -> bool:
+    """The alert of a case the check closed is back (a receipt withdrawn, a register changed again): the case is
+    open again (with its assignee, if it had one), mailed again, and the act audited as the system's."""
+    with transaction.atomic():
+        c = WasteCase.objects.select_for_update().filter(pk=case.pk, status=CaseStatus.CLOSED).first()
+        if c is None or c.close_reason != AUTO_CLOSE_REASON:  # reopened or closed by a person meanwhile
+            return False
+        before = {"status": c.status, "reason": c.close_reason}
+        c.status = CaseStatus.ASSIGNED if c.assignee_id else CaseStatus.OPEN
+        c.close_reason = ""
+        c.closed_at = None
+        c.notified_at = None
+        c.message = message
+        c.last_seen_at = now
+        c.save(update_fields=["status", "close_reason", "closed_at", "notified_at", "message", "last_seen_at"])
+        record(None, "waste.case.reopen", c, before, {"status": c.status})
+    return True
 
 
 AUTO_CLOSE_REASON = "对账中该预警已不再出现（如过磅单已补录），系统自动办结"

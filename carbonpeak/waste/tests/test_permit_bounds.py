@@ -120,6 +120,20 @@ def test_a_case_whose_alert_is_gone_is_closed_by_the_check(loaded):
     assert WasteCase.objects.get(plan=loaded, key="permit_not_valid:N1").status == CaseStatus.OPEN
     # checking again changes nothing
     assert cases.check(loaded, now=later, notify_by_mail=False)["closed"] == 0
+    # the permit's correction is taken back: N4's alert is back, so the case the check closed opens again (and is
+    # mailed again); the case a person closed is not touched
+    rep = services.import_rows(None, loaded, "permits", fixture.rows("permits", PERMIT), update=True)
+    assert rep.accepted == 1
+    again = later + dt.timedelta(minutes=1)
+    out = cases.check(loaded, now=again, notify_by_mail=False)
+    assert (out["opened"], out["reopened"], out["closed"]) == (0, 1, 0)
+    n4 = WasteCase.objects.get(plan=loaded, key="permit_not_valid:N4")
+    assert (n4.status, n4.close_reason, n4.closed_at, n4.notified_at) == (CaseStatus.OPEN, "", None, None)
+    entry = AuditEntry.objects.get(action="waste.case.reopen", object_id=str(n4.pk))
+    assert entry.actor is None and entry.before["status"] == "closed" and entry.after == {"status": "open"}
+    assert cases.check(loaded, now=again, notify_by_mail=False)["reopened"] == 0  # once
+    person.refresh_from_db()
+    assert person.status == CaseStatus.CLOSED and person.close_reason == "已处罚"
 
 
 def test_the_audit_log_names_the_waste_actions_in_chinese():
@@ -130,6 +144,7 @@ def test_the_audit_log_names_the_waste_actions_in_chinese():
     with translation.override("zh-hans"):
         assert action_label("waste.case.autoclose") == "自动办结预警案件"
         assert action_label("waste.case.close") == "办结预警案件"
+        assert action_label("waste.case.reopen") == "预警再次出现，重新打开案件"
         assert action_label("waste.permits.update") == "修改处置核准"
         assert action_label("waste.manifests.import") == "导入运输联单"
         assert action_label("waste.gps.import") == "导入车辆定位"

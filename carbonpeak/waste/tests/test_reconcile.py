@@ -110,10 +110,11 @@ def test_share_is_half_up():
 
 def test_reconciling_twice_opens_each_case_once(loaded, office):
     result = reconcile.reconcile(loaded, fixture.AS_OF)
-    assert cases.sync_cases(loaded, result) == {"opened": 10, "updated": 0, "closed": 0}
+    assert cases.sync_cases(loaded, result) == {"opened": 10, "updated": 0, "reopened": 0, "closed": 0}
     assert cases.sync_cases(loaded, reconcile.reconcile(loaded, fixture.AS_OF)) == {
         "opened": 0,
         "updated": 10,
+        "reopened": 0,
         "closed": 0,
     }
     assert WasteCase.objects.filter(plan=loaded).count() == 10
