@@ -107,7 +107,11 @@ def test_status_json_lists_every_target(exported):
     rows = json.loads(out.stdout)["targets"]
     assert {r["code"] for r in rows} == {t["code"] for t in json.loads(text)["targets"]}
     keys = {"code", "status", "latest_value", "latest_period", "expected_value", "gap", "latest_source"}
-    assert all(set(r) == keys and r["latest_source"] is None for r in rows)
+    assert all(set(r) - {"evidence"} == keys and r["latest_source"] is None for r in rows)
+    # only the peak-year target carries evidence; with no accounts and no scenario run, both parts are empty
+    peak = [r for r in rows if "evidence" in r]
+    assert [r["code"] for r in peak] == ["carbon_peak_year"]
+    assert (peak[0]["evidence"]["accounts"], peak[0]["evidence"]["scenario"]) == (None, None)
     assert {r["status"] for r in rows} == {"no_data"}  # --no-demo: nothing reported yet
     table = run(tmp, "a.sqlite3", "plan", "status", "--format", "table")
     assert "non_fossil_share" in table.stdout
