@@ -50,6 +50,14 @@ def office(make_user):
 
 
 @pytest.fixture
+def approved(plan, office):
+    """The county's approved 2020 inventory (``accounting/tests/builders.py``)."""
+    from carbonpeak.accounting.tests.builders import approved_inventory
+
+    return approved_inventory(office, plan)
+
+
+@pytest.fixture
 def dev_reform(plan):
     return plan.departments.get(code="dev_reform")
 

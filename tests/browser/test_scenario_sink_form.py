@@ -9,13 +9,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_office_sets_the_sink_path_on_the_scenario_page(live_server, browser, plan, office):
+    from carbonpeak.accounting.tests.builders import approved_inventory
     from carbonpeak.scenarios import services
     from carbonpeak.scenarios.models import Scenario
-    from carbonpeak.scenarios.tests.test_scenarios import approved
     from carbonpeak.sinks.choices import YearStatus
     from carbonpeak.sinks.models import ForestYear
 
-    approved.__wrapped__(plan, office)
+    approved_inventory(office, plan)
     base = services.create_baseline(office, plan, "基准")
     ForestYear.objects.create(plan=plan, year=2025, status=YearStatus.APPROVED, results={"sink_tco2": 86000.0})
 

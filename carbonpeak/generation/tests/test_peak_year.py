@@ -7,7 +7,6 @@ import pytest
 
 from carbonpeak.scenarios import services
 from carbonpeak.scenarios.presentation import summary
-from carbonpeak.scenarios.tests.test_scenarios import approved  # noqa: F401 - the approved 2020 fixture
 from tests.tenancy.helpers import body_of, login
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +20,7 @@ def _run(office, s):
     return run
 
 
-def test_peak_year_from_accounts_and_the_latest_run(plan, office, approved):  # noqa: F811
+def test_peak_year_from_accounts_and_the_latest_run(plan, office, approved):
     c = login(office)
     html = body_of(c.get("/targets/carbon_peak_year/"))
     assert "核算最高：2020 年" in html and "来源：2020–2020 年已审定核算" in html  # the one approved year
@@ -42,7 +41,7 @@ def test_peak_year_from_accounts_and_the_latest_run(plan, office, approved):  # 
     assert "非官方情景" not in html and ("官方情景最可能" in html or "官方情景：到" in html)
 
 
-def test_public_page_keeps_to_the_official_scenario(plan, office, approved):  # noqa: F811
+def test_public_page_keeps_to_the_official_scenario(plan, office, approved):
     plan.is_published = True
     plan.save()
     base = services.create_baseline(office, plan, "试算情景")
@@ -51,7 +50,7 @@ def test_public_page_keeps_to_the_official_scenario(plan, office, approved):  # 
     assert "试算情景" not in html and "最新情景运行" not in html
 
 
-def test_plan_status_json_carries_the_peak_evidence(plan, office, approved, capsys):  # noqa: F811
+def test_plan_status_json_carries_the_peak_evidence(plan, office, approved, capsys):
     """`carbonpeak plan status --format json`: the peak-year entry carries the accounts' highest year and the latest
     run's most likely peak year and P(peak ≤ target year), each with its source (not a bare "no data")."""
     import json

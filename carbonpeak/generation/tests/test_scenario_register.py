@@ -14,7 +14,6 @@ from carbonpeak.generation.columns import UNITS
 from carbonpeak.generation.services import import_units
 from carbonpeak.scenarios import services
 from carbonpeak.scenarios.fetch import scenario_input
-from carbonpeak.scenarios.tests.test_scenarios import approved  # noqa: F401 - the approved 2020 fixture
 from carbonpeak.tabular import read_rows
 from carbonpeak.validation import ValidationFailed
 
@@ -41,7 +40,7 @@ def _path(s) -> dict[int, float]:
     return dict(zip(range(inp.base_year, inp.end_year + 1), det["new_energy_capacity_mw"], strict=False))
 
 
-def test_policy_from_the_register_ignores_generation_projects(plan, office, approved, register):  # noqa: F811
+def test_policy_from_the_register_ignores_generation_projects(plan, office, approved, register):
     base = services.create_baseline(office, plan)
     pol = services.create_policy(office, base, "按登记")
     services.update_scenario(
@@ -70,14 +69,14 @@ def test_policy_from_the_register_ignores_generation_projects(plan, office, appr
     assert not any(code.startswith("P01") for code in adds)
 
 
-def test_capacity_source_is_checked(plan, office, approved, register):  # noqa: F811
+def test_capacity_source_is_checked(plan, office, approved, register):
     base = services.create_baseline(office, plan)
     with pytest.raises(ValidationFailed) as exc:
         services.update_scenario(office, base, {"capacity_source": "guess"})
     assert exc.value.issues[0].field == "capacity_source"
 
 
-def test_the_register_changes_make_a_run_stale(plan, office, approved, register):  # noqa: F811
+def test_the_register_changes_make_a_run_stale(plan, office, approved, register):
     from carbonpeak.scenarios.fetch import current_hash
 
     base = services.create_baseline(office, plan)

@@ -16,7 +16,7 @@ from django.urls import reverse
 from carbonpeak.audit.models import AuditEntry
 from carbonpeak.scenarios import services
 from carbonpeak.scenarios.models import Scenario, ScenarioRun
-from carbonpeak.scenarios.tests.test_scenarios import IMMEDIATE, approved, client  # noqa: F401 (fixture)
+from carbonpeak.scenarios.tests.test_scenarios import IMMEDIATE, client
 from carbonpeak.validation import ValidationFailed
 
 pytestmark = pytest.mark.usefixtures("approved")

@@ -10,15 +10,12 @@ from carbonpeak.audit.models import AuditEntry
 from carbonpeak.scenarios import services
 from carbonpeak.scenarios.choices import RunStatus
 from carbonpeak.scenarios.models import Scenario, ScenarioRun
-from carbonpeak.scenarios.tests.test_scenarios import approved  # noqa: F401 (fixture)
 from tests.race import race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-
-
-def test_concurrent_designations_leave_exactly_one_official(plan, office, approved):  # noqa: F811
+def test_concurrent_designations_leave_exactly_one_official(plan, office, approved):
     assert connection.vendor == "postgresql"
     base = services.create_baseline(office, plan, "基准")
     scenarios = [base] + [services.create_policy(office, base, f"政策{i}") for i in range(5)]

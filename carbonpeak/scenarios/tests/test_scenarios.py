@@ -21,18 +21,6 @@ from carbonpeak.validation import ValidationFailed
 IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 
 
-@pytest.fixture
-def approved(plan, office):
-    acc.create_county_version(
-        office, plan, csv("grid.prov.hunan.2020,湖南2020（占位）,placeholder,0.52,kgCO2/kWh,C,测试,")
-    )
-    inv = acc.create_inventory(office, plan, 2020)
-    acc.import_activity(office, inv, numbered(BASE_ROWS), [(None, k, v) for k, v in PARAMS.items()])
-    acc.approve(office, inv)
-    inv.refresh_from_db()
-    return inv
-
-
 def client(user) -> Client:
     c = Client()
     c.force_login(user)

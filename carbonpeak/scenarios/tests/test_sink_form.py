@@ -10,13 +10,13 @@ import pytest
 from django.test import Client, override_settings
 from django.urls import reverse
 
+from carbonpeak.accounting.tests.builders import approved_inventory
 from carbonpeak.audit.models import AuditEntry
 from carbonpeak.core import scenario as sc
 from carbonpeak.scenarios import services
 from carbonpeak.scenarios.fetch import scenario_input
 from carbonpeak.scenarios.models import Scenario, ScenarioRun
 from carbonpeak.scenarios.tests.test_scenarios import IMMEDIATE
-from carbonpeak.scenarios.tests.test_scenarios import approved as _approved
 from carbonpeak.sinks.choices import YearStatus
 from carbonpeak.sinks.models import ForestYear
 
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def baseline(plan, office) -> Scenario:
-    _approved.__wrapped__(plan, office)
+    approved_inventory(office, plan)
     return services.create_baseline(office, plan)
 
 

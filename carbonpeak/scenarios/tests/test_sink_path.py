@@ -75,13 +75,13 @@ def test_monte_carlo_sink_bounds():
 
 @pytest.mark.django_db
 def test_scenario_reads_the_latest_approved_forest_sink(plan, office):
+    from carbonpeak.accounting.tests.builders import approved_inventory
     from carbonpeak.scenarios import services
     from carbonpeak.scenarios.fetch import inputs_hash, scenario_input
-    from carbonpeak.scenarios.tests.test_scenarios import approved as _approved
     from carbonpeak.sinks.choices import YearStatus
     from carbonpeak.sinks.models import ForestYear
 
-    inv = _approved.__wrapped__(plan, office)
+    inv = approved_inventory(office, plan)
     s = services.create_baseline(office, plan)
     before = inputs_hash(scenario_input(s))
     assert scenario_input(s).sink_base_tco2 == 0.0
@@ -115,14 +115,14 @@ def test_detail_page_shows_the_sink_path_and_the_verdict_basis(plan, office):
     from django.test import Client
     from django.urls import reverse
 
+    from carbonpeak.accounting.tests.builders import approved_inventory
     from carbonpeak.scenarios import services
     from carbonpeak.scenarios.fetch import inputs_hash, inputs_json, scenario_input
     from carbonpeak.scenarios.models import ScenarioRun
-    from carbonpeak.scenarios.tests.test_scenarios import approved as _approved
     from carbonpeak.sinks.choices import YearStatus
     from carbonpeak.sinks.models import ForestYear
 
-    _approved.__wrapped__(plan, office)
+    approved_inventory(office, plan)
     s = services.create_baseline(office, plan)
     ForestYear.objects.create(plan=plan, year=2025, status=YearStatus.APPROVED, results={"sink_tco2": 50000.0})
     inp = scenario_input(s)

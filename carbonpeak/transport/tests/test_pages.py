@@ -8,7 +8,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from carbonpeak.scenarios.tests.test_scenarios import approved  # noqa: F401 - the approved 2020 inventory
 from carbonpeak.transport.models import GasFacility, Vehicle
 
 pytestmark = pytest.mark.django_db
@@ -126,6 +125,13 @@ def test_operating_chart_appears_with_data(plan, jiaotong):
     assert chart["series"][0]["data"][at] == 6.0 and chart["series"][2]["data"][at] == 6.0
     assert chart["series"][0]["data"][chart["categories"].index("2024")] is None  # no data that year
     assert [s["data"][at] for s in chart["series"][1::2]] == [6.0, 6.2]  # the plan: down 6 % and 6.2 %
+    # the chart's series (base year computed once, no operator lines) equals the year-by-year figure
+    from carbonpeak.transport import figures
+
+    keys = ("energy_reduction", "co2_reduction")
+    assert figures.operating_reductions(plan, [2020, 2024, 2025]) == {
+        y: {k: figures.operating(plan, y)[k] for k in keys} for y in (2020, 2024, 2025)
+    }
     # a year without data of its own still shows the chart over the years
     body = client(jiaotong).get(reverse("transport:home") + "?year=2024").content.decode()
     assert "2024 年没有营运车辆数据" in body and 'id="chart-op"' in body
@@ -203,7 +209,7 @@ def test_gas_page_without_approved_accounts_has_no_coal_figures(plan, fgj):
     assert "尚无已审定的能源核算" in body and 'id="chart-coal"' not in body
 
 
-def test_gas_page_shows_coal_consumption_of_the_approved_accounts(plan, fgj, approved):  # noqa: F811
+def test_gas_page_shows_coal_consumption_of_the_approved_accounts(plan, fgj, approved):
     """The 燃气与煤炭 page lists the coal consumption (tce) of each approved inventory year as the accounts compute
     it for a coal-cap target; with such a target in the plan, its value is named and drawn as the chart's line."""
     from carbonpeak.plan.models import Milestone, Target
