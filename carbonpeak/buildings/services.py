@@ -35,7 +35,7 @@ from carbonpeak.core import numbers
 from carbonpeak.plan.choices import Indicator
 from carbonpeak.plan.feeds import Fed, feed, retract
 from carbonpeak.plan.models import Plan
-from carbonpeak.tabular import Report
+from carbonpeak.tabular import Report, split_ids
 from carbonpeak.tabular.times import BEIJING, parse_time
 from carbonpeak.validation import NOTE_MAX, Issue, Issues, ValidationFailed, require_text
 
@@ -368,13 +368,13 @@ def import_completions(actor: Any, plan: Plan, rows: Iterable[Row], update: bool
     def parse(n: int, r: dict[str, str], rep: Report) -> dict[str, Any] | None:
         f = _completion_fields(n, r, rep)
         # the buildings a completion names must be in the county's registry (a typo would tie the area to nothing)
-        for bid in re.split(r"[;；,，]", (f or {}).get("building_ids", "")):
-            if bid.strip() and bid.strip() not in registry:
+        for bid in split_ids((f or {}).get("building_ids")):
+            if bid not in registry:
                 rep.reject(
                     n,
                     "building_ids",
-                    f"building_ids：建筑编号 {bid.strip()} 不在本县建筑名录中，请先导入该建筑或改正编号",
-                    f"building_ids: {bid.strip()} is not in the county's building registry",
+                    f"building_ids：建筑编号 {bid} 不在本县建筑名录中，请先导入该建筑或改正编号",
+                    f"building_ids: {bid} is not in the county's building registry",
                 )
                 return None
         return f

@@ -18,6 +18,7 @@ from carbonpeak.tabular.reading import (
     read_file,
     read_rows,
     sheet_rows,
+    split_ids,
 )
 from carbonpeak.tabular.report import Report
 
@@ -34,4 +35,5 @@ __all__ = [
     "read_file",
     "read_rows",
     "sheet_rows",
+    "split_ids",
 ]

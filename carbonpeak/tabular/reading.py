@@ -140,6 +140,11 @@ def cell_text(v: Any) -> str:
     return str(v).strip()
 
 
+def split_ids(raw: str | None) -> list[str]:
+    """A cell holding several ids separated by ``;`` (or the full-width ``；``): the distinct ids, sorted."""
+    return sorted({p.strip() for p in (raw or "").replace("；", ";").split(";") if p.strip()})
+
+
 def _too_long(line: int, column: int, lim: Limits) -> Unreadable:
     return Unreadable(
         f"第 {line} 行第 {column} 列超过 {lim.max_cell_chars} 个字符",

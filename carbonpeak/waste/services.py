@@ -25,7 +25,7 @@ from django.utils import timezone
 from carbonpeak.audit.services import record
 from carbonpeak.core import numbers
 from carbonpeak.plan.models import Plan
-from carbonpeak.tabular import Report
+from carbonpeak.tabular import Report, split_ids
 from carbonpeak.tabular.times import BEIJING, parse_time
 from carbonpeak.waste import permissions
 from carbonpeak.waste.choices import Category, ClientKind, DestinationKind
@@ -131,10 +131,6 @@ def _coord(r: dict[str, str], key: str, low: int, high: int, decimals: int | Non
 
 def _category(raw: str) -> str | None:
     return CATEGORY_NAMES.get((raw or "").strip().lower()) or CATEGORY_NAMES.get((raw or "").strip())
-
-
-def _ids(raw: str) -> list[str]:
-    return sorted({p.strip() for p in (raw or "").replace("；", ";").split(";") if p.strip()})
 
 
 def _problem(v: Any) -> bool:
@@ -291,7 +287,7 @@ def _parse_permit(r: dict[str, str], ctx: Context) -> tuple[Any, dict[str, Any]]
             return d  # type: ignore[return-value]
     if end < start:  # type: ignore[operator]
         return "valid_until", "valid_until：有效期止早于有效期起", "valid_until: before valid_from"
-    carriers, dests = _ids(r.get("carrier_ids") or ""), _ids(r.get("destination_ids") or "")
+    carriers, dests = split_ids(r.get("carrier_ids")), split_ids(r.get("destination_ids"))
     if not carriers:
         return "carrier_ids", "carrier_ids：请填写至少一家核准运输企业", "carrier_ids: at least one carrier"
     if not dests:

@@ -175,7 +175,7 @@ def test_permit_date_kept_and_checked(plan, zhujian):
 
 def test_building_ids_must_be_in_the_registry(plan, zhujian):
     """A completion may name the buildings it completes; each must be in the county's registry, else the row is
-    refused naming the unknown id (a typo would tie the area to no building). Separators ; ； , ， all read."""
+    refused naming the unknown id (a typo would tie the area to no building). Ids are separated by ; or ；."""
     bhead = ("building_id", "name", "township", "use", "ownership", "floor_area_m2")
     services.import_buildings(
         zhujian,
