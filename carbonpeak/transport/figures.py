@@ -227,8 +227,9 @@ def _energy_co2(plan: Any, year: int, ops: list[OperatorYear]) -> tuple[Decimal,
     return energy, co2, fs_row.version
 
 
-def _operating_year(plan: Any, year: int, factor: Decimal) -> dict[str, Any] | None:
-    """The county's operating vehicles of ``year`` (what feeds the targets) and each operator's own intensity."""
+def _operating_year(plan: Any, year: int, factor: Decimal, *, by_operator: bool = True) -> dict[str, Any] | None:
+    """The county's operating vehicles of ``year`` (what feeds the targets) and, with ``by_operator``, each
+    operator's own intensity."""
     ops = list(OperatorYear.objects.filter(plan=plan, year=year).prefetch_related("energy"))
     if not ops:
         return None
@@ -238,7 +239,7 @@ def _operating_year(plan: Any, year: int, factor: Decimal) -> dict[str, Any] | N
     energy, co2, version = total
     tkm = sum((calc.turnover_equivalent_tkm(op.tonne_km, op.passenger_km, factor) for op in ops), Decimal(0))
     operators = []
-    for op in ops:
+    for op in ops if by_operator else ():
         own = _energy_co2(plan, year, [op])
         if isinstance(own, str):  # the county total computed, so one operator's lines compute too
             continue
@@ -282,9 +283,7 @@ def operating(plan: Any, year: int, base_year: int | None = None) -> dict[str, A
         checks.append(
             _check("no_base_year", f"基准年 {base_year} 没有营运车辆数据", f"no operating-vehicle data for {base_year}")
         )
-    ok = cur is not None and "error" not in cur and base is not None and "error" not in base
-    energy_reduction = calc.reduction(base["energy_tce_per_10k_tkm"], cur["energy_tce_per_10k_tkm"]) if ok else None
-    co2_reduction = calc.reduction(base["co2_t_per_10k_tkm"], cur["co2_t_per_10k_tkm"]) if ok else None
+    energy_reduction, co2_reduction = _reductions(base, cur)
     for y in (cur, base):  # the intensities printed with 6 decimals, after the reductions used them in full
         if y is not None and "error" not in y:
             y["energy_tce_per_10k_tkm"] = _q6(y["energy_tce_per_10k_tkm"])
@@ -300,6 +299,30 @@ def operating(plan: Any, year: int, base_year: int | None = None) -> dict[str, A
         "co2_reduction": _q6(co2_reduction),
         "checks": checks,
     }
+
+
+def _reductions(base: dict[str, Any] | None, cur: dict[str, Any] | None) -> tuple[Decimal | None, Decimal | None]:
+    """Energy and CO2 per 10 000 t·km of ``cur`` against ``base`` (unrounded intensities); None without both."""
+    if cur is None or "error" in cur or base is None or "error" in base:
+        return None, None
+    return (
+        calc.reduction(base["energy_tce_per_10k_tkm"], cur["energy_tce_per_10k_tkm"]),
+        calc.reduction(base["co2_t_per_10k_tkm"], cur["co2_t_per_10k_tkm"]),
+    )
+
+
+def operating_reductions(plan: Any, years: list[int]) -> dict[int, dict[str, Decimal | None]]:
+    """The two reductions of each year (the chart over the years): the base year computed once, the county totals
+    only (no operator lines); the same figures as ``operating`` gives year by year."""
+    factor, _source = tkm_per_pkm()
+    base_year = _operating_base_year(plan)
+    base = _operating_year(plan, base_year, factor, by_operator=False) if base_year else None
+    out = {}
+    for y in years:
+        cur = None if y == base_year else _operating_year(plan, y, factor, by_operator=False)
+        energy, co2 = _reductions(base, cur)
+        out[y] = {"energy_reduction": _q6(energy), "co2_reduction": _q6(co2)}
+    return out
 
 
 def _operating_base_year(plan: Any) -> int | None:

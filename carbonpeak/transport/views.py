@@ -291,7 +291,7 @@ def home(request):
         100,
     )
     # the chart over the years shows whenever some year has a reduction (also on a year without data of its own)
-    op_years = {y: operating if y == year else figures.operating(plan, y) for y in years}
+    op_years = figures.operating_reductions(plan, years)
     has_op = any(v["energy_reduction"] is not None for v in op_years.values())
     chart_op = _reduction_chart(plan, years, op_years) if has_op else None
     uses = dict(Use.choices)
